@@ -1,0 +1,92 @@
+// opsgate explain RULE-ID: a rule's title, area, severity, level, rationale and fix.
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "options.hpp"
+#include "toml_util.hpp"
+
+namespace opsgate::cli {
+
+namespace {
+
+struct BuiltIn {
+  std::string_view id, title, severity, help;
+};
+
+// The gate's own findings, which no pack defines.
+constexpr BuiltIn k_builtins[] = {
+    {"GATE-MANIFEST", "The service declares an operability manifest", "error",
+     "The manifest (operability.toml) is missing at the evaluated revision. Run `opsgate init`, "
+     "fill it in and commit it."},
+    {"GATE-SCHEMA", "The manifest follows schema 1", "error",
+     "A key is missing, misspelt, of the wrong type or outside its enumeration. The finding "
+     "names the key and its line:column."},
+    {"GATE-WAIVER", "Waivers name loaded rules", "warning",
+     "A [[waiver]] names a rule no loaded pack defines: remove it or fix the id."},
+    {"GATE-MIN-LEVEL", "The service reaches the required maturity level", "error",
+     "--min-level asks for a maturity level the manifest does not reach; fix the failing rules "
+     "of the levels up to it."},
+};
+
+std::string describe_condition(const Condition& condition) {
+  std::string out = condition.key;
+  for (const Operator& op : condition.ops)
+    out += fmt::format(" {} {}", op_name(op.kind), describe_value(*op.value));
+  return out;
+}
+
+}  // namespace
+
+void register_explain(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<CommonOptions>();
+  auto id = std::make_shared<std::string>();
+  CLI::App* command = app.add_subcommand(
+      "explain", "Print a rule's title, area, severity, level, rationale and fix");
+  command->add_option("rule", *id, "Rule id, e.g. BKP-002")->required();
+  add_rules_options(*command, *options);
+  command->callback([options, id, &exit_code] {
+    for (const BuiltIn& builtin : k_builtins) {
+      if (builtin.id != *id) continue;
+      fmt::print("{}: {}\n  area: gate (built in)\n  severity: {}\n\n{}\n", builtin.id,
+                 builtin.title, builtin.severity, builtin.help);
+      exit_code = k_exit_pass;
+      return;
+    }
+    auto repo = try_open(".");
+    auto rules = load_rule_set(*options, repo ? &*repo : nullptr);
+    if (!rules) {
+      exit_code = report_error(rules.error());
+      return;
+    }
+    const Rule* rule = rules->find(*id);
+    if (!rule) {
+      exit_code = report_error(Error{
+          ErrorKind::not_found,
+          fmt::format("no rule {} in the loaded packs (`opsgate rules list` lists them)", *id),
+          std::nullopt});
+      return;
+    }
+    const Pack& pack = rules->packs[rule->pack];
+    fmt::print("{}: {}\n", rule->id, rule->title);
+    fmt::print("  area: {}\n  severity: {}\n  level: {}\n", rule->area,
+               severity_name(rule->severity), rule->level);
+    fmt::print(
+        "  environments: {}\n  tiers: {}\n",
+        rule->environments.empty() ? "all" : fmt::format("{}", fmt::join(rule->environments, ", ")),
+        rule->tiers.empty() ? "all" : fmt::format("{}", fmt::join(rule->tiers, ", ")));
+    if (!rule->when_changed.empty())
+      fmt::print("  when changed: {}\n", fmt::join(rule->when_changed, ", "));
+    for (const Condition& condition : rule->when)
+      fmt::print("  applies when: {}\n", describe_condition(condition));
+    for (const Condition& condition : rule->check)
+      fmt::print("  checks: {}\n", describe_condition(condition));
+    fmt::print("  waivable: {}\n", rule->waivable ? "yes" : "no");
+    fmt::print("  pack: {}{} ({})\n", pack.name, pack.version.empty() ? "" : " " + pack.version,
+               rule->where.to_string());
+    if (!rule->help.empty()) fmt::print("\n{}\n", rule->help);
+    exit_code = k_exit_pass;
+  });
+}
+
+}  // namespace opsgate::cli

@@ -1,0 +1,140 @@
+// opsgate init [REPO]: a commented starter operability.toml written from the schema table and
+// the loaded rules, never over an existing file.
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "commands.hpp"
+#include "manifest.hpp"
+#include "manifest_schema.hpp"
+#include "options.hpp"
+
+namespace fs = std::filesystem;
+
+namespace opsgate::cli {
+
+namespace {
+
+struct InitOptions : CommonOptions {
+  std::string output;  // a file, or "-" for stdout; default: operability.toml in REPO
+  std::string name;
+};
+
+// Which rules read each manifest key, so the starter says why a key matters.
+std::map<std::string, std::vector<const Rule*>> rules_by_key(const RuleSet& rules) {
+  std::map<std::string, std::vector<const Rule*>> out;
+  for (const Rule& rule : rules.rules) {
+    std::set<std::string> keys;
+    for (const Condition& condition : rule.check) keys.insert(condition.key);
+    for (const std::string& key : keys) out[key].push_back(&rule);
+  }
+  return out;
+}
+
+std::string starter(const RuleSet& rules, const std::string& name) {
+  auto checked = rules_by_key(rules);
+  std::string out = fmt::format(
+      "# operability.toml: what ops needs to run this service (schema {}).\n"
+      "# opsgate reads it from git at the revision being merged; see `opsgate explain RULE`.\n"
+      "schema = {}\n",
+      k_manifest_schema_version, k_manifest_schema_version);
+  for (const SchemaEntry& entry : manifest_schema()) {
+    std::string key(entry.key);
+    if (key.find("[]") != std::string::npos) continue;
+    if (entry.kind == ValueKind::section) {
+      out += fmt::format("\n[{}]{}\n", key,
+                         entry.comment.empty() ? "" : "  # " + std::string(entry.comment));
+      continue;
+    }
+    if (entry.kind == ValueKind::table_array) continue;
+    std::string leaf = key.substr(key.rfind('.') + 1);
+    std::string value(entry.example);
+    if (key == "service.name" && !name.empty()) value = fmt::format("\"{}\"", name);
+    std::string note(entry.comment);
+    if (auto it = checked.find(key); it != checked.end()) {
+      std::vector<std::string> ids;
+      for (const Rule* rule : it->second)
+        ids.push_back(fmt::format("{} (level {})", rule->id, rule->level));
+      note += fmt::format("{}checked by {}", note.empty() ? "" : "; ", fmt::join(ids, ", "));
+    }
+    out += fmt::format("{} = {}{}\n", leaf, value, note.empty() ? "" : "  # " + note);
+  }
+  out +=
+      "\n# Release windows: when production releases may go out (local times in `timezone`).\n"
+      "[[release_window.allow]]\n"
+      "days = [\"mon\", \"tue\", \"wed\", \"thu\"]  # the days a window starts\n"
+      "start = \"20:00\"\n"
+      "end = \"23:30\"  # end < start crosses midnight\n"
+      "environments = [\"production\"]\n"
+      "\n# [[release_window.deny]]\n"
+      "# from = 2026-12-18T00:00:00\n"
+      "# to = 2027-01-04T08:00:00\n"
+      "# reason = \"year-end freeze\"\n"
+      "\n# A waiver accepts a failing rule for a while (at most the pack's max_waiver_days).\n"
+      "# [[waiver]]\n"
+      "# rule = \"BKP-004\"\n"
+      "# reason = \"restore test booked for next week\"\n"
+      "# expires = 2026-12-15\n"
+      "# approved_by = \"ops-lead@example.org\"\n";
+  return out;
+}
+
+int init(const InitOptions& options) {
+  auto repo = try_open(options.repo);
+  auto rules = load_rule_set(options, repo ? &*repo : nullptr);
+  if (!rules) return report_error(rules.error());
+
+  std::string target = options.output;
+  if (target.empty()) {
+    if (repo && !repo->workdir())
+      return report_error(Error{ErrorKind::usage,
+                                "a bare repository has no work tree to write into; use --output",
+                                std::nullopt});
+    fs::path dir = repo ? fs::path(*repo->workdir()) : fs::path(options.repo);
+    target = (dir / k_manifest_file).lexically_normal().string();
+  }
+  std::string name = options.name;
+  if (name.empty()) {
+    fs::path dir =
+        repo && repo->workdir() ? fs::path(*repo->workdir()) : fs::absolute(options.repo);
+    name = dir.lexically_normal().parent_path().filename().string();
+    if (name.empty()) name = dir.filename().string();
+  }
+  std::string text = starter(*rules, name);
+  if (target == "-") {
+    fmt::print("{}", text);
+    return k_exit_pass;
+  }
+  std::error_code ec;
+  if (fs::exists(target, ec))
+    return report_error(Error{ErrorKind::usage,
+                              fmt::format("{} already exists; opsgate init never overwrites it "
+                                          "(use --output - to print a starter)",
+                                          target),
+                              std::nullopt});
+  std::ofstream out(target, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) return report_error(Error{ErrorKind::io, "cannot write " + target, std::nullopt});
+  fmt::print("wrote {}: fill it in, then run `opsgate check --worktree`\n", target);
+  return k_exit_pass;
+}
+
+}  // namespace
+
+void register_init(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<InitOptions>();
+  CLI::App* command =
+      app.add_subcommand("init", "Write a commented starter operability.toml (never overwrites)");
+  command->add_option("repo", options->repo, "Repository or directory (default: current)");
+  command->add_option("--output,-o", options->output, "Write here instead ('-' for stdout)");
+  command->add_option("--name", options->name, "Service name (default: the directory's name)");
+  add_rules_options(*command, *options);
+  command->callback([options, &exit_code] { exit_code = init(*options); });
+}
+
+}  // namespace opsgate::cli

@@ -1,0 +1,180 @@
+// opsgate rules list | rules test DIR: the loaded rules, and a pack's own cases.
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "evaluate.hpp"
+#include "manifest.hpp"
+#include "options.hpp"
+#include "rule_sources.hpp"
+#include "toml_util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace opsgate::cli {
+
+namespace {
+
+int list_rules(const CommonOptions& options) {
+  auto repo = try_open(options.repo);
+  auto rules = load_rule_set(options, repo ? &*repo : nullptr);
+  if (!rules) return report_error(rules.error());
+  for (const Pack& pack : rules->packs)
+    fmt::print("# pack {}{} from {}\n", pack.name, pack.version.empty() ? "" : " " + pack.version,
+               pack.source);
+  fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", "ID", "LEVEL", "SEVERITY", "AREA", "TITLE");
+  for (const Rule& rule : rules->rules)
+    fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", rule.id, rule.level, severity_name(rule.severity),
+               rule.area, rule.title);
+  return k_exit_pass;
+}
+
+struct Expectation {
+  std::optional<Instant> at;
+  std::string env;
+  std::vector<std::pair<std::string, Status>> statuses;
+  SourcePos where;
+};
+
+Expected<Expectation> read_expectation(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(ErrorKind::not_found, "cannot read " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto doc = parse_toml(text.str(), file.string());
+  if (!doc) return std::unexpected(doc.error());
+  Expectation expect;
+  for (const auto& [key, value] : *doc) {
+    SourcePos where = position_of(key, file.string());
+    if (key.str() == "at") {
+      const toml::date_time* stamp = value.is_date_time() ? &value.as_date_time()->get() : nullptr;
+      if (!stamp || !stamp->offset)
+        return fail(ErrorKind::invalid, "'at' must be a date-time with an offset", where);
+      expect.at = Instant{to_instant(*stamp, std::chrono::minutes{0}),
+                          std::chrono::minutes{stamp->offset->minutes}};
+    } else if (key.str() == "env") {
+      if (!value.is_string()) return fail(ErrorKind::invalid, "'env' must be a string", where);
+      expect.env = value.as_string()->get();
+    } else if (key.str() == "status") {
+      if (!value.is_table()) return fail(ErrorKind::invalid, "'status' must be a table", where);
+      for (const auto& [rule, status] : *value.as_table()) {
+        std::string name = status.value_or(std::string());
+        std::optional<Status> parsed;
+        for (Status candidate : {Status::pass, Status::fail, Status::waived, Status::skipped})
+          if (status_name(candidate) == name) parsed = candidate;
+        if (!parsed)
+          return fail(ErrorKind::invalid,
+                      fmt::format("status of {} must be pass, fail, waived or skipped", rule.str()),
+                      position_of(status, file.string()));
+        expect.statuses.emplace_back(std::string(rule.str()), *parsed);
+      }
+    } else {
+      return fail(ErrorKind::invalid,
+                  fmt::format("unknown key '{}' in expect.toml (at, env, status)", key.str()),
+                  where);
+    }
+  }
+  return expect;
+}
+
+int test_rules(const CommonOptions& options, const std::string& dir) {
+  CommonOptions pack_options = options;
+  pack_options.rules.insert(pack_options.rules.begin(), dir);
+  auto rules = load_rules(pack_options.rules, nullptr);
+  if (!rules) return report_error(rules.error());
+  fs::path tests = fs::path(dir) / "tests";
+  std::error_code ec;
+  if (!fs::is_directory(tests, ec))
+    return report_error(Error{ErrorKind::not_found,
+                              fmt::format("{} has no tests/ directory of cases", dir),
+                              std::nullopt});
+  std::vector<fs::path> cases;
+  for (const auto& entry : fs::directory_iterator(tests, ec))
+    if (entry.is_directory()) cases.push_back(entry.path());
+  std::sort(cases.begin(), cases.end());
+  if (cases.empty())
+    return report_error(
+        Error{ErrorKind::not_found, fmt::format("{} holds no case", tests.string()), std::nullopt});
+
+  int mismatches = 0;
+  for (const fs::path& path : cases) {
+    std::string name = path.filename().string();
+    auto expect = read_expectation(path / "expect.toml");
+    if (!expect) return report_error(expect.error());
+    DiskTree tree(path.string(), name);
+    EvalContext context;
+    context.environment = expect->env.empty() ? options.env : expect->env;
+    if (auto ok = check_environment(*rules, context.environment); !ok)
+      return report_error(ok.error());
+    context.at = expect->at.value_or(now_utc());
+    context.tree = &tree;
+    auto text = tree.read(k_manifest_file);
+    if (!text) return report_error(text.error());
+    ManifestResult result;
+    if (!*text) {
+      result = evaluate_missing_manifest(std::string(k_manifest_file), *rules, context);
+    } else {
+      auto manifest =
+          parse_manifest(**text, (path / k_manifest_file).string(), tree.blob_id(k_manifest_file));
+      if (!manifest) return report_error(manifest.error());
+      manifest->dir.clear();  // paths are relative to the case directory
+      HeadingCache headings;
+      result = evaluate_manifest(*manifest, *rules, context, headings);
+    }
+    std::vector<std::string> problems;
+    for (const auto& [rule, status] : expect->statuses) {
+      const Finding* found = nullptr;
+      for (const Finding& finding : result.findings)
+        if (finding.rule == rule) found = &finding;
+      if (!found) {
+        if (!rules->find(rule))
+          return report_error(Error{ErrorKind::invalid,
+                                    fmt::format("case {}: no rule {} is loaded", name, rule),
+                                    SourcePos{(path / "expect.toml").string()}});
+        problems.push_back(
+            fmt::format("{}: expected {}, got no finding", rule, status_name(status)));
+        continue;
+      }
+      if (found->status != status)
+        problems.push_back(fmt::format("{}: expected {}, got {}: {}", rule, status_name(status),
+                                       status_name(found->status), found->message));
+    }
+    if (problems.empty()) {
+      if (!options.quiet) fmt::print("ok    {} ({} expectations)\n", name, expect->statuses.size());
+      continue;
+    }
+    ++mismatches;
+    fmt::print("FAIL  {}\n", name);
+    for (const std::string& problem : problems) fmt::print("        {}\n", problem);
+  }
+  fmt::print("{} passed, {} failed\n", cases.size() - mismatches, mismatches);
+  return mismatches ? k_exit_fail : k_exit_pass;
+}
+
+}  // namespace
+
+void register_rules(CLI::App& app, int& exit_code) {
+  CLI::App* rules = app.add_subcommand("rules", "List the loaded rules, or run a pack's cases");
+  rules->require_subcommand(1);
+
+  auto list_options = std::make_shared<CommonOptions>();
+  CLI::App* list = rules->add_subcommand("list", "List the loaded rules");
+  add_rules_options(*list, *list_options);
+  list->callback([list_options, &exit_code] { exit_code = list_rules(*list_options); });
+
+  auto test_options = std::make_shared<CommonOptions>();
+  auto dir = std::make_shared<std::string>();
+  CLI::App* test = rules->add_subcommand(
+      "test", "Run the cases in DIR/tests/ against DIR's rules (exit 0 all match, 1 a mismatch)");
+  test->add_option("dir", *dir, "Rule pack directory")->required();
+  test->add_option("--env", test_options->env, "Default environment of the cases")
+      ->capture_default_str();
+  test->add_flag("--quiet,-q", test_options->quiet, "Only mismatches and the summary");
+  test->callback([test_options, dir, &exit_code] { exit_code = test_rules(*test_options, *dir); });
+}
+
+}  // namespace opsgate::cli

@@ -1,0 +1,57 @@
+#include "options.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "rule_sources.hpp"
+
+namespace opsgate::cli {
+
+void add_rules_options(CLI::App& command, CommonOptions& options) {
+  command.add_option("--rules", options.rules,
+                     "Rule pack: directory, .toml file, REV:PATH or installed name (repeatable; "
+                     "default: baseline)");
+  command.add_option("--env", options.env, "Target environment")->capture_default_str();
+}
+
+void add_output_options(CLI::App& command, CommonOptions& options) {
+  command.add_flag("--no-color", options.no_color, "Plain output");
+  command.add_flag("--quiet,-q", options.quiet, "Only the verdict line");
+  command.add_flag("--verbose,-v", options.verbose, "Details: passing and skipped rules too");
+}
+
+int report_error(const Error& error) {
+  fmt::print(stderr, "opsgate: error: {}\n", error.to_string());
+  return k_exit_error;
+}
+
+bool use_color(const CommonOptions& options) {
+  if (options.no_color) return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return isatty(STDOUT_FILENO) != 0;
+}
+
+Expected<Instant> evaluation_time(const std::string& at) {
+  if (at.empty()) return now_utc();
+  auto parsed = parse_rfc3339(at);
+  if (!parsed) return fail(ErrorKind::usage, "--at: " + parsed.error().message);
+  return parsed;
+}
+
+std::optional<Repository> try_open(const std::string& path) {
+  auto repo = Repository::discover(path);
+  if (!repo) return std::nullopt;
+  return std::move(*repo);
+}
+
+Expected<RuleSet> load_rule_set(const CommonOptions& options, const Repository* repo) {
+  auto rules = load_rules(options.rules, repo);
+  if (!rules) return rules;
+  if (auto ok = check_environment(*rules, options.env); !ok) return std::unexpected(ok.error());
+  return rules;
+}
+
+}  // namespace opsgate::cli

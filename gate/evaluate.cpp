@@ -1,0 +1,306 @@
+#include "evaluate.hpp"
+
+#include <fmt/format.h>
+#include <fnmatch.h>
+
+#include <algorithm>
+
+#include "manifest_schema.hpp"
+#include "operators.hpp"
+#include "toml_util.hpp"
+
+namespace opsgate {
+
+std::string_view status_name(Status status) {
+  switch (status) {
+    case Status::pass:
+      return "pass";
+    case Status::fail:
+      return "fail";
+    case Status::waived:
+      return "waived";
+    case Status::skipped:
+      return "skipped";
+  }
+  return "fail";
+}
+
+bool fails_gate(const Finding& finding, Severity fail_on) {
+  return finding.status == Status::fail && finding.severity >= fail_on;
+}
+
+namespace {
+
+Finding gate_finding(std::string id, std::string title, Status status, Severity severity,
+                     std::string message, SourcePos where, std::string help) {
+  Finding finding;
+  finding.rule = std::move(id);
+  finding.title = std::move(title);
+  finding.status = status;
+  finding.severity = severity;
+  finding.area = "gate";
+  finding.message = std::move(message);
+  finding.where = std::move(where);
+  finding.help = std::move(help);
+  return finding;
+}
+
+Finding rule_finding(const Rule& rule) {
+  Finding finding;
+  finding.rule = rule.id;
+  finding.title = rule.title;
+  finding.severity = rule.severity;
+  finding.area = rule.area;
+  finding.level = rule.level;
+  finding.help = rule.help;
+  return finding;
+}
+
+std::string join(const std::vector<std::string>& values) {
+  return fmt::format("{}", fmt::join(values, ", "));
+}
+
+bool contains(const std::vector<std::string>& values, std::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// gitignore-style: "*" stays inside one component, "**" crosses them.
+bool glob_matches(const std::string& pattern, const std::string& path) {
+  return fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME | FNM_PERIOD) == 0 ||
+         (pattern.find("**") != std::string::npos &&
+          fnmatch(pattern.c_str(), path.c_str(), 0) == 0);
+}
+
+// Why `rule` does not apply, or std::nullopt when it does.
+std::optional<std::string> not_applicable(const Rule& rule, const Manifest& manifest,
+                                          const EvalContext& context, HeadingCache& headings,
+                                          SourcePos& where) {
+  if (!rule.environments.empty() && !contains(rule.environments, context.environment))
+    return fmt::format("only for environment{} {}; evaluating {}",
+                       rule.environments.size() == 1 ? "" : "s", join(rule.environments),
+                       context.environment);
+  if (!rule.tiers.empty()) {
+    auto tier = manifest.tier();
+    if (!tier || !contains(rule.tiers, *tier))
+      return fmt::format("only for tier{} {}; service.tier is {}",
+                         rule.tiers.size() == 1 ? "" : "s", join(rule.tiers),
+                         tier ? "\"" + *tier + "\"" : std::string("not set"));
+  }
+  if (!rule.when_changed.empty() && context.changed_paths) {
+    bool touched = false;
+    for (const std::string& path : *context.changed_paths) {
+      if (!manifest.dir.empty() && !path.starts_with(manifest.dir + "/")) continue;
+      std::string relative = manifest.dir.empty() ? path : path.substr(manifest.dir.size() + 1);
+      for (const std::string& glob : rule.when_changed)
+        touched = touched || glob_matches(glob, relative);
+    }
+    if (!touched)
+      return fmt::format("the change touches nothing matching {}", join(rule.when_changed));
+  }
+  for (const Condition& condition : rule.when) {
+    ConditionOutcome outcome = check_condition(condition, manifest, context, headings);
+    if (!outcome.holds) {
+      where = outcome.where;
+      return "not applicable: " + outcome.message;
+    }
+  }
+  return std::nullopt;
+}
+
+bool approver_allowed(const Pack& pack, const std::string& approver) {
+  if (pack.waiver_approvers.empty()) return true;
+  for (const std::string& pattern : pack.waiver_approvers)
+    if (fnmatch(pattern.c_str(), approver.c_str(), FNM_CASEFOLD) == 0) return true;
+  return false;
+}
+
+WaiverOutcome judge_waiver(const toml::table& waiver, const Rule& rule, const RuleSet& rules,
+                           const EvalContext& context, const std::string& path) {
+  WaiverOutcome outcome;
+  outcome.where = position_of(waiver, path);
+  outcome.reason = waiver["reason"].value_or(std::string());
+  outcome.approved_by = waiver["approved_by"].value_or(std::string());
+  auto expires = waiver["expires"].value<toml::date>();
+  if (expires) outcome.expires = format_day(to_days(*expires));
+  const Pack& pack = rules.packs[rule.pack];
+  Days today = context.at.local_day();
+
+  if (!rule.waivable)
+    outcome.refusal = fmt::format("rule {} is not waivable", rule.id);
+  else if (outcome.reason.empty())
+    outcome.refusal = "the waiver gives no reason";
+  else if (outcome.approved_by.empty())
+    outcome.refusal = "the waiver has no approved_by";
+  else if (!approver_allowed(pack, outcome.approved_by))
+    outcome.refusal = fmt::format("{} is not among the waiver approvers of pack {} ({})",
+                                  outcome.approved_by, pack.name, join(pack.waiver_approvers));
+  else if (!expires)
+    outcome.refusal = "the waiver has no expires date";
+  else if (to_days(*expires) < today)
+    outcome.refusal = fmt::format("expired on {}", outcome.expires);
+  else if (to_days(*expires) > today + std::chrono::days(pack.max_waiver_days))
+    outcome.refusal = fmt::format(
+        "expires on {}, more than {} days after {} (max_waiver_days of "
+        "pack {})",
+        outcome.expires, pack.max_waiver_days, format_day(today), pack.name);
+  else
+    outcome.accepted = true;
+  return outcome;
+}
+
+bool uses_window_open(const Rule& rule) {
+  for (const Condition& condition : rule.check)
+    for (const Operator& op : condition.ops)
+      if (op.kind == OpKind::window_open) return true;
+  return false;
+}
+
+int manifest_level(const std::vector<Finding>& findings) {
+  int highest = 0;
+  for (const Finding& finding : findings) {
+    if (finding.area == "gate") {
+      if ((finding.rule == "GATE-MANIFEST" || finding.rule == "GATE-SCHEMA") &&
+          finding.status == Status::fail)
+        return 0;
+      continue;
+    }
+    if (finding.status != Status::skipped) highest = std::max(highest, finding.level);
+  }
+  int level = 0;
+  for (int candidate = 1; candidate <= highest; ++candidate) {
+    for (const Finding& finding : findings)
+      if (finding.area != "gate" && finding.level == candidate && finding.status == Status::fail)
+        return level;
+    level = candidate;
+  }
+  return level;
+}
+
+void finish(ManifestResult& result, const EvalContext& context) {
+  result.level = manifest_level(result.findings);
+  if (context.min_level && result.level < *context.min_level)
+    result.findings.push_back(gate_finding(
+        "GATE-MIN-LEVEL", "The service reaches the required maturity level", Status::fail,
+        Severity::error,
+        fmt::format("{} reaches level {}; level {} is required",
+                    result.service.empty() ? result.path : result.service, result.level,
+                    *context.min_level),
+        SourcePos{result.path}, "Fix the failing rules of the levels up to the required one."));
+  std::stable_sort(result.findings.begin(), result.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.rule < b.rule; });
+  result.passed = std::none_of(result.findings.begin(), result.findings.end(),
+                               [&](const Finding& f) { return fails_gate(f, context.fail_on); });
+}
+
+}  // namespace
+
+ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
+                                 const EvalContext& context, HeadingCache& headings) {
+  ManifestResult result;
+  result.path = manifest.path;
+  result.blob = manifest.blob;
+  result.service = manifest.service_name();
+
+  constexpr std::string_view k_schema_help =
+      "Fix the key as the message says; `opsgate init` writes a commented schema 1 manifest.";
+  if (manifest.problems.empty())
+    result.findings.push_back(
+        gate_finding("GATE-SCHEMA", "The manifest follows schema 1", Status::pass, Severity::error,
+                     fmt::format("{} follows schema {}", manifest.path, k_manifest_schema_version),
+                     SourcePos{manifest.path}, std::string(k_schema_help)));
+  for (const SchemaProblem& problem : manifest.problems)
+    result.findings.push_back(gate_finding("GATE-SCHEMA", "The manifest follows schema 1",
+                                           Status::fail, Severity::error, problem.message,
+                                           problem.where, std::string(k_schema_help)));
+
+  std::vector<const toml::table*> waivers;
+  if (const toml::array* array = manifest.doc["waiver"].as_array())
+    for (const toml::node& item : *array)
+      if (const toml::table* waiver = item.as_table()) waivers.push_back(waiver);
+
+  for (const Rule& rule : rules.rules) {
+    Finding finding = rule_finding(rule);
+    finding.where = SourcePos{manifest.path};
+    if (auto reason = not_applicable(rule, manifest, context, headings, finding.where)) {
+      finding.status = Status::skipped;
+      finding.message = std::move(*reason);
+      result.findings.push_back(std::move(finding));
+      continue;
+    }
+    finding.status = Status::pass;
+    std::vector<std::string> messages;
+    for (const Condition& condition : rule.check) {
+      ConditionOutcome outcome = check_condition(condition, manifest, context, headings);
+      if (outcome.holds) {
+        if (finding.status == Status::pass) {
+          messages.push_back(std::move(outcome.message));
+          finding.where = outcome.where;
+        }
+        continue;
+      }
+      if (finding.status == Status::pass) {
+        messages.clear();
+        finding.where = outcome.where;
+      }
+      finding.status = Status::fail;
+      messages.push_back(std::move(outcome.message));
+    }
+    finding.message = fmt::format("{}", fmt::join(messages, "; "));
+
+    if (finding.status == Status::fail) {
+      if (context.emergency && uses_window_open(rule)) {
+        finding.status = Status::waived;
+        finding.waiver =
+            WaiverOutcome{true, {}, "emergency change: " + *context.emergency, {}, {}, SourcePos{}};
+      } else {
+        for (const toml::table* waiver : waivers) {
+          if (waiver->get("rule") == nullptr ||
+              (*waiver)["rule"].value_or(std::string()) != rule.id)
+            continue;
+          WaiverOutcome outcome = judge_waiver(*waiver, rule, rules, context, manifest.path);
+          bool accepted = outcome.accepted;
+          finding.waiver = std::move(outcome);
+          if (accepted) {
+            finding.status = Status::waived;
+            break;
+          }
+        }
+      }
+    }
+    result.findings.push_back(std::move(finding));
+  }
+
+  for (const toml::table* waiver : waivers) {
+    const toml::node* id = waiver->get("rule");
+    if (!id || !id->is_string() || rules.find(id->as_string()->get())) continue;
+    result.findings.push_back(gate_finding(
+        "GATE-WAIVER", "Waivers name loaded rules", Status::fail, Severity::warning,
+        fmt::format("the waiver names rule {}, which no loaded pack defines",
+                    id->as_string()->get()),
+        position_of(*id, manifest.path),
+        "Remove the waiver, or fix the rule id (`opsgate rules list` shows the loaded rules)."));
+  }
+  finish(result, context);
+  return result;
+}
+
+ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,
+                                         const EvalContext& context) {
+  ManifestResult result;
+  result.path = path;
+  result.findings.push_back(gate_finding(
+      "GATE-MANIFEST", "The service declares an operability manifest", Status::fail,
+      Severity::error, fmt::format("{} does not exist at {}", path, context.tree->describe()),
+      SourcePos{path}, "Run `opsgate init` to write a starter operability.toml, then commit it."));
+  for (const Rule& rule : rules.rules) {
+    Finding finding = rule_finding(rule);
+    finding.status = Status::skipped;
+    finding.message = "no manifest to evaluate";
+    finding.where = SourcePos{path};
+    result.findings.push_back(std::move(finding));
+  }
+  finish(result, context);
+  return result;
+}
+
+}  // namespace opsgate

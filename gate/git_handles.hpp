@@ -1,0 +1,40 @@
+#pragma once
+// RAII owners for libgit2 handles: every handle lives in one of these, never freed by hand.
+
+#include <git2.h>
+
+#include <memory>
+#include <string>
+
+namespace opsgate {
+
+template <auto FreeFn>
+struct GitFree {
+  template <class T>
+  void operator()(T* handle) const {
+    FreeFn(handle);
+  }
+};
+
+using GitRepositoryPtr = std::unique_ptr<git_repository, GitFree<git_repository_free>>;
+using GitObjectPtr = std::unique_ptr<git_object, GitFree<git_object_free>>;
+using GitCommitPtr = std::unique_ptr<git_commit, GitFree<git_commit_free>>;
+using GitTreePtr = std::unique_ptr<git_tree, GitFree<git_tree_free>>;
+using GitBlobPtr = std::unique_ptr<git_blob, GitFree<git_blob_free>>;
+using GitConfigPtr = std::unique_ptr<git_config, GitFree<git_config_free>>;
+
+// Keeps libgit2 initialised for as long as it lives; create one in main().
+class GitLibrary {
+ public:
+  GitLibrary() { git_libgit2_init(); }
+  ~GitLibrary() { git_libgit2_shutdown(); }
+  GitLibrary(const GitLibrary&) = delete;
+  GitLibrary& operator=(const GitLibrary&) = delete;
+};
+
+// The message of libgit2's last error, or `fallback`.
+std::string git_error_message(const char* fallback = "unknown libgit2 error");
+
+std::string oid_hex(const git_oid& oid);
+
+}  // namespace opsgate

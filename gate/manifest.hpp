@@ -1,0 +1,40 @@
+#pragma once
+// operability.toml: toml++ parse with source positions, then schema 1 checks. A syntax error
+// or an unsupported `schema` is an Error (exit 2); every other problem is a SchemaProblem,
+// reported as a failed GATE-SCHEMA finding at the key's position.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "error.hpp"
+
+namespace opsgate {
+
+constexpr std::string_view k_manifest_file = "operability.toml";
+
+struct SchemaProblem {
+  std::string message;
+  SourcePos where;
+};
+
+struct Manifest {
+  std::string path;  // repository path, e.g. "services/orders/operability.toml"
+  std::string dir;   // its directory, "" for the root
+  std::string blob;  // git blob id of its content
+  toml::table doc;
+  std::vector<SchemaProblem> problems;
+
+  std::string service_name() const;         // "" when not declared
+  std::optional<std::string> tier() const;  // service.tier when it is a string
+};
+
+Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob);
+
+// The schema 1 checks alone (exposed for tests and for `rules test`).
+std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::string& path);
+
+}  // namespace opsgate

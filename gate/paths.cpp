@@ -1,0 +1,57 @@
+#include "paths.hpp"
+
+#include <vector>
+
+namespace opsgate {
+
+std::optional<std::string> normalize_repo_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part == "..") {
+      if (parts.empty()) return std::nullopt;
+      parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = end + 1;
+  }
+  std::string out;
+  for (std::string_view part : parts) {
+    if (!out.empty()) out += '/';
+    out += part;
+  }
+  return out;
+}
+
+std::optional<std::string> resolve_manifest_path(std::string_view manifest_dir,
+                                                 std::string_view reference) {
+  if (reference.empty()) return std::nullopt;
+  if (reference.front() == '/') return normalize_repo_path(reference.substr(1));
+  return normalize_repo_path(join_path(manifest_dir, reference));
+}
+
+PathRef split_anchor(std::string_view reference) {
+  std::size_t hash = reference.find('#');
+  if (hash == std::string_view::npos) return {std::string(reference), {}};
+  return {std::string(reference.substr(0, hash)), std::string(reference.substr(hash + 1))};
+}
+
+std::string parent_dir(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
+}
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string(name);
+  if (name.empty()) return std::string(dir);
+  std::string out(dir);
+  out += '/';
+  out += name;
+  return out;
+}
+
+}  // namespace opsgate

@@ -1,0 +1,231 @@
+#include "repo.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "paths.hpp"
+
+namespace opsgate {
+
+std::string git_error_message(const char* fallback) {
+  const git_error* error = git_error_last();
+  return error && error->message ? error->message : fallback;
+}
+
+std::string oid_hex(const git_oid& oid) {
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &oid);
+  return hex;
+}
+
+namespace {
+
+constexpr int k_max_symlink_hops = 40;
+
+// The tree of one commit. Symlinks are followed only while they stay inside the tree.
+class GitTree final : public Tree {
+ public:
+  GitTree(std::shared_ptr<git_repository> repo, GitTreePtr root, std::string description)
+      : m_repo(std::move(repo)), m_root(std::move(root)), m_description(std::move(description)) {}
+
+  EntryKind kind(std::string_view path) const override {
+    auto entry = resolve(path);
+    if (!entry) return EntryKind::missing;
+    switch (entry->mode) {
+      case GIT_FILEMODE_TREE:
+        return EntryKind::directory;
+      case GIT_FILEMODE_BLOB_EXECUTABLE:
+        return EntryKind::executable;
+      case GIT_FILEMODE_BLOB:
+        return EntryKind::file;
+      case GIT_FILEMODE_COMMIT:
+        return EntryKind::submodule;
+      default:
+        return EntryKind::missing;
+    }
+  }
+
+  Expected<std::optional<std::string>> read(std::string_view path) const override {
+    auto entry = resolve(path);
+    if (!entry || (entry->mode != GIT_FILEMODE_BLOB && entry->mode != GIT_FILEMODE_BLOB_EXECUTABLE))
+      return std::nullopt;
+    auto content = read_blob(entry->oid);
+    if (!content)
+      return fail(ErrorKind::io, fmt::format("cannot read {} at {}: {}", path, m_description,
+                                             git_error_message()));
+    return *content;
+  }
+
+  Expected<std::vector<std::string>> find(std::string_view file_name) const override {
+    struct Walk {
+      std::string_view name;
+      std::vector<std::string> found;
+    } walk{file_name, {}};
+    auto callback = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
+      auto* state = static_cast<Walk*>(payload);
+      git_filemode_t mode = git_tree_entry_filemode(entry);
+      if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+          state->name == git_tree_entry_name(entry))
+        state->found.push_back(std::string(root) + git_tree_entry_name(entry));
+      return 0;
+    };
+    if (git_tree_walk(m_root.get(), GIT_TREEWALK_PRE, callback, &walk) != 0)
+      return fail(ErrorKind::io, "cannot walk " + m_description + ": " + git_error_message());
+    std::sort(walk.found.begin(), walk.found.end());
+    return walk.found;
+  }
+
+  Expected<std::vector<std::string>> list(std::string_view dir) const override {
+    auto entry = resolve(dir);
+    if (!entry || entry->mode != GIT_FILEMODE_TREE)
+      return fail(ErrorKind::not_found,
+                  fmt::format("no directory {} at {}", dir.empty() ? "/" : dir, m_description));
+    GitTreePtr subtree = lookup_tree(entry->oid);
+    if (!subtree) return fail(ErrorKind::io, git_error_message());
+    std::vector<std::string> out;
+    for (std::size_t i = 0, n = git_tree_entrycount(subtree.get()); i < n; ++i) {
+      const git_tree_entry* child = git_tree_entry_byindex(subtree.get(), i);
+      git_filemode_t mode = git_tree_entry_filemode(child);
+      if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+        out.emplace_back(git_tree_entry_name(child));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string blob_id(std::string_view path) const override {
+    auto entry = resolve(path);
+    return entry && entry->mode != GIT_FILEMODE_TREE ? oid_hex(entry->oid) : std::string();
+  }
+
+  std::string describe() const override { return m_description; }
+
+ private:
+  struct Resolved {
+    git_oid oid;
+    git_filemode_t mode;
+  };
+
+  GitTreePtr lookup_tree(const git_oid& oid) const {
+    git_tree* tree = nullptr;
+    if (git_tree_lookup(&tree, m_repo.get(), &oid) != 0) return nullptr;
+    return GitTreePtr(tree);
+  }
+
+  std::optional<std::string> read_blob(const git_oid& oid) const {
+    git_blob* raw = nullptr;
+    if (git_blob_lookup(&raw, m_repo.get(), &oid) != 0) return std::nullopt;
+    GitBlobPtr blob(raw);
+    const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+    return std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob.get())));
+  }
+
+  // Walks `path` component by component so that a symlink anywhere on the way is followed
+  // (or refused when it leaves the tree) exactly like a checkout would.
+  std::optional<Resolved> resolve(std::string_view path, int hops = 0) const {
+    if (hops > k_max_symlink_hops) return std::nullopt;
+    auto normal = normalize_repo_path(path);
+    if (!normal) return std::nullopt;
+    if (normal->empty()) return Resolved{*git_tree_id(m_root.get()), GIT_FILEMODE_TREE};
+
+    std::vector<std::string> parts;
+    for (std::size_t start = 0; start <= normal->size();) {
+      std::size_t end = normal->find('/', start);
+      if (end == std::string::npos) end = normal->size();
+      parts.push_back(normal->substr(start, end - start));
+      start = end + 1;
+    }
+
+    GitTreePtr owned;  // keeps the current subtree alive
+    const git_tree* current = m_root.get();
+    std::string walked;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const git_tree_entry* entry = git_tree_entry_byname(current, parts[i].c_str());
+      if (!entry) return std::nullopt;
+      git_filemode_t mode = git_tree_entry_filemode(entry);
+      Resolved here{*git_tree_entry_id(entry), mode};
+      if (mode == GIT_FILEMODE_LINK) {
+        auto target = read_blob(here.oid);
+        if (!target || target->empty() || target->front() == '/') return std::nullopt;
+        std::string next = join_path(walked, *target);
+        for (std::size_t j = i + 1; j < parts.size(); ++j) next = join_path(next, parts[j]);
+        return resolve(next, hops + 1);
+      }
+      if (i + 1 == parts.size()) return here;
+      if (mode != GIT_FILEMODE_TREE) return std::nullopt;
+      owned = lookup_tree(here.oid);
+      if (!owned) return std::nullopt;
+      current = owned.get();
+      walked = join_path(walked, parts[i]);
+    }
+    return std::nullopt;
+  }
+
+  std::shared_ptr<git_repository> m_repo;
+  GitTreePtr m_root;
+  std::string m_description;
+};
+
+}  // namespace
+
+Expected<Repository> Repository::discover(const std::string& path) {
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, path.c_str(), 0, nullptr) != 0)
+    return fail(ErrorKind::not_found,
+                fmt::format("{}: not a git repository ({})", path, git_error_message()));
+  return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
+}
+
+Expected<std::string> Repository::resolve_commit(std::string_view rev) const {
+  std::string spec(rev);
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, m_repo.get(), spec.c_str()) != 0)
+    return fail(ErrorKind::not_found,
+                fmt::format("revision '{}' not found ({})", spec, git_error_message()));
+  GitObjectPtr object(raw);
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) != 0)
+    return fail(ErrorKind::not_found, fmt::format("revision '{}' does not name a commit", spec));
+  GitObjectPtr commit(peeled);
+  return oid_hex(*git_object_id(commit.get()));
+}
+
+Expected<std::unique_ptr<Tree>> Repository::tree_at(const std::string& commit_id) const {
+  git_oid oid;
+  if (git_oid_fromstr(&oid, commit_id.c_str()) != 0)
+    return fail(ErrorKind::not_found, "not a commit id: " + commit_id);
+  git_commit* raw_commit = nullptr;
+  if (git_commit_lookup(&raw_commit, m_repo.get(), &oid) != 0)
+    return fail(ErrorKind::not_found,
+                fmt::format("commit {} not found ({})", commit_id, git_error_message()));
+  GitCommitPtr commit(raw_commit);
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, commit.get()) != 0)
+    return fail(ErrorKind::io,
+                fmt::format("cannot read the tree of {}: {}", commit_id, git_error_message()));
+  return std::make_unique<GitTree>(m_repo, GitTreePtr(raw_tree), commit_id.substr(0, 12));
+}
+
+Expected<std::unique_ptr<Tree>> Repository::work_tree() const {
+  auto dir = workdir();
+  if (!dir) return fail(ErrorKind::usage, "--worktree needs a repository with a work tree");
+  return std::make_unique<DiskTree>(*dir, "the work tree");
+}
+
+bool Repository::is_bare() const {
+  return git_repository_is_bare(m_repo.get()) != 0;
+}
+
+std::string Repository::git_dir() const {
+  return git_repository_path(m_repo.get());
+}
+
+std::optional<std::string> Repository::workdir() const {
+  const char* dir = git_repository_workdir(m_repo.get());
+  if (!dir) return std::nullopt;
+  return std::string(dir);
+}
+
+}  // namespace opsgate

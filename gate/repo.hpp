@@ -1,0 +1,42 @@
+#pragma once
+// libgit2 access: open (discover) a repository, resolve revisions, and read the tree of a
+// commit through the Tree interface. Never writes into the repository.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "error.hpp"
+#include "git_handles.hpp"
+#include "tree.hpp"
+
+namespace opsgate {
+
+class Repository {
+ public:
+  // Opens the repository containing `path` (searching upwards), bare or not.
+  static Expected<Repository> discover(const std::string& path);
+
+  // The 40-hex id of the commit `rev` names (tags and other objects are peeled).
+  Expected<std::string> resolve_commit(std::string_view rev) const;
+
+  // The files of commit `commit_id`.
+  Expected<std::unique_ptr<Tree>> tree_at(const std::string& commit_id) const;
+
+  // The work tree, or an error for a bare repository.
+  Expected<std::unique_ptr<Tree>> work_tree() const;
+
+  bool is_bare() const;
+  std::string git_dir() const;                 // with a trailing '/'
+  std::optional<std::string> workdir() const;  // with a trailing '/'
+  git_repository* raw() const { return m_repo.get(); }
+
+ private:
+  explicit Repository(std::shared_ptr<git_repository> repo) : m_repo(std::move(repo)) {}
+
+  // Shared with the trees it hands out, so a Tree may outlive this object.
+  std::shared_ptr<git_repository> m_repo;
+};
+
+}  // namespace opsgate

@@ -1,0 +1,76 @@
+#include "report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace opsgate {
+
+std::string_view outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::pass:
+      return "pass";
+    case Outcome::fail:
+      return "fail";
+    case Outcome::error:
+      return "error";
+  }
+  return "error";
+}
+
+Summary summarize(const std::vector<ManifestResult>& manifests, Severity fail_on) {
+  Summary summary;
+  for (const ManifestResult& manifest : manifests) {
+    for (const Finding& finding : manifest.findings) {
+      switch (finding.status) {
+        case Status::pass:
+          ++summary.passed;
+          break;
+        case Status::waived:
+          ++summary.waived;
+          break;
+        case Status::skipped:
+          ++summary.skipped;
+          break;
+        case Status::fail:
+          if (finding.severity >= fail_on)
+            ++summary.failed;
+          else if (finding.severity == Severity::warning)
+            ++summary.warnings;
+          else
+            ++summary.info;
+          break;
+      }
+    }
+  }
+  return summary;
+}
+
+void conclude(Report& report) {
+  std::sort(report.manifests.begin(), report.manifests.end(),
+            [](const ManifestResult& a, const ManifestResult& b) { return a.path < b.path; });
+  report.summary = summarize(report.manifests, report.fail_on);
+  if (report.outcome != Outcome::error)
+    report.outcome = report.summary.failed > 0 ? Outcome::fail : Outcome::pass;
+}
+
+std::vector<PackInfo> pack_infos(const RuleSet& rules) {
+  std::vector<PackInfo> out;
+  for (const Pack& pack : rules.packs) out.push_back({pack.name, pack.version, pack.source});
+  return out;
+}
+
+std::string verdict_line(const Report& report) {
+  if (report.outcome == Outcome::error) return "opsgate: ERROR: " + report.error;
+  const Summary& s = report.summary;
+  std::string counts =
+      fmt::format("{} failed, {} warning{}, {} passed, {} waived, {} skipped", s.failed, s.warnings,
+                  s.warnings == 1 ? "" : "s", s.passed, s.waived, s.skipped);
+  std::size_t count = report.manifests.size();
+  return fmt::format("opsgate: {}: {} ({} manifest{}, {}{})",
+                     report.outcome == Outcome::pass ? "PASS" : "FAIL", counts, count,
+                     count == 1 ? "" : "s", report.environment,
+                     report.emergency ? ", emergency change" : "");
+}
+
+}  // namespace opsgate

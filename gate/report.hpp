@@ -1,0 +1,66 @@
+#pragma once
+// The report model every renderer reads, and the renderers. Renderers are pure functions of
+// the Report: no I/O, no clock.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "evaluate.hpp"
+#include "rules.hpp"
+
+namespace opsgate {
+
+struct Summary {
+  int passed = 0;
+  int failed = 0;    // failed findings at or above --fail-on
+  int warnings = 0;  // failed warnings below --fail-on
+  int info = 0;      // failed info findings below --fail-on
+  int waived = 0;
+  int skipped = 0;
+};
+
+struct PackInfo {
+  std::string name;
+  std::string version;
+  std::string source;
+};
+
+enum class Outcome { pass, fail, error };
+std::string_view outcome_name(Outcome outcome);
+
+struct Report {
+  std::optional<std::string> revision;  // 40-hex commit id
+  std::optional<std::string> base;
+  bool worktree = false;
+  std::string environment;
+  Instant at;
+  std::optional<std::string> emergency;
+  Severity fail_on = Severity::error;
+  Outcome outcome = Outcome::pass;
+  std::string error;  // the message when outcome == error
+  std::vector<PackInfo> packs;
+  std::vector<ManifestResult> manifests;  // sorted by path
+  Summary summary;
+};
+
+Summary summarize(const std::vector<ManifestResult>& manifests, Severity fail_on);
+
+// Fills summary and outcome from the manifests (sorting them by path).
+void conclude(Report& report);
+
+std::vector<PackInfo> pack_infos(const RuleSet& rules);
+
+struct TextStyle {
+  bool color = false;
+  bool verbose = false;  // also list passing and skipped rules
+  bool quiet = false;    // only the verdict line
+};
+
+std::string render_json(const Report& report);
+std::string render_text(const Report& report, const TextStyle& style);
+
+// The one-line verdict: "opsgate: FAIL — 3 failed, 1 warning (2 manifests, production)".
+std::string verdict_line(const Report& report);
+
+}  // namespace opsgate

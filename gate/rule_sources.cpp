@@ -1,0 +1,161 @@
+#include "rule_sources.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "repo.hpp"
+
+namespace fs = std::filesystem;
+
+namespace opsgate {
+
+namespace {
+
+Expected<std::string> read_disk_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorKind::io, "cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Expected<PackSource> from_disk(const std::string& source, const fs::path& path) {
+  PackSource pack{source, path.stem().string(), {}};
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(path, ec))
+      if (entry.is_regular_file() && entry.path().extension() == ".toml")
+        files.push_back(entry.path());
+    if (ec)
+      return fail(ErrorKind::io, fmt::format("cannot list {}: {}", path.string(), ec.message()));
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+      return fail(ErrorKind::invalid, fmt::format("rule pack {} holds no .toml file", source));
+    pack.default_name = path.filename().string();
+    for (const fs::path& file : files) {
+      auto text = read_disk_file(file);
+      if (!text) return std::unexpected(text.error());
+      pack.files.push_back({file.string(), std::move(*text)});
+    }
+    return pack;
+  }
+  auto text = read_disk_file(path);
+  if (!text) return std::unexpected(text.error());
+  pack.files.push_back({path.string(), std::move(*text)});
+  return pack;
+}
+
+Expected<PackSource> from_revision(const std::string& source, const Repository& repo,
+                                   const std::string& rev, const std::string& path) {
+  auto commit = repo.resolve_commit(rev);
+  if (!commit)
+    return fail(ErrorKind::not_found,
+                fmt::format("--rules {}: {}", source, commit.error().message));
+  auto tree = repo.tree_at(*commit);
+  if (!tree) return std::unexpected(tree.error());
+  PackSource pack{source, fs::path(path).stem().string(), {}};
+  auto name_at = [&](const std::string& file) { return fmt::format("{}:{}", rev, file); };
+  switch ((*tree)->kind(path)) {
+    case EntryKind::directory: {
+      auto names = (*tree)->list(path);
+      if (!names) return std::unexpected(names.error());
+      pack.default_name = fs::path(path).filename().string();
+      for (const std::string& name : *names) {
+        if (!name.ends_with(".toml")) continue;
+        std::string file = path.empty() ? name : path + "/" + name;
+        auto text = (*tree)->read(file);
+        if (!text) return std::unexpected(text.error());
+        pack.files.push_back({name_at(file), std::move(**text)});
+      }
+      if (pack.files.empty())
+        return fail(ErrorKind::invalid, fmt::format("rule pack {} holds no .toml file", source));
+      return pack;
+    }
+    case EntryKind::file:
+    case EntryKind::executable: {
+      auto text = (*tree)->read(path);
+      if (!text) return std::unexpected(text.error());
+      pack.files.push_back({name_at(path), std::move(**text)});
+      return pack;
+    }
+    default:
+      return fail(ErrorKind::not_found,
+                  fmt::format("--rules {}: no file or directory {} at {}", source, path, rev));
+  }
+}
+
+std::string executable_dir() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : self.parent_path().string();
+}
+
+}  // namespace
+
+std::vector<std::string> installed_pack_dirs() {
+  std::vector<std::string> dirs;
+  if (const char* path = std::getenv("OPSGATE_RULES_PATH")) {
+    std::string_view rest = path;
+    while (!rest.empty()) {
+      std::size_t colon = rest.find(':');
+      if (colon != 0) dirs.emplace_back(rest.substr(0, colon));
+      if (colon == std::string_view::npos) break;
+      rest.remove_prefix(colon + 1);
+    }
+  }
+  if (std::string dir = executable_dir(); !dir.empty())
+    dirs.push_back((fs::path(dir) / ".." / "share" / "opsgate" / "rules").lexically_normal());
+  dirs.emplace_back(OPSGATE_INSTALL_RULES_DIR);
+  dirs.emplace_back(OPSGATE_SOURCE_RULES_DIR);
+  return dirs;
+}
+
+Expected<PackSource> read_pack_source(const std::string& source, const Repository* repo) {
+  std::error_code ec;
+  if (fs::exists(source, ec)) return from_disk(source, source);
+
+  if (std::size_t colon = source.find(':'); colon != std::string::npos && colon > 0) {
+    if (!repo)
+      return fail(ErrorKind::usage,
+                  fmt::format("--rules {}: REV:PATH needs a git repository", source));
+    std::string path = source.substr(colon + 1);
+    while (path.ends_with('/')) path.pop_back();
+    while (path.starts_with('/')) path.erase(0, 1);
+    return from_revision(source, *repo, source.substr(0, colon), path);
+  }
+
+  if (source.find('/') == std::string::npos && !source.ends_with(".toml")) {
+    for (const std::string& dir : installed_pack_dirs()) {
+      fs::path candidate = fs::path(dir) / source;
+      if (fs::is_directory(candidate, ec)) {
+        auto pack = from_disk(source, candidate);
+        if (pack) pack->default_name = source;
+        return pack;
+      }
+    }
+  }
+  return fail(ErrorKind::not_found,
+              fmt::format("rule pack '{}' not found: not a directory, a .toml file, REV:PATH, nor "
+                          "an installed pack",
+                          source));
+}
+
+Expected<RuleSet> load_rules(const std::vector<std::string>& sources, const Repository* repo) {
+  static const std::vector<std::string> k_default = {"baseline"};
+  RuleSetBuilder builder;
+  for (const std::string& source : sources.empty() ? k_default : sources) {
+    auto pack = read_pack_source(source, repo);
+    if (!pack) return std::unexpected(pack.error());
+    if (auto ok = builder.add(*pack); !ok) return std::unexpected(ok.error());
+  }
+  return builder.finish();
+}
+
+}  // namespace opsgate

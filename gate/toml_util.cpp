@@ -1,0 +1,179 @@
+#include "toml_util.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace opsgate {
+
+const toml::node* lookup(const toml::table& root, std::string_view key) {
+  const toml::table* table = &root;
+  while (true) {
+    std::size_t dot = key.find('.');
+    std::string_view part = key.substr(0, dot);
+    const toml::node* node = table->get(part);
+    if (!node || dot == std::string_view::npos) return node;
+    table = node->as_table();
+    if (!table) return nullptr;
+    key.remove_prefix(dot + 1);
+  }
+}
+
+const toml::node* nearest_parent(const toml::table& root, std::string_view key) {
+  const toml::node* best = nullptr;
+  std::size_t dot = key.rfind('.');
+  while (dot != std::string_view::npos) {
+    key = key.substr(0, dot);
+    if (const toml::node* node = lookup(root, key); node && node->is_table()) {
+      best = node;
+      break;
+    }
+    dot = key.rfind('.');
+  }
+  return best;
+}
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "datetime";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::table:
+      return "table";
+    default:
+      return "nothing";
+  }
+}
+
+namespace {
+
+std::string two(int value) {
+  return fmt::format("{:02}", value);
+}
+
+std::string describe_date(const toml::date& d) {
+  return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+}
+
+std::string describe_time(const toml::time& t) {
+  return fmt::format("{:02}:{:02}:{:02}", t.hour, t.minute, t.second);
+}
+
+}  // namespace
+
+std::string describe_value(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return nlohmann::json(node.value_or(std::string())).dump();
+    case toml::node_type::integer:
+      return std::to_string(node.value_or<std::int64_t>(0));
+    case toml::node_type::floating_point: {
+      double value = node.value_or(0.0);
+      return std::isfinite(value) ? fmt::format("{}", value) : std::string("nan");
+    }
+    case toml::node_type::boolean:
+      return node.value_or(false) ? "true" : "false";
+    case toml::node_type::date:
+      return describe_date(node.as_date()->get());
+    case toml::node_type::time:
+      return describe_time(node.as_time()->get());
+    case toml::node_type::date_time: {
+      const toml::date_time& dt = node.as_date_time()->get();
+      std::string out = describe_date(dt.date) + "T" + describe_time(dt.time);
+      if (dt.offset) {
+        int minutes = dt.offset->minutes;
+        if (minutes == 0) return out + "Z";
+        out += minutes < 0 ? '-' : '+';
+        minutes = std::abs(minutes);
+        out += two(minutes / 60) + ":" + two(minutes % 60);
+      }
+      return out;
+    }
+    case toml::node_type::array: {
+      std::string out = "[";
+      for (const toml::node& item : *node.as_array()) {
+        if (out.size() > 1) out += ", ";
+        out += describe_value(item);
+      }
+      return out + "]";
+    }
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "nothing";
+  }
+}
+
+std::optional<double> as_number(const toml::node& node) {
+  if (auto i = node.as_integer()) return static_cast<double>(i->get());
+  if (auto f = node.as_floating_point()) return f->get();
+  return std::nullopt;
+}
+
+bool values_equal(const toml::node& a, const toml::node& b) {
+  if (auto x = as_number(a)) {
+    auto y = as_number(b);
+    return y && *x == *y;
+  }
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case toml::node_type::string:
+      return a.as_string()->get() == b.as_string()->get();
+    case toml::node_type::boolean:
+      return a.as_boolean()->get() == b.as_boolean()->get();
+    case toml::node_type::date:
+      return a.as_date()->get() == b.as_date()->get();
+    case toml::node_type::time:
+      return a.as_time()->get() == b.as_time()->get();
+    case toml::node_type::date_time:
+      return a.as_date_time()->get() == b.as_date_time()->get();
+    case toml::node_type::array: {
+      const toml::array& x = *a.as_array();
+      const toml::array& y = *b.as_array();
+      if (x.size() != y.size()) return false;
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (!values_equal(*x.get(i), *y.get(i))) return false;
+      return true;
+    }
+    case toml::node_type::table:
+      return *a.as_table() == *b.as_table();
+    default:
+      return false;
+  }
+}
+
+SourcePos position_of(const toml::node& node, const std::string& path) {
+  const toml::source_region& region = node.source();
+  return SourcePos{path, region.begin.line, region.begin.column};
+}
+
+SourcePos position_of(const toml::key& key, const std::string& path) {
+  const toml::source_region& region = key.source();
+  return SourcePos{path, region.begin.line, region.begin.column};
+}
+
+Expected<toml::table> parse_toml(std::string_view text, const std::string& path) {
+  try {
+    return toml::parse(text, path);
+  } catch (const toml::parse_error& error) {
+    const toml::source_region& region = error.source();
+    return fail(ErrorKind::invalid, std::string(error.description()),
+                SourcePos{path, region.begin.line, region.begin.column});
+  }
+}
+
+}  // namespace opsgate

@@ -1,0 +1,38 @@
+#pragma once
+// Small helpers over toml++ shared by the manifest, the rule loader and the operators.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <toml++/toml.h>
+
+#include "error.hpp"
+
+namespace opsgate {
+
+// The node at dotted `key` ("backup.retention_days") under `root`, or nullptr.
+const toml::node* lookup(const toml::table& root, std::string_view key);
+
+// The deepest existing table on the way to `key` (for "X is missing" positions).
+const toml::node* nearest_parent(const toml::table& root, std::string_view key);
+
+// "string", "integer", "float", "boolean", "date", "time", "datetime", "array", "table".
+std::string_view type_name(const toml::node& node);
+
+// A value as a person reads it in a message: strings quoted, arrays bracketed, dates ISO.
+std::string describe_value(const toml::node& node);
+
+// Whether two values are equal; integers and floats compare by number.
+bool values_equal(const toml::node& a, const toml::node& b);
+
+std::optional<double> as_number(const toml::node& node);
+
+// Where `node` starts in `path`; line 0 when toml++ recorded no position.
+SourcePos position_of(const toml::node& node, const std::string& path);
+SourcePos position_of(const toml::key& key, const std::string& path);
+
+// Parses TOML text, turning a syntax error into an `invalid` Error at "path:line:column".
+Expected<toml::table> parse_toml(std::string_view text, const std::string& path);
+
+}  // namespace opsgate
