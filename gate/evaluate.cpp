@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "glob.hpp"
 #include "manifest_schema.hpp"
 #include "operators.hpp"
 #include "toml_util.hpp"
@@ -62,13 +63,6 @@ std::string join(const std::vector<std::string>& values) {
 
 bool contains(const std::vector<std::string>& values, std::string_view value) {
   return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-// gitignore-style: "*" stays inside one component, "**" crosses them.
-bool glob_matches(const std::string& pattern, const std::string& path) {
-  return fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME | FNM_PERIOD) == 0 ||
-         (pattern.find("**") != std::string::npos &&
-          fnmatch(pattern.c_str(), path.c_str(), 0) == 0);
 }
 
 // Why `rule` does not apply, or std::nullopt when it does.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "history.hpp"
 #include "manifest.hpp"
 #include "markdown.hpp"
 #include "rules.hpp"
@@ -57,6 +58,7 @@ struct EvalContext {
   std::optional<int> min_level;
   std::optional<std::string> emergency;  // --emergency REASON
   const Tree* tree = nullptr;            // the files at the evaluated revision
+  History* history = nullptr;            // its first-parent history; null when there is none
   // Paths the change touches (--base); std::nullopt when the change is unknown.
   std::optional<std::vector<std::string>> changed_paths;
 };

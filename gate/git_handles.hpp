@@ -26,7 +26,13 @@ using GitConfigPtr = std::unique_ptr<git_config, GitFree<git_config_free>>;
 // Keeps libgit2 initialised for as long as it lives; create one in main().
 class GitLibrary {
  public:
-  GitLibrary() { git_libgit2_init(); }
+  static constexpr std::size_t k_object_cache_bytes = 8u << 20;
+
+  GitLibrary() {
+    git_libgit2_init();
+    // Bound memory on long histories: the walk touches one tree per commit in the window.
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(k_object_cache_bytes));
+  }
   ~GitLibrary() { git_libgit2_shutdown(); }
   GitLibrary(const GitLibrary&) = delete;
   GitLibrary& operator=(const GitLibrary&) = delete;

@@ -181,6 +181,7 @@ class OperatorChecker {
       case OpKind::has_sections:
         return has_sections(*arg.as_array());
       case OpKind::changed_within_days:
+        return changed_within(arg.value_or<std::int64_t>(0));
       case OpKind::windows_outside:
       case OpKind::window_max_hours:
       case OpKind::window_open:
@@ -215,6 +216,54 @@ class OperatorChecker {
                                  shown, age, format_day(today), limit)};
     return {true, fmt::format("{} is {}, {} day{} before {} (at most {})", m_key, shown, age,
                               age == 1 ? "" : "s", format_day(today), limit)};
+  }
+
+  OpResult changed_within(std::int64_t days) {
+    auto refs = references();
+    if (!refs) return verdict(false, m_key, m_value, "a repository path or an array of them");
+    Days today = m_context.at.local_day();
+    Days cutoff_day = today - std::chrono::days(days);
+    // Calendar days in --at's offset, like max_age_days: a change any time on the cutoff day
+    // counts.
+    Seconds cutoff = Seconds(cutoff_day) - m_context.at.offset;
+    std::vector<std::string> found;
+    for (const ResolvedRef& ref : *refs) {
+      std::string reason = missing_reason(ref);
+      if (!reason.empty()) return {false, reason};
+      if (!m_context.history)
+        return {false, fmt::format("{}: no git history to read at {} (changed_within_days needs "
+                                   "a revision)",
+                                   *ref.path, m_context.tree->describe())};
+      auto change = m_context.history->last_change(*ref.path, cutoff);
+      if (!change) return {false, fmt::format("{}: {}", *ref.path, change.error().message)};
+      switch (change->kind) {
+        case FileChange::Kind::changed: {
+          Days day = std::chrono::floor<std::chrono::days>(change->when + m_context.at.offset);
+          found.push_back(fmt::format("{} last changed {} in {} ({} days before {})", *ref.path,
+                                      format_day(day), change->commit.substr(0, 12),
+                                      std::max<long>(0, (today - day).count()), format_day(today)));
+          break;
+        }
+        case FileChange::Kind::unchanged:
+          return {false,
+                  fmt::format("{} is unchanged since before {} ({} days before {}); it must "
+                              "change at least every {} days",
+                              *ref.path, format_day(cutoff_day), days, format_day(today), days)};
+        case FileChange::Kind::shallow:
+          return {false,
+                  fmt::format("history is shallow at {}: {} is unchanged back to {}, but the "
+                              "cutoff is {}; fetch deeper (git fetch --shallow-since={})",
+                              change->commit.substr(0, 12), *ref.path,
+                              format_day(std::chrono::floor<std::chrono::days>(
+                                  change->when + m_context.at.offset)),
+                              format_day(cutoff_day), format_day(cutoff_day))};
+        case FileChange::Kind::absent:
+          return {false, fmt::format("{} is not in the history of the evaluated revision (it may "
+                                     "be uncommitted)",
+                                     *ref.path)};
+      }
+    }
+    return {true, fmt::format("{}", fmt::join(found, "; "))};
   }
 
   struct ResolvedRef {

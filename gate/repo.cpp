@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "git_history.hpp"
 #include "paths.hpp"
 
 namespace opsgate {
@@ -206,6 +207,10 @@ Expected<std::unique_ptr<Tree>> Repository::tree_at(const std::string& commit_id
     return fail(ErrorKind::io,
                 fmt::format("cannot read the tree of {}: {}", commit_id, git_error_message()));
   return std::make_unique<GitTree>(m_repo, GitTreePtr(raw_tree), commit_id.substr(0, 12));
+}
+
+std::unique_ptr<History> Repository::history_at(const std::string& commit_id) const {
+  return std::make_unique<GitHistory>(m_repo, commit_id);
 }
 
 Expected<std::unique_ptr<Tree>> Repository::work_tree() const {

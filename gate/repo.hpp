@@ -9,6 +9,7 @@
 
 #include "error.hpp"
 #include "git_handles.hpp"
+#include "history.hpp"
 #include "tree.hpp"
 
 namespace opsgate {
@@ -23,6 +24,9 @@ class Repository {
 
   // The files of commit `commit_id`.
   Expected<std::unique_ptr<Tree>> tree_at(const std::string& commit_id) const;
+
+  // The first-parent history of commit `commit_id` (loaded lazily).
+  std::unique_ptr<History> history_at(const std::string& commit_id) const;
 
   // The work tree, or an error for a bare repository.
   Expected<std::unique_ptr<Tree>> work_tree() const;

@@ -138,8 +138,12 @@ class CheckRun {
     m_report.packs = pack_infos(*rules);
 
     std::unique_ptr<Tree> tree;
+    std::unique_ptr<History> history;
     if (m_options.worktree) {
-      if (auto head = repo->resolve_commit("HEAD")) m_report.revision = *head;
+      if (auto head = repo->resolve_commit("HEAD")) {
+        m_report.revision = *head;
+        history = repo->history_at(*head);
+      }
       auto work = repo->work_tree();
       if (!work) return std::unexpected(work.error());
       tree = std::move(*work);
@@ -147,6 +151,7 @@ class CheckRun {
       auto commit = repo->resolve_commit(m_options.rev);
       if (!commit) return std::unexpected(commit.error());
       m_report.revision = *commit;
+      history = repo->history_at(*commit);
       auto at_rev = repo->tree_at(*commit);
       if (!at_rev) return std::unexpected(at_rev.error());
       tree = std::move(*at_rev);
@@ -159,6 +164,7 @@ class CheckRun {
     context.min_level = m_options.min_level;
     context.emergency = m_report.emergency;
     context.tree = tree.get();
+    context.history = history.get();
 
     auto paths = manifest_paths(m_options, *tree);
     if (!paths) return std::unexpected(paths.error());

@@ -1,0 +1,82 @@
+#include "git_history.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+namespace opsgate {
+
+GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& commit_id)
+    : m_repo(std::move(repo)), m_start(commit_id) {
+  std::ifstream shallow(std::string(git_repository_path(m_repo.get())) + "shallow");
+  for (std::string line; std::getline(shallow, line);)
+    if (!line.empty()) m_shallow_roots.insert(line);
+}
+
+Expected<bool> GitHistory::load(std::size_t index) {
+  while (m_chain.size() <= index) {
+    if (m_ended) return false;
+    git_commit* raw = nullptr;
+    if (m_chain.empty()) {
+      git_oid oid;
+      if (git_oid_fromstr(&oid, m_start.c_str()) != 0 ||
+          git_commit_lookup(&raw, m_repo.get(), &oid) != 0)
+        return fail(ErrorKind::not_found, fmt::format("commit {} not found", m_start));
+    } else {
+      git_commit* tip = m_chain.back().commit.get();
+      std::string id = oid_hex(*git_commit_id(tip));
+      if (git_commit_parentcount(tip) == 0 || m_shallow_roots.contains(id)) {
+        m_ended = true;
+        m_ended_shallow = git_commit_parentcount(tip) > 0;
+        return false;
+      }
+      if (git_commit_parent(&raw, tip, 0) != 0) {
+        // The parent object is not there: a shallow or otherwise truncated clone.
+        m_ended = true;
+        m_ended_shallow = true;
+        return false;
+      }
+    }
+    GitCommitPtr commit(raw);
+    git_tree* tree = nullptr;
+    if (git_commit_tree(&tree, commit.get()) != 0)
+      return fail(ErrorKind::io, "cannot read a commit tree: " + git_error_message());
+    Seconds when{std::chrono::seconds(git_commit_time(commit.get()))};
+    m_chain.push_back(Link{std::move(commit), GitTreePtr(tree), when});
+  }
+  return true;
+}
+
+std::optional<git_oid> GitHistory::blob_at(std::size_t index, const std::string& path) {
+  git_tree_entry* raw = nullptr;
+  if (git_tree_entry_bypath(&raw, m_chain[index].tree.get(), path.c_str()) != 0)
+    return std::nullopt;
+  git_oid oid = *git_tree_entry_id(raw);
+  git_tree_entry_free(raw);
+  return oid;
+}
+
+Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds cutoff) {
+  std::string path(path_view);
+  auto loaded = load(0);
+  if (!loaded) return std::unexpected(loaded.error());
+  auto head = blob_at(0, path);
+  if (!head) return FileChange{};
+  for (std::size_t i = 0;; ++i) {
+    // Copies: load() below may grow m_chain and move its elements.
+    std::string id = oid_hex(*git_commit_id(m_chain[i].commit.get()));
+    Seconds when = m_chain[i].when;
+    if (when < cutoff) return FileChange{FileChange::Kind::unchanged, id, when};
+    auto more = load(i + 1);
+    if (!more) return std::unexpected(more.error());
+    if (!*more) {
+      if (m_ended_shallow) return FileChange{FileChange::Kind::shallow, id, when};
+      return FileChange{FileChange::Kind::changed, id, when};  // added by the root commit
+    }
+    auto parent = blob_at(i + 1, path);
+    if (!parent || !git_oid_equal(&*parent, &*head))
+      return FileChange{FileChange::Kind::changed, id, when};
+  }
+}
+
+}  // namespace opsgate

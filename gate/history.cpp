@@ -1,0 +1,31 @@
+#include "history.hpp"
+
+namespace opsgate {
+
+namespace {
+
+const std::string* blob_of(const MemoryHistory::Commit& commit, std::string_view path) {
+  for (const auto& [name, blob] : commit.blobs)
+    if (name == path) return &blob;
+  return nullptr;
+}
+
+}  // namespace
+
+Expected<FileChange> MemoryHistory::last_change(std::string_view path, Seconds cutoff) {
+  if (m_commits.empty() || !blob_of(m_commits.front(), path)) return FileChange{};
+  const std::string head = *blob_of(m_commits.front(), path);
+  for (std::size_t i = 0; i < m_commits.size(); ++i) {
+    const Commit& commit = m_commits[i];
+    if (commit.when < cutoff)
+      return FileChange{FileChange::Kind::unchanged, commit.id, commit.when};
+    bool last = i + 1 == m_commits.size();
+    if (last && m_shallow) return FileChange{FileChange::Kind::shallow, commit.id, commit.when};
+    const std::string* parent = last ? nullptr : blob_of(m_commits[i + 1], path);
+    if (!parent || *parent != head)
+      return FileChange{FileChange::Kind::changed, commit.id, commit.when};
+  }
+  return FileChange{};
+}
+
+}  // namespace opsgate

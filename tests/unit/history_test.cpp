@@ -1,0 +1,124 @@
+#include <catch2/catch.hpp>
+
+#include "git_handles.hpp"
+#include "history.hpp"
+#include "repo.hpp"
+#include "test_repo.hpp"
+#include "timeutil.hpp"
+
+using namespace opsgate;
+
+namespace {
+
+Seconds at(const char* text) {
+  return parse_rfc3339(text)->utc;
+}
+
+}  // namespace
+
+TEST_CASE("history: the last change inside the window is found", "[history]") {
+  test::TempRepo repo;
+  repo.write("docs/runbook.md", "# Runbook\n");
+  repo.commit("add runbook", "2025-01-10T10:00:00+00:00");
+  repo.write("docs/runbook.md", "# Runbook\n## Restore\n");
+  std::string change = repo.commit("restore section", "2026-10-01T10:00:00+00:00");
+  repo.write("other.txt", "x");
+  std::string head = repo.commit("unrelated", "2026-11-20T10:00:00+00:00");
+
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  auto history = opened->history_at(head);
+  auto result = history->last_change("docs/runbook.md", at("2026-09-01T00:00:00Z"));
+  REQUIRE(result);
+  CHECK(result->kind == FileChange::Kind::changed);
+  CHECK(result->commit == change);
+  CHECK(format_utc(result->when) == "2026-10-01T10:00:00Z");
+}
+
+TEST_CASE("history: a file unchanged since before the cutoff is reported so", "[history]") {
+  test::TempRepo repo;
+  repo.write("docs/runbook.md", "# Runbook\n");
+  repo.commit("add runbook", "2024-01-10T10:00:00+00:00");
+  for (int day = 10; day < 20; ++day) {
+    repo.write("log.txt", std::to_string(day));
+    repo.commit("noise", "2026-11-" + std::to_string(day) + "T10:00:00+00:00");
+  }
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  auto history = opened->history_at(repo.git("rev-parse HEAD"));
+  auto result = history->last_change("docs/runbook.md", at("2025-11-26T00:00:00Z"));
+  REQUIRE(result);
+  CHECK(result->kind == FileChange::Kind::unchanged);
+  CHECK(result->when < at("2025-11-26T00:00:00Z"));
+}
+
+TEST_CASE("history: a root commit inside the window counts as the change", "[history]") {
+  test::TempRepo repo;
+  repo.write("docs/runbook.md", "# Runbook\n");
+  std::string root = repo.commit("first", "2026-11-01T10:00:00+00:00");
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  auto result =
+      opened->history_at(root)->last_change("docs/runbook.md", at("2026-10-01T00:00:00Z"));
+  REQUIRE(result);
+  CHECK(result->kind == FileChange::Kind::changed);
+  CHECK(result->commit == root);
+}
+
+TEST_CASE("history: a shallow clone that ends before the cutoff says so", "[history]") {
+  test::TempRepo origin;
+  origin.write("docs/runbook.md", "# Runbook\n");
+  origin.commit("old", "2026-01-01T10:00:00+00:00");
+  for (int day = 10; day < 14; ++day) {
+    origin.write("log.txt", std::to_string(day));
+    origin.commit("noise", "2026-11-" + std::to_string(day) + "T10:00:00+00:00");
+  }
+  test::TempDir dir;
+  std::string clone = (dir.path() / "clone").string();
+  origin.git("clone -q --depth 2 file://" + origin.path().string() + " " + clone);
+  auto opened = Repository::discover(clone);
+  REQUIRE(opened);
+  auto head = opened->resolve_commit("HEAD");
+  REQUIRE(head);
+  auto history = opened->history_at(*head);
+  auto deep = history->last_change("docs/runbook.md", at("2026-06-01T00:00:00Z"));
+  REQUIRE(deep);
+  CHECK(deep->kind == FileChange::Kind::shallow);
+  // A cutoff inside the fetched history needs nothing deeper.
+  auto recent = history->last_change("docs/runbook.md", at("2026-11-13T00:00:00Z"));
+  REQUIRE(recent);
+  CHECK(recent->kind == FileChange::Kind::unchanged);
+}
+
+TEST_CASE("history: the walk stops at the cutoff", "[history]") {
+  test::TempRepo repo;
+  repo.write("a.txt", "0");
+  repo.commit("c0", "2020-01-01T10:00:00+00:00");
+  for (int day = 1; day <= 9; ++day) {
+    repo.write("a.txt", std::to_string(day));
+    repo.commit("c", "2020-0" + std::to_string(day) + "-02T10:00:00+00:00");
+  }
+  repo.write("b.txt", "new");
+  std::string head = repo.commit("b", "2026-11-20T10:00:00+00:00");
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  auto history = opened->history_at(head);
+  auto result = history->last_change("a.txt", at("2026-01-01T00:00:00Z"));
+  REQUIRE(result);
+  CHECK(result->kind == FileChange::Kind::unchanged);
+}
+
+TEST_CASE("history: the in-memory fake follows the same rules", "[history]") {
+  MemoryHistory history({{"c3", at("2026-11-20T00:00:00Z"), {{"r.md", "v2"}}},
+                         {"c2", at("2026-11-10T00:00:00Z"), {{"r.md", "v2"}}},
+                         {"c1", at("2026-01-01T00:00:00Z"), {{"r.md", "v1"}}}});
+  auto recent = history.last_change("r.md", at("2026-11-01T00:00:00Z"));
+  REQUIRE(recent);
+  CHECK(recent->kind == FileChange::Kind::changed);
+  CHECK(recent->commit == "c2");
+  auto narrow = history.last_change("r.md", at("2026-11-15T00:00:00Z"));
+  REQUIRE(narrow);
+  CHECK(narrow->kind == FileChange::Kind::unchanged);
+  CHECK(history.last_change("missing.md", at("2026-11-01T00:00:00Z"))->kind ==
+        FileChange::Kind::absent);
+}
