@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <map>
 
 #include "glob.hpp"
 #include "manifest_schema.hpp"
@@ -186,10 +187,60 @@ void finish(ManifestResult& result, const EvalContext& context) {
                                [&](const Finding& f) { return fails_gate(f, context.fail_on); });
 }
 
+// rule id -> latest expiry ("" when none) of the manifest's waivers.
+std::map<std::string, std::string> waiver_expiries(const Manifest& manifest) {
+  std::map<std::string, std::string> out;
+  if (const toml::array* array = manifest.doc["waiver"].as_array())
+    for (const toml::node& item : *array) {
+      const toml::table* waiver = item.as_table();
+      if (!waiver) continue;
+      auto rule = (*waiver)["rule"].value<std::string>();
+      if (!rule) continue;
+      auto expires = (*waiver)["expires"].value<toml::date>();
+      std::string day = expires ? format_day(to_days(*expires)) : std::string();
+      auto [it, inserted] = out.emplace(*rule, day);
+      if (!inserted && day > it->second) it->second = day;
+    }
+  return out;
+}
+
+// GATE-WAIVER-ADDED: a change must not quietly excuse itself.
+void added_waivers(const Manifest& head, const Manifest& base, std::vector<Finding>& findings) {
+  auto before = waiver_expiries(base);
+  constexpr std::string_view k_help =
+      "Waivers added or extended by a change deserve a second look from the approver.";
+  const toml::array* array = head.doc["waiver"].as_array();
+  if (!array) return;
+  for (const toml::node& item : *array) {
+    const toml::table* waiver = item.as_table();
+    if (!waiver) continue;
+    auto rule = (*waiver)["rule"].value<std::string>();
+    if (!rule) continue;
+    auto expires = (*waiver)["expires"].value<toml::date>();
+    std::string day = expires ? format_day(to_days(*expires)) : std::string();
+    auto old = before.find(*rule);
+    std::string message;
+    if (old == before.end())
+      message = fmt::format("the change adds a waiver for {}{}", *rule,
+                            day.empty() ? "" : " (expires " + day + ")");
+    else if (day > old->second)
+      message = fmt::format("the change extends the waiver for {} from {} to {}", *rule,
+                            old->second.empty() ? "no date" : old->second, day);
+    else
+      continue;
+    findings.push_back(gate_finding("GATE-WAIVER-ADDED", "The change adds no waiver unnoticed",
+                                    Status::fail, Severity::warning, std::move(message),
+                                    position_of(*waiver, head.path), std::string(k_help)));
+  }
+}
+
 }  // namespace
 
 ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
-                                 const EvalContext& context, HeadingCache& headings) {
+                                 const EvalContext& caller_context, HeadingCache& headings,
+                                 const Manifest* base) {
+  EvalContext context = caller_context;
+  context.rules = &rules;  // window_open reads the packs' freezes and holidays
   ManifestResult result;
   result.path = manifest.path;
   result.blob = manifest.blob;
@@ -274,6 +325,9 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
         position_of(*id, manifest.path),
         "Remove the waiver, or fix the rule id (`opsgate rules list` shows the loaded rules)."));
   }
+  if (base) added_waivers(manifest, *base, result.findings);
+  result.findings.insert(result.findings.end(), context.run_findings.begin(),
+                         context.run_findings.end());
   finish(result, context);
   return result;
 }
@@ -284,7 +338,7 @@ ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet&
   result.path = path;
   result.findings.push_back(gate_finding(
       "GATE-MANIFEST", "The service declares an operability manifest", Status::fail,
-      Severity::error, fmt::format("{} does not exist at {}", path, context.tree->describe()),
+      Severity::error, fmt::format("{} does not exist in {}", path, context.tree->describe()),
       SourcePos{path}, "Run `opsgate init` to write a starter operability.toml, then commit it."));
   for (const Rule& rule : rules.rules) {
     Finding finding = rule_finding(rule);

@@ -59,15 +59,21 @@ struct EvalContext {
   std::optional<std::string> emergency;  // --emergency REASON
   const Tree* tree = nullptr;            // the files at the evaluated revision
   History* history = nullptr;            // its first-parent history; null when there is none
+  const RuleSet* rules = nullptr;        // freezes and holidays for window_open (evaluate_manifest)
   // Paths the change touches (--base); std::nullopt when the change is unknown.
   std::optional<std::vector<std::string>> changed_paths;
+  // Findings about the whole run (GATE-RULES-CHANGED), added to every manifest's result.
+  std::vector<Finding> run_findings;
 };
 
 // Parsed markdown headings by repository path, shared by every rule of a run.
 using HeadingCache = std::map<std::string, std::optional<std::vector<Heading>>, std::less<>>;
 
+// `base` is the same manifest at the base of the change (--base), when it existed there; it
+// lets the gate flag waivers the change adds or extends (GATE-WAIVER-ADDED).
 ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
-                                 const EvalContext& context, HeadingCache& headings);
+                                 const EvalContext& context, HeadingCache& headings,
+                                 const Manifest* base = nullptr);
 
 // The result for a manifest path that does not exist at the revision (GATE-MANIFEST).
 ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,

@@ -21,6 +21,7 @@ using GitObjectPtr = std::unique_ptr<git_object, GitFree<git_object_free>>;
 using GitCommitPtr = std::unique_ptr<git_commit, GitFree<git_commit_free>>;
 using GitTreePtr = std::unique_ptr<git_tree, GitFree<git_tree_free>>;
 using GitBlobPtr = std::unique_ptr<git_blob, GitFree<git_blob_free>>;
+using GitDiffPtr = std::unique_ptr<git_diff, GitFree<git_diff_free>>;
 using GitConfigPtr = std::unique_ptr<git_config, GitFree<git_config_free>>;
 
 // Keeps libgit2 initialised for as long as it lives; create one in main().

@@ -17,40 +17,36 @@ Expected<bool> GitHistory::load(std::size_t index) {
   while (m_chain.size() <= index) {
     if (m_ended) return false;
     git_commit* raw = nullptr;
-    if (m_chain.empty()) {
-      git_oid oid;
-      if (git_oid_fromstr(&oid, m_start.c_str()) != 0 ||
-          git_commit_lookup(&raw, m_repo.get(), &oid) != 0)
+    if (!m_tip) {
+      git_oid start;
+      if (git_oid_fromstr(&start, m_start.c_str()) != 0 ||
+          git_commit_lookup(&raw, m_repo.get(), &start) != 0)
         return fail(ErrorKind::not_found, fmt::format("commit {} not found", m_start));
     } else {
-      git_commit* tip = m_chain.back().commit.get();
-      std::string id = oid_hex(*git_commit_id(tip));
-      if (git_commit_parentcount(tip) == 0 || m_shallow_roots.contains(id)) {
+      std::string id = oid_hex(m_chain.back().commit);
+      bool has_parent = git_commit_parentcount(m_tip.get()) > 0;
+      // A commit listed in .git/shallow, or whose parent object is absent, ends a truncated clone.
+      if (!has_parent || m_shallow_roots.contains(id) ||
+          git_commit_parent(&raw, m_tip.get(), 0) != 0) {
         m_ended = true;
-        m_ended_shallow = git_commit_parentcount(tip) > 0;
-        return false;
-      }
-      if (git_commit_parent(&raw, tip, 0) != 0) {
-        // The parent object is not there: a shallow or otherwise truncated clone.
-        m_ended = true;
-        m_ended_shallow = true;
+        m_ended_shallow = has_parent;
+        m_tip.reset();
         return false;
       }
     }
-    GitCommitPtr commit(raw);
-    git_tree* tree = nullptr;
-    if (git_commit_tree(&tree, commit.get()) != 0)
-      return fail(ErrorKind::io, "cannot read a commit tree: " + git_error_message());
-    Seconds when{std::chrono::seconds(git_commit_time(commit.get()))};
-    m_chain.push_back(Link{std::move(commit), GitTreePtr(tree), when});
+    m_tip.reset(raw);
+    Seconds when{std::chrono::seconds(git_commit_time(m_tip.get()))};
+    m_chain.push_back(Link{*git_commit_id(m_tip.get()), *git_commit_tree_id(m_tip.get()), when});
   }
   return true;
 }
 
 std::optional<git_oid> GitHistory::blob_at(std::size_t index, const std::string& path) {
+  git_tree* raw_tree = nullptr;
+  if (git_tree_lookup(&raw_tree, m_repo.get(), &m_chain[index].tree) != 0) return std::nullopt;
+  GitTreePtr tree(raw_tree);
   git_tree_entry* raw = nullptr;
-  if (git_tree_entry_bypath(&raw, m_chain[index].tree.get(), path.c_str()) != 0)
-    return std::nullopt;
+  if (git_tree_entry_bypath(&raw, tree.get(), path.c_str()) != 0) return std::nullopt;
   git_oid oid = *git_tree_entry_id(raw);
   git_tree_entry_free(raw);
   return oid;
@@ -64,7 +60,7 @@ Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds
   if (!head) return FileChange{};
   for (std::size_t i = 0;; ++i) {
     // Copies: load() below may grow m_chain and move its elements.
-    std::string id = oid_hex(*git_commit_id(m_chain[i].commit.get()));
+    std::string id = oid_hex(m_chain[i].commit);
     Seconds when = m_chain[i].when;
     if (when < cutoff) return FileChange{FileChange::Kind::unchanged, id, when};
     auto more = load(i + 1);

@@ -20,9 +20,11 @@ class GitHistory final : public History {
   std::size_t commits_loaded() const { return m_chain.size(); }
 
  private:
+  // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
+  // cheap), so memory stays flat however many commits the window holds.
   struct Link {
-    GitCommitPtr commit;
-    GitTreePtr tree;
+    git_oid commit;
+    git_oid tree;
     Seconds when;
   };
   // Loads the chain until `index` exists; false when history ends first.
@@ -32,6 +34,7 @@ class GitHistory final : public History {
   std::shared_ptr<git_repository> m_repo;
   std::string m_start;
   std::vector<Link> m_chain;
+  GitCommitPtr m_tip;  // the last commit loaded, to step to its parent
   std::set<std::string> m_shallow_roots;
   bool m_ended = false;
   bool m_ended_shallow = false;

@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "manifest_schema.hpp"
 #include "paths.hpp"
 #include "timeutil.hpp"
 #include "toml_util.hpp"
+#include "window.hpp"
 
 namespace opsgate {
 
@@ -174,29 +177,21 @@ class SchemaChecker {
     }
   }
 
-  // Cross-key checks the table cannot express.
+  // Cross-key checks the table cannot express: window forms, crons, durations, from before
+  // to, and the timezone (looked up only when windows are declared). A problem the per-key
+  // checks already reported at the same position is not repeated.
   void check_windows() {
     const toml::table* windows = m_doc["release_window"].as_table();
     if (!windows) return;
-    bool declares = windows->contains("allow") || windows->contains("deny");
-    if (declares && !windows->contains("timezone"))
-      add("release_window.timezone is missing; it is required when windows are declared",
-          position_of(*windows, m_path));
-    if (const toml::array* deny = (*windows)["deny"].as_array()) {
-      std::size_t index = 0;
-      for (const toml::node& item : *deny) {
-        ++index;
-        const toml::table* window = item.as_table();
-        if (!window) continue;
-        auto from = (*window)["from"].value<toml::date_time>();
-        auto to = (*window)["to"].value<toml::date_time>();
-        if (!from || !to) continue;
-        std::chrono::minutes utc{0};
-        if (to_instant(*from, utc) >= to_instant(*to, utc))
-          add(fmt::format("release_window.deny[{}].from {} is not before to {}", index,
-                          describe_value(*window->get("from")), describe_value(*window->get("to"))),
-              position_of(*window->get("from"), m_path));
-      }
+    std::vector<SchemaProblem> found;
+    parse_schedule(*windows, "release_window", m_path, found);
+    std::size_t reported = m_problems.size();
+    for (SchemaProblem& problem : found) {
+      auto same_place = [&](const SchemaProblem& other) {
+        return other.where.line == problem.where.line && other.where.column == problem.where.column;
+      };
+      if (std::none_of(m_problems.begin(), m_problems.begin() + reported, same_place))
+        m_problems.push_back(std::move(problem));
     }
   }
 

@@ -4,6 +4,7 @@
 
 #include "paths.hpp"
 #include "toml_util.hpp"
+#include "window.hpp"
 
 namespace opsgate {
 
@@ -104,7 +105,8 @@ class OperatorChecker {
                                    with_article(type_name(m_value)), with_article(type))};
       }
       case OpKind::equals:
-        return verdict(values_equal(m_value, arg), m_key, m_value, describe_value(arg));
+        if (values_equal(m_value, arg)) return verdict(true, m_key, m_value, "the required value");
+        return verdict(false, m_key, m_value, describe_value(arg));
       case OpKind::one_of:
       case OpKind::not_one_of: {
         const toml::array& list = *arg.as_array();
@@ -185,9 +187,7 @@ class OperatorChecker {
       case OpKind::windows_outside:
       case OpKind::window_max_hours:
       case OpKind::window_open:
-        return {false, fmt::format("operator '{}' is not supported yet by opsgate {}; the rule "
-                                   "cannot pass until it is",
-                                   op_name(op.kind), OPSGATE_VERSION)};
+        return window_operator(op.kind, arg);
     }
     return {false, "unknown operator"};
   }
@@ -285,11 +285,13 @@ class OperatorChecker {
 
   // A reason the reference cannot be used, or "" when it names something.
   std::string missing_reason(const ResolvedRef& ref) const {
+    if (split_anchor(ref.written).path.empty())
+      return fmt::format("{} is empty; a repository path is required", m_key);
     if (!ref.path)
       return fmt::format("{} is {}, which leaves the repository", m_key,
                          describe_value(toml::value<std::string>(ref.written)));
     if (m_context.tree->kind(*ref.path) == EntryKind::missing)
-      return fmt::format("{} names {}, which does not exist at {}", m_key, *ref.path,
+      return fmt::format("{} names {}, which does not exist in {}", m_key, *ref.path,
                          m_context.tree->describe());
     return {};
   }
@@ -364,6 +366,79 @@ class OperatorChecker {
                                    lacking.size() == 1 ? "" : "s")};
     }
     return {true, fmt::format("{} has the sections {}", m_key, list_values(sections))};
+  }
+
+  // The three window operators read the value as a table shaped like [release_window].
+  OpResult window_operator(OpKind kind, const toml::node& arg) {
+    const toml::table* table = m_value.as_table();
+    if (!table) return verdict(false, m_key, m_value, "a table shaped like [release_window]");
+    std::vector<SchemaProblem> problems;
+    Schedule schedule = parse_schedule(*table, m_key, m_manifest.path, problems);
+    if (!problems.empty())
+      return {false, fmt::format("{} is invalid: {}", m_key, problems.front().message)};
+    std::vector<const WindowSpec*> allows;
+    for (const WindowSpec& spec : schedule.allow)
+      if (spec.applies_to(m_context.environment)) allows.push_back(&spec);
+    if (kind == OpKind::window_open) return window_open(schedule, arg.value_or(true));
+    if (kind == OpKind::window_max_hours) return window_max_hours(allows, *as_number(arg));
+    const toml::table& period = *arg.as_table();
+    std::bitset<7> days;
+    if (const toml::array* names = period["days"].as_array())
+      for (const toml::node& name : *names) days.set(*parse_day_name(name.value_or(std::string())));
+    if (!period.contains("days")) days.set();
+    auto start = *parse_clock(period["start"].value_or(std::string()));
+    auto end = *parse_clock(period["end"].value_or(std::string()));
+    auto length = end > start ? end - start : end - start + std::chrono::hours(24);
+    auto overlaps = weekly_overlaps(schedule, m_context.environment, days, start, length);
+    if (overlaps.empty())
+      return {true, fmt::format("{}: no allow window for {} overlaps {} {}-{}", m_key,
+                                m_context.environment, period["days"] ? "those days" : "daily",
+                                period["start"].value_or(std::string()),
+                                period["end"].value_or(std::string()))};
+    std::string more = overlaps.size() == 1
+                           ? ""
+                           : fmt::format(" (and {} more overlap{})", overlaps.size() - 1,
+                                         overlaps.size() == 2 ? "" : "s");
+    return {false, fmt::format("{}: {}{}", m_key, overlaps.front(), more)};
+  }
+
+  OpResult window_open(const Schedule& schedule, bool want) {
+    std::span<const Pack> packs;
+    if (m_context.rules) packs = m_context.rules->packs;
+    WindowState state = window_state(schedule, packs, m_context.environment, m_context.at.utc);
+    std::string when = format_local(schedule, m_context.at.utc);
+    std::string message;
+    if (state.open) {
+      message = fmt::format("{} is open at {}: {}", m_key, when, state.reason);
+      if (state.closes_at)
+        message += fmt::format("; it closes at {}", format_local(schedule, *state.closes_at));
+    } else {
+      message = fmt::format("{} is closed at {}: {}", m_key, when, state.reason);
+      if (state.next_open)
+        message += fmt::format("; it next opens at {}", format_local(schedule, *state.next_open));
+      else if (state.cause != WindowCause::no_allow)
+        message += "; it does not open in the next 8 years";
+    }
+    if (state.open == want) return {true, message};
+    return {false, want ? message : message + "; it must be closed"};
+  }
+
+  OpResult window_max_hours(const std::vector<const WindowSpec*>& allows, double limit) {
+    auto limit_length = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::duration<double, std::ratio<3600>>(limit));
+    const WindowSpec* longest = nullptr;
+    for (const WindowSpec* spec : allows) {
+      if (spec->form != WindowSpec::Form::recurring) continue;
+      if (!longest || spec->length > longest->length) longest = spec;
+    }
+    if (!longest)
+      return {true, fmt::format("{} has no allow window for {}", m_key, m_context.environment)};
+    std::string limit_text = format_duration(limit_length);
+    if (longest->length > limit_length)
+      return {false, fmt::format("{}: allow window {} lasts {}; at most {} is allowed", m_key,
+                                 longest->label, format_duration(longest->length), limit_text)};
+    return {true, fmt::format("{}: the longest allow window ({}) lasts {} (at most {})", m_key,
+                              longest->label, format_duration(longest->length), limit_text)};
   }
 
   const std::string& m_key;

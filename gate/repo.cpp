@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include "git_history.hpp"
@@ -206,7 +207,68 @@ Expected<std::unique_ptr<Tree>> Repository::tree_at(const std::string& commit_id
   if (git_commit_tree(&raw_tree, commit.get()) != 0)
     return fail(ErrorKind::io,
                 fmt::format("cannot read the tree of {}: {}", commit_id, git_error_message()));
-  return std::make_unique<GitTree>(m_repo, GitTreePtr(raw_tree), commit_id.substr(0, 12));
+  return std::make_unique<GitTree>(m_repo, GitTreePtr(raw_tree),
+                                   "revision " + commit_id.substr(0, 12));
+}
+
+namespace {
+
+std::optional<git_oid> parse_oid(const std::string& id) {
+  git_oid oid;
+  if (git_oid_fromstr(&oid, id.c_str()) != 0) return std::nullopt;
+  return oid;
+}
+
+}  // namespace
+
+Expected<std::string> Repository::merge_base(const std::string& a, const std::string& b) const {
+  auto x = parse_oid(a), y = parse_oid(b);
+  git_oid base;
+  if (!x || !y || git_merge_base(&base, m_repo.get(), &*x, &*y) != 0)
+    return fail(ErrorKind::not_found,
+                fmt::format("{} and {} have no common ancestor ({})", a.substr(0, 12),
+                            b.substr(0, 12), git_error_message("none found")));
+  return oid_hex(base);
+}
+
+bool Repository::is_ancestor(const std::string& ancestor, const std::string& commit) const {
+  auto x = parse_oid(ancestor), y = parse_oid(commit);
+  if (!x || !y) return false;
+  return git_oid_equal(&*x, &*y) || git_graph_descendant_of(m_repo.get(), &*y, &*x) == 1;
+}
+
+Expected<std::vector<std::string>> Repository::changed_paths(const std::string& from,
+                                                             const std::string& to) const {
+  auto tree_of = [&](const std::string& id) -> Expected<GitTreePtr> {
+    auto oid = parse_oid(id);
+    git_commit* raw = nullptr;
+    if (!oid || git_commit_lookup(&raw, m_repo.get(), &*oid) != 0)
+      return fail(ErrorKind::not_found, "commit " + id + " not found");
+    GitCommitPtr commit(raw);
+    git_tree* tree = nullptr;
+    if (git_commit_tree(&tree, commit.get()) != 0)
+      return fail(ErrorKind::io, "cannot read the tree of " + id + ": " + git_error_message());
+    return GitTreePtr(tree);
+  };
+  auto old_tree = tree_of(from);
+  if (!old_tree) return std::unexpected(old_tree.error());
+  auto new_tree = tree_of(to);
+  if (!new_tree) return std::unexpected(new_tree.error());
+  git_diff* raw = nullptr;
+  if (git_diff_tree_to_tree(&raw, m_repo.get(), old_tree->get(), new_tree->get(), nullptr) != 0)
+    return fail(ErrorKind::io, "cannot diff: " + git_error_message());
+  GitDiffPtr diff(raw);
+  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  find.flags = GIT_DIFF_FIND_RENAMES;
+  if (git_diff_find_similar(diff.get(), &find) != 0)
+    return fail(ErrorKind::io, "cannot detect renames: " + git_error_message());
+  std::set<std::string> paths;
+  for (std::size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+    if (delta->old_file.path) paths.insert(delta->old_file.path);
+    if (delta->new_file.path) paths.insert(delta->new_file.path);
+  }
+  return std::vector<std::string>(paths.begin(), paths.end());
 }
 
 std::unique_ptr<History> Repository::history_at(const std::string& commit_id) const {

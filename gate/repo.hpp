@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "error.hpp"
 #include "git_handles.hpp"
@@ -24,6 +25,16 @@ class Repository {
 
   // The files of commit `commit_id`.
   Expected<std::unique_ptr<Tree>> tree_at(const std::string& commit_id) const;
+
+  // The best common ancestor of two commits.
+  Expected<std::string> merge_base(const std::string& a, const std::string& b) const;
+
+  // Whether `ancestor` is `commit` or one of its ancestors.
+  bool is_ancestor(const std::string& ancestor, const std::string& commit) const;
+
+  // Paths the change from `from` to `to` touches, sorted; a rename counts both its paths.
+  Expected<std::vector<std::string>> changed_paths(const std::string& from,
+                                                   const std::string& to) const;
 
   // The first-parent history of commit `commit_id` (loaded lazily).
   std::unique_ptr<History> history_at(const std::string& commit_id) const;

@@ -30,8 +30,9 @@ enum class Outcome { pass, fail, error };
 std::string_view outcome_name(Outcome outcome);
 
 struct Report {
-  std::optional<std::string> revision;  // 40-hex commit id
-  std::optional<std::string> base;
+  std::optional<std::string> revision;       // 40-hex commit id
+  std::optional<std::string> base;           // the merge base actually used
+  std::optional<std::size_t> changed_paths;  // how many paths the change touches
   bool worktree = false;
   std::string environment;
   Instant at;

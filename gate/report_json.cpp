@@ -82,6 +82,7 @@ std::string render_json(const Report& report) {
         {"skipped", s.skipped}}},
       {"fail_on", severity_name(report.fail_on)},
       {"worktree", report.worktree},
+      {"changed_paths", report.changed_paths ? json(*report.changed_paths) : json(nullptr)},
       {"rule_packs", std::move(packs)},
   };
   if (report.outcome == Outcome::error) out["error"] = report.error;

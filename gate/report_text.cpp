@@ -28,24 +28,27 @@ class Painter {
   bool m_color;
 };
 
+// The label padded to one width before colouring, so colour never shifts the layout.
 std::string status_label(const Finding& finding, Severity fail_on, const Painter& paint) {
+  auto pad = [](std::string_view label) { return fmt::format("{:<6}", label); };
   switch (finding.status) {
     case Status::pass:
-      return paint.green("PASS");
+      return paint.green(pad("PASS"));
     case Status::waived:
-      return paint.cyan("WAIVED");
+      return paint.cyan(pad("WAIVED"));
     case Status::skipped:
-      return paint.dim("SKIP");
+      return paint.dim(pad("SKIP"));
     case Status::fail:
-      if (finding.severity >= fail_on) return paint.red("FAIL");
-      return finding.severity == Severity::warning ? paint.yellow("WARN") : paint.dim("INFO");
+      if (finding.severity >= fail_on) return paint.red(pad("FAIL"));
+      return finding.severity == Severity::warning ? paint.yellow(pad("WARN"))
+                                                   : paint.dim(pad("INFO"));
   }
-  return "";
+  return pad("");
 }
 
 void render_finding(std::string& out, const Finding& finding, const Report& report,
                     const Painter& paint) {
-  out += fmt::format("    {:<6} {} {}\n", status_label(finding, report.fail_on, paint),
+  out += fmt::format("    {} {} {}\n", status_label(finding, report.fail_on, paint),
                      paint.bold(finding.rule), finding.title);
   std::string where = finding.where.line ? finding.where.to_string() + ": " : std::string();
   out += fmt::format("           {}{}\n", where, finding.message);

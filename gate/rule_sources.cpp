@@ -26,7 +26,7 @@ Expected<std::string> read_disk_file(const fs::path& path) {
 }
 
 Expected<PackSource> from_disk(const std::string& source, const fs::path& path) {
-  PackSource pack{source, path.stem().string(), {}};
+  PackSource pack{source, path.stem().string(), {}, {}};
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     std::vector<fs::path> files;
@@ -43,12 +43,14 @@ Expected<PackSource> from_disk(const std::string& source, const fs::path& path) 
       auto text = read_disk_file(file);
       if (!text) return std::unexpected(text.error());
       pack.files.push_back({file.string(), std::move(*text)});
+      pack.origin.files.push_back(fs::absolute(file).lexically_normal().string());
     }
     return pack;
   }
   auto text = read_disk_file(path);
   if (!text) return std::unexpected(text.error());
   pack.files.push_back({path.string(), std::move(*text)});
+  pack.origin.files.push_back(fs::absolute(path).lexically_normal().string());
   return pack;
 }
 
@@ -60,7 +62,8 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
                 fmt::format("--rules {}: {}", source, commit.error().message));
   auto tree = repo.tree_at(*commit);
   if (!tree) return std::unexpected(tree.error());
-  PackSource pack{source, fs::path(path).stem().string(), {}};
+  PackSource pack{
+      source, fs::path(path).stem().string(), {}, {PackOrigin::Kind::revision, *commit, {}}};
   auto name_at = [&](const std::string& file) { return fmt::format("{}:{}", rev, file); };
   switch ((*tree)->kind(path)) {
     case EntryKind::directory: {
@@ -73,6 +76,7 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
         auto text = (*tree)->read(file);
         if (!text) return std::unexpected(text.error());
         pack.files.push_back({name_at(file), std::move(**text)});
+        pack.origin.files.push_back(file);
       }
       if (pack.files.empty())
         return fail(ErrorKind::invalid, fmt::format("rule pack {} holds no .toml file", source));
@@ -83,6 +87,7 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
       auto text = (*tree)->read(path);
       if (!text) return std::unexpected(text.error());
       pack.files.push_back({name_at(path), std::move(**text)});
+      pack.origin.files.push_back(path);
       return pack;
     }
     default:

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "holidays.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate {
@@ -61,15 +62,17 @@ constexpr std::array k_value_types = {"string"sv, "integer"sv,  "float"sv, "numb
                                       "date"sv,   "datetime"sv, "array"sv, "table"sv};
 constexpr std::array k_tiers = {"critical"sv, "high"sv, "medium"sv, "low"sv};
 constexpr std::array k_days = {"mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat"sv, "sun"sv};
-constexpr std::array k_top_keys = {"pack"sv, "rule"sv, "override"sv, "freeze"sv};
-constexpr std::array k_pack_keys = {"name"sv, "version"sv, "environments"sv, "max_waiver_days"sv,
-                                    "waiver_approvers"sv};
+constexpr std::array k_top_keys = {"pack"sv, "rule"sv, "override"sv, "freeze"sv, "holiday"sv};
+constexpr std::array k_pack_keys = {
+    "name"sv,    "version"sv, "environments"sv, "max_waiver_days"sv, "waiver_approvers"sv,
+    "holidays"sv};
 constexpr std::array k_rule_keys = {"id"sv,       "area"sv,         "title"sv, "severity"sv,
                                     "level"sv,    "environments"sv, "tiers"sv, "when_changed"sv,
                                     "waivable"sv, "help"sv,         "when"sv,  "check"sv};
 constexpr std::array k_override_keys = {"rule"sv,         "severity"sv, "level"sv,
                                         "environments"sv, "tiers"sv,    "enabled"sv};
 constexpr std::array k_freeze_keys = {"from"sv, "to"sv, "reason"sv, "environments"sv};
+constexpr std::array k_holiday_keys = {"date"sv, "name"sv, "environments"sv};
 constexpr int k_max_level = 5;
 constexpr int64_t k_max_regex_program = 1 << 20;
 
@@ -270,6 +273,13 @@ class FileParser {
         condition.ops.push_back(std::move(*parsed));
       }
       if (condition.key.empty()) return error(item, fmt::format("a '{}' entry needs 'key'", key));
+      // toml++ iterates keys sorted; keep the operators in the order the author wrote them.
+      std::stable_sort(condition.ops.begin(), condition.ops.end(),
+                       [](const Operator& a, const Operator& b) {
+                         const auto& x = a.value->source().begin;
+                         const auto& y = b.value->source().begin;
+                         return x.line != y.line ? x.line < y.line : x.column < y.column;
+                       });
       if (condition.ops.empty())
         return error(item, fmt::format("'{}' on {} names no operator", key, condition.key));
       out.push_back(std::move(condition));
@@ -353,7 +363,49 @@ class FileParser {
     auto approvers = strings(table, "waiver_approvers");
     if (!approvers) return std::unexpected(approvers.error());
     pack.waiver_approvers = std::move(*approvers);
+    return holiday_calendars(table, pack);
+  }
+
+  // [pack] holidays = "FR" or ["FR", ...]: built-in calendars.
+  Expected<void> holiday_calendars(const toml::table& table, Pack& pack) const {
+    const toml::node* node = table.get("holidays");
+    if (!node) return {};
+    std::vector<const toml::node*> names;
+    if (node->is_string()) names.push_back(node);
+    if (const toml::array* array = node->as_array())
+      for (const toml::node& item : *array) names.push_back(&item);
+    if (names.empty())
+      return error(*node, "'holidays' must name a calendar such as \"FR\" (or an array of them)");
+    for (const toml::node* name : names) {
+      std::string calendar = name->value_or(std::string());
+      if (!is_holiday_calendar(calendar))
+        return error(*name,
+                     fmt::format("unknown holiday calendar {} (known: {})", describe_value(*name),
+                                 fmt::join(opsgate::holiday_calendars(), ", ")));
+      pack.holiday_calendars.push_back(calendar);
+    }
     return {};
+  }
+
+  Expected<Holiday> holiday(const toml::table& table) const {
+    if (auto ok = known_keys(table, k_holiday_keys, "[[holiday]]"); !ok)
+      return std::unexpected(ok.error());
+    Holiday holiday;
+    holiday.where = position_of(table, m_file.path);
+    const toml::node* date = table.get("date");
+    if (!date) return error(table, "[[holiday]] needs 'date'");
+    if (!date->is_date())
+      return error(*date,
+                   "holiday 'date' must be a date such as 2026-12-25 (the whole local day "
+                   "is closed)");
+    holiday.date = to_days(date->as_date()->get());
+    auto name = string(table, "name", false, "[[holiday]]");
+    if (!name) return std::unexpected(name.error());
+    holiday.name = *name;
+    auto environments = strings(table, "environments");
+    if (!environments) return std::unexpected(environments.error());
+    holiday.environments = std::move(*environments);
+    return holiday;
   }
 
   Expected<Freeze> freeze(const toml::table& table) const {
@@ -412,6 +464,7 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
   Pack pack;
   pack.name = source.default_name;
   pack.source = source.source;
+  pack.origin = source.origin;
   std::size_t pack_index = m_set.packs.size();
   std::size_t earlier_rules = m_set.rules.size();
 
@@ -478,6 +531,17 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
         if (table.contains("environments")) {
           auto environments = parser.strings(table, "environments");
           if (!environments) return std::unexpected(environments.error());
+          // A typo here would skip the rule for every --env, silently.
+          std::set<std::string> known;
+          for (const Pack& earlier : m_set.packs)
+            known.insert(earlier.environments.begin(), earlier.environments.end());
+          known.insert(pack.environments.begin(), pack.environments.end());
+          for (std::size_t i = 0; i < environments->size(); ++i)
+            if (!known.empty() && !known.contains((*environments)[i]))
+              return parser.error(*table["environments"].as_array()->get(i),
+                                  fmt::format("environment '{}' is not among the environments "
+                                              "the loaded packs declare",
+                                              (*environments)[i]));
           target->environments = std::move(*environments);
         }
         if (table.contains("tiers"))
@@ -495,6 +559,15 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
         auto freeze = parser.freeze(*item.as_table());
         if (!freeze) return std::unexpected(freeze.error());
         pack.freezes.push_back(std::move(*freeze));
+      }
+    } else if (!error.message.empty()) {
+      return std::unexpected(error);
+    }
+    if (const toml::array* holidays = array_of_tables(parser, *doc, "holiday", &error)) {
+      for (const toml::node& item : *holidays) {
+        auto holiday = parser.holiday(*item.as_table());
+        if (!holiday) return std::unexpected(holiday.error());
+        pack.holidays.push_back(std::move(*holiday));
       }
     } else if (!error.message.empty()) {
       return std::unexpected(error);

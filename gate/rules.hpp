@@ -1,6 +1,6 @@
 #pragma once
-// Rule packs: [pack], [[rule]], [[override]] and [[freeze]] parsed into a RuleSet. Every
-// malformed file, unknown key or operator, bad operator value and duplicate id is an Error
+// Rule packs: [pack], [[rule]], [[override]], [[freeze]] and [[holiday]] parsed into a RuleSet.
+// Every malformed file, unknown key or operator, bad operator value and duplicate id is an Error
 // at "file:line:column" (exit 2): a gate must not run with rules it misread.
 
 #include <memory>
@@ -81,14 +81,32 @@ struct Freeze {
   SourcePos where;
 };
 
+// A day on which no release happens: the whole local day in the manifest's timezone.
+struct Holiday {
+  Days date;
+  std::string name;
+  std::vector<std::string> environments;  // empty: every environment
+  SourcePos where;
+};
+
+// Where a pack was read from, so a change that rewrites it can be recognised.
+struct PackOrigin {
+  enum class Kind { disk, revision } kind = Kind::disk;
+  std::string commit;              // revision: the commit REV resolved to
+  std::vector<std::string> files;  // disk: absolute paths; revision: repository paths
+};
+
 struct Pack {
   std::string name;
   std::string version;
-  std::string source;                     // as given to --rules
+  std::string source;  // as given to --rules
+  PackOrigin origin;
   std::vector<std::string> environments;  // empty: not declared
   int max_waiver_days = 90;
   std::vector<std::string> waiver_approvers;
   std::vector<Freeze> freezes;
+  std::vector<Holiday> holidays;
+  std::vector<std::string> holiday_calendars;  // [pack] holidays = "FR": built-in calendars
 };
 
 struct RuleSet {
@@ -110,6 +128,7 @@ struct PackSource {
   std::string source;  // as given to --rules
   std::string default_name;
   std::vector<RuleFile> files;
+  PackOrigin origin;
 };
 
 // Builds a RuleSet pack by pack, in --rules order (overrides adjust earlier packs).

@@ -83,6 +83,9 @@ std::optional<std::string> DiskTree::resolve(std::string_view path) const {
   if (ec) return std::nullopt;
   std::string text = real.string();
   if (text != m_root && !text.starts_with(m_root + "/")) return std::nullopt;
+  // The repository's own metadata is not part of the work tree, even through a symlink.
+  std::string_view inside = std::string_view(text).substr(std::min(text.size(), m_root.size() + 1));
+  if (inside == ".git" || inside.starts_with(".git/")) return std::nullopt;
   return text;
 }
 

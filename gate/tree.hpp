@@ -50,7 +50,7 @@ class MemoryTree final : public Tree {
   Expected<std::vector<std::string>> find(std::string_view file_name) const override;
   Expected<std::vector<std::string>> list(std::string_view path) const override;
   std::string blob_id(std::string_view path) const override;
-  std::string describe() const override { return "memory"; }
+  std::string describe() const override { return "the in-memory tree"; }
 
  private:
   struct File {

@@ -11,6 +11,7 @@ int run(int argc, char** argv) {
   app.fallthrough(false);
   int exit_code = k_exit_error;
   register_check(app, exit_code);
+  register_window(app, exit_code);
   register_explain(app, exit_code);
   register_rules(app, exit_code);
   register_init(app, exit_code);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -10,6 +12,9 @@
 #include "options.hpp"
 #include "paths.hpp"
 #include "report.hpp"
+#include "scope.hpp"
+
+namespace fs = std::filesystem;
 
 namespace opsgate::cli {
 
@@ -47,17 +52,26 @@ struct ReportTarget {
   std::string file;
 };
 
-Expected<std::vector<ReportTarget>> parse_report_targets(const std::vector<std::string>& specs) {
-  std::vector<ReportTarget> targets;
+// Keeps every well-formed FMT=FILE in `targets` (so they can still carry an error report) and
+// returns the first problem.
+Expected<void> parse_report_targets(const std::vector<std::string>& specs,
+                                    std::vector<ReportTarget>& targets) {
+  Expected<void> first = {};
   for (const std::string& spec : specs) {
     std::size_t equals = spec.find('=');
-    if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size())
-      return fail(ErrorKind::usage, fmt::format("--report {}: expected FMT=FILE", spec));
+    if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
+      if (first)
+        first = fail(ErrorKind::usage, fmt::format("--report {}: expected FMT=FILE", spec));
+      continue;
+    }
     ReportTarget target{spec.substr(0, equals), spec.substr(equals + 1)};
-    if (auto ok = check_format(target.format, "--report"); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_format(target.format, "--report"); !ok) {
+      if (first) first = std::unexpected(ok.error());
+      continue;
+    }
     targets.push_back(std::move(target));
   }
-  return targets;
+  return first;
 }
 
 std::string render(const Report& report, const std::string& format, const TextStyle& style) {
@@ -94,12 +108,11 @@ class CheckRun {
     m_report.worktree = m_options.worktree;
     if (!m_options.emergency.empty()) m_report.emergency = m_options.emergency;
 
-    if (auto ok = check_format(m_options.format, "--format"); !ok) return report_error(ok.error());
-    auto targets = parse_report_targets(m_options.reports);
-    if (!targets) return report_error(targets.error());
-    m_targets = std::move(*targets);
-
-    if (auto ok = evaluate(); !ok) {
+    // Every problem from here on still writes the requested reports, with "outcome": "error".
+    auto ok = parse_report_targets(m_options.reports, m_targets);
+    if (ok) ok = check_format(m_options.format, "--format");
+    if (ok) ok = evaluate();
+    if (!ok) {
       m_report.outcome = Outcome::error;
       m_report.error = ok.error().to_string();
       m_report.manifests.clear();
@@ -127,9 +140,6 @@ class CheckRun {
     m_report.fail_on = *fail_on;
     if (m_options.min_level && (*m_options.min_level < 0 || *m_options.min_level > 5))
       return fail(ErrorKind::usage, "--min-level takes a level from 0 to 5");
-    if (!m_options.base.empty())
-      return fail(ErrorKind::usage,
-                  fmt::format("--base is not supported yet by opsgate {}", OPSGATE_VERSION));
 
     auto repo = Repository::discover(m_options.repo);
     if (!repo) return std::unexpected(repo.error());
@@ -157,6 +167,26 @@ class CheckRun {
       tree = std::move(*at_rev);
     }
 
+    std::string head = m_report.revision.value_or("");
+    std::unique_ptr<Tree> base_tree;
+    if (!m_options.base.empty()) {
+      auto base = repo->resolve_commit(m_options.base);
+      if (!base) return std::unexpected(base.error());
+      if (head.empty())
+        return fail(ErrorKind::usage,
+                    "--base needs a revision to compare (the branch has no commit)");
+      auto merge_base = repo->merge_base(*base, head);
+      if (!merge_base) return std::unexpected(merge_base.error());
+      auto changed = repo->changed_paths(*merge_base, head);
+      if (!changed) return std::unexpected(changed.error());
+      auto tree_at_base = repo->tree_at(*merge_base);
+      if (!tree_at_base) return std::unexpected(tree_at_base.error());
+      base_tree = std::move(*tree_at_base);
+      m_report.base = *merge_base;
+      m_report.changed_paths = changed->size();
+      m_changed = std::move(*changed);
+    }
+
     EvalContext context;
     context.environment = m_options.env;
     context.at = m_report.at;
@@ -165,9 +195,18 @@ class CheckRun {
     context.emergency = m_report.emergency;
     context.tree = tree.get();
     context.history = history.get();
+    if (m_report.base) {
+      context.changed_paths = m_changed;
+      context.run_findings = rules_changed(*repo, *rules);
+    }
 
     auto paths = manifest_paths(m_options, *tree);
     if (!paths) return std::unexpected(paths.error());
+    if (m_report.base && m_options.manifests.empty()) {
+      auto scoped = scope_to_change(*tree, *paths);
+      if (!scoped) return std::unexpected(scoped.error());
+      paths = std::move(scoped);
+    }
     HeadingCache headings;
     for (const std::string& path : *paths) {
       auto text = tree->read(path);
@@ -178,9 +217,81 @@ class CheckRun {
       }
       auto manifest = parse_manifest(**text, path, tree->blob_id(path));
       if (!manifest) return std::unexpected(manifest.error());
-      m_report.manifests.push_back(evaluate_manifest(*manifest, *rules, context, headings));
+      std::optional<Manifest> before;
+      if (base_tree) before = read_base_manifest(*base_tree, path);
+      m_report.manifests.push_back(
+          evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr));
     }
     return {};
+  }
+
+  // With --base, only the manifests whose service directory the change touches.
+  Expected<std::vector<std::string>> scope_to_change(const Tree& tree,
+                                                     const std::vector<std::string>& candidates) {
+    auto all = tree.find(k_manifest_file);
+    if (!all) return std::unexpected(all.error());
+    std::vector<std::string> selected;
+    for (const std::string& path : select_manifests(*all, m_changed))
+      if (std::find(candidates.begin(), candidates.end(), path) != candidates.end())
+        selected.push_back(path);
+    return selected;
+  }
+
+  // The manifest as it was at the base, for GATE-WAIVER-ADDED; unreadable counts as absent.
+  static std::optional<Manifest> read_base_manifest(const Tree& base, const std::string& path) {
+    auto text = base.read(path);
+    if (!text || !*text) return std::nullopt;
+    auto manifest = parse_manifest(**text, path, base.blob_id(path));
+    if (!manifest) return std::nullopt;
+    return std::move(*manifest);
+  }
+
+  // GATE-RULES-CHANGED: the change rewrites rule files this run loaded from the repository.
+  std::vector<Finding> rules_changed(const Repository& repo, const RuleSet& rules) const {
+    std::vector<Finding> findings;
+    auto workdir = repo.workdir();
+    std::error_code ec;
+    std::string root = workdir ? fs::weakly_canonical(*workdir, ec).string() : std::string();
+    for (const Pack& pack : rules.packs) {
+      std::vector<std::string> touched;
+      bool base_side = false;
+      for (const std::string& file : pack.origin.files) {
+        std::string path = file;
+        if (pack.origin.kind == PackOrigin::Kind::disk) {
+          if (root.empty()) continue;
+          std::string real = fs::weakly_canonical(file, ec).string();
+          if (!real.starts_with(root + "/")) continue;
+          path = real.substr(root.size() + 1);
+        }
+        if (std::binary_search(m_changed.begin(), m_changed.end(), path)) touched.push_back(path);
+      }
+      if (touched.empty()) continue;
+      if (pack.origin.kind == PackOrigin::Kind::revision)
+        base_side = repo.is_ancestor(pack.origin.commit, *m_report.base);
+      Finding finding;
+      finding.rule = "GATE-RULES-CHANGED";
+      finding.title = "The change does not rewrite the rules that judge it";
+      finding.status = Status::fail;
+      finding.severity = base_side ? Severity::warning : Severity::error;
+      finding.area = "gate";
+      finding.message =
+          base_side
+              ? fmt::format(
+                    "the change modifies rule files of pack {} ({}); this run used their "
+                    "base-side version from {}",
+                    pack.name, fmt::join(touched, ", "), pack.source)
+              : fmt::format(
+                    "the change modifies rule files of pack {} ({}) and this run read "
+                    "them from {}: a change must not judge itself with rules it rewrote",
+                    pack.name, fmt::join(touched, ", "),
+                    pack.origin.kind == PackOrigin::Kind::disk ? "the work tree" : pack.source);
+      finding.where = SourcePos{touched.front()};
+      finding.help =
+          "Load the rules from the target side, e.g. --rules origin/main:.opsgate/rules, and "
+          "review rule changes in a change of their own.";
+      findings.push_back(std::move(finding));
+    }
+    return findings;
   }
 
   bool write_reports() {
@@ -199,6 +310,7 @@ class CheckRun {
   }
 
   CheckOptions m_options;
+  std::vector<std::string> m_changed;  // sorted
   TextStyle m_style;
   std::vector<ReportTarget> m_targets;
   Report m_report;

@@ -7,6 +7,7 @@ namespace opsgate::cli {
 
 // Each registers its subcommand on `app`; the callback stores the exit code in `exit_code`.
 void register_check(CLI::App& app, int& exit_code);
+void register_window(CLI::App& app, int& exit_code);
 void register_explain(CLI::App& app, int& exit_code);
 void register_rules(CLI::App& app, int& exit_code);
 void register_init(CLI::App& app, int& exit_code);

@@ -1,0 +1,255 @@
+// opsgate window: is the release window of --env open at --at, why, and when does it next
+// close or open? Deployment jobs use it to refuse, or to wait (--wait MAX) for the next opening.
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+#include "commands.hpp"
+#include "cron.hpp"
+#include "manifest.hpp"
+#include "options.hpp"
+#include "window.hpp"
+
+namespace opsgate::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct WindowOptions : CommonOptions {
+  std::string rev = "HEAD";
+  std::vector<std::string> manifests;
+  std::string format = "text";
+  std::string wait;  // a duration such as "2h"; empty: do not wait
+  std::string emergency;
+  bool worktree = false;
+};
+
+// What the command found out, whatever the outcome.
+struct WindowAnswer {
+  std::string manifest;
+  std::string service;
+  std::string revision;
+  Schedule schedule;
+  std::vector<SchemaProblem> problems;  // an invalid [release_window]: closed, never evaluated
+  bool missing_manifest = false;
+  Instant at;
+  WindowState state;
+};
+
+json utc_or_null(const std::optional<Seconds>& instant) {
+  if (!instant) return nullptr;
+  return format_utc(*instant);
+}
+
+json local_or_null(const Schedule& schedule, const std::optional<Seconds>& instant) {
+  if (!instant) return nullptr;
+  return format_local_rfc3339(schedule, *instant);
+}
+
+std::string cause_of(const WindowAnswer& answer) {
+  if (answer.missing_manifest) return "no_manifest";
+  if (!answer.problems.empty()) return "invalid";
+  return std::string(cause_name(answer.state.cause));
+}
+
+std::string reason_of(const WindowAnswer& answer) {
+  if (answer.missing_manifest)
+    return fmt::format("{} does not exist at the revision", answer.manifest);
+  if (!answer.problems.empty())
+    return fmt::format("the release window is invalid: {}: {}",
+                       answer.problems.front().where.to_string(), answer.problems.front().message);
+  return answer.state.reason;
+}
+
+std::string render_json(const WindowAnswer& answer, const WindowOptions& options) {
+  const Schedule& schedule = answer.schedule;
+  const WindowState& state = answer.state;
+  json problems = json::array();
+  for (const SchemaProblem& problem : answer.problems)
+    problems.push_back({{"message", problem.message},
+                        {"location",
+                         {{"path", problem.where.path},
+                          {"line", problem.where.line},
+                          {"column", problem.where.column}}}});
+  json out = {
+      {"open", state.open},
+      {"reason", reason_of(answer)},
+      {"cause", cause_of(answer)},
+      {"closes_at", utc_or_null(state.closes_at)},
+      {"next_open", utc_or_null(state.next_open)},
+      {"next_closes_at", utc_or_null(state.next_closes_at)},
+      {"timezone", schedule.timezone.empty() ? json(nullptr) : json(schedule.timezone)},
+      {"at", format_utc(answer.at.utc)},
+      {"local",
+       {{"at", local_or_null(schedule, answer.at.utc)},
+        {"closes_at", local_or_null(schedule, state.closes_at)},
+        {"next_open", local_or_null(schedule, state.next_open)},
+        {"next_closes_at", local_or_null(schedule, state.next_closes_at)}}},
+      {"period", state.period ? json{{"from", format_utc(state.period->from)},
+                                     {"to", format_utc(state.period->to)}}
+                              : json(nullptr)},
+      {"environment", options.env},
+      {"manifest", answer.manifest},
+      {"service", answer.service.empty() ? json(nullptr) : json(answer.service)},
+      {"revision", answer.revision.empty() ? json(nullptr) : json(answer.revision)},
+      {"emergency", options.emergency.empty() ? json(nullptr) : json(options.emergency)},
+      {"problems", problems},
+  };
+  return out.dump(2) + "\n";
+}
+
+std::string both(const Schedule& schedule, Seconds instant) {
+  return fmt::format("{} ({})", format_local(schedule, instant), format_utc(instant));
+}
+
+std::string render_text(const WindowAnswer& answer, const WindowOptions& options) {
+  const Schedule& schedule = answer.schedule;
+  const WindowState& state = answer.state;
+  std::string who = answer.service.empty() ? answer.manifest : answer.service;
+  std::string out =
+      fmt::format("{}: release window of {} for {}{}\n", state.open ? "open" : "closed", who,
+                  options.env, schedule.timezone.empty() ? "" : " (" + schedule.timezone + ")");
+  if (!options.emergency.empty() && !state.open)
+    out += fmt::format("  emergency: the closed window is waived: {}\n", options.emergency);
+  if (options.quiet) return out;
+  out += fmt::format("  at          {}\n", both(schedule, answer.at.utc));
+  out += fmt::format("  why         {}\n", reason_of(answer));
+  for (std::size_t i = 1; i < answer.problems.size(); ++i)
+    out += fmt::format("              {}: {}\n", answer.problems[i].where.to_string(),
+                       answer.problems[i].message);
+  if (state.closes_at) out += fmt::format("  closes at   {}\n", both(schedule, *state.closes_at));
+  if (state.open && !state.closes_at) out += "  closes at   not within the next 8 years\n";
+  if (state.next_open) {
+    out += fmt::format("  next opens  {}\n", both(schedule, *state.next_open));
+    if (state.next_closes_at)
+      out += fmt::format("  until       {}\n", both(schedule, *state.next_closes_at));
+  } else if (!state.open && answer.problems.empty() && !answer.missing_manifest) {
+    out += state.cause == WindowCause::no_allow ? "  next opens  never\n"
+                                                : "  next opens  not within the next 8 years\n";
+  }
+  return out;
+}
+
+class WindowRun {
+ public:
+  explicit WindowRun(WindowOptions options) : m_options(std::move(options)) {}
+
+  int run() {
+    if (m_options.format != "text" && m_options.format != "json")
+      return report_error(
+          Error{ErrorKind::usage,
+                fmt::format("--format: unknown format '{}' (window prints text or json)",
+                            m_options.format),
+                std::nullopt});
+    std::optional<std::chrono::seconds> wait;
+    if (!m_options.wait.empty()) {
+      if (!m_options.at.empty())
+        return report_error(Error{ErrorKind::usage,
+                                  "--wait waits in real time; it cannot be used with --at",
+                                  std::nullopt});
+      auto parsed = parse_duration(m_options.wait);
+      if (!parsed)
+        return report_error(
+            Error{ErrorKind::usage, "--wait: " + parsed.error().message, std::nullopt});
+      wait = *parsed;
+    }
+    auto at = evaluation_time(m_options.at);
+    if (!at) return report_error(at.error());
+    if (auto ok = load(); !ok) return report_error(ok.error());
+
+    m_answer.at = *at;
+    evaluate();
+    if (wait && !m_answer.state.open) {
+      Seconds deadline = m_answer.at.utc + *wait;
+      // Sleep to the next opening, then evaluate again at the real time (sleep may overshoot).
+      while (!m_answer.state.open && m_answer.state.next_open &&
+             *m_answer.state.next_open <= deadline) {
+        if (!m_options.quiet)
+          fmt::print(stderr, "opsgate: window closed; waiting until {}\n",
+                     both(m_answer.schedule, *m_answer.state.next_open));
+        std::this_thread::sleep_until(*m_answer.state.next_open);
+        m_answer.at = now_utc();
+        evaluate();
+      }
+    }
+    fmt::print("{}", m_options.format == "json" ? render_json(m_answer, m_options)
+                                                : render_text(m_answer, m_options));
+    if (m_answer.state.open) return k_exit_pass;
+    return m_options.emergency.empty() ? k_exit_fail : k_exit_pass;
+  }
+
+ private:
+  Expected<void> load() {
+    auto repo = Repository::discover(m_options.repo);
+    if (!repo) return std::unexpected(repo.error());
+    auto rules = load_rule_set(m_options, &*repo);
+    if (!rules) return std::unexpected(rules.error());
+    m_rules = std::move(*rules);
+    auto tree = open_tree(*repo, m_options.rev, m_options.worktree, m_answer.revision);
+    if (!tree) return std::unexpected(tree.error());
+    auto paths = find_manifest_paths(m_options.manifests, **tree);
+    if (!paths) return std::unexpected(paths.error());
+    if (paths->size() != 1)
+      return fail(ErrorKind::usage,
+                  fmt::format("{} manifests found ({}); each service has its own release window, "
+                              "so choose one with --manifest",
+                              paths->size(), fmt::join(*paths, ", ")));
+    m_answer.manifest = paths->front();
+    auto text = (*tree)->read(m_answer.manifest);
+    if (!text) return std::unexpected(text.error());
+    if (!*text) {
+      m_answer.missing_manifest = true;
+      return {};
+    }
+    auto manifest = parse_manifest(**text, m_answer.manifest, (*tree)->blob_id(m_answer.manifest));
+    if (!manifest) return std::unexpected(manifest.error());
+    m_answer.service = manifest->service_name();
+    if (const toml::table* table = manifest->doc["release_window"].as_table())
+      m_answer.schedule =
+          parse_schedule(*table, "release_window", manifest->path, m_answer.problems);
+    else
+      m_answer.schedule.key = "release_window";
+    return {};
+  }
+
+  void evaluate() {
+    if (m_answer.missing_manifest || !m_answer.problems.empty()) return;
+    m_answer.state = window_state(m_answer.schedule, m_rules.packs, m_options.env, m_answer.at.utc);
+  }
+
+  WindowOptions m_options;
+  RuleSet m_rules;
+  WindowAnswer m_answer;
+};
+
+}  // namespace
+
+void register_window(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<WindowOptions>();
+  CLI::App* command = app.add_subcommand(
+      "window",
+      "Say whether the release window of --env is open at --at, why, and when it next "
+      "closes or opens (exit 0 open, 1 closed, 2 error)");
+  command->add_option("repo", options->repo,
+                      "Repository (default: the one containing the current directory)");
+  command->add_option("--rev", options->rev, "Revision to read the manifest from")
+      ->capture_default_str();
+  add_rules_options(*command, *options);
+  command->add_option("--manifest", options->manifests,
+                      "Manifest path inside the repository (needed when there are several)");
+  command->add_option("--at", options->at, "Evaluation time, RFC 3339 (default: now)");
+  command->add_option("--format", options->format, "Output: text, json")->capture_default_str();
+  command->add_option("--wait", options->wait,
+                      "When closed, wait for the next opening if it comes within this duration "
+                      "(\"2h\", \"30m\"), then exit 0");
+  command->add_option("--emergency", options->emergency,
+                      "Emergency change: exit 0 even when closed, recording REASON");
+  command->add_flag("--worktree", options->worktree, "Read files from the work tree, not --rev");
+  add_output_options(*command, *options);
+  command->callback([options, &exit_code] { exit_code = WindowRun(*options).run(); });
+}
+
+}  // namespace opsgate::cli

@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# Git-native evidence: changed_within_days, --base (change-aware rules, monorepo scoping),
+# rules from a trusted revision (GATE-RULES-CHANGED) and GATE-WAIVER-ADDED, on real
+# repositories with controlled commit dates.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+AT=2026-11-26T10:00:00+01:00
+
+# ---- changed_within_days -----------------------------------------------------------------
+
+repo="$(new_repo fresh)"
+write_file "${repo}/operability.toml" <<'EOF'
+schema = 1
+[service]
+name = "fresh"
+owner = "team"
+[runbook]
+path = "docs/runbook.md"
+EOF
+write_file "${repo}/docs/runbook.md" <<<"# Runbook"
+write_file "${repo}/rules.toml" <<'EOF'
+[[rule]]
+id = "RUN-006"
+area = "runbook"
+title = "Runbook changed in the last 30 days"
+severity = "error"
+level = 1
+check = [ { key = "runbook.path", changed_within_days = 30 } ]
+EOF
+commit_all "${repo}" 2026-01-05T10:00:00+01:00 "initial"
+for day in 10 11 12 13 14 15 16 17 18 19; do
+  echo "${day}" >"${repo}/noise.txt"
+  commit_all "${repo}" "2026-11-${day}T10:00:00+01:00" "noise ${day}"
+done
+
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_exit "a runbook untouched for months fails changed_within_days" 1
+assert_json "the message gives the cutoff date" \
+  "'unchanged since before 2026-10-27' in f('RUN-006')['message']"
+
+echo "## Restore" >>"${repo}/docs/runbook.md"
+commit_all "${repo}" 2026-11-02T09:00:00+01:00 "runbook: restore section"
+echo "20" >"${repo}/noise.txt"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "noise 20"
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_exit "a recent change passes" 0
+assert_json "the passing finding names the date and commit of the change" \
+  "'last changed 2026-11-02 in ' in f('RUN-006')['message']"
+
+# A merged side branch: the first-parent history sees the merge commit as the change.
+git -C "${repo}" checkout -q -b side HEAD~1
+echo "## Escalation" >>"${repo}/docs/runbook.md"
+commit_all "${repo}" 2026-11-21T10:00:00+01:00 "side: escalation"
+git -C "${repo}" checkout -q main
+GIT_AUTHOR_DATE=2026-11-22T10:00:00+01:00 GIT_COMMITTER_DATE=2026-11-22T10:00:00+01:00 \
+  git -C "${repo}" merge -q --no-ff -m "merge side" side
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_json "a merge that brings the change counts on the first-parent history" \
+  "'last changed 2026-11-22' in f('RUN-006')['message']"
+
+# Renames: the new path's history starts at the rename.
+git -C "${repo}" mv docs/runbook.md docs/operations.md
+sed -i 's#docs/runbook.md#docs/operations.md#' "${repo}/operability.toml"
+commit_all "${repo}" 2026-11-23T10:00:00+01:00 "rename runbook"
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_json "a renamed file changed at the rename" \
+  "'docs/operations.md last changed 2026-11-23' in f('RUN-006')['message']"
+
+# Shallow clones: history ends before the cutoff -> a failed finding that says so.
+for day in 24 25; do
+  echo "${day}" >"${repo}/noise.txt"
+  commit_all "${repo}" "2026-11-${day}T10:00:00+01:00" "noise ${day}"
+done
+shallow="${E2E_TMP}/shallow"
+git clone -q --depth 2 "file://${repo}" "${shallow}"
+run_in "${shallow}" check --rules rules.toml --at "${AT}" --format json
+assert_exit "a shallow clone too short for the window fails" 1
+assert_json "the shallow boundary is named" "'history is shallow at' in f('RUN-006')['message']"
+deeper="${E2E_TMP}/deeper"
+git clone -q --depth 4 "file://${repo}" "${deeper}"
+run_in "${deeper}" check --rules rules.toml --at "${AT}" --format json
+assert_exit "a shallow clone deep enough to see the change passes" 0
+
+# ---- --base: change-aware rules ------------------------------------------------------------
+
+repo="$(new_repo change)"
+write_file "${repo}/operability.toml" <<'EOF'
+schema = 1
+[service]
+name = "db-service"
+owner = "team"
+EOF
+write_file "${repo}/rules.toml" <<'EOF'
+[[rule]]
+id = "RBK-003"
+area = "rollback"
+title = "Database changes can be rolled back"
+severity = "error"
+level = 1
+when_changed = ["db/migrations/**"]
+check = [ { key = "rollback.database", present = true } ]
+EOF
+write_file "${repo}/src/app.py" <<<"print('v1')"
+commit_all "${repo}" 2026-11-01T10:00:00+01:00 "initial"
+base="$(git -C "${repo}" rev-parse HEAD)"
+
+git -C "${repo}" checkout -q -b feature
+write_file "${repo}/src/app.py" <<<"print('v2')"
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "code only"
+run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_exit "a change outside when_changed skips the rule" 0
+assert_json "RBK-003 is skipped and the report records base and changed paths" \
+  "st('RBK-003') == 'skipped' and d['base'] == '${base}' and d['changed_paths'] == 1"
+
+write_file "${repo}/db/migrations/001_add_column.sql" <<<"alter table t add column c int;"
+commit_all "${repo}" 2026-11-03T10:00:00+01:00 "migration"
+run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_exit "a migration makes the rule apply and fail" 1
+assert_json "RBK-003 fails" "st('RBK-003') == 'fail'"
+
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_json "without --base when_changed holds (the change is unknown)" "st('RBK-003') == 'fail'"
+
+# The merge base is used: main moving on does not widen the change.
+git -C "${repo}" checkout -q main
+write_file "${repo}/db/migrations/000_main_only.sql" <<<"select 1;"
+commit_all "${repo}" 2026-11-04T10:00:00+01:00 "main moves on"
+git -C "${repo}" checkout -q feature
+git -C "${repo}" rm -q db/migrations/001_add_column.sql
+commit_all "${repo}" 2026-11-05T10:00:00+01:00 "drop the migration again"
+run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_json "the base is the merge base, not main's tip" "d['base'] == '${base}'"
+assert_json "a file added then removed on the branch is no change" "st('RBK-003') == 'skipped'"
+
+run_in "${repo}" check --rules rules.toml --base no-such-branch --at "${AT}"
+assert_exit "an unknown --base is exit 2" 2
+
+# ---- monorepo scoping ----------------------------------------------------------------------
+
+repo="$(new_repo mono)"
+for svc in orders search; do
+  write_file "${repo}/services/${svc}/operability.toml" <<EOF
+schema = 1
+[service]
+name = "${svc}"
+owner = "team-${svc}"
+EOF
+  write_file "${repo}/services/${svc}/src/main.go" <<<"package main"
+done
+write_file "${repo}/services/orders/worker/operability.toml" <<'EOF'
+schema = 1
+[service]
+name = "orders-worker"
+owner = "team-orders"
+EOF
+write_file "${repo}/rules.toml" <<'EOF'
+[[rule]]
+id = "SVC-001"
+area = "service"
+title = "Owner declared"
+severity = "error"
+level = 1
+check = [ { key = "service.owner", present = true } ]
+EOF
+write_file "${repo}/libs/shared.go" <<<"package libs"
+commit_all "${repo}" 2026-11-01T10:00:00+01:00 "initial"
+
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_json "without --base every manifest is evaluated, sorted by path" \
+  "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml', 'services/orders/worker/operability.toml', 'services/search/operability.toml']"
+
+git -C "${repo}" checkout -q -b change
+write_file "${repo}/services/orders/worker/job.go" <<<"package worker"
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "worker only"
+run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_json "a change in a nested service selects only that service" \
+  "[x['path'] for x in d['manifests']] == ['services/orders/worker/operability.toml']"
+
+write_file "${repo}/libs/shared.go" <<<"package libs // v2"
+git -C "${repo}" reset -q --hard main
+write_file "${repo}/libs/shared.go" <<<"package libs // v2"
+commit_all "${repo}" 2026-11-03T10:00:00+01:00 "libs only"
+run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_exit "a change touching no service passes" 0
+assert_json "...with no manifest evaluated" "d['manifests'] == [] and d['outcome'] == 'pass'"
+
+git -C "${repo}" rm -q services/search/operability.toml
+write_file "${repo}/services/orders/src/main.go" <<<"package main // v2"
+commit_all "${repo}" 2026-11-04T10:00:00+01:00 "drop search manifest, touch orders"
+run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_json "a deleted manifest is not evaluated; the touched service is" \
+  "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml']"
+
+# ---- rules from a trusted revision -----------------------------------------------------------
+
+repo="$(new_repo trusted)"
+write_file "${repo}/operability.toml" <<'EOF'
+schema = 1
+[service]
+name = "svc"
+owner = "team"
+[backup]
+retention_days = 3
+EOF
+write_file "${repo}/.opsgate/rules/backup.toml" <<'EOF'
+[[rule]]
+id = "BKP-002"
+area = "backup"
+title = "Backups are kept at least a week"
+severity = "error"
+level = 1
+check = [ { key = "backup.retention_days", min = 7 } ]
+EOF
+commit_all "${repo}" 2026-11-01T10:00:00+01:00 "initial"
+git -C "${repo}" checkout -q -b weaken
+sed -i 's/min = 7/min = 1/' "${repo}/.opsgate/rules/backup.toml"
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "relax the rule"
+
+run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
+assert_exit "rules read from the target branch still judge the change" 1
+assert_json "BKP-002 fails with the base-side rule" "st('BKP-002') == 'fail'"
+assert_json "GATE-RULES-CHANGED is a warning when the rules came from the base side" \
+  "f('GATE-RULES-CHANGED')['severity'] == 'warning' and st('GATE-RULES-CHANGED') == 'fail'"
+
+run_in "${repo}" check --rules .opsgate/rules --base main --at "${AT}" --format json
+assert_exit "rules the change rewrote, read from the work tree, fail the gate" 1
+assert_json "GATE-RULES-CHANGED is an error when read from the work tree" \
+  "f('GATE-RULES-CHANGED')['severity'] == 'error' and st('BKP-002') == 'pass'"
+
+run_in "${repo}" check --rules HEAD:.opsgate/rules --base main --at "${AT}" --format json
+assert_json "GATE-RULES-CHANGED is an error when read from the evaluated revision" \
+  "f('GATE-RULES-CHANGED')['severity'] == 'error'"
+
+run_in "${repo}" check --rules main:.opsgate/rules --at "${AT}" --format json
+assert_json "without --base there is no change to judge" "f('GATE-RULES-CHANGED') is None"
+
+# ---- GATE-WAIVER-ADDED ---------------------------------------------------------------------
+
+git -C "${repo}" checkout -q main
+git -C "${repo}" checkout -q -b waive
+cat >>"${repo}/operability.toml" <<'EOF'
+
+[[waiver]]
+rule = "BKP-002"
+reason = "moving to the new backup system"
+expires = 2026-12-10
+approved_by = "ops-lead@example.org"
+EOF
+commit_all "${repo}" 2026-11-03T10:00:00+01:00 "add a waiver"
+run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
+assert_exit "an accepted waiver passes the gate (the warning does not fail it)" 0
+assert_json "the added waiver is flagged as a warning" \
+  "st('BKP-002') == 'waived' and f('GATE-WAIVER-ADDED')['severity'] == 'warning' and 'adds a waiver for BKP-002' in f('GATE-WAIVER-ADDED')['message']"
+run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --fail-on warning
+assert_exit "--fail-on warning makes an added waiver fail" 1
+
+git -C "${repo}" checkout -q main
+git -C "${repo}" merge -q --ff-only waive
+git -C "${repo}" checkout -q -b extend
+sed -i 's/expires = 2026-12-10/expires = 2027-01-20/' "${repo}/operability.toml"
+commit_all "${repo}" 2026-11-04T10:00:00+01:00 "extend the waiver"
+run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
+assert_json "an extended waiver is flagged with both dates" \
+  "'extends the waiver for BKP-002 from 2026-12-10 to 2027-01-20' in f('GATE-WAIVER-ADDED')['message']"
+
+finish

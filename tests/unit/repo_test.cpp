@@ -1,0 +1,249 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "repo.hpp"
+#include "test_repo.hpp"
+
+namespace fs = std::filesystem;
+
+using opsgate::EntryKind;
+using opsgate::ErrorKind;
+using opsgate::Repository;
+using opsgate::Tree;
+using opsgate::test::TempDir;
+using opsgate::test::TempRepo;
+
+namespace {
+
+Repository open(const fs::path& path) {
+  auto repo = Repository::discover(path.string());
+  if (!repo) FAIL(repo.error().to_string());
+  return std::move(*repo);
+}
+
+std::unique_ptr<Tree> tree_of(const Repository& repo, const std::string& rev) {
+  auto commit = repo.resolve_commit(rev);
+  if (!commit) FAIL(commit.error().to_string());
+  auto tree = repo.tree_at(*commit);
+  if (!tree) FAIL(tree.error().to_string());
+  return std::move(*tree);
+}
+
+std::string read(const Tree& tree, const std::string& path) {
+  auto content = tree.read(path);
+  if (!content) FAIL(content.error().to_string());
+  return content->value_or("<none>");
+}
+
+}  // namespace
+
+TEST_CASE("Files are read from the commit, not from the work tree", "[repo]") {
+  TempRepo repo;
+  repo.write("operability.toml", "schema = 1 # committed\n");
+  std::string first = repo.commit("first", "2026-11-01T10:00:00+01:00");
+  repo.write("operability.toml", "schema = 1 # second\n");
+  std::string second = repo.commit("second", "2026-11-20T10:00:00+01:00");
+  repo.write("operability.toml", "schema = 1 # uncommitted\n");
+  repo.write("untracked.md", "new\n");
+
+  Repository opened = open(repo.path());
+  CHECK_FALSE(opened.is_bare());
+  auto head = opened.resolve_commit("HEAD");
+  REQUIRE(head);
+  CHECK(*head == second);
+  CHECK(read(*tree_of(opened, "HEAD"), "operability.toml") == "schema = 1 # second\n");
+  CHECK(tree_of(opened, "HEAD")->kind("untracked.md") == EntryKind::missing);
+
+  SECTION("an older revision shows the older content") {
+    CHECK(read(*tree_of(opened, "HEAD~1"), "operability.toml") == "schema = 1 # committed\n");
+    CHECK(read(*tree_of(opened, first), "operability.toml") == "schema = 1 # committed\n");
+    CHECK(read(*tree_of(opened, first.substr(0, 10)), "operability.toml") ==
+          "schema = 1 # committed\n");
+  }
+  SECTION("the work tree is a separate view") {
+    auto work = opened.work_tree();
+    REQUIRE(work);
+    CHECK(read(**work, "operability.toml") == "schema = 1 # uncommitted\n");
+  }
+}
+
+TEST_CASE("The repository is discovered from a subdirectory", "[repo]") {
+  TempRepo repo;
+  repo.write("services/orders/operability.toml", "schema = 1\n");
+  std::string head = repo.commit("first", "2026-11-01T10:00:00+01:00");
+  Repository opened = open(repo.path() / "services/orders");
+  auto commit = opened.resolve_commit("HEAD");
+  REQUIRE(commit);
+  CHECK(*commit == head);
+}
+
+TEST_CASE("A directory outside any repository is not_found", "[repo]") {
+  TempDir dir;
+  auto repo = Repository::discover(dir.path().string());
+  REQUIRE_FALSE(repo);
+  CHECK(repo.error().kind == ErrorKind::not_found);
+  CHECK_THAT(repo.error().message, Catch::Contains("not a git repository"));
+}
+
+TEST_CASE("An unknown revision is not_found and names the revision", "[repo]") {
+  TempRepo repo;
+  repo.write("a.txt", "a\n");
+  repo.commit("first", "2026-11-01T10:00:00+01:00");
+  Repository opened = open(repo.path());
+  auto commit = opened.resolve_commit("no-such-branch");
+  REQUIRE_FALSE(commit);
+  CHECK(commit.error().kind == ErrorKind::not_found);
+  CHECK_THAT(commit.error().message, Catch::Contains("no-such-branch"));
+}
+
+TEST_CASE("A bare repository is read like any other", "[repo]") {
+  TempRepo repo;
+  repo.write("operability.toml", "schema = 1\n");
+  repo.write("scripts/rollback.sh", "#!/bin/sh\n", true);
+  std::string head = repo.commit("first", "2026-11-01T10:00:00+01:00");
+  TempDir dir;
+  fs::path bare = dir.path() / "bare.git";
+  repo.git("clone -q --bare . '" + bare.string() + "'");
+
+  Repository opened = open(bare);
+  CHECK(opened.is_bare());
+  CHECK_FALSE(opened.workdir());
+  auto commit = opened.resolve_commit("main");
+  REQUIRE(commit);
+  CHECK(*commit == head);
+  auto tree = tree_of(opened, "HEAD");
+  CHECK(read(*tree, "operability.toml") == "schema = 1\n");
+  CHECK(tree->kind("scripts/rollback.sh") == EntryKind::executable);
+
+  auto work = opened.work_tree();
+  REQUIRE_FALSE(work);
+  CHECK(work.error().kind == ErrorKind::usage);
+}
+
+TEST_CASE("Tags are peeled to their commit, lightweight or annotated", "[repo]") {
+  TempRepo repo;
+  repo.write("a.txt", "v1\n");
+  std::string first = repo.commit("first", "2026-11-01T10:00:00+01:00");
+  repo.git(
+      "-c user.name=Test -c user.email=test@example.org -c tag.gpgsign=false "
+      "tag -a v1.0.0 -m release");
+  repo.git("tag light");
+  repo.write("a.txt", "v2\n");
+  repo.commit("second", "2026-11-02T10:00:00+01:00");
+
+  Repository opened = open(repo.path());
+  auto annotated = opened.resolve_commit("v1.0.0");
+  REQUIRE(annotated);
+  CHECK(*annotated == first);
+  auto light = opened.resolve_commit("light");
+  REQUIRE(light);
+  CHECK(*light == first);
+  CHECK(read(*tree_of(opened, "v1.0.0"), "a.txt") == "v1\n");
+
+  SECTION("a revision naming a tree is not a commit") {
+    auto tree = opened.resolve_commit("HEAD^{tree}");
+    REQUIRE_FALSE(tree);
+    CHECK_THAT(tree.error().message, Catch::Contains("does not name a commit"));
+  }
+}
+
+TEST_CASE("The executable bit comes from the commit", "[repo]") {
+  TempRepo repo;
+  repo.write("scripts/rollback.sh", "#!/bin/sh\n", true);
+  repo.write("scripts/notes.txt", "x\n");
+  repo.commit("first", "2026-11-01T10:00:00+01:00");
+  auto tree = tree_of(open(repo.path()), "HEAD");
+  CHECK(tree->kind("scripts/rollback.sh") == EntryKind::executable);
+  CHECK(tree->kind("scripts/notes.txt") == EntryKind::file);
+  CHECK(tree->kind("scripts") == EntryKind::directory);
+  CHECK(tree->kind("") == EntryKind::directory);
+  CHECK(tree->kind("scripts/none.sh") == EntryKind::missing);
+}
+
+TEST_CASE("Symlinks inside the tree are followed", "[repo]") {
+  TempRepo repo;
+  repo.write("docs/runbook.md", "# Runbook\n");
+  repo.write("README.md", "readme\n");
+  fs::create_symlink("docs/runbook.md", repo.path() / "RUNBOOK.md");
+  fs::create_directory_symlink("docs", repo.path() / "documentation");
+  fs::create_symlink("../README.md", repo.path() / "docs/readme-link.md");
+  repo.commit("links", "2026-11-01T10:00:00+01:00");
+  auto tree = tree_of(open(repo.path()), "HEAD");
+
+  CHECK(tree->kind("RUNBOOK.md") == EntryKind::file);
+  CHECK(read(*tree, "RUNBOOK.md") == "# Runbook\n");
+  CHECK(tree->kind("documentation") == EntryKind::directory);
+  CHECK(read(*tree, "documentation/runbook.md") == "# Runbook\n");
+  CHECK(read(*tree, "docs/readme-link.md") == "readme\n");
+  CHECK(tree->blob_id("RUNBOOK.md") == repo.git("rev-parse HEAD:docs/runbook.md"));
+}
+
+TEST_CASE("Symlinks leaving the tree, dangling or looping read as missing", "[repo]") {
+  TempRepo repo;
+  repo.write("docs/runbook.md", "# Runbook\n");
+  fs::create_symlink("/etc/passwd", repo.path() / "absolute");
+  fs::create_symlink("../../etc/passwd", repo.path() / "docs/relative");
+  fs::create_directory_symlink("..", repo.path() / "up");
+  fs::create_symlink("nowhere.md", repo.path() / "dangling");
+  fs::create_symlink("loop-b", repo.path() / "loop-a");
+  fs::create_symlink("loop-a", repo.path() / "loop-b");
+  repo.commit("links", "2026-11-01T10:00:00+01:00");
+  auto tree = tree_of(open(repo.path()), "HEAD");
+
+  for (const char* path : {"absolute", "docs/relative", "up", "up/etc/passwd", "dangling", "loop-a",
+                           "../etc/passwd"}) {
+    INFO(path);
+    CHECK(tree->kind(path) == EntryKind::missing);
+    auto content = tree->read(path);
+    REQUIRE(content);
+    CHECK_FALSE(*content);
+  }
+}
+
+TEST_CASE("find() lists every manifest of a monorepo, sorted", "[repo]") {
+  TempRepo repo;
+  repo.write("services/orders/operability.toml", "schema = 1\n");
+  repo.write("services/billing/operability.toml", "schema = 1\n");
+  repo.write("services/billing/docs/operability.toml.md", "not a manifest\n");
+  repo.write("README.md", "x\n");
+  repo.commit("monorepo", "2026-11-01T10:00:00+01:00");
+  auto tree = tree_of(open(repo.path()), "HEAD");
+  auto found = tree->find("operability.toml");
+  REQUIRE(found);
+  CHECK(*found == std::vector<std::string>{"services/billing/operability.toml",
+                                           "services/orders/operability.toml"});
+}
+
+TEST_CASE("list() names the files of a directory at the revision", "[repo]") {
+  TempRepo repo;
+  repo.write(".opsgate/rules/backup.toml", "");
+  repo.write(".opsgate/rules/service.toml", "");
+  repo.write(".opsgate/rules/tests/case/expect.toml", "");
+  repo.commit("rules", "2026-11-01T10:00:00+01:00");
+  auto tree = tree_of(open(repo.path()), "HEAD");
+  auto names = tree->list(".opsgate/rules");
+  REQUIRE(names);
+  CHECK(*names == std::vector<std::string>{"backup.toml", "service.toml"});
+  auto missing = tree->list("nope");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind == ErrorKind::not_found);
+}
+
+TEST_CASE("blob_id is the blob git records for the path", "[repo]") {
+  TempRepo repo;
+  repo.write("operability.toml", "schema = 1\n");
+  repo.commit("first", "2026-11-01T10:00:00+01:00");
+  auto tree = tree_of(open(repo.path()), "HEAD");
+  CHECK(tree->blob_id("operability.toml") == repo.git("rev-parse HEAD:operability.toml"));
+  CHECK(tree->blob_id("nope.toml").empty());
+}
+
+TEST_CASE("HEAD of a repository without commits is not_found", "[repo]") {
+  TempRepo repo;
+  Repository opened = open(repo.path());
+  auto head = opened.resolve_commit("HEAD");
+  REQUIRE_FALSE(head);
+  CHECK(head.error().kind == ErrorKind::not_found);
+  CHECK_THAT(head.error().message, Catch::Contains("HEAD"));
+}

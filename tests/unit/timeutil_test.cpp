@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+
+#include "timeutil.hpp"
+
+using namespace opsgate;
+using namespace std::chrono;
+
+namespace {
+
+std::string utc_of(std::string_view text) {
+  auto parsed = parse_rfc3339(text);
+  if (!parsed) FAIL(parsed.error().to_string());
+  return format_utc(parsed->utc);
+}
+
+}  // namespace
+
+TEST_CASE("RFC 3339 with a positive offset is converted to UTC", "[timeutil]") {
+  auto at = parse_rfc3339("2026-11-26T21:30:00+01:00");
+  REQUIRE(at);
+  CHECK(format_utc(at->utc) == "2026-11-26T20:30:00Z");
+  CHECK(at->offset == minutes(60));
+}
+
+TEST_CASE("RFC 3339 with a negative or half-hour offset", "[timeutil]") {
+  auto at = parse_rfc3339("2026-11-26T21:30:00-05:00");
+  REQUIRE(at);
+  CHECK(format_utc(at->utc) == "2026-11-27T02:30:00Z");
+  CHECK(at->offset == minutes(-300));
+  auto india = parse_rfc3339("2026-11-26T10:00:00+05:30");
+  REQUIRE(india);
+  CHECK(format_utc(india->utc) == "2026-11-26T04:30:00Z");
+  CHECK(india->offset == minutes(330));
+}
+
+TEST_CASE("RFC 3339 with Z, lower case, a space and fractions", "[timeutil]") {
+  CHECK(utc_of("2026-11-26T20:30:00Z") == "2026-11-26T20:30:00Z");
+  CHECK(utc_of("2026-11-26t20:30:00z") == "2026-11-26T20:30:00Z");
+  CHECK(utc_of("2026-11-26 20:30:00+00:00") == "2026-11-26T20:30:00Z");
+  CHECK(utc_of("2026-11-26T20:30:00.750Z") == "2026-11-26T20:30:00Z");
+  auto zulu = parse_rfc3339("2026-11-26T20:30:00Z");
+  REQUIRE(zulu);
+  CHECK(zulu->offset == minutes(0));
+}
+
+TEST_CASE("Invalid times are refused with a usage error showing the expected form", "[timeutil]") {
+  for (const char* text :
+       {"", "tomorrow", "2026-11-26", "2026-11-26T21:30:00", "2026-11-26T21:30+01:00",
+        "2026-13-01T00:00:00Z", "2026-11-26T25:00:00Z", "2026-11-26T21:30:00+01:00 extra",
+        "2026-11-26X21:30:00+01:00", "2026-02-30T10:00:00Z"}) {
+    INFO(text);
+    auto at = parse_rfc3339(text);
+    REQUIRE_FALSE(at);
+    CHECK(at.error().kind == ErrorKind::usage);
+    CHECK_THAT(at.error().message, Catch::Contains("RFC 3339"));
+  }
+}
+
+TEST_CASE("local_day is the calendar day at the written offset", "[timeutil]") {
+  // 23:30 at -02:00 is already the next day in UTC, but still the 26th for the writer.
+  auto late = parse_rfc3339("2026-11-26T23:30:00-02:00");
+  REQUIRE(late);
+  CHECK(format_utc(late->utc) == "2026-11-27T01:30:00Z");
+  CHECK(format_day(late->local_day()) == "2026-11-26");
+  // 00:30 at +01:00 is still the previous day in UTC, but the 27th for the writer.
+  auto early = parse_rfc3339("2026-11-27T00:30:00+01:00");
+  REQUIRE(early);
+  CHECK(format_utc(early->utc) == "2026-11-26T23:30:00Z");
+  CHECK(format_day(early->local_day()) == "2026-11-27");
+}
+
+TEST_CASE("to_instant reads a local date-time at the fallback offset", "[timeutil]") {
+  auto doc = toml::parse(
+      "local = 2026-12-18T08:00:00\n"
+      "offset = 2026-12-18T08:00:00+01:00\n");
+  const toml::date_time local = *doc["local"].value<toml::date_time>();
+  const toml::date_time with_offset = *doc["offset"].value<toml::date_time>();
+  CHECK(format_utc(to_instant(local, minutes(60))) == "2026-12-18T07:00:00Z");
+  CHECK(format_utc(to_instant(local, minutes(0))) == "2026-12-18T08:00:00Z");
+  // An explicit offset wins over the fallback.
+  CHECK(format_utc(to_instant(with_offset, minutes(-300))) == "2026-12-18T07:00:00Z");
+}
+
+TEST_CASE("to_days and format_day agree on the calendar", "[timeutil]") {
+  CHECK(format_day(to_days(toml::date{2026, 2, 28}) + days(1)) == "2026-03-01");
+  CHECK(format_day(to_days(toml::date{2028, 2, 28}) + days(1)) == "2028-02-29");
+}

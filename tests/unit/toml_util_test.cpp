@@ -1,0 +1,170 @@
+#include <catch2/catch.hpp>
+
+#include "toml_util.hpp"
+
+using namespace opsgate;
+
+namespace {
+
+toml::table parse(std::string_view text) {
+  auto doc = parse_toml(text, "operability.toml");
+  if (!doc) FAIL(doc.error().to_string());
+  return std::move(*doc);
+}
+
+}  // namespace
+
+TEST_CASE("lookup follows dotted keys through tables", "[toml_util]") {
+  toml::table doc = parse(
+      "[backup]\n"
+      "retention_days = 35\n"
+      "[monitoring]\n"
+      "slo = { availability = 99.9 }\n");
+  const toml::node* days = lookup(doc, "backup.retention_days");
+  REQUIRE(days);
+  CHECK(days->value<std::int64_t>() == 35);
+  const toml::node* availability = lookup(doc, "monitoring.slo.availability");
+  REQUIRE(availability);
+  CHECK(availability->value<double>() == Approx(99.9));
+  CHECK(lookup(doc, "backup") != nullptr);
+  CHECK(lookup(doc, "backup.offsite") == nullptr);
+  CHECK(lookup(doc, "nothing.at.all") == nullptr);
+  // A scalar has no children.
+  CHECK(lookup(doc, "backup.retention_days.value") == nullptr);
+}
+
+TEST_CASE("nearest_parent finds the deepest declared table on the way", "[toml_util]") {
+  toml::table doc = parse(
+      "schema = 1\n"
+      "[backup]\n"
+      "enabled = true\n");
+  const toml::node* parent = nearest_parent(doc, "backup.retention_days");
+  REQUIRE(parent);
+  CHECK(parent == lookup(doc, "backup"));
+  CHECK(nearest_parent(doc, "rollback.strategy") == nullptr);
+  CHECK(nearest_parent(doc, "schema") == nullptr);
+}
+
+TEST_CASE("type_name uses the words rule authors write", "[toml_util]") {
+  toml::table doc = parse(
+      "s = \"x\"\n"
+      "i = 3\n"
+      "f = 1.5\n"
+      "b = true\n"
+      "d = 2026-11-26\n"
+      "t = 10:00:00\n"
+      "dt = 2026-11-26T10:00:00+01:00\n"
+      "a = [1]\n"
+      "tb = { x = 1 }\n");
+  CHECK(type_name(*doc.get("s")) == "string");
+  CHECK(type_name(*doc.get("i")) == "integer");
+  CHECK(type_name(*doc.get("f")) == "float");
+  CHECK(type_name(*doc.get("b")) == "boolean");
+  CHECK(type_name(*doc.get("d")) == "date");
+  CHECK(type_name(*doc.get("t")) == "time");
+  CHECK(type_name(*doc.get("dt")) == "datetime");
+  CHECK(type_name(*doc.get("a")) == "array");
+  CHECK(type_name(*doc.get("tb")) == "table");
+}
+
+TEST_CASE("describe_value writes values as a person reads them", "[toml_util]") {
+  toml::table doc = parse(
+      "s = 'say \"hi\"'\n"
+      "i = -3\n"
+      "f = 99.9\n"
+      "b = false\n"
+      "d = 2026-10-02\n"
+      "t = 08:05:00\n"
+      "local = 2026-12-18T00:00:00\n"
+      "utc = 2026-12-18T00:00:00Z\n"
+      "plus = 2026-12-18T00:00:00+01:00\n"
+      "minus = 2026-12-18T00:00:00-05:30\n"
+      "a = [\"mon\", 2]\n"
+      "tb = { x = 1 }\n");
+  CHECK(describe_value(*doc.get("s")) == R"("say \"hi\"")");
+  CHECK(describe_value(*doc.get("i")) == "-3");
+  CHECK(describe_value(*doc.get("f")) == "99.9");
+  CHECK(describe_value(*doc.get("b")) == "false");
+  CHECK(describe_value(*doc.get("d")) == "2026-10-02");
+  CHECK(describe_value(*doc.get("t")) == "08:05:00");
+  CHECK(describe_value(*doc.get("local")) == "2026-12-18T00:00:00");
+  CHECK(describe_value(*doc.get("utc")) == "2026-12-18T00:00:00Z");
+  CHECK(describe_value(*doc.get("plus")) == "2026-12-18T00:00:00+01:00");
+  CHECK(describe_value(*doc.get("minus")) == "2026-12-18T00:00:00-05:30");
+  CHECK(describe_value(*doc.get("a")) == R"(["mon", 2])");
+  CHECK(describe_value(*doc.get("tb")) == "a table");
+}
+
+TEST_CASE("values_equal compares numbers by value and everything else by type", "[toml_util]") {
+  toml::table doc = parse(
+      "i7 = 7\n"
+      "f7 = 7.0\n"
+      "f75 = 7.5\n"
+      "s7 = \"7\"\n"
+      "t = true\n"
+      "d1 = 2026-11-26\n"
+      "d2 = 2026-11-26\n"
+      "a1 = [\"a\", 1]\n"
+      "a2 = [\"a\", 1.0]\n"
+      "a3 = [\"a\"]\n");
+  CHECK(values_equal(*doc.get("i7"), *doc.get("f7")));
+  CHECK_FALSE(values_equal(*doc.get("i7"), *doc.get("f75")));
+  CHECK_FALSE(values_equal(*doc.get("i7"), *doc.get("s7")));
+  CHECK_FALSE(values_equal(*doc.get("s7"), *doc.get("i7")));
+  CHECK_FALSE(values_equal(*doc.get("t"), *doc.get("s7")));
+  CHECK(values_equal(*doc.get("d1"), *doc.get("d2")));
+  CHECK(values_equal(*doc.get("a1"), *doc.get("a2")));
+  CHECK_FALSE(values_equal(*doc.get("a1"), *doc.get("a3")));
+}
+
+TEST_CASE("as_number reads integers and floats only", "[toml_util]") {
+  toml::table doc = parse("i = 3\nf = 2.5\ns = \"3\"\n");
+  CHECK(as_number(*doc.get("i")) == 3.0);
+  CHECK(as_number(*doc.get("f")) == 2.5);
+  CHECK_FALSE(as_number(*doc.get("s")));
+}
+
+TEST_CASE("position_of gives the 1-based line and column of values and keys", "[toml_util]") {
+  toml::table doc = parse(
+      "schema = 1\n"
+      "[backup]\n"
+      "  retention_days = 3\n");
+  const toml::node* days = lookup(doc, "backup.retention_days");
+  REQUIRE(days);
+  SourcePos value = position_of(*days, "operability.toml");
+  CHECK(value.to_string() == "operability.toml:3:20");
+  const toml::table& backup = *doc.get("backup")->as_table();
+  const toml::key& key = backup.begin()->first;
+  CHECK(position_of(key, "operability.toml").to_string() == "operability.toml:3:3");
+}
+
+TEST_CASE("A TOML syntax error is an invalid Error at path:line:column", "[toml_util]") {
+  auto doc = parse_toml(
+      "schema = 1\n"
+      "[service]\n"
+      "name = \"unterminated\n",
+      "services/orders/operability.toml");
+  REQUIRE_FALSE(doc);
+  CHECK(doc.error().kind == ErrorKind::invalid);
+  REQUIRE(doc.error().where);
+  CHECK(doc.error().where->path == "services/orders/operability.toml");
+  CHECK(doc.error().where->line == 3);
+  CHECK(doc.error().where->column > 0);
+  CHECK_THAT(doc.error().to_string(), Catch::StartsWith("services/orders/operability.toml:3:"));
+}
+
+TEST_CASE("A duplicate key is a syntax error at its line", "[toml_util]") {
+  auto doc = parse_toml("schema = 1\nschema = 2\n", "operability.toml");
+  REQUIRE_FALSE(doc);
+  REQUIRE(doc.error().where);
+  CHECK(doc.error().where->line == 2);
+}
+
+TEST_CASE("SourcePos prints path, path:line or path:line:column", "[toml_util]") {
+  CHECK(SourcePos{"a.toml", 0, 0}.to_string() == "a.toml");
+  CHECK(SourcePos{"a.toml", 4, 0}.to_string() == "a.toml:4");
+  CHECK(SourcePos{"a.toml", 4, 7}.to_string() == "a.toml:4:7");
+  Error error{ErrorKind::invalid, "bad", SourcePos{"a.toml", 4, 7}};
+  CHECK(error.to_string() == "a.toml:4:7: bad");
+  CHECK(Error{ErrorKind::invalid, "bad", std::nullopt}.to_string() == "bad");
+}
