@@ -40,6 +40,8 @@ struct Report {
   Severity fail_on = Severity::error;
   Outcome outcome = Outcome::pass;
   std::string error;  // the message when outcome == error
+  std::vector<std::string>
+      notes;  // things the reader should know (e.g. a tip checked without base)
   std::vector<PackInfo> packs;
   std::vector<ManifestResult> manifests;  // sorted by path
   Summary summary;

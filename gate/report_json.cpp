@@ -85,6 +85,7 @@ std::string render_json(const Report& report) {
       {"changed_paths", report.changed_paths ? json(*report.changed_paths) : json(nullptr)},
       {"rule_packs", std::move(packs)},
   };
+  if (!report.notes.empty()) out["notes"] = report.notes;
   if (report.outcome == Outcome::error) out["error"] = report.error;
   return out.dump(2) + "\n";
 }

@@ -85,6 +85,7 @@ std::string render_text(const Report& report, const TextStyle& style) {
     out += fmt::format("rules: {}\n", packs);
   }
   if (report.emergency) out += paint.yellow("emergency change: " + *report.emergency) + "\n";
+  for (const std::string& note : report.notes) out += paint.dim("note: " + note) + "\n";
   if (report.outcome != Outcome::error && report.manifests.empty())
     out += "no manifest to evaluate\n";
 

@@ -1,0 +1,331 @@
+// The gate run shared by `check` and the hook modes.
+
+#include "check_run.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "manifest.hpp"
+#include "paths.hpp"
+#include "scope.hpp"
+
+namespace fs = std::filesystem;
+
+namespace opsgate::cli {
+
+namespace {
+
+const std::set<std::string, std::less<>> k_formats = {"text", "json"};
+const std::set<std::string, std::less<>> k_planned_formats = {"junit", "sarif", "codequality",
+                                                              "markdown"};
+
+}  // namespace
+
+Expected<void> check_format(const std::string& format, std::string_view option) {
+  if (k_formats.contains(format)) return {};
+  if (k_planned_formats.contains(format))
+    return fail(ErrorKind::usage, fmt::format("{}: format '{}' is not supported yet by opsgate {}",
+                                              option, format, OPSGATE_VERSION));
+  return fail(ErrorKind::usage,
+              fmt::format("{}: unknown format '{}' (text, json, junit, sarif, codequality, "
+                          "markdown)",
+                          option, format));
+}
+
+namespace {
+
+struct ReportTarget {
+  std::string format;
+  std::string file;
+};
+
+// Keeps every well-formed FMT=FILE in `targets` (so they can still carry an error report) and
+// returns the first problem.
+Expected<void> parse_report_targets(const std::vector<std::string>& specs,
+                                    std::vector<ReportTarget>& targets) {
+  Expected<void> first = {};
+  for (const std::string& spec : specs) {
+    std::size_t equals = spec.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
+      if (first)
+        first = fail(ErrorKind::usage, fmt::format("--report {}: expected FMT=FILE", spec));
+      continue;
+    }
+    ReportTarget target{spec.substr(0, equals), spec.substr(equals + 1)};
+    if (auto ok = check_format(target.format, "--report"); !ok) {
+      if (first) first = std::unexpected(ok.error());
+      continue;
+    }
+    targets.push_back(std::move(target));
+  }
+  return first;
+}
+
+}  // namespace
+
+std::string render(const Report& report, const std::string& format, const TextStyle& style) {
+  if (format == "json") return render_json(report);
+  return render_text(report, style);
+}
+
+void add_check_options(CLI::App& command, CheckOptions& options, bool with_revisions) {
+  if (with_revisions) {
+    command.add_option("--rev", options.rev, "Revision to evaluate")->capture_default_str();
+    command.add_option("--base", options.base,
+                       "Base of the change (its merge base with --rev is used)");
+    command.add_flag("--worktree", options.worktree, "Read files from the work tree, not --rev");
+  }
+  add_rules_options(command, options);
+  command.add_option("--manifest", options.manifests, "Manifest path(s) inside the repository");
+  command.add_option("--at", options.at, "Evaluation time, RFC 3339 (default: now)");
+  command.add_option("--format", options.format, "Report on stdout: text, json")
+      ->capture_default_str();
+  command.add_option("--report", options.reports, "Also write a report: FMT=FILE (repeatable)");
+  command.add_option("--fail-on", options.fail_on, "Lowest failing severity: error, warning")
+      ->capture_default_str();
+  command.add_option("--min-level", options.min_level,
+                     "Fail unless every manifest reaches this maturity level");
+  command.add_option("--emergency", options.emergency,
+                     "Emergency change: waive release-window rules, recording REASON");
+  add_output_options(command, options);
+}
+
+struct Gate::State {
+  CheckOptions options;
+  TextStyle style;
+  std::vector<ReportTarget> targets;
+  Report report;
+  std::optional<Repository> repo;
+  std::optional<RuleSet> rules;
+  std::vector<std::string> changed;  // sorted, of the revision being evaluated
+
+  Expected<void> prepare() {
+    style = TextStyle{use_color(options), options.verbose, options.quiet};
+    report.environment = options.env;
+    if (!options.emergency.empty()) report.emergency = options.emergency;
+    if (auto ok = parse_report_targets(options.reports, targets); !ok) return ok;
+    if (auto ok = check_format(options.format, "--format"); !ok) return ok;
+    auto at = evaluation_time(options.at);
+    if (!at) return std::unexpected(at.error());
+    report.at = *at;
+    auto fail_on = parse_severity(options.fail_on);
+    if (!fail_on || *fail_on == Severity::info)
+      return fail(ErrorKind::usage,
+                  fmt::format("--fail-on {}: expected error or warning", options.fail_on));
+    report.fail_on = *fail_on;
+    if (options.min_level && (*options.min_level < 0 || *options.min_level > 5))
+      return fail(ErrorKind::usage, "--min-level takes a level from 0 to 5");
+    auto opened = Repository::discover(options.repo);
+    if (!opened) return std::unexpected(opened.error());
+    repo = std::move(*opened);
+    auto loaded = load_rule_set(options, &*repo);
+    if (!loaded) return std::unexpected(loaded.error());
+    rules = std::move(*loaded);
+    report.packs = pack_infos(*rules);
+    return {};
+  }
+
+  Expected<void> evaluate(const std::string& rev, const std::string& base_rev, bool worktree) {
+    report.worktree = worktree;
+    std::string revision;
+    auto opened = open_tree(*repo, rev, worktree, revision);
+    if (!opened) return std::unexpected(opened.error());
+    std::unique_ptr<Tree> tree = std::move(*opened);
+    std::unique_ptr<History> history;
+    if (!revision.empty()) {
+      report.revision = revision;
+      history = repo->history_at(revision);
+    }
+
+    std::unique_ptr<Tree> base_tree;
+    std::string merge_base;
+    changed.clear();
+    if (!base_rev.empty()) {
+      auto base = repo->resolve_commit(base_rev);
+      if (!base) return std::unexpected(base.error());
+      if (revision.empty())
+        return fail(ErrorKind::usage,
+                    "--base needs a revision to compare (the branch has no commit)");
+      auto found = repo->merge_base(*base, revision);
+      if (!found) return std::unexpected(found.error());
+      merge_base = *found;
+      auto paths = repo->changed_paths(merge_base, revision);
+      if (!paths) return std::unexpected(paths.error());
+      auto tree_at_base = repo->tree_at(merge_base);
+      if (!tree_at_base) return std::unexpected(tree_at_base.error());
+      base_tree = std::move(*tree_at_base);
+      report.base = merge_base;
+      report.changed_paths = report.changed_paths.value_or(0) + paths->size();
+      changed = std::move(*paths);
+    }
+
+    EvalContext context;
+    context.environment = options.env;
+    context.at = report.at;
+    context.fail_on = report.fail_on;
+    context.min_level = options.min_level;
+    context.emergency = report.emergency;
+    context.tree = tree.get();
+    context.history = history.get();
+    if (!merge_base.empty()) {
+      context.changed_paths = changed;
+      context.run_findings = rules_changed(*repo, *rules, merge_base);
+    }
+
+    auto paths = find_manifest_paths(options.manifests, *tree);
+    if (!paths) return std::unexpected(paths.error());
+    if (!merge_base.empty() && options.manifests.empty()) {
+      auto scoped = scope_to_change(*tree, *paths);
+      if (!scoped) return std::unexpected(scoped.error());
+      paths = std::move(scoped);
+    }
+    HeadingCache headings;
+    for (const std::string& path : *paths) {
+      auto text = tree->read(path);
+      if (!text) return std::unexpected(text.error());
+      if (!*text) {
+        report.manifests.push_back(evaluate_missing_manifest(path, *rules, context));
+        continue;
+      }
+      auto manifest = parse_manifest(**text, path, tree->blob_id(path));
+      if (!manifest) return std::unexpected(manifest.error());
+      std::optional<Manifest> before;
+      if (base_tree) before = read_base_manifest(*base_tree, path);
+      report.manifests.push_back(
+          evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr));
+    }
+    return {};
+  }
+
+  // With --base, only the manifests whose service directory the change touches.
+  Expected<std::vector<std::string>> scope_to_change(const Tree& tree,
+                                                     const std::vector<std::string>& candidates) {
+    auto all = tree.find(k_manifest_file);
+    if (!all) return std::unexpected(all.error());
+    std::vector<std::string> selected;
+    for (const std::string& path : select_manifests(*all, changed))
+      if (std::find(candidates.begin(), candidates.end(), path) != candidates.end())
+        selected.push_back(path);
+    return selected;
+  }
+
+  // The manifest as it was at the base, for GATE-WAIVER-ADDED; unreadable counts as absent.
+  static std::optional<Manifest> read_base_manifest(const Tree& base, const std::string& path) {
+    auto text = base.read(path);
+    if (!text || !*text) return std::nullopt;
+    auto manifest = parse_manifest(**text, path, base.blob_id(path));
+    if (!manifest) return std::nullopt;
+    return std::move(*manifest);
+  }
+
+  // GATE-RULES-CHANGED: the change rewrites rule files this run loaded from the repository.
+  std::vector<Finding> rules_changed(const Repository& repo, const RuleSet& rules,
+                                     const std::string& merge_base) const {
+    std::vector<Finding> findings;
+    auto workdir = repo.workdir();
+    std::error_code ec;
+    std::string root = workdir ? fs::weakly_canonical(*workdir, ec).string() : std::string();
+    for (const Pack& pack : rules.packs) {
+      std::vector<std::string> touched;
+      bool base_side = false;
+      for (const std::string& file : pack.origin.files) {
+        std::string path = file;
+        if (pack.origin.kind == PackOrigin::Kind::disk) {
+          if (root.empty()) continue;
+          std::string real = fs::weakly_canonical(file, ec).string();
+          if (!real.starts_with(root + "/")) continue;
+          path = real.substr(root.size() + 1);
+        }
+        if (std::binary_search(changed.begin(), changed.end(), path)) touched.push_back(path);
+      }
+      if (touched.empty()) continue;
+      if (pack.origin.kind == PackOrigin::Kind::revision)
+        base_side = repo.is_ancestor(pack.origin.commit, merge_base);
+      Finding finding;
+      finding.rule = "GATE-RULES-CHANGED";
+      finding.title = "The change does not rewrite the rules that judge it";
+      finding.status = Status::fail;
+      finding.severity = base_side ? Severity::warning : Severity::error;
+      finding.area = "gate";
+      finding.message =
+          base_side
+              ? fmt::format(
+                    "the change modifies rule files of pack {} ({}); this run used their "
+                    "base-side version from {}",
+                    pack.name, fmt::join(touched, ", "), pack.source)
+              : fmt::format(
+                    "the change modifies rule files of pack {} ({}) and this run read "
+                    "them from {}: a change must not judge itself with rules it rewrote",
+                    pack.name, fmt::join(touched, ", "),
+                    pack.origin.kind == PackOrigin::Kind::disk ? "the work tree" : pack.source);
+      finding.where = SourcePos{touched.front()};
+      finding.help =
+          "Load the rules from the target side, e.g. --rules origin/main:.opsgate/rules, and "
+          "review rule changes in a change of their own.";
+      findings.push_back(std::move(finding));
+    }
+    return findings;
+  }
+
+  bool write_reports() {
+    bool ok = true;
+    for (const ReportTarget& target : targets) {
+      std::ofstream out(target.file, std::ios::binary | std::ios::trunc);
+      out << render(report, target.format, TextStyle{false, true, false});
+      out.close();
+      if (!out) {
+        fmt::print(stderr, "opsgate: error: cannot write the {} report to {}\n", target.format,
+                   target.file);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+};
+
+Gate::Gate(CheckOptions options) : m_state(std::make_unique<State>()) {
+  m_state->options = std::move(options);
+}
+
+Gate::~Gate() = default;
+
+Expected<void> Gate::prepare() {
+  return m_state->prepare();
+}
+
+Expected<void> Gate::evaluate(const std::string& rev, const std::string& base, bool worktree) {
+  return m_state->evaluate(rev, base, worktree);
+}
+
+void Gate::note(std::string text) {
+  m_state->report.notes.push_back(std::move(text));
+}
+
+const Repository* Gate::repository() const {
+  return m_state->repo ? &*m_state->repo : nullptr;
+}
+
+int Gate::finish(const Expected<void>& outcome) {
+  State& state = *m_state;
+  if (!outcome) {
+    // Every problem still writes the requested reports, with "outcome": "error".
+    state.report.outcome = Outcome::error;
+    state.report.error = outcome.error().to_string();
+    state.report.manifests.clear();
+    conclude(state.report);
+    report_error(outcome.error());
+    if (state.options.format == "json") fmt::print("{}", render_json(state.report));
+    state.write_reports();
+    return k_exit_error;
+  }
+  conclude(state.report);
+  fmt::print("{}", render(state.report, state.options.format, state.style));
+  if (!state.write_reports()) return k_exit_error;
+  return state.report.outcome == Outcome::pass ? k_exit_pass : k_exit_fail;
+}
+
+}  // namespace opsgate::cli
