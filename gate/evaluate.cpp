@@ -27,14 +27,8 @@ std::string_view status_name(Status status) {
   return "fail";
 }
 
-bool fails_gate(const Finding& finding, Severity fail_on) {
-  return finding.status == Status::fail && finding.severity >= fail_on;
-}
-
-namespace {
-
-Finding gate_finding(std::string id, std::string title, Status status, Severity severity,
-                     std::string message, SourcePos where, std::string help) {
+Finding make_gate_finding(std::string id, std::string title, Status status, Severity severity,
+                          std::string message, SourcePos where, std::string help) {
   Finding finding;
   finding.rule = std::move(id);
   finding.title = std::move(title);
@@ -46,6 +40,12 @@ Finding gate_finding(std::string id, std::string title, Status status, Severity 
   finding.help = std::move(help);
   return finding;
 }
+
+bool fails_gate(const Finding& finding, Severity fail_on) {
+  return finding.status == Status::fail && finding.severity >= fail_on;
+}
+
+namespace {
 
 Finding rule_finding(const Rule& rule) {
   Finding finding;
@@ -174,7 +174,7 @@ int manifest_level(const std::vector<Finding>& findings) {
 void finish(ManifestResult& result, const EvalContext& context) {
   result.level = manifest_level(result.findings);
   if (context.min_level && result.level < *context.min_level)
-    result.findings.push_back(gate_finding(
+    result.findings.push_back(make_gate_finding(
         "GATE-MIN-LEVEL", "The service reaches the required maturity level", Status::fail,
         Severity::error,
         fmt::format("{} reaches level {}; level {} is required",
@@ -187,50 +187,51 @@ void finish(ManifestResult& result, const EvalContext& context) {
                                [&](const Finding& f) { return fails_gate(f, context.fail_on); });
 }
 
-// rule id -> latest expiry ("" when none) of the manifest's waivers.
-std::map<std::string, std::string> waiver_expiries(const Manifest& manifest) {
-  std::map<std::string, std::string> out;
+// A [[waiver]] entry of a manifest that names a rule.
+struct DeclaredWaiver {
+  const toml::table* table;
+  const toml::node* rule_node;
+  std::string rule;
+  std::string expires;  // "2026-12-15", "" when absent
+};
+
+std::vector<DeclaredWaiver> declared_waivers(const Manifest& manifest) {
+  std::vector<DeclaredWaiver> out;
   if (const toml::array* array = manifest.doc["waiver"].as_array())
     for (const toml::node& item : *array) {
       const toml::table* waiver = item.as_table();
-      if (!waiver) continue;
-      auto rule = (*waiver)["rule"].value<std::string>();
-      if (!rule) continue;
+      const toml::node* rule = waiver ? waiver->get("rule") : nullptr;
+      if (!rule || !rule->is_string()) continue;
       auto expires = (*waiver)["expires"].value<toml::date>();
-      std::string day = expires ? format_day(to_days(*expires)) : std::string();
-      auto [it, inserted] = out.emplace(*rule, day);
-      if (!inserted && day > it->second) it->second = day;
+      out.push_back({waiver, rule, rule->as_string()->get(),
+                     expires ? format_day(to_days(*expires)) : std::string()});
     }
   return out;
 }
 
 // GATE-WAIVER-ADDED: a change must not quietly excuse itself.
 void added_waivers(const Manifest& head, const Manifest& base, std::vector<Finding>& findings) {
-  auto before = waiver_expiries(base);
+  std::map<std::string, std::string> before;  // rule -> latest expiry at the base
+  for (const DeclaredWaiver& waiver : declared_waivers(base)) {
+    auto [it, inserted] = before.emplace(waiver.rule, waiver.expires);
+    if (!inserted && waiver.expires > it->second) it->second = waiver.expires;
+  }
   constexpr std::string_view k_help =
       "Waivers added or extended by a change deserve a second look from the approver.";
-  const toml::array* array = head.doc["waiver"].as_array();
-  if (!array) return;
-  for (const toml::node& item : *array) {
-    const toml::table* waiver = item.as_table();
-    if (!waiver) continue;
-    auto rule = (*waiver)["rule"].value<std::string>();
-    if (!rule) continue;
-    auto expires = (*waiver)["expires"].value<toml::date>();
-    std::string day = expires ? format_day(to_days(*expires)) : std::string();
-    auto old = before.find(*rule);
+  for (const DeclaredWaiver& waiver : declared_waivers(head)) {
+    auto old = before.find(waiver.rule);
     std::string message;
     if (old == before.end())
-      message = fmt::format("the change adds a waiver for {}{}", *rule,
-                            day.empty() ? "" : " (expires " + day + ")");
-    else if (day > old->second)
-      message = fmt::format("the change extends the waiver for {} from {} to {}", *rule,
-                            old->second.empty() ? "no date" : old->second, day);
+      message = fmt::format("the change adds a waiver for {}{}", waiver.rule,
+                            waiver.expires.empty() ? "" : " (expires " + waiver.expires + ")");
+    else if (waiver.expires > old->second)
+      message = fmt::format("the change extends the waiver for {} from {} to {}", waiver.rule,
+                            old->second.empty() ? "no date" : old->second, waiver.expires);
     else
       continue;
-    findings.push_back(gate_finding("GATE-WAIVER-ADDED", "The change adds no waiver unnoticed",
-                                    Status::fail, Severity::warning, std::move(message),
-                                    position_of(*waiver, head.path), std::string(k_help)));
+    findings.push_back(make_gate_finding(
+        "GATE-WAIVER-ADDED", "The change adds no waiver unnoticed", Status::fail, Severity::warning,
+        std::move(message), position_of(*waiver.table, head.path), std::string(k_help)));
   }
 }
 
@@ -249,19 +250,16 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
   constexpr std::string_view k_schema_help =
       "Fix the key as the message says; `opsgate init` writes a commented schema 1 manifest.";
   if (manifest.problems.empty())
-    result.findings.push_back(
-        gate_finding("GATE-SCHEMA", "The manifest follows schema 1", Status::pass, Severity::error,
-                     fmt::format("{} follows schema {}", manifest.path, k_manifest_schema_version),
-                     SourcePos{manifest.path}, std::string(k_schema_help)));
+    result.findings.push_back(make_gate_finding(
+        "GATE-SCHEMA", "The manifest follows schema 1", Status::pass, Severity::error,
+        fmt::format("{} follows schema {}", manifest.path, k_manifest_schema_version),
+        SourcePos{manifest.path}, std::string(k_schema_help)));
   for (const SchemaProblem& problem : manifest.problems)
-    result.findings.push_back(gate_finding("GATE-SCHEMA", "The manifest follows schema 1",
-                                           Status::fail, Severity::error, problem.message,
-                                           problem.where, std::string(k_schema_help)));
+    result.findings.push_back(make_gate_finding("GATE-SCHEMA", "The manifest follows schema 1",
+                                                Status::fail, Severity::error, problem.message,
+                                                problem.where, std::string(k_schema_help)));
 
-  std::vector<const toml::table*> waivers;
-  if (const toml::array* array = manifest.doc["waiver"].as_array())
-    for (const toml::node& item : *array)
-      if (const toml::table* waiver = item.as_table()) waivers.push_back(waiver);
+  const std::vector<DeclaredWaiver> waivers = declared_waivers(manifest);
 
   for (const Rule& rule : rules.rules) {
     Finding finding = rule_finding(rule);
@@ -298,11 +296,9 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
         finding.waiver =
             WaiverOutcome{true, {}, "emergency change: " + *context.emergency, {}, {}, SourcePos{}};
       } else {
-        for (const toml::table* waiver : waivers) {
-          if (waiver->get("rule") == nullptr ||
-              (*waiver)["rule"].value_or(std::string()) != rule.id)
-            continue;
-          WaiverOutcome outcome = judge_waiver(*waiver, rule, rules, context, manifest.path);
+        for (const DeclaredWaiver& waiver : waivers) {
+          if (waiver.rule != rule.id) continue;
+          WaiverOutcome outcome = judge_waiver(*waiver.table, rule, rules, context, manifest.path);
           bool accepted = outcome.accepted;
           finding.waiver = std::move(outcome);
           if (accepted) {
@@ -315,14 +311,12 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
     result.findings.push_back(std::move(finding));
   }
 
-  for (const toml::table* waiver : waivers) {
-    const toml::node* id = waiver->get("rule");
-    if (!id || !id->is_string() || rules.find(id->as_string()->get())) continue;
-    result.findings.push_back(gate_finding(
+  for (const DeclaredWaiver& waiver : waivers) {
+    if (rules.find(waiver.rule)) continue;
+    result.findings.push_back(make_gate_finding(
         "GATE-WAIVER", "Waivers name loaded rules", Status::fail, Severity::warning,
-        fmt::format("the waiver names rule {}, which no loaded pack defines",
-                    id->as_string()->get()),
-        position_of(*id, manifest.path),
+        fmt::format("the waiver names rule {}, which no loaded pack defines", waiver.rule),
+        position_of(*waiver.rule_node, manifest.path),
         "Remove the waiver, or fix the rule id (`opsgate rules list` shows the loaded rules)."));
   }
   if (base) added_waivers(manifest, *base, result.findings);
@@ -336,7 +330,7 @@ ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet&
                                          const EvalContext& context) {
   ManifestResult result;
   result.path = path;
-  result.findings.push_back(gate_finding(
+  result.findings.push_back(make_gate_finding(
       "GATE-MANIFEST", "The service declares an operability manifest", Status::fail,
       Severity::error, fmt::format("{} does not exist in {}", path, context.tree->describe()),
       SourcePos{path}, "Run `opsgate init` to write a starter operability.toml, then commit it."));

@@ -79,6 +79,10 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
 ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,
                                          const EvalContext& context);
 
+// One of the gate's own findings (GATE-*, area "gate", level 0).
+Finding make_gate_finding(std::string id, std::string title, Status status, Severity severity,
+                          std::string message, SourcePos where, std::string help);
+
 // True when `finding` fails the gate at `fail_on`.
 bool fails_gate(const Finding& finding, Severity fail_on);
 
