@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "limits.hpp"
 #include "manifest_schema.hpp"
 #include "paths.hpp"
 #include "timeutil.hpp"
@@ -207,6 +208,8 @@ std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::strin
 }
 
 Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob) {
+  if (std::string too_big = oversize_message("the file", text.size()); !too_big.empty())
+    return fail(ErrorKind::invalid, too_big, SourcePos{path});
   auto doc = parse_toml(text, path);
   if (!doc) return std::unexpected(doc.error());
   Manifest manifest;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "limits.hpp"
 #include "paths.hpp"
 #include "toml_util.hpp"
 #include "window.hpp"
@@ -301,10 +302,18 @@ class OperatorChecker {
     if (it == m_headings.end()) {
       std::optional<std::vector<Heading>> parsed;
       auto text = m_context.tree->read(path);
-      if (text && *text) parsed = markdown_headings(**text);
+      // An oversized file reads as having no headings; has_sections says why.
+      if (text && *text && (*text)->size() <= k_max_file_bytes) parsed = markdown_headings(**text);
       it = m_headings.emplace(path, std::move(parsed)).first;
     }
     return it->second ? &*it->second : nullptr;
+  }
+
+  // Why headings_of() found no markdown to read at `path`.
+  std::string unreadable_reason(const std::string& path) const {
+    auto text = m_context.tree->read(path);
+    if (text && *text) return oversize_message(path, (*text)->size());
+    return fmt::format("{} names {}, which is not a file", m_key, path);
   }
 
   OpResult path_exists(bool want) {
@@ -321,7 +330,8 @@ class OperatorChecker {
       if (!reason.empty()) return {false, reason};
       if (!ref.anchor.empty()) {
         const std::vector<Heading>* headings = headings_of(*ref.path);
-        if (!headings || !has_anchor(*headings, ref.anchor))
+        if (!headings) return {false, unreadable_reason(*ref.path)};
+        if (!has_anchor(*headings, ref.anchor))
           return {false, fmt::format("{} names {}#{}, but {} has no heading with that anchor",
                                      m_key, *ref.path, ref.anchor, *ref.path)};
       }
@@ -352,8 +362,7 @@ class OperatorChecker {
       std::string reason = missing_reason(ref);
       if (!reason.empty()) return {false, reason};
       const std::vector<Heading>* headings = headings_of(*ref.path);
-      if (!headings)
-        return {false, fmt::format("{} names {}, which is not a file", m_key, *ref.path)};
+      if (!headings) return {false, unreadable_reason(*ref.path)};
       std::vector<std::string> lacking;
       for (const toml::node& section : sections) {
         std::string name = section.value_or(std::string());

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "holidays.hpp"
+#include "limits.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate {
@@ -472,6 +473,8 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
   std::vector<std::pair<const RuleFile*, std::shared_ptr<const toml::table>>> docs;
   const RuleFile* pack_file = nullptr;
   for (const RuleFile& file : source.files) {
+    if (std::string too_big = oversize_message("the file", file.text.size()); !too_big.empty())
+      return fail(ErrorKind::invalid, too_big, SourcePos{file.path});
     auto parsed = parse_toml(file.text, file.path);
     if (!parsed) return std::unexpected(parsed.error());
     auto doc = std::make_shared<const toml::table>(std::move(*parsed));
@@ -502,6 +505,10 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
                         fmt::format("duplicate rule id {} (first defined at {})", rule->id,
                                     other.where.to_string()),
                         position_of(*item.as_table()->get("id"), file->path));
+        if (m_set.rules.size() >= k_max_rules)
+          return parser.error(item, fmt::format("more than {} rules are loaded; split or trim "
+                                                "the packs",
+                                                k_max_rules));
         m_set.rules.push_back(std::move(*rule));
       }
     } else if (!error.message.empty()) {

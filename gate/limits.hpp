@@ -1,0 +1,17 @@
+#pragma once
+// Bounds on what opsgate reads, so a hostile or broken input ends in a clear message instead of
+// a slow or memory-hungry run. A gate's inputs are small: these are far above real use.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace opsgate {
+
+constexpr std::size_t k_max_file_bytes = 1u << 20;  // a manifest, rule file or referenced file
+constexpr std::size_t k_max_rules = 5000;           // rules across every loaded pack
+
+// "operability.toml is 2.0 MiB; opsgate reads files of at most 1 MiB", or "" when within bounds.
+std::string oversize_message(std::string_view name, std::size_t bytes);
+
+}  // namespace opsgate
