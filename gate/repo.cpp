@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <vector>
 
@@ -178,6 +179,44 @@ Expected<Repository> Repository::discover(const std::string& path) {
     return fail(ErrorKind::not_found,
                 fmt::format("{}: not a git repository ({})", path, git_error_message()));
   return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
+}
+
+Expected<Repository> Repository::open_from_env() {
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) != 0) {
+    const char* git_dir = std::getenv("GIT_DIR");
+    return fail(ErrorKind::not_found, fmt::format("{}: not a git repository ({})",
+                                                  git_dir ? git_dir : ".", git_error_message()));
+  }
+  return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
+}
+
+bool Repository::contains(const std::string& id) const {
+  git_oid oid;
+  if (id.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, id.c_str()) != 0) return false;
+  git_odb* raw = nullptr;
+  if (git_repository_odb(&raw, m_repo.get()) != 0) return false;
+  std::unique_ptr<git_odb, GitFree<git_odb_free>> odb(raw);
+  return git_odb_exists(odb.get(), &oid) == 1;
+}
+
+Expected<std::string> Repository::hooks_dir() const {
+  git_config* raw = nullptr;
+  if (git_repository_config_snapshot(&raw, m_repo.get()) != 0)
+    return fail(ErrorKind::io, "cannot read the git configuration: " + git_error_message());
+  GitConfigPtr config(raw);
+  git_buf value = GIT_BUF_INIT;
+  if (git_config_get_path(&value, config.get(), "core.hooksPath") == 0) {
+    std::string path(value.ptr, value.size);
+    git_buf_dispose(&value);
+    if (!path.empty()) {
+      if (path.front() == '/') return path;
+      // Relative to where git runs hooks: the work tree, or the git directory when bare.
+      return workdir().value_or(git_dir()) + path;
+    }
+  }
+  git_buf_dispose(&value);
+  return std::string(git_repository_commondir(m_repo.get())) + "hooks";
 }
 
 Expected<std::string> Repository::resolve_commit(std::string_view rev) const {

@@ -20,11 +20,24 @@ class Repository {
   // Opens the repository containing `path` (searching upwards), bare or not.
   static Expected<Repository> discover(const std::string& path);
 
+  // Opens the repository the way git's own commands do from a hook: GIT_DIR,
+  // GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES, … (so a pre-receive hook sees the
+  // pushed objects still in git's quarantine), else the repository containing the current
+  // directory.
+  static Expected<Repository> open_from_env();
+
   // The 40-hex id of the commit `rev` names (tags and other objects are peeled).
   Expected<std::string> resolve_commit(std::string_view rev) const;
 
   // The files of commit `commit_id`.
   Expected<std::unique_ptr<Tree>> tree_at(const std::string& commit_id) const;
+
+  // Whether the object database holds the object `id` (40 hex).
+  bool contains(const std::string& id) const;
+
+  // Where git looks for hooks: core.hooksPath (relative to the work tree, or the git directory
+  // of a bare repository), else the hooks/ directory of the common git directory.
+  Expected<std::string> hooks_dir() const;
 
   // The best common ancestor of two commits.
   Expected<std::string> merge_base(const std::string& a, const std::string& b) const;

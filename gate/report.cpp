@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "tree.hpp"
+
 namespace opsgate {
 
 std::string_view outcome_name(Outcome outcome) {
@@ -58,6 +60,12 @@ std::vector<PackInfo> pack_infos(const RuleSet& rules) {
   std::vector<PackInfo> out;
   for (const Pack& pack : rules.packs) out.push_back({pack.name, pack.version, pack.source});
   return out;
+}
+
+std::string finding_fingerprint(const std::string& manifest_path, const Finding& finding) {
+  std::string identity = "opsgate-finding-v1\n" + manifest_path + "\n" + finding.rule;
+  if (finding.area == "gate") identity += "\n" + finding.message;
+  return hash_blob(identity);
 }
 
 std::string verdict_line(const Report& report) {

@@ -62,6 +62,21 @@ struct TextStyle {
 
 std::string render_json(const Report& report);
 std::string render_text(const Report& report, const TextStyle& style);
+// JUnit XML: one <testsuite> per manifest, one <testcase> per rule; <failure> for exactly the
+// findings that fail the gate (failed findings below --fail-on pass, noted in <system-out>).
+std::string render_junit(const Report& report);
+// SARIF 2.1.0: one run; results for failed and waived rules (waived ones as suppressions).
+std::string render_sarif(const Report& report);
+// GitLab Code Quality: a JSON array of the failed findings (an error report is one entry).
+std::string render_codequality(const Report& report);
+// A compact Markdown summary for a merge-request note or $GITHUB_STEP_SUMMARY.
+std::string render_markdown(const Report& report);
+
+// The identity of a finding across runs, as 40 hex digits (a git blob id of "manifest path,
+// rule id", plus the message for the gate's own GATE-* findings, several of which may occur in
+// one manifest and whose message names the key, waiver or pack they are about). Line numbers,
+// values and the rest of the message stay out of it, so editing a manifest keeps it stable.
+std::string finding_fingerprint(const std::string& manifest_path, const Finding& finding);
 
 // The one-line verdict: "opsgate: FAIL — 3 failed, 1 warning (2 manifests, production)".
 std::string verdict_line(const Report& report);

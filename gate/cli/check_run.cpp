@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -19,17 +20,13 @@ namespace opsgate::cli {
 
 namespace {
 
-const std::set<std::string, std::less<>> k_formats = {"text", "json"};
-const std::set<std::string, std::less<>> k_planned_formats = {"junit", "sarif", "codequality",
-                                                              "markdown"};
+const std::set<std::string, std::less<>> k_formats = {"text",  "json",        "junit",
+                                                      "sarif", "codequality", "markdown"};
 
 }  // namespace
 
 Expected<void> check_format(const std::string& format, std::string_view option) {
   if (k_formats.contains(format)) return {};
-  if (k_planned_formats.contains(format))
-    return fail(ErrorKind::usage, fmt::format("{}: format '{}' is not supported yet by opsgate {}",
-                                              option, format, OPSGATE_VERSION));
   return fail(ErrorKind::usage,
               fmt::format("{}: unknown format '{}' (text, json, junit, sarif, codequality, "
                           "markdown)",
@@ -69,8 +66,47 @@ Expected<void> parse_report_targets(const std::vector<std::string>& specs,
 
 std::string render(const Report& report, const std::string& format, const TextStyle& style) {
   if (format == "json") return render_json(report);
+  if (format == "junit") return render_junit(report);
+  if (format == "sarif") return render_sarif(report);
+  if (format == "codequality") return render_codequality(report);
+  if (format == "markdown") return render_markdown(report);
   return render_text(report, style);
 }
+
+namespace {
+
+// --post-status[=PROVIDER]: a flag whose `=` form carries the provider, so that
+// `--post-status REPO` leaves REPO to the positional.
+void add_status_options(CLI::App& command, StatusOptions& status) {
+  command
+      .add_flag("--post-status{auto}", status.provider,
+                "Post the verdict as a commit status: --post-status[=auto|gitlab|github|gitea|"
+                "bitbucket]")
+      ->check(CLI::IsMember({"auto", "gitlab", "github", "gitea", "bitbucket"}));
+  command.add_flag("--require-status", status.require, "A failed status post is exit 2");
+  command.add_option("--api-url", status.api_url,
+                     "API root for --post-status (default: CI_API_V4_URL, GITHUB_API_URL or "
+                     "BITBUCKET_URL)");
+  command.add_option("--project", status.project,
+                     "GitLab project id or path, GitHub/Gitea owner/repo (default: CI_PROJECT_ID "
+                     "or GITHUB_REPOSITORY)");
+  command.add_option("--target-url", status.target_url,
+                     "Link of the status (default: the CI job: CI_JOB_URL, the GitHub run, "
+                     "BUILD_URL)");
+  command.add_option("--status-sha", status.sha,
+                     "Commit that gets the status (default: the evaluated revision)");
+  command
+      .add_option("--ca-file", status.ca_file,
+                  "PEM CA bundle to verify the server with (a corporate CA)")
+      ->check(CLI::ExistingFile);
+  command
+      .add_option("--status-timeout", status.timeout_seconds,
+                  "Bound on the whole post, retries included, in seconds")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+}
+
+}  // namespace
 
 void add_check_options(CLI::App& command, CheckOptions& options, bool with_revisions) {
   if (with_revisions) {
@@ -82,7 +118,9 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
   add_rules_options(command, options);
   command.add_option("--manifest", options.manifests, "Manifest path(s) inside the repository");
   command.add_option("--at", options.at, "Evaluation time, RFC 3339 (default: now)");
-  command.add_option("--format", options.format, "Report on stdout: text, json")
+  command
+      .add_option("--format", options.format,
+                  "Report on stdout: text, json, junit, sarif, codequality, markdown")
       ->capture_default_str();
   command.add_option("--report", options.reports, "Also write a report: FMT=FILE (repeatable)");
   command.add_option("--fail-on", options.fail_on, "Lowest failing severity: error, warning")
@@ -91,6 +129,7 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
                      "Fail unless every manifest reaches this maturity level");
   command.add_option("--emergency", options.emergency,
                      "Emergency change: waive release-window rules, recording REASON");
+  add_status_options(command, options.status);
   add_output_options(command, options);
 }
 
@@ -119,7 +158,8 @@ struct Gate::State {
     report.fail_on = *fail_on;
     if (options.min_level && (*options.min_level < 0 || *options.min_level > 5))
       return fail(ErrorKind::usage, "--min-level takes a level from 0 to 5");
-    auto opened = Repository::discover(options.repo);
+    auto opened =
+        options.repo_from_env ? Repository::open_from_env() : Repository::discover(options.repo);
     if (!opened) return std::unexpected(opened.error());
     repo = std::move(*opened);
     auto loaded = load_rule_set(options, &*repo);
@@ -245,13 +285,7 @@ struct Gate::State {
       if (touched.empty()) continue;
       if (pack.origin.kind == PackOrigin::Kind::revision)
         base_side = repo.is_ancestor(pack.origin.commit, merge_base);
-      Finding finding;
-      finding.rule = "GATE-RULES-CHANGED";
-      finding.title = "The change does not rewrite the rules that judge it";
-      finding.status = Status::fail;
-      finding.severity = base_side ? Severity::warning : Severity::error;
-      finding.area = "gate";
-      finding.message =
+      std::string message =
           base_side
               ? fmt::format(
                     "the change modifies rule files of pack {} ({}); this run used their "
@@ -262,11 +296,12 @@ struct Gate::State {
                     "them from {}: a change must not judge itself with rules it rewrote",
                     pack.name, fmt::join(touched, ", "),
                     pack.origin.kind == PackOrigin::Kind::disk ? "the work tree" : pack.source);
-      finding.where = SourcePos{touched.front()};
-      finding.help =
+      findings.push_back(make_gate_finding(
+          "GATE-RULES-CHANGED", "The change does not rewrite the rules that judge it", Status::fail,
+          base_side ? Severity::warning : Severity::error, std::move(message),
+          SourcePos{touched.front()},
           "Load the rules from the target side, e.g. --rules origin/main:.opsgate/rules, and "
-          "review rule changes in a change of their own.";
-      findings.push_back(std::move(finding));
+          "review rule changes in a change of their own."));
     }
     return findings;
   }
@@ -284,6 +319,24 @@ struct Gate::State {
       }
     }
     return ok;
+  }
+
+  // Posts the verdict when --post-status asked for it (after the reports: a network failure
+  // loses nothing). Returns false when the post failed; the token never reaches any output.
+  bool post_status(StatusState state) {
+    const StatusOptions& status = options.status;
+    if (status.provider.empty()) return true;
+    std::fflush(stdout);  // the verdict is out before a slow server is waited for
+    std::string description = verdict_line(report);
+    if (report.emergency) description += " \u2014 emergency: " + *report.emergency;
+    LogSink log;
+    if (options.verbose) log = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
+    auto posted = post_commit_status(status, report.revision.value_or(""), state, description,
+                                     process_environment(), log);
+    if (posted) return true;
+    fmt::print(stderr, "opsgate: {}: commit status not posted: {}\n",
+               status.require ? "error" : "warning", posted.error().message);
+    return false;
   }
 };
 
@@ -309,6 +362,10 @@ const Repository* Gate::repository() const {
   return m_state->repo ? &*m_state->repo : nullptr;
 }
 
+const Report& Gate::report() const {
+  return m_state->report;
+}
+
 int Gate::finish(const Expected<void>& outcome) {
   State& state = *m_state;
   if (!outcome) {
@@ -318,14 +375,21 @@ int Gate::finish(const Expected<void>& outcome) {
     state.report.manifests.clear();
     conclude(state.report);
     report_error(outcome.error());
-    if (state.options.format == "json") fmt::print("{}", render_json(state.report));
+    // A machine-readable stdout still gets its (error) report; text has the message on stderr.
+    if (state.options.format != "text" && check_format(state.options.format, "--format"))
+      fmt::print("{}", render(state.report, state.options.format, state.style));
     state.write_reports();
+    state.post_status(StatusState::failed);  // exit 2 is posted as failed
     return k_exit_error;
   }
   conclude(state.report);
   fmt::print("{}", render(state.report, state.options.format, state.style));
-  if (!state.write_reports()) return k_exit_error;
-  return state.report.outcome == Outcome::pass ? k_exit_pass : k_exit_fail;
+  int code = !state.write_reports()                  ? k_exit_error
+             : state.report.outcome == Outcome::pass ? k_exit_pass
+                                                     : k_exit_fail;
+  bool posted = state.post_status(code == k_exit_pass ? StatusState::success : StatusState::failed);
+  if (!posted && state.options.status.require) return k_exit_error;
+  return code;
 }
 
 }  // namespace opsgate::cli

@@ -9,6 +9,7 @@
 
 #include "options.hpp"
 #include "report.hpp"
+#include "status.hpp"
 
 namespace opsgate::cli {
 
@@ -22,6 +23,8 @@ struct CheckOptions : CommonOptions {
   std::optional<int> min_level;
   std::string emergency;
   bool worktree = false;
+  bool repo_from_env = false;  // open the repository from git's environment (hooks), not `repo`
+  StatusOptions status;        // --post-status and its settings
 };
 
 // Registers check's options on `command`; `with_revisions` adds --rev, --base and --worktree
@@ -47,11 +50,15 @@ class Gate {
   // Adds a line to the report's notes (printed in text, listed in JSON).
   void note(std::string text);
 
-  // Renders stdout, writes every --report file, and returns the exit code; an error ends in 2
-  // with the reports still written.
+  // Renders stdout, writes every --report file, then posts the commit status (--post-status),
+  // and returns the exit code; an error ends in 2 with the reports still written and the status
+  // posted as failed. A failed post only changes the exit code with --require-status (2).
   int finish(const Expected<void>& outcome);
 
   const Repository* repository() const;
+
+  // The report so far (manifests in evaluation order until finish() sorts them).
+  const Report& report() const;
 
  private:
   struct State;

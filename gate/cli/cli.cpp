@@ -15,6 +15,7 @@ int run(int argc, char** argv) {
   register_explain(app, exit_code);
   register_rules(app, exit_code);
   register_init(app, exit_code);
+  register_hook(app, exit_code);
   register_version(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -247,3 +247,38 @@ TEST_CASE("HEAD of a repository without commits is not_found", "[repo]") {
   CHECK(head.error().kind == ErrorKind::not_found);
   CHECK_THAT(head.error().message, Catch::Contains("HEAD"));
 }
+
+TEST_CASE("contains says whether the object database holds an id", "[repo]") {
+  TempRepo repo;
+  repo.write("a.txt", "a\n");
+  std::string head = repo.commit("first", "2026-11-01T10:00:00+01:00");
+  Repository opened = open(repo.path());
+  CHECK(opened.contains(head));
+  CHECK_FALSE(opened.contains("1111111111111111111111111111111111111111"));
+  CHECK_FALSE(opened.contains(head.substr(0, 12)));  // only full ids
+  CHECK_FALSE(opened.contains("not an id"));
+}
+
+TEST_CASE("hooks_dir follows core.hooksPath, relative to the work tree", "[repo]") {
+  TempRepo repo;
+  repo.write("a.txt", "a\n");
+  repo.commit("first", "2026-11-01T10:00:00+01:00");
+  SECTION("default: hooks/ of the git directory") {
+    auto dir = open(repo.path()).hooks_dir();
+    REQUIRE(dir);
+    CHECK(fs::path(*dir) == fs::canonical(repo.path()) / ".git" / "hooks");
+  }
+  SECTION("a relative core.hooksPath") {
+    repo.git("config core.hooksPath .githooks");
+    auto dir = open(repo.path()).hooks_dir();
+    REQUIRE(dir);
+    CHECK(fs::path(*dir) == fs::canonical(repo.path()) / ".githooks");
+  }
+  SECTION("an absolute core.hooksPath") {
+    TempDir elsewhere;
+    repo.git("config core.hooksPath '" + elsewhere.path().string() + "'");
+    auto dir = open(repo.path()).hooks_dir();
+    REQUIRE(dir);
+    CHECK(*dir == elsewhere.path().string());
+  }
+}

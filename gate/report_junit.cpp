@@ -1,0 +1,211 @@
+// The JUnit XML report, as Jenkins' `junit` step and GitLab's `artifacts:reports:junit` read it:
+// one <testsuite> per manifest, one <testcase> per rule. A <failure> is exactly a finding that
+// fails the gate, so the test tab and the exit code agree; a failed warning below --fail-on
+// passes with the problem in <system-out>.
+
+#include <fmt/format.h>
+
+#include "report.hpp"
+
+namespace opsgate {
+
+namespace {
+
+// XML 1.0 text: markup characters as entities; in attributes also tab and line breaks as
+// character references (attribute-value normalisation would turn them into spaces). Control
+// characters XML 1.0 cannot carry at all (not even as references) become a visible "\xNN", and
+// the non-characters U+FFFE/U+FFFF become U+FFFD.
+std::string xml_escape(std::string_view text, bool attribute) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        continue;
+      case '<':
+        out += "&lt;";
+        continue;
+      case '>':
+        out += "&gt;";
+        continue;
+      case '"':
+        out += attribute ? "&quot;" : "\"";
+        continue;
+      case '\'':
+        out += attribute ? "&apos;" : "'";
+        continue;
+      case '\t':
+        out += attribute ? "&#9;" : "\t";
+        continue;
+      case '\n':
+        out += attribute ? "&#10;" : "\n";
+        continue;
+      case '\r':
+        out += "&#13;";
+        continue;
+      default:
+        break;
+    }
+    if (c < 0x20) {
+      out += fmt::format("\\x{:02X}", c);
+    } else if (c == 0xEF && i + 2 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) == 0xBF &&
+               (static_cast<unsigned char>(text[i + 2]) & 0xFE) == 0xBE) {
+      out += "\xEF\xBF\xBD";
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string attr(std::string_view text) {
+  return xml_escape(text, true);
+}
+
+std::string text(std::string_view value) {
+  return xml_escape(value, false);
+}
+
+void property(std::string& out, std::string_view name, std::string_view value) {
+  out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", attr(name), attr(value));
+}
+
+// The provenance every suite carries: what was evaluated, against which rules, when.
+void properties(std::string& out, const Report& report, const ManifestResult* manifest) {
+  out += "    <properties>\n";
+  property(out, "opsgate.version", OPSGATE_VERSION);
+  if (report.revision) property(out, "revision", *report.revision);
+  if (report.base) property(out, "base", *report.base);
+  if (report.worktree) property(out, "worktree", "true");
+  property(out, "environment", report.environment);
+  property(out, "evaluated_at", format_utc(report.at.utc));
+  property(out, "fail_on", severity_name(report.fail_on));
+  if (report.emergency) property(out, "emergency", *report.emergency);
+  for (const PackInfo& pack : report.packs)
+    property(out, "rule_pack", pack.version.empty() ? pack.name : pack.name + " " + pack.version);
+  for (const std::string& note : report.notes) property(out, "note", note);
+  if (manifest) {
+    property(out, "manifest", manifest->path);
+    if (!manifest->blob.empty()) property(out, "manifest.blob", manifest->blob);
+    property(out, "level", std::to_string(manifest->level));
+  }
+  out += "    </properties>\n";
+}
+
+std::string where_text(const Finding& finding, const std::string& manifest_path) {
+  SourcePos where = finding.where;
+  if (where.path.empty()) where.path = manifest_path;
+  return where.line ? fmt::format("{}:{}", where.path, where.line) : where.path;
+}
+
+void testcase(std::string& out, const Report& report, const ManifestResult& manifest,
+              const Finding& finding) {
+  std::string service = manifest.service.empty() ? manifest.path : manifest.service;
+  std::string name = finding.title.empty() ? finding.rule : finding.rule + " " + finding.title;
+  std::string file = finding.where.path.empty() ? manifest.path : finding.where.path;
+  out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
+                     attr(service + "." + finding.area), attr(name), attr(file));
+  if (finding.where.line) out += fmt::format(" line=\"{}\"", finding.where.line);
+  out += " time=\"0\"";
+
+  std::string body;
+  if (finding.status == Status::skipped) {
+    body += fmt::format("      <skipped message=\"{}\"/>\n", attr(finding.message));
+  } else if (fails_gate(finding, report.fail_on)) {
+    std::string detail = fmt::format("{}: {}", where_text(finding, manifest.path), finding.message);
+    if (finding.waiver && !finding.waiver->accepted)
+      detail += "\nwaiver refused: " + finding.waiver->refusal;
+    if (!finding.help.empty()) detail += "\nfix: " + finding.help;
+    body += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                        attr(finding.message), severity_name(finding.severity), text(detail));
+  } else if (finding.status == Status::waived && finding.waiver) {
+    const WaiverOutcome& waiver = *finding.waiver;
+    std::string detail = fmt::format("waived: {}", waiver.reason);
+    if (!waiver.approved_by.empty()) detail += " (approved by " + waiver.approved_by + ")";
+    if (!waiver.expires.empty()) detail += ", until " + waiver.expires;
+    detail += fmt::format("\n{}: {}", where_text(finding, manifest.path), finding.message);
+    body += fmt::format("      <system-out>{}</system-out>\n", text(detail));
+  } else if (finding.status == Status::fail) {
+    std::string detail = fmt::format("{} below --fail-on {}: {}: {}",
+                                     severity_name(finding.severity), severity_name(report.fail_on),
+                                     where_text(finding, manifest.path), finding.message);
+    if (!finding.help.empty()) detail += "\nfix: " + finding.help;
+    body += fmt::format("      <system-out>{}</system-out>\n", text(detail));
+  }
+  out += body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n";
+}
+
+struct Counts {
+  int tests = 0;
+  int failures = 0;
+  int errors = 0;
+  int skipped = 0;
+};
+
+Counts count(const Report& report, const ManifestResult& manifest) {
+  Counts counts;
+  for (const Finding& finding : manifest.findings) {
+    ++counts.tests;
+    if (finding.status == Status::skipped) ++counts.skipped;
+    if (fails_gate(finding, report.fail_on)) ++counts.failures;
+  }
+  return counts;
+}
+
+std::string suite_open(std::string_view name, const Counts& counts) {
+  return fmt::format(
+      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
+      "time=\"0\">\n",
+      attr(name), counts.tests, counts.failures, counts.errors, counts.skipped);
+}
+
+}  // namespace
+
+std::string render_junit(const Report& report) {
+  std::string suites;
+  Counts total;
+  if (report.outcome == Outcome::error) {
+    // One failing test carrying the error, so a CI test tab shows why nothing was evaluated.
+    total = {1, 0, 1, 0};
+    suites += suite_open("opsgate", total);
+    properties(suites, report, nullptr);
+    suites += fmt::format(
+        "    <testcase classname=\"opsgate\" name=\"opsgate\" time=\"0\">\n"
+        "      <error message=\"{}\" type=\"error\">{}</error>\n"
+        "    </testcase>\n",
+        attr(report.error), text("opsgate could not evaluate: " + report.error));
+    suites += "  </testsuite>\n";
+  } else if (report.manifests.empty()) {
+    // A passing placeholder: Jenkins' junit step fails a build whose reports hold no test.
+    total = {1, 0, 0, 0};
+    suites += suite_open("opsgate", total);
+    properties(suites, report, nullptr);
+    suites +=
+        "    <testcase classname=\"opsgate\" name=\"no manifest to evaluate\" time=\"0\"/>\n"
+        "  </testsuite>\n";
+  }
+  for (const ManifestResult& manifest : report.manifests) {
+    Counts counts = count(report, manifest);
+    total.tests += counts.tests;
+    total.failures += counts.failures;
+    total.skipped += counts.skipped;
+    std::string name = manifest.service.empty()
+                           ? manifest.path
+                           : fmt::format("{} ({})", manifest.service, manifest.path);
+    suites += suite_open(name, counts);
+    properties(suites, report, &manifest);
+    for (const Finding& finding : manifest.findings) testcase(suites, report, manifest, finding);
+    suites += "  </testsuite>\n";
+  }
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites name=\"opsgate\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
+      "time=\"0\">\n{}</testsuites>\n",
+      total.tests, total.failures, total.errors, total.skipped, suites);
+}
+
+}  // namespace opsgate

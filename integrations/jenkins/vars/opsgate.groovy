@@ -1,0 +1,146 @@
+// opsgate: the operability gate as a Jenkins shared-library step.
+//
+//   opsgate(env: 'production', minLevel: 3)
+//   opsgate(env: 'production', rules: ['baseline', '/etc/opsgate/acme'], repoRules: '.opsgate/rules',
+//           failOn: 'warning', onFailure: 'UNSTABLE')
+//
+// Runs `opsgate check` with sh(returnStatus: true), so the reports are recorded whatever the
+// verdict: JUnit (`junit`), SARIF for the Warnings NG plugin (`recordIssues`), all reports
+// archived. Then, by exit code:
+//   0  gate passed: nothing else.
+//   1  gate failed: the build result becomes `onFailure` ('FAILURE', the default, or
+//      'UNSTABLE'); with 'FAILURE' the step then stops the pipeline with error() so that
+//      later stages (deploy) do not run (`stopOnFailure: false` only sets the result).
+//   2  opsgate could not evaluate: error() with the reason; never a pass.
+// Returns the exit code (when it does not stop the pipeline).
+//
+// Change-aware in multibranch pull/merge-request builds: CHANGE_TARGET gives
+// `--base origin/$CHANGE_TARGET` (fetched when the checkout lacks it), and `repoRules`, the
+// repository's own pack, is read from that target side (`origin/main:.opsgate/rules`) so a change
+// cannot relax the rules that judge it.
+//
+// Parameters (all optional):
+//   env          target environment (--env)                          'production'
+//   rules        rule packs (--rules), a String or a List             opsgate's default (baseline)
+//   repoRules    path of the repository's own pack, read from the base side when there is a
+//                base and from the commit otherwise; skipped when absent
+//   minLevel     --min-level N
+//   failOn       'error' or 'warning' (--fail-on)                     'error'
+//   onFailure    build result on exit 1: 'FAILURE' or 'UNSTABLE'     'FAILURE'
+//   stopOnFailure  error() after a failed gate                        onFailure == 'FAILURE'
+//   base         --base REV (overrides the CHANGE_TARGET default; '' disables)
+//   fetchTarget  fetch origin/$CHANGE_TARGET when missing             true
+//   rev          --rev REV                                            HEAD
+//   postStatus   commit status provider ('github', 'gitlab', 'gitea', 'bitbucket') or null;
+//                needs that provider's token in the environment (withCredentials)
+//   statusSha    --status-sha                                         GIT_COMMIT
+//   targetUrl    --target-url                                         BUILD_URL
+//   reportDir    where the reports go                                 'opsgate-report'
+//   opsgate      the binary                                           'opsgate'
+//   extraArgs    List of more options (e.g. ['--verbose'])
+
+def call(Map args = [:]) {
+    String bin = args.opsgate ?: 'opsgate'
+    String environment = args.env ?: 'production'
+    String failOn = args.failOn ?: 'error'
+    String onFailure = (args.onFailure ?: 'FAILURE').toString().toUpperCase()
+    if (!(onFailure in ['FAILURE', 'UNSTABLE'])) {
+        error("opsgate: onFailure must be 'FAILURE' or 'UNSTABLE', not '${onFailure}'")
+    }
+    boolean stopOnFailure = args.containsKey('stopOnFailure') ? (args.stopOnFailure as boolean) : onFailure == 'FAILURE'
+    String dir = args.reportDir ?: 'opsgate-report'
+
+    String base = null
+    if (args.containsKey('base')) {
+        base = args.base ?: null
+    } else if (env.CHANGE_TARGET) {
+        base = "origin/${env.CHANGE_TARGET}"
+        boolean fetch = args.containsKey('fetchTarget') ? (args.fetchTarget as boolean) : true
+        if (fetch) {
+            String target = env.CHANGE_TARGET
+            sh(label: 'opsgate: fetch the change target', returnStatus: true,
+               script: "git rev-parse --verify -q ${q(base + '^{commit}')} >/dev/null || " +
+                       "git fetch --no-tags origin ${q('+refs/heads/' + target + ':refs/remotes/origin/' + target)}")
+        }
+    }
+
+    List<String> cmd = [bin, 'check', '--env', environment, '--fail-on', failOn, '--no-color']
+    if (args.rev) {
+        cmd += ['--rev', args.rev.toString()]
+    }
+    if (base) {
+        cmd += ['--base', base]
+    }
+    List rules = args.rules == null ? [] : (args.rules instanceof List ? args.rules : [args.rules])
+    for (def source in rules) {
+        cmd += ['--rules', source.toString()]
+    }
+    if (args.repoRules) {
+        String rulesRev = base ?: (args.rev ? args.rev.toString() : 'HEAD')
+        String source = "${rulesRev}:${args.repoRules}"
+        int found = sh(label: 'opsgate: look for the repository pack', returnStatus: true,
+                       script: "git cat-file -e ${q(source)}")
+        if (found == 0) {
+            cmd += ['--rules', source]
+        } else {
+            echo("opsgate: no ${args.repoRules} at ${rulesRev}; not loading it")
+        }
+    }
+    if (args.minLevel != null) {
+        cmd += ['--min-level', args.minLevel.toString()]
+    }
+    if (args.postStatus) {
+        cmd += ["--post-status=${args.postStatus}".toString()]
+        String sha = args.statusSha ?: env.GIT_COMMIT
+        if (sha) {
+            cmd += ['--status-sha', sha]
+        }
+        String url = args.targetUrl ?: env.BUILD_URL
+        if (url) {
+            cmd += ['--target-url', url]
+        }
+    }
+    for (def extra in (args.extraArgs ?: [])) {
+        cmd += [extra.toString()]
+    }
+    cmd += ['--report', "json=${dir}/opsgate.json".toString(),
+            '--report', "junit=${dir}/junit.xml".toString(),
+            '--report', "sarif=${dir}/opsgate.sarif".toString(),
+            '--report', "markdown=${dir}/summary.md".toString()]
+
+    String script = "mkdir -p ${q(dir)} && " + cmd.collect { q(it.toString()) }.join(' ')
+    int status = sh(label: 'opsgate check', returnStatus: true, script: script)
+
+    boolean evaluated = status == 0 || status == 1
+    if (evaluated || fileExists("${dir}/junit.xml")) {
+        junit(testResults: "${dir}/junit.xml", allowEmptyResults: true)
+    }
+    if (evaluated || fileExists("${dir}/opsgate.sarif")) {
+        recordIssues(enabledForFailure: true, skipPublishingChecks: false,
+                     tools: [sarif(id: 'opsgate', name: 'opsgate', pattern: "${dir}/opsgate.sarif")])
+    }
+    archiveArtifacts(artifacts: "${dir}/**", allowEmptyArchive: true)
+
+    if (status == 0) {
+        echo('opsgate: gate passed')
+        return 0
+    }
+    if (status == 1) {
+        currentBuild.result = onFailure
+        String message = "opsgate: operability gate failed for ${environment} (see the opsgate test results and issues, ${dir}/)"
+        if (stopOnFailure) {
+            error(message)
+        }
+        echo(message)
+        return 1
+    }
+    currentBuild.result = 'FAILURE'
+    error("opsgate: could not evaluate (exit ${status}): a bad option, revision, rule pack or manifest; " +
+          'see the opsgate output above. The gate does not pass.')
+    return status
+}
+
+// A POSIX shell single-quoted word.
+String q(String word) {
+    return "'" + word.replace("'", "'\"'\"'") + "'"
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# The GitHub composite action (integrations/github/action.yml). No runner here, so: its YAML
+# structure is validated (python3-yaml), and the shell of its steps is run as the runner would
+# run it (env mapped from the inputs, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files) with the real
+# opsgate on real repositories, for exit codes 0, 1 and 2.
+
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ACTION="${OPSGATE_SOURCE_DIR}/integrations/github/action.yml"
+PY=""
+for candidate in "$(command -v python3)" /usr/bin/python3; do # with site packages (yaml)
+  if [[ -x "${candidate}" ]] && "${candidate}" -c 'import yaml' 2>/dev/null; then PY="${candidate}"; break; fi
+done
+if [[ -z "${PY}" ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "python3 yaml is missing (run .ci/bootstrap); required when CI=true" >&2
+    exit 1
+  fi
+  echo "SKIP: python3 yaml not installed"
+  exit 0
+fi
+
+# --- structure --------------------------------------------------------------------------------
+OUT="$("${PY}" - "${ACTION}" <<'PY' 2>&1
+import sys, yaml
+a = yaml.safe_load(open(sys.argv[1]))
+def ok(name, cond):
+    print(("ok " if cond else "FAIL ") + name)
+ok("has name and description", bool(a.get("name")) and bool(a.get("description")))
+ins = a.get("inputs", {})
+for key in ["rules", "env", "min-level", "fail-on", "base"]:
+    ok(f"input {key} declared with a description", key in ins and bool(ins[key].get("description")))
+ok("every input has a string default or is required",
+   all(isinstance(v.get("default", ""), str) for v in ins.values()))
+ok("outputs exit-code and outcome from the check step",
+   "steps.check.outputs.exit-code" in a["outputs"]["exit-code"]["value"]
+   and "steps.check.outputs.outcome" in a["outputs"]["outcome"]["value"])
+runs = a.get("runs", {})
+ok("a composite action", runs.get("using") == "composite")
+steps = runs.get("steps", [])
+ok("run steps declare a shell", all("shell" in s for s in steps if "run" in s))
+check = next((s for s in steps if s.get("id") == "check"), {})
+ok("the check step runs opsgate check", '"$OPSGATE" "$@"' in check.get("run", "") and "set -- check" in check.get("run", ""))
+ok("the check step appends the Markdown summary", "GITHUB_STEP_SUMMARY" in check.get("run", "") and "markdown=" in check.get("run", ""))
+ok("the check step maps inputs to env", all(k in check.get("env", {}) for k in ["OPSGATE_RULES", "OPSGATE_ENV", "OPSGATE_MIN_LEVEL", "OPSGATE_FAIL_ON", "OPSGATE_BASE"]))
+ok("the base defaults to the pull request base", "github.event.pull_request.base.sha" in check["env"]["OPSGATE_BASE"])
+upload = next((s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")), None)
+ok("SARIF uploaded with codeql-action/upload-sarif", upload is not None and "sarif_file" in upload.get("with", {}))
+ok("SARIF upload runs even when the gate failed", upload is not None and "always()" in upload.get("if", ""))
+verdict = steps[-1] if steps else {}
+ok("the last step turns the exit code into the step result", "steps.check.outputs.exit-code" in verdict.get("env", {}).get("STATUS", ""))
+used = set()
+import re
+for s in steps:
+    for v in list((s.get("env") or {}).values()) + list((s.get("with") or {}).values()) + [s.get("if", "")]:
+        used.update(re.findall(r"inputs\.([\w-]+)", str(v)))
+ok("every input used by a step is declared", used <= set(ins))
+ok("every declared input is used", set(ins) <= used)
+PY
+)"
+ERR=""
+while IFS= read -r line; do
+  case "${line}" in
+    "ok "*) pass_ "${line#ok }" ;;
+    "FAIL "*) fail_ "${line#FAIL }" ;;
+    *) fail_ "structure check crashed" "${line}" ;;
+  esac
+done <<<"${OUT}"
+
+# --- the steps' shell, run as the runner would ------------------------------------------------
+"${PY}" - "${ACTION}" "${E2E_TMP}" <<'PY'
+import sys, yaml
+a = yaml.safe_load(open(sys.argv[1]))
+steps = a["runs"]["steps"]
+open(f"{sys.argv[2]}/check.sh", "w").write(next(s for s in steps if s.get("id") == "check")["run"])
+open(f"{sys.argv[2]}/verdict.sh", "w").write(steps[-1]["run"])
+PY
+
+# run_action REPO [VAR=VALUE...]: the check step then the verdict step, inputs at their defaults
+# unless overridden. Sets RC (the verdict step's), OUTPUTS, SUMMARY, OUT, ERR.
+run_action() {
+  local repo="$1"
+  shift
+  : >"${E2E_TMP}/output" && : >"${E2E_TMP}/summary"
+  (cd "${repo}" && env OPSGATE="${OPSGATE}" OPSGATE_RULES="${BASELINE}" OPSGATE_REPO_RULES=.opsgate/rules \
+    OPSGATE_ENV=production OPSGATE_MIN_LEVEL="" OPSGATE_FAIL_ON=error OPSGATE_BASE="" \
+    OPSGATE_STATUS_SHA="$(git rev-parse HEAD)" OPSGATE_POST_STATUS=false OPSGATE_REPORT_DIR=opsgate-report \
+    GITHUB_OUTPUT="${E2E_TMP}/output" GITHUB_STEP_SUMMARY="${E2E_TMP}/summary" "$@" \
+    bash -e "${E2E_TMP}/check.sh" </dev/null >"${E2E_TMP}/.o" 2>"${E2E_TMP}/.e")
+  local check_rc=$?
+  OUTPUTS="$(cat "${E2E_TMP}/output")"
+  SUMMARY="$(cat "${E2E_TMP}/summary")"
+  OUT="$(cat "${E2E_TMP}/.o")"
+  ERR="$(cat "${E2E_TMP}/.e")"
+  [[ "${check_rc}" == 0 ]] || fail_ "the check step itself exits 0 (got ${check_rc})"
+  local status
+  status="$(sed -n 's/^exit-code=//p' "${E2E_TMP}/output")"
+  STATUS="${status}" FAIL=true bash -e "${E2E_TMP}/verdict.sh" >>"${E2E_TMP}/.o" 2>&1
+  RC=$?
+}
+
+AT=(--at 2026-11-26T21:30:00+01:00)
+good="$(new_repo good)"
+cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${good}/"
+commit_all "${good}" 2026-11-10T10:00:00+01:00 "service"
+base_sha="$(git -C "${good}" rev-parse HEAD)"
+echo "note" >"${good}/NOTES.md"
+commit_all "${good}" 2026-11-20T10:00:00+01:00 "notes"
+
+run_action "${good}" OPSGATE_BASE="${base_sha}" OPSGATE_MIN_LEVEL=3 \
+  OPSGATE_RULES="${BASELINE}" OPSGATE_ENV=production GITHUB_SERVER_URL=x GITHUB_REPOSITORY=o/r GITHUB_RUN_ID=1 \
+  OPSGATE_FAIL_ON=error OPSGATE=/bin/true
+assert_contains "a binary that is not opsgate still goes through the check step" "${OUTPUTS}" "exit-code=0"
+
+# Real runs pin --at through a wrapper (the action has no --at input).
+wrapper="${E2E_TMP}/opsgate-at"
+printf '#!/bin/sh\nexec %q "$@" %s\n' "${OPSGATE}" "${AT[*]}" >"${wrapper}"
+chmod +x "${wrapper}"
+
+run_action "${good}" OPSGATE="${wrapper}" OPSGATE_BASE="${base_sha}" OPSGATE_MIN_LEVEL=3
+assert_exit "pass: the verdict step succeeds" 0
+assert_contains "pass: exit-code output" "${OUTPUTS}" "exit-code=0"
+assert_contains "pass: outcome output" "${OUTPUTS}" "outcome=pass"
+assert_contains "pass: sarif output" "${OUTPUTS}" "sarif=opsgate-report/opsgate.sarif"
+if [[ -s "${good}/opsgate-report/opsgate.sarif" ]]; then pass_ "pass: SARIF written"; else fail_ "pass: SARIF written"; fi
+if [[ -n "${SUMMARY}" ]]; then pass_ "pass: summary appended to GITHUB_STEP_SUMMARY"; else fail_ "pass: summary appended to GITHUB_STEP_SUMMARY"; fi
+assert_json "pass: change-aware (--base given)" "d['base'] == '${base_sha}'" "${good}/opsgate-report/opsgate.json"
+
+bad="$(new_repo bad)"
+cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${bad}/"
+sed -i 's/^retention_days = .*/retention_days = 3/' "${bad}/operability.toml"
+commit_all "${bad}" 2026-11-20T10:00:00+01:00 "service"
+run_action "${bad}" OPSGATE="${wrapper}"
+assert_exit "fail: the verdict step fails" 1
+assert_contains "fail: outcome output" "${OUTPUTS}" "outcome=fail"
+assert_contains "fail: an error annotation" "${OUT}" "::error title=opsgate::operability gate failed"
+assert_contains "fail: the summary names the failing rule" "${SUMMARY}" "BKP-002"
+run_action "${bad}" OPSGATE="${wrapper}" OPSGATE_MIN_LEVEL=0
+STATUS=1 FAIL=false bash -e "${E2E_TMP}/verdict.sh" >/dev/null 2>&1
+RC=$?
+assert_exit "fail with fail: false: the verdict step only reports" 0
+
+run_action "${bad}" OPSGATE="${wrapper}" OPSGATE_RULES=/nonexistent/pack
+assert_exit "error: exit 2 fails the step" 2
+assert_contains "error: outcome output" "${OUTPUTS}" "outcome=error"
+
+# A new branch pushed: github.event.before is all zeros, so there is no base.
+run_action "${bad}" OPSGATE="${wrapper}" OPSGATE_BASE=0000000000000000000000000000000000000000
+assert_contains "zero base: evaluated without --base" "${OUTPUTS}" "exit-code=1"
+
+finish

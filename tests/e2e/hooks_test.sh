@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# End-to-end: the git hook modes with real `git push`es. A bare "server" repository whose
+# pre-receive hook calls `opsgate hook pre-receive` (the pushed objects are still in git's
+# quarantine then), and clones whose pre-push hook `opsgate hook install` wrote.
+#
+# The verdicts use a small rule pack written into the temp dir and a fixed --at, passed through
+# the hooks' options, so they do not depend on the clock.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+AT="2026-11-26T10:00:00+01:00"
+D1="2026-10-01T12:00:00+02:00"
+
+PACK="${E2E_TMP}/pack"
+write_file "${PACK}/rules.toml" <<'EOF'
+[pack]
+name = "hooks"
+version = "1.0.0"
+
+[[rule]]
+id = "HOOK-OWNER"
+area = "service"
+title = "The service has an owner"
+severity = "error"
+level = 1
+help = "Set service.owner."
+check = [ { key = "service.owner", present = true } ]
+
+[[rule]]
+id = "HOOK-RETENTION"
+area = "backup"
+title = "Backups are kept a week"
+severity = "error"
+level = 1
+help = "Set backup.retention_days to 7 or more."
+check = [ { key = "backup.retention_days", type = "integer", min = 7 } ]
+EOF
+
+# manifest RETENTION: a manifest passing the pack when RETENTION >= 7.
+manifest() {
+  cat <<EOF
+schema = 1
+
+[service]
+name = "pay"
+owner = "team-pay"
+
+[backup]
+retention_days = $1
+EOF
+}
+
+# commit_manifest REPO RETENTION MESSAGE: writes the manifest and commits it.
+commit_manifest() {
+  manifest "$2" | write_file "$1/operability.toml"
+  commit_all "$1" "${D1}" "$3"
+}
+
+# server_hook REPO ARGS...: the bare REPO's pre-receive hook runs `opsgate hook pre-receive ARGS`.
+server_hook() {
+  local repo="$1"
+  shift
+  {
+    printf '#!/bin/sh\nexec %q hook pre-receive' "${OPSGATE}"
+    printf ' %q' "$@"
+    printf '\n'
+  } >"${repo}/hooks/pre-receive"
+  chmod +x "${repo}/hooks/pre-receive"
+}
+
+# push DIR ARGS...: `git push ARGS` in DIR; sets RC, OUT and ERR (git's output, with the remote's
+# lines; a pre-push hook's stdout lands in OUT).
+push() {
+  local dir="$1"
+  shift
+  (cd "${dir}" && git push "$@" >"${E2E_TMP}/.stdout" 2>"${E2E_TMP}/.stderr")
+  RC=$?
+  OUT="$(cat "${E2E_TMP}/.stdout")"
+  ERR="$(cat "${E2E_TMP}/.stderr")"
+}
+
+# hook_run DIR INPUT ARGS...: `opsgate ARGS` in DIR with INPUT on stdin; sets RC, OUT, ERR.
+hook_run() {
+  local dir="$1" input="$2"
+  shift 2
+  (cd "${dir}" && printf '%s' "${input}" | "${OPSGATE}" "$@" >"${E2E_TMP}/.stdout" 2>"${E2E_TMP}/.stderr")
+  RC=$?
+  OUT="$(cat "${E2E_TMP}/.stdout")"
+  ERR="$(cat "${E2E_TMP}/.stderr")"
+}
+
+# ref_of REPO REF: the id REF names in REPO, or "none".
+ref_of() {
+  git -C "$1" rev-parse -q --verify "$2" 2>/dev/null || echo none
+}
+
+ZERO="0000000000000000000000000000000000000000"
+
+# --- pre-receive: a real push into a bare repository ---------------------------------------
+
+SERVER="${E2E_TMP}/server.git"
+git init -q --bare -b main "${SERVER}"
+server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --no-color
+CLIENT="${E2E_TMP}/client"
+git clone -q "${SERVER}" "${CLIENT}" 2>/dev/null
+git -C "${CLIENT}" checkout -q -b main
+
+commit_manifest "${CLIENT}" 14 "good service"
+GOOD1="$(ref_of "${CLIENT}" HEAD)"
+push "${CLIENT}" origin main
+assert_exit "pre-receive: a good first push is accepted" 0
+assert_eq "pre-receive: the server moved to the good commit" "${GOOD1}" "$(ref_of "${SERVER}" main)"
+assert_contains "pre-receive: the verdict shows in git's remote: lines" "${ERR}" "remote: opsgate: PASS"
+assert_contains "pre-receive: a new branch is checked without a base, with a note" "${ERR}" \
+  "refs/heads/main: new ref"
+
+commit_manifest "${CLIENT}" 3 "cut retention"
+push "${CLIENT}" origin main
+assert_exit "pre-receive: a bad push is refused" 1
+assert_contains "pre-receive: git reports the refusal" "${ERR}" "pre-receive hook declined"
+assert_matches "pre-receive: the failing rule is named in a remote: line" "${ERR}" \
+  "remote: .*HOOK-RETENTION"
+assert_contains "pre-receive: the short verdict names the ref and the rule" "${ERR}" \
+  "remote: opsgate:   refs/heads/main: HOOK-RETENTION"
+assert_contains "pre-receive: the previous tip is the base" "${ERR}" \
+  "checked against ${GOOD1:0:12}"
+assert_not_contains "pre-receive: the quarantined objects were found (no exit 2)" "${ERR}" \
+  "could not evaluate"
+assert_eq "pre-receive: the server still has the good commit" "${GOOD1}" "$(ref_of "${SERVER}" main)"
+
+# A change that does not touch the service is scoped away by the base: nothing to judge.
+git -C "${CLIENT}" reset -q --hard "${GOOD1}"
+printf 'notes\n' | write_file "${CLIENT}/docs/notes.md"
+commit_all "${CLIENT}" "${D1}" "notes only"
+push "${CLIENT}" origin main
+assert_exit "pre-receive: a change outside the service is accepted" 0
+GOOD2="$(ref_of "${CLIENT}" HEAD)"
+
+# New branch with a bad tip: checked in full (no base) and refused.
+git -C "${CLIENT}" checkout -q -b feature
+commit_manifest "${CLIENT}" 2 "bad feature"
+BAD_FEATURE="$(ref_of "${CLIENT}" HEAD)"
+push "${CLIENT}" origin feature
+assert_exit "pre-receive: a new branch with a bad tip is refused" 1
+assert_contains "pre-receive: new branch refusal names the rule" "${ERR}" \
+  "refs/heads/feature: HOOK-RETENTION"
+assert_eq "pre-receive: the refused branch was not created" "none" \
+  "$(ref_of "${SERVER}" refs/heads/feature)"
+
+commit_manifest "${CLIENT}" 21 "fix feature"
+push "${CLIENT}" origin feature
+assert_exit "pre-receive: a new branch with a good tip is accepted" 0
+
+# Force push: rewrite the branch with a bad commit (refused), then with a good one (accepted).
+git -C "${CLIENT}" reset -q --hard "${GOOD2}"
+commit_manifest "${CLIENT}" 1 "rewritten, bad"
+push "${CLIENT}" --force origin feature
+assert_exit "pre-receive: a bad force push is refused" 1
+assert_contains "pre-receive: the force push refusal names the rule" "${ERR}" "HOOK-RETENTION"
+git -C "${CLIENT}" reset -q --hard "${GOOD2}"
+commit_manifest "${CLIENT}" 30 "rewritten, good"
+push "${CLIENT}" --force origin feature
+assert_exit "pre-receive: a good force push is accepted" 0
+assert_eq "pre-receive: the force push moved the branch" "$(ref_of "${CLIENT}" HEAD)" \
+  "$(ref_of "${SERVER}" refs/heads/feature)"
+
+# Force push onto unrelated history: no common ancestor, so checked without a base.
+git -C "${CLIENT}" checkout -q --orphan orphan
+git -C "${CLIENT}" rm -q -rf . >/dev/null
+commit_manifest "${CLIENT}" 3 "unrelated history, bad"
+push "${CLIENT}" --force origin orphan:feature
+assert_exit "pre-receive: an unrelated-history force push is judged, not an error" 1
+assert_contains "pre-receive: it says why there is no base" "${ERR}" "shares no history"
+git -C "${CLIENT}" checkout -q main
+
+# Tags: an annotated tag on a bad commit is refused, a lightweight tag on a good one accepted.
+git -C "${CLIENT}" tag -a v0.9 -m "bad release" "${BAD_FEATURE}"
+push "${CLIENT}" origin v0.9
+assert_exit "pre-receive: an annotated tag on a bad commit is refused" 1
+assert_contains "pre-receive: the tag refusal names the tag and rule" "${ERR}" \
+  "refs/tags/v0.9: HOOK-RETENTION"
+git -C "${CLIENT}" tag v1.0 "${GOOD2}"
+push "${CLIENT}" origin v1.0
+assert_exit "pre-receive: a tag on a good commit is accepted" 0
+
+# Deletion: nothing to check, accepted.
+push "${CLIENT}" origin --delete feature
+assert_exit "pre-receive: deleting a branch is accepted" 0
+assert_contains "pre-receive: the deletion is skipped" "${ERR}" "refs/heads/feature: deleted"
+assert_eq "pre-receive: the branch is gone" "none" "$(ref_of "${SERVER}" refs/heads/feature)"
+
+# Several refs in one push: one report, the exit code of the worst tip.
+git -C "${CLIENT}" checkout -q -b good-two "${GOOD2}"
+git -C "${CLIENT}" checkout -q -b bad-two "${BAD_FEATURE}"
+push "${CLIENT}" origin good-two bad-two
+assert_exit "pre-receive: one bad tip refuses the whole push" 1
+assert_contains "pre-receive: the bad ref is named" "${ERR}" "refs/heads/bad-two: HOOK-RETENTION"
+assert_not_contains "pre-receive: the good ref is not named as failing" "${ERR}" \
+  "refs/heads/good-two: HOOK"
+assert_contains "pre-receive: both tips are in the one report" "${ERR}" \
+  "refs/heads/good-two: new ref"
+
+# --refs: only the protected branches are judged.
+server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --no-color --refs main --refs 'release/*'
+push "${CLIENT}" origin bad-two
+assert_exit "--refs: an unselected branch passes unchecked" 0
+assert_contains "--refs: it says so" "${ERR}" "refs/heads/bad-two: not selected by --refs"
+push "${CLIENT}" origin bad-two:refs/heads/release/2.0
+assert_exit "--refs: a selected branch (short-name glob) is checked" 1
+assert_contains "--refs: the selected branch's rule is named" "${ERR}" \
+  "refs/heads/release/2.0: HOOK-RETENTION"
+
+# When opsgate cannot evaluate (here a missing rule pack): blocked by default...
+server_hook "${SERVER}" --rules "${E2E_TMP}/no-such-pack" --at "${AT}" --no-color
+push "${CLIENT}" origin good-two
+assert_exit "on-error: the default blocks a push opsgate cannot evaluate" 1
+assert_matches "on-error: the error shows in remote: lines" "${ERR}" "remote: opsgate: error: .*no-such-pack"
+assert_contains "on-error: the refusal says why and how to change it" "${ERR}" "--on-error allow"
+assert_eq "on-error: the blocked branch was not created" "none" \
+  "$(ref_of "${SERVER}" refs/heads/good-two)"
+# ... and let through, loudly, with --on-error allow.
+server_hook "${SERVER}" --rules "${E2E_TMP}/no-such-pack" --at "${AT}" --no-color \
+  --on-error allow
+push "${CLIENT}" origin good-two
+assert_exit "on-error allow: the push goes through" 0
+assert_contains "on-error allow: with a loud warning" "${ERR}" "WARNING: the gate could NOT evaluate"
+server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --on-error allow
+push "${CLIENT}" origin bad-two:refs/heads/bad-three
+assert_exit "on-error allow: a failing gate still refuses" 1
+
+# --- the hook modes run directly ------------------------------------------------------------
+
+hook_run "${CLIENT}" "refs/heads/main ${GOOD2} refs/heads/main ${ZERO}
+" hook pre-push --rules "${PACK}" --at "${AT}" --format json origin "${SERVER}"
+assert_exit "pre-push direct: a good tip passes" 0
+assert_json "pre-push direct: the JSON report stays clean on stdout" "d['outcome'] == 'pass'"
+assert_json "pre-push direct: the report notes the tip checked without a base" \
+  "any('new ref' in n for n in d.get('notes', []))"
+hook_run "${CLIENT}" "garbage line
+" hook pre-push --rules "${PACK}" --at "${AT}"
+assert_exit "pre-push direct: a malformed stdin line is exit 2" 2
+assert_contains "pre-push direct: it names the line" "${ERR}" "stdin line 1"
+hook_run "${CLIENT}" "(delete) ${ZERO} refs/heads/old ${GOOD1}
+" hook pre-push --rules "${PACK}" --at "${AT}"
+assert_exit "pre-push direct: only deletions is a pass" 0
+assert_contains "pre-push direct: nothing to check" "${ERR}" "no pushed ref to check"
+hook_run "${CLIENT}" "refs/heads/main ${GOOD2} refs/heads/main 1111111111111111111111111111111111111111
+" hook pre-push --rules "${PACK}" --at "${AT}"
+assert_exit "pre-push direct: an unknown remote sha is not an error" 0
+assert_contains "pre-push direct: checked without a base, with a note" "${OUT}" \
+  "is not in this repository"
+
+# --- pre-push: installed by `opsgate hook install`, then a real push -----------------------
+
+PLAIN="${E2E_TMP}/plain.git"
+git init -q --bare -b main "${PLAIN}"
+DEV="${E2E_TMP}/dev"
+git clone -q "${PLAIN}" "${DEV}" 2>/dev/null
+git -C "${DEV}" checkout -q -b main
+REPORT="${E2E_TMP}/reports/it's a report.json"
+mkdir -p "${E2E_TMP}/reports"
+run_in "${DEV}" hook install --rules "${PACK}" --at "${AT}" --no-color --report "json=${REPORT}"
+assert_exit "install: writes the hook" 0
+assert_contains "install: says where" "${OUT}" "installed ${DEV}/.git/hooks/pre-push"
+if [[ -x "${DEV}/.git/hooks/pre-push" ]]; then pass_ "install: the hook is executable"; else
+  fail_ "install: the hook is executable"; fi
+HOOK_TEXT="$(cat "${DEV}/.git/hooks/pre-push")"
+assert_contains "install: the hook carries opsgate's marker" "${HOOK_TEXT}" \
+  "# opsgate-hook: written by"
+assert_contains "install: the hook passes the options on" "${HOOK_TEXT}" "--rules=${PACK}"
+
+commit_manifest "${DEV}" 14 "good"
+push "${DEV}" origin main
+assert_exit "pre-push: a good push is accepted" 0
+assert_contains "pre-push: the verdict is shown" "${OUT}${ERR}" "opsgate: PASS"
+assert_eq "pre-push: the good commit reached the remote" "$(ref_of "${DEV}" HEAD)" \
+  "$(ref_of "${PLAIN}" main)"
+assert_json "pre-push: a quoted --report path was passed through intact" \
+  "d['outcome'] == 'pass'" "${REPORT}"
+
+GOOD_DEV="$(ref_of "${DEV}" HEAD)"
+commit_manifest "${DEV}" 5 "bad"
+push "${DEV}" origin main
+assert_exit "pre-push: a bad push is refused" 1
+assert_contains "pre-push: git says the hook refused" "${ERR}" "failed to push"
+assert_contains "pre-push: the failing rule is named" "${ERR}" "refs/heads/main: HOOK-RETENTION"
+assert_contains "pre-push: checked against the remote's tip" "${OUT}${ERR}" \
+  "checked against ${GOOD_DEV:0:12}"
+assert_eq "pre-push: the remote kept the good commit" "${GOOD_DEV}" "$(ref_of "${PLAIN}" main)"
+
+# Re-running install over its own hook updates it.
+run_in "${DEV}" hook install --rules "${PACK}" --at "${AT}" --refs 'release/*'
+assert_exit "install again: updates its own hook" 0
+assert_contains "install again: says it updated" "${OUT}" "updated"
+assert_contains "install again: the new options are in" "$(cat "${DEV}/.git/hooks/pre-push")" \
+  "'--refs=release/*'"
+push "${DEV}" origin main
+assert_exit "pre-push: with --refs release/*, main is not checked" 0
+run_in "${DEV}" hook install --rules "${PACK}" --at "${AT}" --refs 'release/*'
+assert_contains "install again: unchanged options leave the hook as it is" "${OUT}" "up to date"
+
+# A hook opsgate did not write is never overwritten.
+FOREIGN="${E2E_TMP}/foreign"
+git clone -q "${PLAIN}" "${FOREIGN}" 2>/dev/null
+printf '#!/bin/sh\necho my own hook\n' >"${FOREIGN}/.git/hooks/pre-push"
+cp "${FOREIGN}/.git/hooks/pre-push" "${E2E_TMP}/foreign-hook.orig"
+run_in "${FOREIGN}" hook install --rules "${PACK}"
+assert_exit "install: refuses to overwrite a foreign hook (exit 2)" 2
+assert_contains "install: says why and what to add" "${ERR}" "was not written by opsgate"
+if cmp -s "${FOREIGN}/.git/hooks/pre-push" "${E2E_TMP}/foreign-hook.orig"; then
+  pass_ "install: the foreign hook is unchanged"
+else
+  fail_ "install: the foreign hook is unchanged"
+fi
+
+# core.hooksPath is respected (relative to the work tree, as git runs hooks there).
+HP="${E2E_TMP}/hookspath"
+git clone -q "${PLAIN}" "${HP}" 2>/dev/null
+git -C "${HP}" config core.hooksPath .githooks
+run_in "${HP}" hook install --rules "${PACK}" --at "${AT}" --no-color
+assert_exit "hooksPath: install succeeds" 0
+assert_contains "hooksPath: the hook goes under core.hooksPath" "${OUT}" "${HP}/.githooks/pre-push"
+if [[ ! -e "${HP}/.git/hooks/pre-push" ]]; then pass_ "hooksPath: .git/hooks is left alone"; else
+  fail_ "hooksPath: .git/hooks is left alone"; fi
+commit_manifest "${HP}" 2 "bad via hooksPath"
+push "${HP}" origin HEAD:refs/heads/topic
+assert_exit "hooksPath: git runs the installed hook and it refuses" 1
+assert_contains "hooksPath: the rule is named" "${ERR}" "refs/heads/topic: HOOK-RETENTION"
+
+# Install in a subdirectory of the work tree finds the repository.
+mkdir -p "${HP}/sub/dir"
+run_in "${HP}/sub/dir" hook install --rules "${PACK}"
+assert_exit "install from a subdirectory: updates the repository's hook" 0
+
+run_in "${E2E_TMP}" hook install --rules "${PACK}"
+assert_exit "install outside a repository is exit 2" 2
+
+finish

@@ -1,0 +1,183 @@
+// Runs the Jenkins shared-library steps (integrations/jenkins/vars/*.groovy) under plain Groovy
+// with the pipeline steps stubbed (sh, junit, recordIssues, sarif, archiveArtifacts, fileExists,
+// echo, error, env, currentBuild), and checks the commands they run and how they react to
+// opsgate's exit codes. One line per check: "ok NAME" or "FAIL NAME: detail".
+//
+// groovy steps_test.groovy LIB_DIR OPSGATE REPO BASELINE
+//   REPO: a git repository whose manifest fails the baseline (for the run with the real binary).
+
+import groovy.transform.Field
+
+@Field String libDir = args[0]
+@Field String opsgateBin = args[1]
+@Field String repoDir = args[2]
+@Field String baseline = args[3]
+@Field int failures = 0
+
+class Abort extends RuntimeException {
+    Abort(String message) { super(message) }
+}
+
+void check(String name, boolean condition, def detail = '') {
+    if (condition) {
+        println "ok ${name}"
+    } else {
+        failures++
+        println "FAIL ${name}: ${detail}"
+    }
+}
+
+// run(step: 'opsgate', args: [...], env: [...], sh: { script -> exit code }, files: [...])
+Map run(Map opts) {
+    List calls = []
+    Map build = [result: null]
+    Binding binding = new Binding()
+    binding.setVariable('env', opts.env ?: [:])
+    binding.setVariable('params', [:])
+    binding.setVariable('currentBuild', build)
+    binding.setVariable('sh', { Map m ->
+        calls << [step: 'sh', script: m.script.toString(), label: m.label?.toString(), returnStatus: m.returnStatus]
+        return opts.sh ? opts.sh(m.script.toString()) : 0
+    })
+    binding.setVariable('junit', { Map m -> calls << [step: 'junit', args: m] })
+    binding.setVariable('sarif', { Map m -> [tool: 'sarif'] + m })
+    binding.setVariable('recordIssues', { Map m -> calls << [step: 'recordIssues', args: m] })
+    binding.setVariable('archiveArtifacts', { Map m -> calls << [step: 'archiveArtifacts', args: m] })
+    binding.setVariable('fileExists', { p -> (opts.files ?: []).contains(p.toString()) })
+    binding.setVariable('echo', { s -> calls << [step: 'echo', message: s.toString()] })
+    binding.setVariable('error', { s ->
+        calls << [step: 'error', message: s.toString()]
+        throw new Abort(s.toString())
+    })
+    Script script = new GroovyShell(binding).parse(new File(libDir, "vars/${opts.step ?: 'opsgate'}.groovy"))
+    def returned = null
+    String aborted = null
+    try {
+        returned = script.call(opts.args ?: [:])
+    } catch (Abort abort) {
+        aborted = abort.message
+    }
+    List shs = calls.findAll { it.step == 'sh' }
+    return [calls: calls, result: build.result, returned: returned, aborted: aborted,
+            gate: shs.find { it.label == 'opsgate check' || it.label == 'opsgate window' }?.script,
+            shs: shs, steps: calls*.step]
+}
+
+Closure exits(int code) {
+    return { String script -> script.contains("'check'") || script.contains("'window'") ? code : 0 }
+}
+
+// --- exit 0: passed ----------------------------------------------------------------------------
+def r = run(args: [env: 'production', minLevel: 3], sh: exits(0))
+check('exit 0: runs opsgate check with env and min level',
+      r.gate?.contains("'opsgate' 'check' '--env' 'production' '--fail-on' 'error'") &&
+      r.gate.contains("'--min-level' '3'"), r.gate)
+check('exit 0: through sh with returnStatus', r.shs.every { it.returnStatus == true }, r.shs)
+check('exit 0: writes junit, sarif, json and markdown reports',
+      ['junit=opsgate-report/junit.xml', 'sarif=opsgate-report/opsgate.sarif',
+       'json=opsgate-report/opsgate.json', 'markdown=opsgate-report/summary.md'].every { r.gate.contains("'--report' '${it}'") }, r.gate)
+check('exit 0: no --base without CHANGE_TARGET', !r.gate.contains('--base'), r.gate)
+check('exit 0: records JUnit', r.calls.find { it.step == 'junit' }?.args?.testResults == 'opsgate-report/junit.xml', r.calls)
+def issues = r.calls.find { it.step == 'recordIssues' }?.args
+check('exit 0: publishes SARIF for Warnings NG',
+      issues?.tools?.size() == 1 && issues.tools[0].tool == 'sarif' && issues.tools[0].pattern == 'opsgate-report/opsgate.sarif' &&
+      issues.enabledForFailure == true, issues)
+check('exit 0: build result untouched', r.result == null, r.result)
+check('exit 0: returns 0, does not stop', r.returned == 0 && r.aborted == null, "${r.returned} ${r.aborted}")
+
+// --- exit 1: failed --------------------------------------------------------------------------
+r = run(args: [env: 'production'], sh: exits(1))
+check('exit 1: reports recorded before anything else',
+      r.steps.indexOf('junit') >= 0 && r.steps.indexOf('recordIssues') >= 0 && r.steps.indexOf('junit') < r.steps.indexOf('error'), r.steps)
+check('exit 1: result FAILURE by default', r.result == 'FAILURE', r.result)
+check('exit 1: FAILURE stops the pipeline with a clear message',
+      r.aborted?.contains('operability gate failed for production'), r.aborted)
+
+r = run(args: [env: 'staging', onFailure: 'UNSTABLE', failOn: 'warning'], sh: exits(1))
+check('exit 1 + onFailure UNSTABLE: result UNSTABLE', r.result == 'UNSTABLE', r.result)
+check('exit 1 + onFailure UNSTABLE: the pipeline goes on', r.aborted == null && r.returned == 1, "${r.aborted} ${r.returned}")
+check('exit 1 + onFailure UNSTABLE: reports recorded', r.steps.containsAll(['junit', 'recordIssues']), r.steps)
+check('failOn and env passed', r.gate.contains("'--env' 'staging' '--fail-on' 'warning'"), r.gate)
+
+r = run(args: [onFailure: 'FAILURE', stopOnFailure: false], sh: exits(1))
+check('exit 1 + stopOnFailure false: FAILURE without stopping', r.result == 'FAILURE' && r.aborted == null, "${r.result} ${r.aborted}")
+
+// --- exit 2: could not evaluate ----------------------------------------------------------------
+r = run(args: [:], sh: exits(2))
+check('exit 2: error() with a clear message', r.aborted?.contains('could not evaluate (exit 2)'), r.aborted)
+check('exit 2: result FAILURE', r.result == 'FAILURE', r.result)
+check('exit 2: nothing to record when no report was written', !r.steps.contains('junit') && !r.steps.contains('recordIssues'), r.steps)
+r = run(args: [:], sh: exits(2), files: ['opsgate-report/junit.xml', 'opsgate-report/opsgate.sarif'])
+check('exit 2: the error reports are recorded when written', r.steps.containsAll(['junit', 'recordIssues']) && r.aborted != null, r.steps)
+r = run(args: [onFailure: 'UNSTABLE'], sh: exits(2))
+check('exit 2: stops even with onFailure UNSTABLE', r.aborted != null && r.result == 'FAILURE', "${r.aborted} ${r.result}")
+
+r = run(args: [onFailure: 'sometimes'], sh: exits(0))
+check('a bad onFailure is an error', r.aborted?.contains('onFailure') && r.gate == null, r.aborted)
+
+// --- change-aware: CHANGE_TARGET ---------------------------------------------------------------
+r = run(args: [rules: ['baseline', '/etc/opsgate/acme'], repoRules: '.opsgate/rules', minLevel: 2],
+        env: [CHANGE_TARGET: 'main', CHANGE_ID: '42'], sh: exits(0))
+def fetch = r.shs.find { it.script.contains('git fetch') }?.script
+check('CHANGE_TARGET: fetches the target when the checkout lacks it',
+      fetch?.contains("git rev-parse --verify -q 'origin/main^{commit}'") &&
+      fetch.contains("git fetch --no-tags origin '+refs/heads/main:refs/remotes/origin/main'"), fetch)
+check('CHANGE_TARGET: --base origin/main', r.gate?.contains("'--base' 'origin/main'"), r.gate)
+check('CHANGE_TARGET: looks for the repository pack on the target side',
+      r.shs.any { it.script == "git cat-file -e 'origin/main:.opsgate/rules'" }, r.shs*.script)
+check('CHANGE_TARGET: rule packs in order, the repository pack from the target side last',
+      r.gate?.contains("'--rules' 'baseline' '--rules' '/etc/opsgate/acme' '--rules' 'origin/main:.opsgate/rules'"), r.gate)
+check('CHANGE_TARGET: fetch and lookup run before the gate',
+      r.shs.findIndexOf { it.script.contains('git fetch') } < r.shs.findIndexOf { it.label == 'opsgate check' }, r.shs*.label)
+
+r = run(args: [repoRules: '.opsgate/rules'], env: [CHANGE_TARGET: 'develop'],
+        sh: { s -> s.startsWith('git cat-file') ? 1 : 0 })
+check('no repository pack at the target: not loaded, said so',
+      !r.gate.contains('.opsgate/rules') && r.calls.any { it.step == 'echo' && it.message.contains('no .opsgate/rules at origin/develop') }, r.calls)
+
+r = run(args: [repoRules: '.opsgate/rules'], sh: exits(0))
+check('branch build: the repository pack from HEAD, no fetch',
+      r.gate.contains("'--rules' 'HEAD:.opsgate/rules'") && !r.shs.any { it.script.contains('git fetch') }, r.gate)
+
+r = run(args: [base: 'origin/release'], env: [CHANGE_TARGET: 'main'], sh: exits(0))
+check('an explicit base wins over CHANGE_TARGET', r.gate.contains("'--base' 'origin/release'") && !r.gate.contains('origin/main'), r.gate)
+r = run(args: [base: ''], env: [CHANGE_TARGET: 'main'], sh: exits(0))
+check("base '' disables the change-aware mode", !r.gate.contains('--base'), r.gate)
+
+// --- commit status, quoting, extra args ----------------------------------------------------
+r = run(args: [postStatus: 'github', extraArgs: ['--verbose']],
+        env: [GIT_COMMIT: 'abc123', BUILD_URL: 'https://ci.example.org/job/x/1/'], sh: exits(0))
+check('postStatus: provider, MR head sha and build URL',
+      r.gate.contains("'--post-status=github' '--status-sha' 'abc123' '--target-url' 'https://ci.example.org/job/x/1/'"), r.gate)
+check('extraArgs appended', r.gate.contains("'--verbose'"), r.gate)
+r = run(args: [env: "it's"], sh: exits(0))
+check('arguments are shell-quoted', r.gate.contains("'--env' 'it'\"'\"'s'"), r.gate)
+
+// --- the real binary through a real shell --------------------------------------------------
+File work = new File(repoDir)
+Closure realSh = { String script ->
+    Process p = new ProcessBuilder('bash', '-c', script).directory(work).redirectErrorStream(true).start()
+    p.inputStream.eachLine { println "    | ${it}" }
+    return p.waitFor()
+}
+r = run(args: [opsgate: opsgateBin, rules: baseline, extraArgs: ['--at', '2026-11-26T21:30:00+01:00']], sh: realSh)
+check('real opsgate on a failing manifest: FAILURE and stopped', r.result == 'FAILURE' && r.aborted?.contains('gate failed'), "${r.result} ${r.aborted}")
+check('real opsgate: JUnit report written', new File(work, 'opsgate-report/junit.xml').length() > 0, 'no opsgate-report/junit.xml')
+check('real opsgate: SARIF report written', new File(work, 'opsgate-report/opsgate.sarif').length() > 0, 'no opsgate-report/opsgate.sarif')
+check('real opsgate: JSON report says fail', new File(work, 'opsgate-report/opsgate.json').text.contains('"outcome": "fail"'), 'json')
+r = run(args: [opsgate: opsgateBin, rules: '/nonexistent/pack'], sh: realSh)
+check('real opsgate with a missing pack: exit 2 becomes error()', r.aborted?.contains('could not evaluate (exit 2)'), r.aborted)
+
+// --- opsgateWindow ---------------------------------------------------------------------------
+r = run(step: 'opsgateWindow', args: [env: 'production', wait: '2h'], sh: exits(0))
+check('window open: runs opsgate window, goes on',
+      r.gate == "'opsgate' 'window' '--env' 'production' '--no-color' '--wait' '2h'" && r.aborted == null && r.returned == 0, r.gate)
+r = run(step: 'opsgateWindow', args: [env: 'production'], sh: exits(1))
+check('window closed: stops before deploying', r.aborted?.contains('release window for production is closed'), r.aborted)
+r = run(step: 'opsgateWindow', args: [env: 'production', emergency: 'INC-42 outage'], sh: exits(0))
+check('window emergency: reason passed', r.gate.contains("'--emergency' 'INC-42 outage'"), r.gate)
+r = run(step: 'opsgateWindow', args: [emergency: ''], sh: exits(2))
+check('window error: stops; empty emergency not passed', r.aborted?.contains('could not evaluate') && !r.gate.contains('--emergency'), "${r.aborted} ${r.gate}")
+
+println(failures == 0 ? 'groovy checks: all ok' : "groovy checks: ${failures} failed")
+System.exit(failures == 0 ? 0 : 1)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The Jenkins shared-library steps (integrations/jenkins/vars/) under Debian's groovy with the
+# pipeline steps stubbed (tests/e2e/jenkins/steps_test.groovy): the commands they run, how they
+# react to exit codes 0, 1 and 2, and one run of the real binary through a real shell.
+# groovy missing: the suite skips (exit 0 with a note), except under CI=true where it fails.
+
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+GROOVY="${GROOVY:-$(command -v groovy 2>/dev/null)}"
+if [[ -z "${GROOVY}" ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "groovy is missing (run .ci/bootstrap); required when CI=true" >&2
+    exit 1
+  fi
+  echo "SKIP: groovy not installed (.ci/bootstrap installs it)"
+  exit 0
+fi
+if [[ -z "${JAVA_HOME:-}" || ! -x "${JAVA_HOME}/bin/java" ]]; then
+  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac || command -v java)")")")"
+  export JAVA_HOME
+fi
+
+# A service whose manifest fails the baseline (retention too short).
+repo="$(new_repo service)"
+cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${repo}/"
+sed -i 's/^retention_days = .*/retention_days = 3/' "${repo}/operability.toml"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "service"
+
+log="${E2E_TMP}/groovy.log"
+"${GROOVY}" "$(dirname "$0")/jenkins/steps_test.groovy" \
+  "${OPSGATE_SOURCE_DIR}/integrations/jenkins" "${OPSGATE}" "${repo}" "${BASELINE}" >"${log}" 2>&1
+RC=$?
+OUT="$(cat "${log}")"
+ERR=""
+
+while IFS= read -r line; do
+  case "${line}" in
+    "ok "*) pass_ "${line#ok }" ;;
+    "FAIL "*) fail_ "${line#FAIL }" ;;
+  esac
+done <"${log}"
+assert_exit "groovy harness exit status" 0
+assert_contains "groovy harness ran to the end" "${OUT}" "groovy checks:"
+
+finish

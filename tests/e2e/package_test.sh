@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End-to-end: the Debian package. cpack builds the .deb from the build directory, `dpkg -x`
+# unpacks it into a temporary root (container-less staging), and the installed binary checks an
+# example with its own baseline pack, found next to it without flags or environment.
+#
+# Environment: OPSGATE_BUILD_DIR (the CMake build directory that built $OPSGATE); without it, or
+# without cpack and dpkg-deb, the suite is skipped (exit 77).
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [[ -z "${OPSGATE_BUILD_DIR:-}" || ! -f "${OPSGATE_BUILD_DIR}/CPackConfig.cmake" ]] ||
+  ! command -v cpack >/dev/null || ! command -v dpkg-deb >/dev/null; then
+  echo "skipped: needs OPSGATE_BUILD_DIR with CPackConfig.cmake, cpack and dpkg-deb"
+  exit 77
+fi
+
+OUTPUT="${E2E_TMP}/cpack"
+if ! cpack -G DEB --config "${OPSGATE_BUILD_DIR}/CPackConfig.cmake" -B "${OUTPUT}" \
+  >"${E2E_TMP}/cpack.log" 2>&1; then
+  fail_ "cpack builds the .deb" "$(tail -n 20 "${E2E_TMP}/cpack.log")"
+  finish
+fi
+shopt -s nullglob
+debs=("${OUTPUT}"/opsgate_*.deb)
+assert_eq "cpack: exactly one .deb" 1 "${#debs[@]}"
+DEB="${debs[0]}"
+
+# --- metadata --------------------------------------------------------------------------------
+
+INFO="$(dpkg-deb -I "${DEB}")"
+OUT="${INFO}"
+ERR=""
+DEPENDS="$(dpkg-deb -f "${DEB}" Depends)"
+assert_eq "control: package name" "opsgate" "$(dpkg-deb -f "${DEB}" Package)"
+assert_matches "control: a maintainer" "$(dpkg-deb -f "${DEB}" Maintainer)" ".+<.+@.+>"
+assert_contains "control: a description" "${INFO}" "operability quality gate"
+for library in libgit2 libcurl libre2 libfmt libmd4c libc6 libstdc++6 tzdata; do
+  assert_contains "control: Depends lists ${library}" "${DEPENDS}" "${library}"
+done
+assert_matches "control: library dependencies carry versions (dpkg-shlibdeps)" "${DEPENDS}" \
+  "libgit2-[0-9.]+ \(>= [0-9]"
+
+CONTENTS="$(dpkg-deb -c "${DEB}")"
+OUT="${CONTENTS}"
+assert_contains "contents: the binary in /usr/bin" "${CONTENTS}" "./usr/bin/opsgate"
+assert_contains "contents: the baseline pack" "${CONTENTS}" "./usr/share/opsgate/rules/baseline/"
+assert_not_contains "contents: without the pack's own test cases" "${CONTENTS}" \
+  "rules/baseline/tests/"
+assert_contains "contents: the integrations" "${CONTENTS}" "./usr/share/opsgate/integrations/"
+
+# --- installed: unpacked into a temporary root -----------------------------------------------
+
+ROOT="${E2E_TMP}/root"
+dpkg -x "${DEB}" "${ROOT}"
+INSTALLED="${ROOT}/usr/bin/opsgate"
+assert_eq "installed: the binary is executable" yes "$([[ -x "${INSTALLED}" ]] && echo yes)"
+
+# Away from the source tree, with no OPSGATE_* variable: the pack must come from the root. A
+# marker rule added to the unpacked copy proves which baseline was read (the binary also knows
+# the source tree's pack as a last resort).
+unset OPSGATE_RULES_PATH
+write_file "${ROOT}/usr/share/opsgate/rules/baseline/zz-package-marker.toml" <<'EOF'
+[[rule]]
+id = "PKG-MARKER"
+area = "service"
+title = "Marker: read from the unpacked package"
+severity = "info"
+level = 1
+check = [ { key = "service.name", present = true } ]
+EOF
+(cd "${E2E_TMP}" && env -u OPSGATE_SOURCE_DIR "${INSTALLED}" rules list \
+  >"${E2E_TMP}/.stdout" 2>"${E2E_TMP}/.stderr")
+RC=$?
+OUT="$(cat "${E2E_TMP}/.stdout")"
+ERR="$(cat "${E2E_TMP}/.stderr")"
+assert_exit "installed: rules list finds the baseline pack" 0
+assert_contains "installed: it lists baseline rules" "${OUT}" "BKP-002"
+assert_contains "installed: the pack is the one next to the binary" "${OUT}" "PKG-MARKER"
+
+REPO="$(new_repo billing)"
+cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${REPO}/"
+commit_all "${REPO}" "2026-11-20T09:00:00+01:00" "import billing-api"
+(cd "${REPO}" && env -u OPSGATE_SOURCE_DIR "${INSTALLED}" check --format json \
+  --at "2026-11-26T21:30:00+01:00" >"${E2E_TMP}/.stdout" 2>"${E2E_TMP}/.stderr")
+RC=$?
+OUT="$(cat "${E2E_TMP}/.stdout")"
+ERR="$(cat "${E2E_TMP}/.stderr")"
+if [[ "${RC}" == 0 || "${RC}" == 1 ]]; then pass_ "installed: check evaluates the example"; else
+  fail_ "installed: check evaluates the example" "exit ${RC}"; fi
+assert_json "installed: the report used the installed baseline pack" \
+  "[p['name'] for p in d['rule_packs']] == ['baseline'] and st('PKG-MARKER') == 'pass'"
+assert_json "installed: the example's manifest was evaluated" \
+  "d['manifests'][0]['service'] == 'billing-api' and len(d['manifests'][0]['findings']) > 10"
+
+finish

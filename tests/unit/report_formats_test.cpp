@@ -1,0 +1,240 @@
+// The JUnit, SARIF, Code Quality and Markdown renderers against golden files
+// (tests/unit/golden/), over a report built by hand with fixed times and blob ids. After an
+// intended change, `OPSGATE_UPDATE_GOLDEN=1 build/tests/opsgate_unit "[golden]"` rewrites them;
+// review the diff before committing.
+
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "gate_fixtures.hpp"
+#include "report.hpp"
+
+using namespace opsgate;
+using json = nlohmann::json;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "<missing golden file " + path + ">";
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Compares `actual` with tests/unit/golden/NAME exactly, or rewrites the file when
+// OPSGATE_UPDATE_GOLDEN=1.
+void check_golden(const std::string& name, const std::string& actual) {
+  std::string path = std::string(OPSGATE_GOLDEN_DIR) + "/" + name;
+  const char* update = std::getenv("OPSGATE_UPDATE_GOLDEN");
+  if (update && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << actual;
+    WARN("rewrote " << path);
+    return;
+  }
+  INFO("golden file " << path << " (OPSGATE_UPDATE_GOLDEN=1 rewrites it)");
+  CHECK(actual == read_file(path));
+}
+
+Finding finding(std::string rule, std::string title, Status status, Severity severity,
+                std::string area, int level, std::string message, SourcePos where,
+                std::string help = "") {
+  Finding out;
+  out.rule = std::move(rule);
+  out.title = std::move(title);
+  out.status = status;
+  out.severity = severity;
+  out.area = std::move(area);
+  out.level = level;
+  out.message = std::move(message);
+  out.where = std::move(where);
+  out.help = std::move(help);
+  return out;
+}
+
+WaiverOutcome waiver(bool accepted, std::string refusal, std::string reason, std::string expires,
+                     std::uint32_t line) {
+  return WaiverOutcome{accepted,          std::move(refusal), std::move(reason),
+                       "ops@example.org", std::move(expires), {"operability.toml", line, 1}};
+}
+
+// Two services: billing-api has every status (a gate failure, a warning and an info below
+// --fail-on, a waived rule, a refused waiver, a skipped rule, two GATE-SCHEMA problems) and text
+// that needs escaping in every format; the second manifest is missing.
+Report sample() {
+  const std::string manifest = "operability.toml";
+  ManifestResult billing;
+  billing.path = manifest;
+  billing.blob = "5e01f4d17b13e0fa4c2a6f38f17580d136229d9c";
+  billing.service = "billing-api";
+  billing.level = 1;
+  billing.passed = false;
+  billing.findings = {
+      finding("BKP-001", "Stateful services are backed up", Status::pass, Severity::error, "backup",
+              1, "backup.enabled is true (the required value)", {manifest, 9, 11}),
+      finding("BKP-002", "Backups are kept at least a week", Status::fail, Severity::error,
+              "backup", 2, "backup.retention_days is 3; at least 7 is required", {manifest, 12, 18},
+              "Set backup.retention_days to 7 or more."),
+      finding("BKP-004", "Restores were tested <recently> & \"often\"", Status::waived,
+              Severity::error, "backup", 3, "backup.last_restore_test is missing", {manifest},
+              "Rehearse a restore."),
+      finding("BKP-005", "Critical backups are stored off-site", Status::fail, Severity::error,
+              "backup", 3, "backup.offsite is false; true is required", {manifest, 13, 11},
+              "Copy backups off-site."),
+      finding("GATE-SCHEMA", "The manifest follows schema 1", Status::fail, Severity::error, "gate",
+              0, "backup.schedule is \"dayly\"; expected one of hourly, daily", {manifest, 14, 12},
+              "Fix the key as the message says."),
+      finding("GATE-SCHEMA", "The manifest follows schema 1", Status::fail, Severity::error, "gate",
+              0, "runbook.last_review is not a date", {manifest, 20, 15},
+              "Fix the key as the message says."),
+      finding("MON-001", "Service has a dashboard", Status::fail, Severity::warning, "monitoring",
+              2, "monitoring.dashboard is missing | <b>bold</b> *star* `tick`\x1b[31m\ttab",
+              {manifest}, "Add a [dashboard](https://grafana.example.org) link."),
+      finding("MON-009", "Dashboards are linked from the runbook", Status::fail, Severity::info,
+              "monitoring", 4, "no dashboard link in docs/runbook.md", {"docs/runbook.md"}),
+      finding("SVC-001", "Critical services name a contact", Status::skipped, Severity::error,
+              "service", 1, "only for tiers critical; service.tier is \"high\"", {manifest}),
+  };
+  billing.findings[2].waiver =
+      waiver(true, "", "restore test booked for 2026-12-03", "2026-12-15", 30);
+  billing.findings[3].waiver =
+      waiver(false, "expired on 2026-11-01", "offsite copy next quarter", "2026-11-01", 35);
+
+  ManifestResult missing;
+  missing.path = "services/orders/operability.toml";
+  missing.passed = false;
+  missing.findings = {finding("GATE-MANIFEST", "The service declares an operability manifest",
+                              Status::fail, Severity::error, "gate", 0,
+                              "services/orders/operability.toml does not exist at the revision",
+                              {"services/orders/operability.toml"},
+                              "Write one: `opsgate init` prints a starter manifest.")};
+
+  Report report;
+  report.revision = "0123456789abcdef0123456789abcdef01234567";
+  report.base = "89abcdef0123456789abcdef0123456789abcdef";
+  report.changed_paths = 3;
+  report.environment = "production";
+  report.at = opsgate::test::instant("2026-11-26T10:00:00+01:00");
+  report.emergency = "hotfix for INC-42 <payments down>";
+  report.notes = {"refs/heads/main was checked without a base (new branch)"};
+  report.packs = {{"baseline", "1.0.0", "baseline"}, {"acme", "2.3.1", "origin/main:.opsgate"}};
+  report.manifests = {missing, billing};
+  conclude(report);
+  return report;
+}
+
+Report error_report() {
+  Report report;
+  report.environment = "production";
+  report.at = opsgate::test::instant("2026-11-26T10:00:00+01:00");
+  report.packs = {{"baseline", "1.0.0", "baseline"}};
+  report.outcome = Outcome::error;
+  report.error = "rules/acme.toml:3:9: unknown rule key 'severty' <\"&'>";
+  conclude(report);
+  return report;
+}
+
+Report empty_report() {
+  Report report;
+  report.revision = "0123456789abcdef0123456789abcdef01234567";
+  report.environment = "staging";
+  report.at = opsgate::test::instant("2026-11-26T10:00:00+01:00");
+  report.packs = {{"baseline", "1.0.0", "baseline"}};
+  conclude(report);
+  return report;
+}
+
+}  // namespace
+
+TEST_CASE("junit report matches its golden files", "[report][golden]") {
+  check_golden("report.junit.xml", render_junit(sample()));
+  check_golden("report_error.junit.xml", render_junit(error_report()));
+  check_golden("report_empty.junit.xml", render_junit(empty_report()));
+}
+
+TEST_CASE("sarif report matches its golden files", "[report][golden]") {
+  check_golden("report.sarif", render_sarif(sample()));
+  check_golden("report_error.sarif", render_sarif(error_report()));
+}
+
+TEST_CASE("codequality report matches its golden files", "[report][golden]") {
+  check_golden("report.codequality.json", render_codequality(sample()));
+  check_golden("report_error.codequality.json", render_codequality(error_report()));
+  check_golden("report_empty.codequality.json", render_codequality(empty_report()));
+}
+
+TEST_CASE("markdown report matches its golden files", "[report][golden]") {
+  check_golden("report.md", render_markdown(sample()));
+  check_golden("report_error.md", render_markdown(error_report()));
+  check_golden("report_empty.md", render_markdown(empty_report()));
+}
+
+TEST_CASE("junit failures are exactly the findings that fail the gate", "[report]") {
+  std::string xml = render_junit(sample());
+  // BKP-002, BKP-005 (refused waiver), two GATE-SCHEMA, GATE-MANIFEST; not MON-001 (a warning
+  // below --fail-on error) nor MON-009 (info).
+  CHECK(xml.find("<testsuites name=\"opsgate\" tests=\"10\" failures=\"5\" errors=\"0\" "
+                 "skipped=\"1\"") != std::string::npos);
+  CHECK(xml.find("\x1b") == std::string::npos);  // not even as a character reference
+  CHECK(xml.find("\\x1B[31m") != std::string::npos);
+
+  Report strict = sample();
+  strict.fail_on = Severity::warning;
+  conclude(strict);
+  CHECK(render_junit(strict).find("failures=\"6\"") != std::string::npos);
+}
+
+TEST_CASE("codequality fingerprints are stable and distinct", "[report]") {
+  json first = json::parse(render_codequality(sample()));
+  std::set<std::string> fingerprints;
+  for (const json& entry : first) fingerprints.insert(entry["fingerprint"].get<std::string>());
+  CHECK(fingerprints.size() == first.size());  // different findings, different fingerprints
+  CHECK(first.size() == 7);                    // every failed finding, none waived or passed
+
+  // The same findings after edits that move lines and change values: same fingerprints.
+  Report edited = sample();
+  for (ManifestResult& manifest : edited.manifests)
+    for (Finding& item : manifest.findings) {
+      item.where.line += 4;
+      if (item.rule == "BKP-002") item.message = "backup.retention_days is 5; at least 7";
+    }
+  edited.at = opsgate::test::instant("2026-12-01T08:00:00Z");
+  edited.revision = "fedcba9876543210fedcba9876543210fedcba98";
+  json second = json::parse(render_codequality(edited));
+  REQUIRE(second.size() == first.size());
+  for (std::size_t i = 0; i < first.size(); ++i)
+    CHECK(second[i]["fingerprint"] == first[i]["fingerprint"]);
+
+  // The same rule in another manifest is another finding.
+  Finding same = sample().manifests[0].findings[1];  // BKP-002
+  CHECK(finding_fingerprint("operability.toml", same) !=
+        finding_fingerprint("services/orders/operability.toml", same));
+}
+
+TEST_CASE("sarif lists results for failed and waived rules only", "[report]") {
+  json sarif = json::parse(render_sarif(sample()));
+  const json& run = sarif["runs"][0];
+  std::set<std::string> rule_ids;
+  for (const json& rule : run["tool"]["driver"]["rules"]) rule_ids.insert(rule["id"]);
+  CHECK(rule_ids.contains("GATE-SCHEMA"));
+  CHECK(rule_ids.contains("GATE-MANIFEST"));
+  CHECK(rule_ids.contains("SVC-001"));  // every rule the run reported on
+  int suppressed = 0;
+  for (const json& result : run["results"]) {
+    CHECK(result["ruleId"] != "BKP-001");
+    CHECK(result["ruleId"] != "SVC-001");
+    CHECK(run["tool"]["driver"]["rules"][result["ruleIndex"].get<std::size_t>()]["id"] ==
+          result["ruleId"]);
+    if (result.contains("suppressions")) ++suppressed;
+  }
+  CHECK(suppressed == 1);
+  CHECK(run["invocations"][0]["executionSuccessful"] == true);
+  CHECK(json::parse(render_sarif(
+            error_report()))["runs"][0]["invocations"][0]["executionSuccessful"] == false);
+}
