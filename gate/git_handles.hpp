@@ -6,15 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "c_handle.hpp"
+
 namespace opsgate {
 
 template <auto FreeFn>
-struct GitFree {
-  template <class T>
-  void operator()(T* handle) const {
-    FreeFn(handle);
-  }
-};
+using GitFree = FreeWith<FreeFn>;
 
 using GitRepositoryPtr = std::unique_ptr<git_repository, GitFree<git_repository_free>>;
 using GitObjectPtr = std::unique_ptr<git_object, GitFree<git_object_free>>;

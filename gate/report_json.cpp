@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report.hpp"
+#include "report_json.hpp"
 
 namespace opsgate {
 
@@ -48,6 +48,11 @@ json finding(const Finding& finding) {
 
 }  // namespace
 
+nlohmann::ordered_json summary_json(const Summary& s) {
+  return {{"passed", s.passed}, {"failed", s.failed}, {"warnings", s.warnings},
+          {"info", s.info},     {"waived", s.waived}, {"skipped", s.skipped}};
+}
+
 std::string render_json(const Report& report) {
   json manifests = json::array();
   for (const ManifestResult& manifest : report.manifests) {
@@ -63,7 +68,6 @@ std::string render_json(const Report& report) {
   json packs = json::array();
   for (const PackInfo& pack : report.packs)
     packs.push_back({{"name", pack.name}, {"version", pack.version}, {"source", pack.source}});
-  const Summary& s = report.summary;
   json out = {
       {"tool", {{"name", "opsgate"}, {"version", OPSGATE_VERSION}}},
       {"revision", optional_string(report.revision)},
@@ -73,13 +77,7 @@ std::string render_json(const Report& report) {
       {"emergency", optional_string(report.emergency)},
       {"outcome", outcome_name(report.outcome)},
       {"manifests", std::move(manifests)},
-      {"summary",
-       {{"passed", s.passed},
-        {"failed", s.failed},
-        {"warnings", s.warnings},
-        {"info", s.info},
-        {"waived", s.waived},
-        {"skipped", s.skipped}}},
+      {"summary", summary_json(report.summary)},
       {"fail_on", severity_name(report.fail_on)},
       {"worktree", report.worktree},
       {"changed_paths", report.changed_paths ? json(*report.changed_paths) : json(nullptr)},

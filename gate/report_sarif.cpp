@@ -8,7 +8,7 @@
 
 #include <map>
 
-#include "report.hpp"
+#include "report_json.hpp"
 
 namespace opsgate {
 
@@ -95,7 +95,6 @@ json provenance(const Report& report) {
                          {"service", manifest.service},
                          {"level", manifest.level},
                          {"outcome", manifest.passed ? "pass" : "fail"}});
-  const Summary& s = report.summary;
   json out = {{"revision", report.revision ? json(*report.revision) : json(nullptr)},
               {"base", report.base ? json(*report.base) : json(nullptr)},
               {"worktree", report.worktree},
@@ -106,13 +105,7 @@ json provenance(const Report& report) {
               {"outcome", outcome_name(report.outcome)},
               {"rulePacks", std::move(packs)},
               {"manifests", std::move(manifests)},
-              {"summary",
-               {{"passed", s.passed},
-                {"failed", s.failed},
-                {"warnings", s.warnings},
-                {"info", s.info},
-                {"waived", s.waived},
-                {"skipped", s.skipped}}}};
+              {"summary", summary_json(report.summary)}};
   if (!report.notes.empty()) out["notes"] = report.notes;
   return out;
 }

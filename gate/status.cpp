@@ -14,23 +14,17 @@
 #include <random>
 #include <thread>
 
+#include "c_handle.hpp"
+
 namespace opsgate {
 
 namespace {
 
 using std::chrono::milliseconds;
 
-template <auto FreeFn>
-struct CurlFree {
-  template <class T>
-  void operator()(T* handle) const {
-    FreeFn(handle);
-  }
-};
-
-using CurlEasyPtr = std::unique_ptr<CURL, CurlFree<curl_easy_cleanup>>;
-using CurlListPtr = std::unique_ptr<curl_slist, CurlFree<curl_slist_free_all>>;
-using CurlStringPtr = std::unique_ptr<char, CurlFree<curl_free>>;
+using CurlEasyPtr = std::unique_ptr<CURL, FreeWith<curl_easy_cleanup>>;
+using CurlListPtr = std::unique_ptr<curl_slist, FreeWith<curl_slist_free_all>>;
+using CurlStringPtr = std::unique_ptr<char, FreeWith<curl_free>>;
 
 void ensure_curl_initialised() {
   static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
