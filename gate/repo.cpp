@@ -291,11 +291,19 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
   };
   auto old_tree = tree_of(from);
   if (!old_tree) return std::unexpected(old_tree.error());
-  auto new_tree = tree_of(to);
-  if (!new_tree) return std::unexpected(new_tree.error());
   git_diff* raw = nullptr;
-  if (git_diff_tree_to_tree(&raw, m_repo.get(), old_tree->get(), new_tree->get(), nullptr) != 0)
-    return fail(ErrorKind::io, "cannot diff: " + git_error_message());
+  if (to.empty()) {
+    // The work tree as it is (staged or not, untracked files included), for --worktree.
+    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
+    if (git_diff_tree_to_workdir_with_index(&raw, m_repo.get(), old_tree->get(), &options) != 0)
+      return fail(ErrorKind::io, "cannot diff the work tree: " + git_error_message());
+  } else {
+    auto new_tree = tree_of(to);
+    if (!new_tree) return std::unexpected(new_tree.error());
+    if (git_diff_tree_to_tree(&raw, m_repo.get(), old_tree->get(), new_tree->get(), nullptr) != 0)
+      return fail(ErrorKind::io, "cannot diff: " + git_error_message());
+  }
   GitDiffPtr diff(raw);
   git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
   find.flags = GIT_DIFF_FIND_RENAMES;

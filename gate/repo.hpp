@@ -45,7 +45,8 @@ class Repository {
   // Whether `ancestor` is `commit` or one of its ancestors.
   bool is_ancestor(const std::string& ancestor, const std::string& commit) const;
 
-  // Paths the change from `from` to `to` touches, sorted; a rename counts both its paths.
+  // Paths the change from `from` to `to` touches, sorted; a rename counts both its paths. An
+  // empty `to` means the work tree (index and untracked files included).
   Expected<std::vector<std::string>> changed_paths(const std::string& from,
                                                    const std::string& to) const;
 

@@ -64,7 +64,7 @@ std::vector<PackInfo> pack_infos(const RuleSet& rules) {
 
 std::string finding_fingerprint(const std::string& manifest_path, const Finding& finding) {
   std::string identity = "opsgate-finding-v1\n" + manifest_path + "\n" + finding.rule;
-  if (finding.area == "gate") identity += "\n" + finding.message;
+  if (finding.rule.starts_with("GATE-")) identity += "\n" + finding.message;
   return hash_blob(identity);
 }
 

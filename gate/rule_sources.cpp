@@ -39,6 +39,9 @@ Expected<PackSource> from_disk(const std::string& source, const fs::path& path) 
     if (files.empty())
       return fail(ErrorKind::invalid, fmt::format("rule pack {} holds no .toml file", source));
     pack.default_name = path.filename().string();
+    pack.origin.dir = fs::absolute(path).lexically_normal().string();
+    while (pack.origin.dir.size() > 1 && pack.origin.dir.ends_with('/')) pack.origin.dir.pop_back();
+    pack.origin.is_dir = true;
     for (const fs::path& file : files) {
       auto text = read_disk_file(file);
       if (!text) return std::unexpected(text.error());
@@ -70,6 +73,8 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
       auto names = (*tree)->list(path);
       if (!names) return std::unexpected(names.error());
       pack.default_name = fs::path(path).filename().string();
+      pack.origin.dir = path;
+      pack.origin.is_dir = true;
       for (const std::string& name : *names) {
         if (!name.ends_with(".toml")) continue;
         std::string file = path.empty() ? name : path + "/" + name;

@@ -94,6 +94,10 @@ struct PackOrigin {
   enum class Kind { disk, revision } kind = Kind::disk;
   std::string commit;              // revision: the commit REV resolved to
   std::vector<std::string> files;  // disk: absolute paths; revision: repository paths
+  // The pack's directory (same convention) when it is one, so files the change adds, deletes
+  // or renames there count as rule changes too; empty for a single-file pack.
+  std::string dir;
+  bool is_dir = false;
 };
 
 struct Pack {

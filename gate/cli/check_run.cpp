@@ -193,7 +193,8 @@ struct Gate::State {
       auto found = repo->merge_base(*base, revision);
       if (!found) return std::unexpected(found.error());
       merge_base = *found;
-      auto paths = repo->changed_paths(merge_base, revision);
+      // With --worktree the change reaches into what is not committed yet.
+      auto paths = repo->changed_paths(merge_base, worktree ? std::string() : revision);
       if (!paths) return std::unexpected(paths.error());
       auto tree_at_base = repo->tree_at(merge_base);
       if (!tree_at_base) return std::unexpected(tree_at_base.error());
@@ -269,19 +270,27 @@ struct Gate::State {
     auto workdir = repo.workdir();
     std::error_code ec;
     std::string root = workdir ? fs::weakly_canonical(*workdir, ec).string() : std::string();
+    // A pack path as a repository path, or nullopt when it lies outside the repository.
+    auto in_repo = [&](const Pack& pack, const std::string& path) -> std::optional<std::string> {
+      if (pack.origin.kind == PackOrigin::Kind::revision) return path;
+      if (root.empty()) return std::nullopt;
+      std::string real = fs::weakly_canonical(path, ec).string();
+      if (real == root) return std::string();
+      if (!real.starts_with(root + "/")) return std::nullopt;
+      return real.substr(root.size() + 1);
+    };
     for (const Pack& pack : rules.packs) {
-      std::vector<std::string> touched;
+      std::set<std::string> touched;
       bool base_side = false;
-      for (const std::string& file : pack.origin.files) {
-        std::string path = file;
-        if (pack.origin.kind == PackOrigin::Kind::disk) {
-          if (root.empty()) continue;
-          std::string real = fs::weakly_canonical(file, ec).string();
-          if (!real.starts_with(root + "/")) continue;
-          path = real.substr(root.size() + 1);
-        }
-        if (std::binary_search(changed.begin(), changed.end(), path)) touched.push_back(path);
-      }
+      for (const std::string& file : pack.origin.files)
+        if (auto path = in_repo(pack, file);
+            path && std::binary_search(changed.begin(), changed.end(), *path))
+          touched.insert(*path);
+      // Rule files the change adds, deletes or renames in the pack's directory count too: a
+      // change that deletes a rule file must not escape by being judged without it.
+      if (auto dir = pack.origin.is_dir ? in_repo(pack, pack.origin.dir) : std::nullopt)
+        for (const std::string& path : changed)
+          if (parent_dir(path) == *dir && path.ends_with(".toml")) touched.insert(path);
       if (touched.empty()) continue;
       if (pack.origin.kind == PackOrigin::Kind::revision)
         base_side = repo.is_ancestor(pack.origin.commit, merge_base);
@@ -299,7 +308,7 @@ struct Gate::State {
       findings.push_back(make_gate_finding(
           "GATE-RULES-CHANGED", "The change does not rewrite the rules that judge it", Status::fail,
           base_side ? Severity::warning : Severity::error, std::move(message),
-          SourcePos{touched.front()},
+          SourcePos{*touched.begin()},
           "Load the rules from the target side, e.g. --rules origin/main:.opsgate/rules, and "
           "review rule changes in a change of their own."));
     }

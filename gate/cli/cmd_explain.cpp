@@ -27,6 +27,14 @@ constexpr BuiltIn k_builtins[] = {
     {"GATE-MIN-LEVEL", "The service reaches the required maturity level", "error",
      "--min-level asks for a maturity level the manifest does not reach; fix the failing rules "
      "of the levels up to it."},
+    {"GATE-RULES-CHANGED", "The change does not rewrite the rules that judge it",
+     "error (warning when the rules were read from the base side)",
+     "The change (--base..--rev) modifies rule files this run loaded from the same repository. "
+     "Read repository rules from the target side (--rules origin/main:.opsgate/rules) so a "
+     "change cannot judge itself with rules it rewrote, and review rule changes on their own."},
+    {"GATE-WAIVER-ADDED", "The change adds no waiver unnoticed", "warning",
+     "The change adds a [[waiver]] or moves its expiry later. It is accepted if valid; the "
+     "warning asks the approver for a second look (--fail-on warning makes it blocking)."},
 };
 
 std::string describe_condition(const Condition& condition) {

@@ -191,6 +191,15 @@ run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
 assert_json "a deleted manifest is not evaluated; the touched service is" \
   "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml']"
 
+# --worktree --base: what is not committed yet is part of the change (pre-commit use).
+git -C "${repo}" checkout -q main
+sed -i 's/owner = "team-search"/owner = ""/' "${repo}/services/search/operability.toml"
+run_in "${repo}" check --rules rules.toml --worktree --base main --at "${AT}" --format json
+assert_exit "an uncommitted edit is in the change with --worktree --base" 1
+assert_json "...and selects its service" \
+  "[x['path'] for x in d['manifests']] == ['services/search/operability.toml']"
+git -C "${repo}" checkout -q -- .
+
 # ---- rules from a trusted revision -----------------------------------------------------------
 
 repo="$(new_repo trusted)"
@@ -233,6 +242,31 @@ assert_json "GATE-RULES-CHANGED is an error when read from the evaluated revisio
 
 run_in "${repo}" check --rules main:.opsgate/rules --at "${AT}" --format json
 assert_json "without --base there is no change to judge" "f('GATE-RULES-CHANGED') is None"
+
+# Deleting a rule file is a rule change too (the weaker pack must not judge the change).
+git -C "${repo}" checkout -q main
+git -C "${repo}" checkout -q -b drop
+git -C "${repo}" rm -q .opsgate/rules/backup.toml
+write_file "${repo}/.opsgate/rules/service.toml" <<'EOF2'
+[[rule]]
+id = "SVC-001"
+area = "service"
+title = "Owner declared"
+severity = "error"
+level = 1
+check = [ { key = "service.owner", present = true } ]
+EOF2
+commit_all "${repo}" 2026-11-02T11:00:00+01:00 "drop the backup rules"
+run_in "${repo}" check --rules .opsgate/rules --base main --at "${AT}" --format json
+assert_exit "a change that deletes a rule file fails when judged by its own rules" 1
+assert_json "the deleted file is named in GATE-RULES-CHANGED" \
+  "f('GATE-RULES-CHANGED')['severity'] == 'error' and '.opsgate/rules/backup.toml' in f('GATE-RULES-CHANGED')['message']"
+run_in "${repo}" check --rules HEAD:.opsgate/rules --base main --at "${AT}" --format json
+assert_json "...also when read from the evaluated revision" \
+  "f('GATE-RULES-CHANGED')['severity'] == 'error'"
+run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
+assert_json "...and a warning when read from the base side, whose BKP-002 still fails" \
+  "f('GATE-RULES-CHANGED')['severity'] == 'warning' and st('BKP-002') == 'fail'"
 
 # ---- GATE-WAIVER-ADDED ---------------------------------------------------------------------
 

@@ -399,6 +399,35 @@ TEST_CASE("Option --emergency waives release-window rules and nothing else", "[e
   CHECK_FALSE(result.passed);
 }
 
+TEST_CASE("Option --emergency waives only the window: other failing checks of the rule stay",
+          "[evaluate]") {
+  std::string rules = rule_text(
+      "REL-002",
+      "key = \"release_window\", window_open = true }, { key = \"nope.owner\", present = true");
+  std::string body = k_short_retention +
+                     "[release_window]\n"
+                     "timezone = \"Europe/Paris\"\n"
+                     "[[release_window.allow]]\n"
+                     "days = [\"sat\"]\n"
+                     "start = \"20:00\"\n"
+                     "end = \"23:00\"\n";
+  EvalContext emergency = context_over(k_tree);
+  emergency.emergency = "INC-4711";
+  const Finding& mixed = finding_of(run(body, rules, emergency), "REL-002");
+  CHECK(mixed.status == Status::fail);
+  CHECK_THAT(mixed.message, Catch::Contains("nope.owner is missing"));
+}
+
+TEST_CASE("A pack rule in area \"gate\" still counts for the level", "[evaluate]") {
+  std::string rules =
+      "[[rule]]\nid = \"G-1\"\narea = \"gate\"\ntitle = \"t\"\nseverity = \"error\"\n"
+      "level = 1\ncheck = [ { key = \"nope.owner\", present = true } ]\n" +
+      rule_text("G-2", "key = \"backup.retention_days\", min = 1", 2);
+  ManifestResult result = run(k_short_retention, rules);
+  REQUIRE(finding_of(result, "G-1").status == Status::fail);
+  CHECK(result.level == 0);
+}
+
 // ---- schema and missing manifests --------------------------------------------------------
 
 TEST_CASE("Schema problems become failed GATE-SCHEMA findings at their position", "[evaluate]") {
