@@ -325,7 +325,13 @@ std::unique_ptr<History> Repository::history_at(const std::string& commit_id) co
 Expected<std::unique_ptr<Tree>> Repository::work_tree() const {
   auto dir = workdir();
   if (!dir) return fail(ErrorKind::usage, "--worktree needs a repository with a work tree");
-  return std::make_unique<DiskTree>(*dir, "the work tree");
+  auto tree = std::make_unique<DiskTree>(*dir, "the work tree");
+  // Like git, manifest discovery passes over what .gitignore ignores (node_modules, builds).
+  tree->set_ignore([repo = m_repo](const std::string& path) {
+    int ignored = 0;
+    return git_ignore_path_is_ignored(&ignored, repo.get(), path.c_str()) == 0 && ignored == 1;
+  });
+  return tree;
 }
 
 bool Repository::is_bare() const {

@@ -123,6 +123,10 @@ Expected<std::vector<std::string>> DiskTree::find(std::string_view file_name) co
       it.disable_recursion_pending();
       continue;
     }
+    if (m_ignored && m_ignored(fs::relative(it->path(), m_root).generic_string())) {
+      it.disable_recursion_pending();
+      continue;
+    }
     if (it->is_regular_file() && !it->is_symlink() && it->path().filename() == file_name)
       out.push_back(fs::relative(it->path(), m_root).generic_string());
   }

@@ -3,6 +3,7 @@
 // can swap a real git tree for an in-memory one. Paths are repository-relative, '/'-separated
 // and already normalised (see paths.hpp); implementations never read outside the repository.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,6 +67,10 @@ class DiskTree final : public Tree {
  public:
   explicit DiskTree(std::string root, std::string description = {});
 
+  // Paths (repository-relative) that find() passes over, e.g. what .gitignore ignores.
+  using IgnorePredicate = std::function<bool(const std::string& path)>;
+  void set_ignore(IgnorePredicate ignored) { m_ignored = std::move(ignored); }
+
   EntryKind kind(std::string_view path) const override;
   Expected<std::optional<std::string>> read(std::string_view path) const override;
   Expected<std::vector<std::string>> find(std::string_view file_name) const override;
@@ -78,6 +83,7 @@ class DiskTree final : public Tree {
 
   std::string m_root;  // canonical
   std::string m_description;
+  IgnorePredicate m_ignored;
 };
 
 // The git blob id of `content`, computed without a repository.

@@ -136,7 +136,8 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
 struct Gate::State {
   CheckOptions options;
   TextStyle style;
-  std::vector<ReportTarget> targets;
+  std::vector<ReportTarget> targets;  // parsed at construction: even a usage error writes them
+  Expected<void> targets_parsed;
   Report report;
   std::optional<Repository> repo;
   std::optional<RuleSet> rules;
@@ -146,7 +147,7 @@ struct Gate::State {
     style = TextStyle{use_color(options), options.verbose, options.quiet};
     report.environment = options.env;
     if (!options.emergency.empty()) report.emergency = options.emergency;
-    if (auto ok = parse_report_targets(options.reports, targets); !ok) return ok;
+    if (!targets_parsed) return targets_parsed;
     if (auto ok = check_format(options.format, "--format"); !ok) return ok;
     auto at = evaluation_time(options.at);
     if (!at) return std::unexpected(at.error());
@@ -315,19 +316,18 @@ struct Gate::State {
     return findings;
   }
 
-  bool write_reports() {
-    bool ok = true;
+  // Writes every --report file; the first failure is returned (after trying them all).
+  Expected<void> write_reports() {
+    Expected<void> result = {};
     for (const ReportTarget& target : targets) {
       std::ofstream out(target.file, std::ios::binary | std::ios::trunc);
       out << render(report, target.format, TextStyle{false, true, false});
       out.close();
-      if (!out) {
-        fmt::print(stderr, "opsgate: error: cannot write the {} report to {}\n", target.format,
-                   target.file);
-        ok = false;
-      }
+      if (!out && result)
+        result = fail(ErrorKind::io,
+                      fmt::format("cannot write the {} report to {}", target.format, target.file));
     }
-    return ok;
+    return result;
   }
 
   // Posts the verdict when --post-status asked for it (after the reports: a network failure
@@ -351,6 +351,10 @@ struct Gate::State {
 
 Gate::Gate(CheckOptions options) : m_state(std::make_unique<State>()) {
   m_state->options = std::move(options);
+  m_state->targets_parsed = parse_report_targets(m_state->options.reports, m_state->targets);
+  // Until prepare() reads --at and --env, an error report still says when and for what.
+  m_state->report.at = now_utc();
+  m_state->report.environment = m_state->options.env;
 }
 
 Gate::~Gate() = default;
@@ -387,15 +391,17 @@ int Gate::finish(const Expected<void>& outcome) {
     // A machine-readable stdout still gets its (error) report; text has the message on stderr.
     if (state.options.format != "text" && check_format(state.options.format, "--format"))
       fmt::print("{}", render(state.report, state.options.format, state.style));
-    state.write_reports();
+    if (auto written = state.write_reports();
+        !written && written.error().message != outcome.error().message)
+      report_error(written.error());
     state.post_status(StatusState::failed);  // exit 2 is posted as failed
     return k_exit_error;
   }
   conclude(state.report);
+  // A report that cannot be written makes the run an error, and the others must say so too.
+  if (auto written = state.write_reports(); !written) return finish(written);
   fmt::print("{}", render(state.report, state.options.format, state.style));
-  int code = !state.write_reports()                  ? k_exit_error
-             : state.report.outcome == Outcome::pass ? k_exit_pass
-                                                     : k_exit_fail;
+  int code = state.report.outcome == Outcome::pass ? k_exit_pass : k_exit_fail;
   bool posted = state.post_status(code == k_exit_pass ? StatusState::success : StatusState::failed);
   if (!posted && state.options.status.require) return k_exit_error;
   return code;

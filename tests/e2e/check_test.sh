@@ -792,4 +792,34 @@ assert_not_contains "on a TTY with NO_COLOR: no escape codes" "${OUT}" $'\033['
 on_tty -- check --rules "${PACK}" --at "${AT}" --no-color
 assert_not_contains "on a TTY with --no-color: no escape codes" "${OUT}" $'\033['
 
+# Exit 2 after reports were requested: the reports are still written, saying "error".
+R="$(new_repo reports-on-error)"
+write_file "${R}/operability.toml" <<<"schema = 1"
+commit_all "${R}" 2026-11-20T10:00:00+01:00 "manifest"
+run_in "${R}" check --report "json=${E2E_TMP}/usage.json" --min-level abc
+assert_exit "a command line CLI11 refuses is exit 2" 2
+assert_json "...and the requested report says error with the message" \
+  "d['outcome'] == 'error' and '--min-level' in d['error']" "${E2E_TMP}/usage.json"
+run_in "${R}" check --rules "${PACK}" --at "${AT}" --report "json=${E2E_TMP}/nodir/x.json" \
+  --report "json=${E2E_TMP}/written.json"
+assert_exit "a report that cannot be written is exit 2" 2
+assert_json "...and the reports that could be written say error, not a verdict" \
+  "d['outcome'] == 'error' and 'cannot write the json report' in d['error']" "${E2E_TMP}/written.json"
+
+# --worktree discovery passes over what .gitignore ignores, like git does.
+R="$(new_repo ignored-manifests)"
+write_file "${R}/svc/operability.toml" <<'TOML'
+schema = 1
+[service]
+name = "svc"
+owner = "team"
+TOML
+mkdir -p "${R}/node_modules/dep"
+cp "${R}/svc/operability.toml" "${R}/node_modules/dep/operability.toml"
+echo "node_modules/" >"${R}/.gitignore"
+commit_all "${R}" 2026-11-20T10:00:00+01:00 "service"
+run_in "${R}" check --worktree --rules "${PACK}" --at "${AT}" --format json
+assert_json "an ignored manifest in the work tree is not discovered" \
+  "[x['path'] for x in d['manifests']] == ['svc/operability.toml']"
+
 finish
