@@ -75,6 +75,7 @@ constexpr std::array k_override_keys = {"rule"sv,         "severity"sv, "level"s
 constexpr std::array k_freeze_keys = {"from"sv, "to"sv, "reason"sv, "environments"sv};
 constexpr std::array k_holiday_keys = {"date"sv, "name"sv, "environments"sv};
 constexpr int k_max_level = 5;
+constexpr std::int64_t k_max_days = 36500;  // a century
 constexpr int64_t k_max_regex_program = 1 << 20;
 
 template <std::size_t N>
@@ -199,9 +200,12 @@ class FileParser {
       case OpKind::max_items:
       case OpKind::min_length:
       case OpKind::max_length:
+        return need(count(), "a non-negative integer");
       case OpKind::max_age_days:
       case OpKind::changed_within_days:
-        return need(count(), "a non-negative integer");
+        // Day counts become calendar arithmetic: keep them where dates exist.
+        return need(count() && value.as_integer()->get() <= k_max_days,
+                    fmt::format("a number of days from 0 to {}", k_max_days));
       case OpKind::has_sections: {
         const toml::array* array = value.as_array();
         bool ok = array && !array->empty() &&

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "manifest.hpp"
@@ -76,7 +77,8 @@ Expected<std::vector<std::string>> find_manifest_paths(const std::vector<std::st
     if (!normal || normal->empty())
       return fail(ErrorKind::usage,
                   fmt::format("--manifest {}: not a path inside the repository", path));
-    paths.push_back(*normal);
+    // The same manifest named twice (`x` and `./x`) is evaluated once.
+    if (std::find(paths.begin(), paths.end(), *normal) == paths.end()) paths.push_back(*normal);
   }
   if (!paths.empty()) return paths;
   if (tree.kind(k_manifest_file) != EntryKind::missing)
