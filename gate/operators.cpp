@@ -278,7 +278,17 @@ class OperatorChecker {
     if (!items) return std::nullopt;
     std::vector<ResolvedRef> out;
     for (const std::string& item : *items) {
+      // A '#' may belong to a file or directory name too: the longest prefix that exists is the
+      // path, the rest the anchor; when nothing exists, the first '#' starts the anchor.
       PathRef ref = split_anchor(item);
+      for (std::size_t end = item.size(); end != std::string::npos && end > 0;
+           end = item.rfind('#', end - 1)) {
+        auto path = resolve_manifest_path(m_manifest.dir, std::string_view(item).substr(0, end));
+        if (path && m_context.tree->kind(*path) != EntryKind::missing) {
+          ref = {item.substr(0, end), end < item.size() ? item.substr(end + 1) : std::string()};
+          break;
+        }
+      }
       out.push_back({item, resolve_manifest_path(m_manifest.dir, ref.path), ref.anchor});
     }
     return out;
