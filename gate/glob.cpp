@@ -5,19 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "paths.hpp"
+
 namespace opsgate {
 
 namespace {
 
+// Owned copies: fnmatch() needs NUL-terminated strings.
 std::vector<std::string> components(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('/', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
+  for (std::string_view part : path_components(text)) out.emplace_back(part);
   return out;
 }
 

@@ -1,23 +1,28 @@
 #include "paths.hpp"
 
-#include <vector>
-
 namespace opsgate {
 
-std::optional<std::string> normalize_repo_path(std::string_view path) {
-  std::vector<std::string_view> parts;
+std::vector<std::string_view> path_components(std::string_view path) {
+  std::vector<std::string_view> out;
   std::size_t start = 0;
   while (start <= path.size()) {
     std::size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(start, end - start);
+    if (end > start) out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::optional<std::string> normalize_repo_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  for (std::string_view part : path_components(path)) {
     if (part == "..") {
       if (parts.empty()) return std::nullopt;
       parts.pop_back();
-    } else if (!part.empty() && part != ".") {
+    } else if (part != ".") {
       parts.push_back(part);
     }
-    start = end + 1;
   }
   std::string out;
   for (std::string_view part : parts) {

@@ -5,8 +5,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace opsgate {
+
+// The non-empty '/'-separated components of a path: "a//b/" -> {"a", "b"}.
+std::vector<std::string_view> path_components(std::string_view path);
 
 // Normalises "a/./b/../c" to "a/c". std::nullopt when ".." would climb past the root.
 std::optional<std::string> normalize_repo_path(std::string_view path);

@@ -133,13 +133,8 @@ class GitTree final : public Tree {
     if (!normal) return std::nullopt;
     if (normal->empty()) return Resolved{*git_tree_id(m_root.get()), GIT_FILEMODE_TREE};
 
-    std::vector<std::string> parts;
-    for (std::size_t start = 0; start <= normal->size();) {
-      std::size_t end = normal->find('/', start);
-      if (end == std::string::npos) end = normal->size();
-      parts.push_back(normal->substr(start, end - start));
-      start = end + 1;
-    }
+    std::vector<std::string> parts;  // owned: git_tree_entry_byname needs NUL-terminated names
+    for (std::string_view part : path_components(*normal)) parts.emplace_back(part);
 
     GitTreePtr owned;  // keeps the current subtree alive
     const git_tree* current = m_root.get();
