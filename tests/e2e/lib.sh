@@ -138,14 +138,13 @@ assert_eq() {
 # On failure the value of EXPR (or the exception) is shown.
 assert_json() {
   local name="$1" expr="$2" file="${3:-}"
-  local detail
   if [[ -z "${file}" ]]; then
     file="${E2E_TMP}/.json"
     printf '%s' "${OUT}" >"${file}"
   fi
-  if detail="$("${PYTHON}" -I -S - "${file}" "${expr}" <<'PY' 2>&1
-import json, sys
-path, expr = sys.argv[1], sys.argv[2]
+  assert_py "${name}" "${file}" "${expr}" "$(
+    cat <<'PY'
+import json
 try:
     with open(path, encoding="utf-8") as handle:
         d = json.load(handle)
@@ -164,16 +163,26 @@ def st(rule, i=0):
     return None if finding is None else finding["status"]
 def ids(i=0):
     return [finding["rule"] for finding in m(i)["findings"]]
+PY
+  )"
+}
+
+# assert_py NAME FILE EXPR PRELUDE: runs the Python PRELUDE (with `sys` imported and `path` set
+# to FILE; it loads the document and exits 1 with a message when it cannot), then requires the
+# Python expression EXPR to be true. On failure the value of EXPR (or the exception) is shown.
+assert_py() {
+  local name="$1" file="$2" expr="$3" prelude="$4" detail
+  if detail="$("${PYTHON}" -I -S -c "import sys
+path, expr = sys.argv[1], sys.argv[2]
+${prelude}
 try:
     value = eval(expr)
 except Exception as error:
-    print(f"{expr} raised {type(error).__name__}: {error}")
+    print(f'{expr} raised {type(error).__name__}: {error}')
     sys.exit(1)
 if not value:
-    print(f"{expr} is {value!r}")
-    sys.exit(1)
-PY
-)"; then
+    print(f'{expr} is {value!r}')
+    sys.exit(1)" "${file}" "${expr}" 2>&1)"; then
     pass_ "${name}"
   else
     fail_ "${name}" "${detail}"
