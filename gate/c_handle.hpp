@@ -1,5 +1,5 @@
 #pragma once
-// The deleter behind every RAII owner of a C library handle (libgit2, libcurl):
+// The deleter behind every RAII owner of a C library handle (libgit2):
 // std::unique_ptr<T, FreeWith<t_free>>.
 
 namespace opsgate {

@@ -1,6 +1,5 @@
 #include "status.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,7 +13,7 @@
 #include <random>
 #include <thread>
 
-#include "c_handle.hpp"
+#include "curl_api.hpp"
 
 namespace opsgate {
 
@@ -22,14 +21,17 @@ namespace {
 
 using std::chrono::milliseconds;
 
-using CurlEasyPtr = std::unique_ptr<CURL, FreeWith<curl_easy_cleanup>>;
-using CurlListPtr = std::unique_ptr<curl_slist, FreeWith<curl_slist_free_all>>;
-using CurlStringPtr = std::unique_ptr<char, FreeWith<curl_free>>;
-
-void ensure_curl_initialised() {
-  static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)code;
-}
+// Handle owners for a loaded libcurl (curl_api() succeeded before any handle exists).
+struct CurlEasyFree {
+  const CurlApi* api;
+  void operator()(CURL* handle) const { api->easy_cleanup(handle); }
+};
+struct CurlListFree {
+  const CurlApi* api;
+  void operator()(curl_slist* list) const { api->slist_free_all(list); }
+};
+using CurlEasyPtr = std::unique_ptr<CURL, CurlEasyFree>;
+using CurlListPtr = std::unique_ptr<curl_slist, CurlListFree>;
 
 struct ProviderInfo {
   Provider provider;
@@ -67,11 +69,19 @@ bool flag_set(const Environment& env, const std::string& name) {
   return value && *value != "false" && *value != "0";
 }
 
+// RFC 3986 percent-encoding of everything but the unreserved characters (as curl_easy_escape).
 std::string percent_encode(std::string_view text) {
-  ensure_curl_initialised();
-  // Since libcurl 7.82 the handle argument is ignored.
-  CurlStringPtr escaped(curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())));
-  return escaped ? std::string(escaped.get()) : std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved)
+      out += c;
+    else
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+  }
+  return out;
 }
 
 std::string_view reason_phrase(long status) {
@@ -545,16 +555,21 @@ HttpRequest build_status_request(const StatusTarget& target, StatusState state,
 CurlTransport::CurlTransport(Settings settings) : m_settings(std::move(settings)) {}
 
 HttpResponse CurlTransport::send(const HttpRequest& request, milliseconds timeout) {
-  ensure_curl_initialised();
   HttpResponse response;
-  CurlEasyPtr curl(curl_easy_init());
+  auto loaded = curl_api();
+  if (!loaded) {
+    response.transport_error = loaded.error().message;
+    return response;
+  }
+  const CurlApi& api = **loaded;
+  CurlEasyPtr curl(api.easy_init(), CurlEasyFree{&api});
   if (!curl) {
     response.transport_error = "libcurl could not start";
     return response;
   }
-  CurlListPtr headers;
+  CurlListPtr headers(nullptr, CurlListFree{&api});
   auto add_header = [&](const std::string& line) {
-    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
+    curl_slist* grown = api.slist_append(headers.get(), line.c_str());
     if (grown == nullptr) return false;
     (void)headers.release();  // `grown` now owns the old list
     headers.reset(grown);
@@ -572,37 +587,37 @@ HttpResponse CurlTransport::send(const HttpRequest& request, milliseconds timeou
   DebugContext debug{&m_settings.log, m_settings.secret};
   CURL* handle = curl.get();
   long connect_ms = std::min(m_settings.connect_timeout, timeout).count();
-  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);  // never carry a token elsewhere
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+  api.easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  api.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);  // never carry a token elsewhere
+  api.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
+  api.easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!m_settings.ca_file.empty())
-    curl_easy_setopt(handle, CURLOPT_CAINFO, m_settings.ca_file.c_str());
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, std::max(connect_ms, 1L));
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, std::max<long>(timeout.count(), 1L));
+    api.easy_setopt(handle, CURLOPT_CAINFO, m_settings.ca_file.c_str());
+  api.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, std::max(connect_ms, 1L));
+  api.easy_setopt(handle, CURLOPT_TIMEOUT_MS, std::max<long>(timeout.count(), 1L));
   if (request.method != "POST")
-    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.c_str());
-  curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
-                   static_cast<curl_off_t>(request.body.size()));
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, write_body);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, read_header);
-  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &response);
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer.data());
+    api.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  api.easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.c_str());
+  api.easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
+                  static_cast<curl_off_t>(request.body.size()));
+  api.easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+  api.easy_setopt(handle, CURLOPT_WRITEFUNCTION, write_body);
+  api.easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
+  api.easy_setopt(handle, CURLOPT_HEADERFUNCTION, read_header);
+  api.easy_setopt(handle, CURLOPT_HEADERDATA, &response);
+  api.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer.data());
   if (m_settings.log) {
-    curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, debug_callback);
-    curl_easy_setopt(handle, CURLOPT_DEBUGDATA, &debug);
-    curl_easy_setopt(handle, CURLOPT_VERBOSE, 1L);
+    api.easy_setopt(handle, CURLOPT_DEBUGFUNCTION, debug_callback);
+    api.easy_setopt(handle, CURLOPT_DEBUGDATA, &debug);
+    api.easy_setopt(handle, CURLOPT_VERBOSE, 1L);
   }
 
-  CURLcode code = curl_easy_perform(handle);
+  CURLcode code = api.easy_perform(handle);
   if (code != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? std::string(error_buffer.data())
-                                                 : std::string(curl_easy_strerror(code));
+                                                 : std::string(api.easy_strerror(code));
     if (tls_curl_error(code))
       detail += " (to trust your organisation's CA, pass --ca-file with its PEM bundle)";
     response.transport_error = redact(detail, m_settings.secret);
@@ -610,7 +625,7 @@ HttpResponse CurlTransport::send(const HttpRequest& request, milliseconds timeou
     response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
     return response;
   }
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+  api.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 
@@ -631,8 +646,10 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
     return std::chrono::duration_cast<milliseconds>(
         std::chrono::seconds(std::min(seconds, 365LL * 24 * 3600)));
   }
+  auto curl = curl_api();  // curl_getdate reads every HTTP date form
+  if (!curl) return std::nullopt;
   const std::string date(value);
-  time_t at = curl_getdate(date.c_str(), nullptr);
+  time_t at = (*curl)->getdate(date.c_str(), nullptr);
   if (at == -1) return std::nullopt;
   auto delay =
       std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::from_time_t(at) - now);

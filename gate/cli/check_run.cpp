@@ -13,6 +13,7 @@
 #include "manifest.hpp"
 #include "paths.hpp"
 #include "scope.hpp"
+#include "timings.hpp"
 
 namespace fs = std::filesystem;
 
@@ -131,6 +132,8 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
                      "Emergency change: waive release-window rules, recording REASON");
   add_status_options(command, options.status);
   add_output_options(command, options);
+  command.add_flag("--timings", options.timings,
+                   "Print where the run's time went (start-up, rules, evaluation...) on stderr");
 }
 
 struct Gate::State {
@@ -144,6 +147,7 @@ struct Gate::State {
   std::vector<std::string> changed;  // sorted, of the revision being evaluated
 
   Expected<void> prepare() {
+    Timings::process().mark("options");
     style = TextStyle{use_color(options), options.verbose, options.quiet};
     report.environment = options.env;
     if (!options.emergency.empty()) report.emergency = options.emergency;
@@ -163,10 +167,12 @@ struct Gate::State {
         options.repo_from_env ? Repository::open_from_env() : Repository::discover(options.repo);
     if (!opened) return std::unexpected(opened.error());
     repo = std::move(*opened);
+    Timings::process().mark("open-repository");
     auto loaded = load_rule_set(options, &*repo);
     if (!loaded) return std::unexpected(loaded.error());
     rules = std::move(*loaded);
     report.packs = pack_infos(*rules);
+    Timings::process().mark("load-rules");
     return {};
   }
 
@@ -240,6 +246,7 @@ struct Gate::State {
       report.manifests.push_back(
           evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr));
     }
+    Timings::process().mark("evaluate");
     return {};
   }
 
@@ -401,8 +408,14 @@ int Gate::finish(const Expected<void>& outcome) {
   // A report that cannot be written makes the run an error, and the others must say so too.
   if (auto written = state.write_reports(); !written) return finish(written);
   fmt::print("{}", render(state.report, state.options.format, state.style));
+  Timings::process().mark("report");
   int code = state.report.outcome == Outcome::pass ? k_exit_pass : k_exit_fail;
   bool posted = state.post_status(code == k_exit_pass ? StatusState::success : StatusState::failed);
+  if (!state.options.status.provider.empty()) Timings::process().mark("post-status");
+  if (state.options.timings) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}\n", Timings::process().summary());
+  }
   if (!posted && state.options.status.require) return k_exit_error;
   return code;
 }

@@ -23,6 +23,7 @@ struct CheckOptions : CommonOptions {
   std::optional<int> min_level;
   std::string emergency;
   bool worktree = false;
+  bool timings = false;        // --timings: where the time went, on stderr
   bool repo_from_env = false;  // open the repository from git's environment (hooks), not `repo`
   StatusOptions status;        // --post-status and its settings
 };

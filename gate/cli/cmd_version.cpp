@@ -1,10 +1,10 @@
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <git2.h>
 
 #include <toml++/toml.h>
 
 #include "commands.hpp"
+#include "curl_api.hpp"
 #include "options.hpp"
 
 namespace opsgate::cli {
@@ -15,11 +15,12 @@ void register_version(CLI::App& app, int& exit_code) {
     int major = 0, minor = 0, rev = 0;
     git_libgit2_version(&major, &minor, &rev);
     fmt::print("opsgate {}\n", OPSGATE_VERSION);
+    // libcurl is only loaded here and for --post-status (gate/curl_api.hpp).
+    std::string curl = fmt::format("{} not loadable", curl_library_name());
+    if (auto api = curl_api(); api && (*api)->version_info(CURLVERSION_NOW)->version)
+      curl = fmt::format("libcurl {}", (*api)->version_info(CURLVERSION_NOW)->version);
     fmt::print("libgit2 {}.{}.{}, toml++ {}.{}.{}, {}\n", major, minor, rev, TOML_LIB_MAJOR,
-               TOML_LIB_MINOR, TOML_LIB_PATCH,
-               curl_version_info(CURLVERSION_NOW)->version
-                   ? std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version
-                   : std::string("libcurl"));
+               TOML_LIB_MINOR, TOML_LIB_PATCH, curl);
     exit_code = k_exit_pass;
   });
 }

@@ -1,7 +1,17 @@
+#include <optional>
+
 #include "commands.hpp"
 #include "git_handles.hpp"
+#include "timings.hpp"
+#include "tls_deferral.hpp"
 
 int main(int argc, char** argv) {
-  opsgate::GitLibrary git;
+  opsgate::cli::Timings::process().start();
+  std::optional<opsgate::GitLibrary> git;
+  {
+    opsgate::cli::CaBundleDeferral deferral;  // libgit2 never opens a remote here
+    git.emplace();
+  }
+  opsgate::cli::Timings::process().mark("libgit2-init");
   return opsgate::cli::run(argc, argv);
 }
