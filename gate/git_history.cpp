@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "paths.hpp"
+
 namespace opsgate {
 
 GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& commit_id)
@@ -11,11 +13,35 @@ GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& 
   std::ifstream shallow(std::string(git_repository_path(m_repo.get())) + "shallow");
   for (std::string line; std::getline(shallow, line);)
     if (!line.empty()) m_shallow_roots.insert(line);
+  // git writes no commit-graph in a shallow repository; one left from before is not trusted.
+  // core.commitGraph = false turns it off, as for git.
+  int use_graph = 1;
+  git_config* raw_config = nullptr;
+  if (git_repository_config_snapshot(&raw_config, m_repo.get()) == 0) {
+    GitConfigPtr config(raw_config);
+    if (git_config_get_bool(&use_graph, config.get(), "core.commitGraph") != 0) use_graph = 1;
+  }
+  if (m_shallow_roots.empty() && use_graph)
+    m_graph = CommitGraph::open(std::string(git_repository_path(m_repo.get())) + "objects");
 }
 
 Expected<bool> GitHistory::load(std::size_t index) {
   while (m_chain.size() <= index) {
     if (m_ended) return false;
+    // Once a commit is in the graph, so are all its ancestors: the rest of the chain is read
+    // from it without parsing a commit.
+    if (!m_chain.empty() && m_chain.back().graph_position != k_not_in_graph) {
+      auto parent = m_chain.back().graph_parent;
+      if (!parent) {
+        m_ended = true;
+        return false;
+      }
+      CommitGraph::Commit commit = m_graph->at(*parent);
+      m_chain.push_back(
+          Link{{}, {}, Seconds{std::chrono::seconds(commit.time)}, *parent, commit.first_parent});
+      ++m_from_graph;
+      continue;
+    }
     git_commit* raw = nullptr;
     if (!m_tip) {
       git_oid start;
@@ -36,42 +62,84 @@ Expected<bool> GitHistory::load(std::size_t index) {
     }
     m_tip.reset(raw);
     Seconds when{std::chrono::seconds(git_commit_time(m_tip.get()))};
-    m_chain.push_back(Link{*git_commit_id(m_tip.get()), *git_commit_tree_id(m_tip.get()), when});
+    m_chain.push_back(Link{*git_commit_id(m_tip.get()), *git_commit_tree_id(m_tip.get()), when,
+                           k_not_in_graph, std::nullopt});
+    if (m_graph) {
+      if (auto position = m_graph->find(m_chain.back().commit)) {
+        m_chain.back().graph_position = *position;
+        m_chain.back().graph_parent = m_graph->at(*position).first_parent;
+        m_chain.reserve(1024);
+        m_tip.reset();
+      }
+    }
   }
   return true;
 }
 
-std::optional<git_oid> GitHistory::blob_at(std::size_t index, const std::string& path) {
+git_oid GitHistory::commit_of(std::size_t index) const {
+  const Link& link = m_chain[index];
+  return link.graph_position == k_not_in_graph ? link.commit : m_graph->id_at(link.graph_position);
+}
+
+git_oid GitHistory::tree_of(std::size_t index) const {
+  const Link& link = m_chain[index];
+  return link.graph_position == k_not_in_graph ? link.tree : m_graph->at(link.graph_position).tree;
+}
+
+std::vector<git_oid> GitHistory::ids_on_path(std::size_t index,
+                                             const std::vector<std::string>& components,
+                                             const std::vector<git_oid>* stop_at) {
+  std::vector<git_oid> ids;
   git_tree* raw_tree = nullptr;
-  if (git_tree_lookup(&raw_tree, m_repo.get(), &m_chain[index].tree) != 0) return std::nullopt;
+  const git_oid root = tree_of(index);
+  if (git_tree_lookup(&raw_tree, m_repo.get(), &root) != 0) return ids;
   GitTreePtr tree(raw_tree);
-  git_tree_entry* raw = nullptr;
-  if (git_tree_entry_bypath(&raw, tree.get(), path.c_str()) != 0) return std::nullopt;
-  git_oid oid = *git_tree_entry_id(raw);
-  git_tree_entry_free(raw);
-  return oid;
+  for (std::size_t k = 0; k < components.size(); ++k) {
+    const git_tree_entry* entry = git_tree_entry_byname(tree.get(), components[k].c_str());
+    if (!entry) return ids;
+    ids.push_back(*git_tree_entry_id(entry));
+    // The same id means the same content below: no need to read further.
+    if (stop_at && k < stop_at->size() && git_oid_equal(&ids.back(), &(*stop_at)[k])) return ids;
+    if (k + 1 == components.size()) break;
+    if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) return {};
+    git_tree* raw_subtree = nullptr;
+    if (git_tree_lookup(&raw_subtree, m_repo.get(), &ids.back()) != 0) return {};
+    tree.reset(raw_subtree);
+  }
+  return ids;
 }
 
 Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds cutoff) {
   std::string path(path_view);
   auto loaded = load(0);
   if (!loaded) return std::unexpected(loaded.error());
-  auto head = blob_at(0, path);
-  if (!head) return FileChange{};
+  std::vector<std::string> components;
+  for (std::string_view component : path_components(path)) components.emplace_back(component);
+  // The ids of every directory on the path and of the file, at the revision.
+  const std::vector<git_oid> head = ids_on_path(0, components, nullptr);
+  if (components.empty() || head.size() != components.size()) return FileChange{};
+  const CommitGraph::PathKey key = CommitGraph::key(path);
+  auto at = [&](FileChange::Kind kind, std::size_t i) {
+    return FileChange{kind, oid_hex(commit_of(i)), m_chain[i].when};
+  };
   for (std::size_t i = 0;; ++i) {
-    // Copies: load() below may grow m_chain and move its elements.
-    std::string id = oid_hex(m_chain[i].commit);
-    Seconds when = m_chain[i].when;
-    if (when < cutoff) return FileChange{FileChange::Kind::unchanged, id, when};
+    if (m_chain[i].when < cutoff) return at(FileChange::Kind::unchanged, i);
     auto more = load(i + 1);
     if (!more) return std::unexpected(more.error());
     if (!*more) {
-      if (m_ended_shallow) return FileChange{FileChange::Kind::shallow, id, when};
-      return FileChange{FileChange::Kind::changed, id, when};  // added by the root commit
+      if (m_ended_shallow) return at(FileChange::Kind::shallow, i);
+      return at(FileChange::Kind::changed, i);  // added by the root commit
     }
-    auto parent = blob_at(i + 1, path);
-    if (!parent || !git_oid_equal(&*parent, &*head))
-      return FileChange{FileChange::Kind::changed, id, when};
+    // The filter compares the commit with its first parent, the next link of the chain.
+    if (m_chain[i].graph_position != k_not_in_graph &&
+        !m_graph->may_have_changed(m_chain[i].graph_position, key)) {
+      ++m_skipped;
+      continue;
+    }
+    // Unchanged when some directory on the path, or the file itself, has the same id.
+    std::vector<git_oid> parent = ids_on_path(i + 1, components, &head);
+    if (parent.empty() || !git_oid_equal(&parent.back(), &head[parent.size() - 1]))
+      return at(FileChange::Kind::changed, i);
   }
 }
 

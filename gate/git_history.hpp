@@ -1,11 +1,17 @@
 #pragma once
 // History over libgit2: the first-parent chain of one commit, loaded lazily and only as deep
 // as the oldest cutoff asked for. Shallow clones end where `.git/shallow` says (libgit2 1.5's
-// revwalk does not know about shallow boundaries).
+// revwalk does not know about shallow boundaries). With a commit-graph the chain is read from
+// it, and its changed-path Bloom filters skip the commits that cannot have touched a path
+// (commit_graph.hpp); commits newer than the graph go through libgit2.
 
 #include <memory>
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
+#include "commit_graph.hpp"
 #include "git_handles.hpp"
 #include "history.hpp"
 
@@ -18,24 +24,44 @@ class GitHistory final : public History {
 
   // How many commits the walk has loaded so far (for benchmarks and tests).
   std::size_t commits_loaded() const { return m_chain.size(); }
+  // How many of them came from the commit-graph, and how many path comparisons a Bloom filter
+  // made unnecessary.
+  std::size_t commits_from_graph() const { return m_from_graph; }
+  std::size_t comparisons_skipped() const { return m_skipped; }
+
+  // Reads no commit-graph (tests compare both ways).
+  void ignore_commit_graph() { m_graph.reset(); }
 
  private:
   // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
   // cheap), so memory stays flat however many commits the window holds.
+  static constexpr std::uint32_t k_not_in_graph = 0xffffffff;
+  // A commit of the chain. From the graph only its position is kept (ids are read when needed).
   struct Link {
-    git_oid commit;
-    git_oid tree;
+    git_oid commit{};  // unset when from the graph
+    git_oid tree{};    // unset when from the graph
     Seconds when;
+    std::uint32_t graph_position = k_not_in_graph;
+    std::optional<std::uint32_t> graph_parent;
   };
+  git_oid commit_of(std::size_t index) const;
+  git_oid tree_of(std::size_t index) const;
   // Loads the chain until `index` exists; false when history ends first.
   Expected<bool> load(std::size_t index);
-  std::optional<git_oid> blob_at(std::size_t index, const std::string& path);
+  // The ids of the path's directories and file at chain[index], outermost first; with
+  // `stop_at`, reading stops at the first id equal to its counterpart there. Shorter than
+  // `components` (or empty) when the path does not exist.
+  std::vector<git_oid> ids_on_path(std::size_t index, const std::vector<std::string>& components,
+                                   const std::vector<git_oid>* stop_at);
 
   std::shared_ptr<git_repository> m_repo;
   std::string m_start;
   std::vector<Link> m_chain;
   GitCommitPtr m_tip;  // the last commit loaded, to step to its parent
   std::set<std::string> m_shallow_roots;
+  std::unique_ptr<CommitGraph> m_graph;
+  std::size_t m_from_graph = 0;
+  std::size_t m_skipped = 0;
   bool m_ended = false;
   bool m_ended_shallow = false;
 };

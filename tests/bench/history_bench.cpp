@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 
 #include "git_handles.hpp"
 #include "git_history.hpp"
@@ -28,17 +29,26 @@ int main(int argc, char** argv) {
   if (!head) return 2;
   long long at = argc > 4 ? std::atoll(argv[4]) : 1795680000LL;
   opsgate::Seconds cutoff{std::chrono::seconds(at - 86400LL * std::atoll(argv[3]))};
+  const bool no_graph = std::getenv("OPSGATE_BENCH_NO_COMMIT_GRAPH") != nullptr;
   opsgate::GitHistory history(std::shared_ptr<git_repository>(repo->raw(), [](git_repository*) {}),
                               *head);
+  if (no_graph) history.ignore_commit_graph();
   auto change = history.last_change(argv[2], cutoff);
   auto elapsed =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
   if (!change) return 2;
+  if (const char* dump = std::getenv("OPSGATE_BENCH_SMAPS")) {
+    std::ifstream in("/proc/self/smaps");
+    std::ofstream out(dump);
+    out << in.rdbuf();
+  }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   const char* kinds[] = {"changed", "unchanged", "shallow", "absent"};
-  fmt::print("result={} commits_walked={} time_ms={:.2f} peak_rss_kib={}\n",
-             kinds[static_cast<int>(change->kind)], history.commits_loaded(), elapsed.count(),
-             usage.ru_maxrss);
+  fmt::print(
+      "result={} commits_walked={} from_commit_graph={} bloom_skipped={} time_ms={:.2f} "
+      "peak_rss_kib={}\n",
+      kinds[static_cast<int>(change->kind)], history.commits_loaded(), history.commits_from_graph(),
+      history.comparisons_skipped(), elapsed.count(), usage.ru_maxrss);
   return 0;
 }

@@ -1,0 +1,315 @@
+#include "commit_graph.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+namespace opsgate {
+
+namespace {
+
+constexpr std::uint32_t chunk_id(const char (&name)[5]) {
+  return (std::uint32_t(std::uint8_t(name[0])) << 24) |
+         (std::uint32_t(std::uint8_t(name[1])) << 16) |
+         (std::uint32_t(std::uint8_t(name[2])) << 8) | std::uint32_t(std::uint8_t(name[3]));
+}
+
+constexpr std::uint32_t k_oid_fanout = chunk_id("OIDF");
+constexpr std::uint32_t k_oid_lookup = chunk_id("OIDL");
+constexpr std::uint32_t k_commit_data = chunk_id("CDAT");
+constexpr std::uint32_t k_bloom_index = chunk_id("BIDX");
+constexpr std::uint32_t k_bloom_data = chunk_id("BDAT");
+constexpr std::size_t k_header = 8;
+constexpr std::size_t k_chunk_entry = 12;
+constexpr std::size_t k_hash = 20;           // SHA-1: the only hash libgit2 1.5 reads
+constexpr std::size_t k_commit_record = 36;  // tree, parent 1, parent 2, generation + time
+constexpr std::size_t k_bloom_header = 12;   // version, hash count, bits per entry
+constexpr std::uint32_t k_no_parent = 0x70000000;
+constexpr std::uint32_t k_max_hashes = 32;  // git writes 7; more is not a filter we know
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
+         std::uint32_t(p[3]);
+}
+
+std::uint64_t be64(const unsigned char* p) {
+  return (std::uint64_t(be32(p)) << 32) | be32(p + 4);
+}
+
+std::uint32_t rotl(std::uint32_t value, int count) {
+  return (value << count) | (value >> (32 - count));
+}
+
+// A byte as git's murmur3 reads it: version 1 went through a (signed) char.
+std::uint32_t byte_at(std::string_view data, std::size_t i, int version) {
+  if (version == 1) return static_cast<std::uint32_t>(static_cast<signed char>(data[i]));
+  return static_cast<unsigned char>(data[i]);
+}
+
+}  // namespace
+
+std::uint32_t git_murmur3(std::uint32_t seed, std::string_view data, int version) {
+  constexpr std::uint32_t c1 = 0xcc9e2d51, c2 = 0x1b873593, m = 5, n = 0xe6546b64;
+  const std::size_t blocks = data.size() / 4;
+  for (std::size_t i = 0; i < blocks; ++i) {
+    std::uint32_t k = byte_at(data, 4 * i, version) | (byte_at(data, 4 * i + 1, version) << 8) |
+                      (byte_at(data, 4 * i + 2, version) << 16) |
+                      (byte_at(data, 4 * i + 3, version) << 24);
+    k *= c1;
+    k = rotl(k, 15);
+    k *= c2;
+    seed ^= k;
+    seed = rotl(seed, 13) * m + n;
+  }
+  const std::size_t tail = blocks * 4;
+  std::uint32_t k1 = 0;
+  switch (data.size() & 3) {
+    case 3:
+      k1 ^= byte_at(data, tail + 2, version) << 16;
+      [[fallthrough]];
+    case 2:
+      k1 ^= byte_at(data, tail + 1, version) << 8;
+      [[fallthrough]];
+    case 1:
+      k1 ^= byte_at(data, tail, version);
+      k1 *= c1;
+      k1 = rotl(k1, 15);
+      k1 *= c2;
+      seed ^= k1;
+      break;
+    default:
+      break;
+  }
+  seed ^= static_cast<std::uint32_t>(data.size());
+  seed ^= seed >> 16;
+  seed *= 0x85ebca6b;
+  seed ^= seed >> 13;
+  seed *= 0xc2b2ae35;
+  seed ^= seed >> 16;
+  return seed;
+}
+
+struct CommitGraph::Layer {
+  const unsigned char* data = nullptr;
+  std::size_t size = 0;
+  std::uint32_t count = 0;  // commits in this layer
+  std::uint32_t base = 0;   // global position of its first commit
+  const unsigned char* fanout = nullptr;
+  const unsigned char* ids = nullptr;
+  const unsigned char* commits = nullptr;
+  const unsigned char* bloom_index = nullptr;  // null: no changed-path filters
+  const unsigned char* bloom_data = nullptr;   // after the BDAT header
+  std::size_t bloom_size = 0;
+  int bloom_version = 0;
+  std::uint32_t bloom_hashes = 0;
+
+  ~Layer() {
+    if (data) munmap(const_cast<unsigned char*>(data), size);
+  }
+
+  // Maps and checks one graph file; false when it is not one we can trust.
+  bool load(const std::string& path, std::uint32_t layer_index) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat info {};
+    bool ok = fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
+              info.st_size >= static_cast<off_t>(k_header + k_chunk_entry + k_hash);
+    if (ok) {
+      size = static_cast<std::size_t>(info.st_size);
+      void* mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (mapped == MAP_FAILED)
+        ok = false;
+      else
+        data = static_cast<const unsigned char*>(mapped);
+      // A walk reads scattered records: without this, every fault maps 16 neighbouring pages
+      // and the resident size grows with the whole file.
+      if (ok) madvise(mapped, size, MADV_RANDOM);
+    }
+    ::close(fd);
+    return ok && parse(layer_index);
+  }
+
+  bool parse(std::uint32_t layer_index) {
+    if (std::memcmp(data, "CGPH", 4) != 0 || data[4] != 1 || data[5] != 1) return false;
+    const std::size_t chunks = data[6];
+    if (data[7] != layer_index) return false;  // base graphs named in the header
+    const std::size_t table_end = k_header + (chunks + 1) * k_chunk_entry;
+    const std::size_t limit = size - k_hash;  // the trailing checksum
+    if (table_end > limit) return false;
+    std::size_t oidf_size = 0, oidl_size = 0, cdat_size = 0, bidx_size = 0, bdat_size = 0;
+    const unsigned char* bdat = nullptr;
+    for (std::size_t i = 0; i < chunks; ++i) {
+      const unsigned char* entry = data + k_header + i * k_chunk_entry;
+      std::uint64_t offset = be64(entry + 4);
+      std::uint64_t next = be64(entry + k_chunk_entry + 4);
+      if (offset < table_end || next < offset || next > limit) return false;
+      const unsigned char* start = data + offset;
+      std::size_t length = static_cast<std::size_t>(next - offset);
+      switch (be32(entry)) {
+        case k_oid_fanout:
+          fanout = start, oidf_size = length;
+          break;
+        case k_oid_lookup:
+          ids = start, oidl_size = length;
+          break;
+        case k_commit_data:
+          commits = start, cdat_size = length;
+          break;
+        case k_bloom_index:
+          bloom_index = start, bidx_size = length;
+          break;
+        case k_bloom_data:
+          bdat = start, bdat_size = length;
+          break;
+        default:
+          break;  // EDGE, GDA2, BASE...: not needed for first-parent walks
+      }
+    }
+    if (!fanout || oidf_size != 256 * 4 || !ids || !commits) return false;
+    for (int i = 1; i < 256; ++i)
+      if (be32(fanout + 4 * i) < be32(fanout + 4 * (i - 1))) return false;
+    count = be32(fanout + 255 * 4);
+    if (oidl_size != std::size_t(count) * k_hash ||
+        cdat_size != std::size_t(count) * k_commit_record)
+      return false;
+    // Changed-path filters are optional: without a consistent pair, every answer is "maybe".
+    if (bloom_index && bdat && bidx_size == std::size_t(count) * 4 && bdat_size >= k_bloom_header) {
+      bloom_version = static_cast<int>(be32(bdat));
+      bloom_hashes = be32(bdat + 4);
+      bloom_data = bdat + k_bloom_header;
+      bloom_size = bdat_size - k_bloom_header;
+      std::uint32_t previous = 0;
+      bool consistent = (bloom_version == 1 || bloom_version == 2) && bloom_hashes > 0 &&
+                        bloom_hashes <= k_max_hashes;
+      for (std::uint32_t i = 0; consistent && i < count; ++i) {
+        std::uint32_t end = be32(bloom_index + 4 * i);
+        consistent = end >= previous && end <= bloom_size;
+        previous = end;
+      }
+      if (!consistent) bloom_index = nullptr;
+    } else {
+      bloom_index = nullptr;
+    }
+    return true;
+  }
+
+  std::optional<std::uint32_t> find(const git_oid& id) const {
+    const unsigned char first = id.id[0];
+    std::uint32_t lo = first == 0 ? 0 : be32(fanout + 4 * (first - 1));
+    std::uint32_t hi = be32(fanout + 4 * first);
+    while (lo < hi) {
+      std::uint32_t mid = lo + (hi - lo) / 2;
+      int order = std::memcmp(ids + std::size_t(mid) * k_hash, id.id, k_hash);
+      if (order == 0) return mid;
+      if (order < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return std::nullopt;
+  }
+};
+
+std::unique_ptr<CommitGraph> CommitGraph::open(const std::string& objects_dir) {
+  std::vector<std::string> files;
+  const std::string info = objects_dir + "/info/";
+  if (access((info + "commit-graph").c_str(), R_OK) == 0) {
+    files.push_back(info + "commit-graph");
+  } else {
+    std::ifstream chain(info + "commit-graphs/commit-graph-chain");
+    for (std::string line; std::getline(chain, line);) {
+      if (line.size() != 2 * k_hash ||
+          line.find_first_not_of("0123456789abcdef") != std::string::npos)
+        return nullptr;
+      files.push_back(info + "commit-graphs/graph-" + line + ".graph");
+    }
+  }
+  if (files.empty() || files.size() > 255) return nullptr;
+  std::unique_ptr<CommitGraph> graph(new CommitGraph());
+  for (const std::string& file : files) {
+    auto layer = std::make_unique<Layer>();
+    if (!layer->load(file, static_cast<std::uint32_t>(graph->m_layers.size()))) return nullptr;
+    if (layer->count > 0x70000000u - graph->m_total) return nullptr;
+    layer->base = graph->m_total;
+    graph->m_total += layer->count;
+    graph->m_layers.push_back(std::move(layer));
+  }
+  return graph;
+}
+
+CommitGraph::~CommitGraph() = default;
+
+const CommitGraph::Layer& CommitGraph::layer_of(std::uint32_t& position) const {
+  for (const auto& layer : m_layers)
+    if (position < layer->base + layer->count) {
+      position -= layer->base;
+      return *layer;
+    }
+  position -= m_layers.back()->base;  // callers check position < size()
+  return *m_layers.back();
+}
+
+std::optional<std::uint32_t> CommitGraph::find(const git_oid& id) const {
+  for (auto layer = m_layers.rbegin(); layer != m_layers.rend(); ++layer)
+    if (auto found = (*layer)->find(id)) return (*layer)->base + *found;
+  return std::nullopt;
+}
+
+git_oid CommitGraph::id_at(std::uint32_t position) const {
+  git_oid id{};
+  if (position >= m_total) return id;
+  const Layer& layer = layer_of(position);
+  std::memcpy(id.id, layer.ids + std::size_t(position) * k_hash, k_hash);
+  return id;
+}
+
+CommitGraph::Commit CommitGraph::at(std::uint32_t position) const {
+  Commit commit;
+  if (position >= m_total) return commit;
+  const Layer& layer = layer_of(position);
+  const unsigned char* record = layer.commits + std::size_t(position) * k_commit_record;
+  std::memcpy(commit.tree.id, record, k_hash);
+  std::uint32_t parent = be32(record + 20);
+  if (parent != k_no_parent && parent < m_total) commit.first_parent = parent;
+  commit.time =
+      static_cast<std::int64_t>((std::uint64_t(be32(record + 28) & 0x3) << 32) | be32(record + 32));
+  return commit;
+}
+
+bool CommitGraph::has_bloom_filters() const {
+  return std::ranges::all_of(m_layers, [](const auto& layer) { return layer->bloom_index; });
+}
+
+CommitGraph::PathKey CommitGraph::key(std::string_view path) {
+  PathKey key{};
+  for (int version = 1; version <= 2; ++version) {
+    key.hash0[version - 1] = git_murmur3(0x293ae76f, path, version);
+    key.hash1[version - 1] = git_murmur3(0x7e646e2c, path, version);
+  }
+  return key;
+}
+
+bool CommitGraph::may_have_changed(std::uint32_t position, const PathKey& key) const {
+  if (position >= m_total) return true;
+  const Layer& layer = layer_of(position);
+  if (!layer.bloom_index) return true;
+  std::uint32_t begin = position == 0 ? 0 : be32(layer.bloom_index + 4 * (position - 1));
+  std::uint32_t end = be32(layer.bloom_index + 4 * position);
+  if (end <= begin) return true;  // no filter computed for this commit
+  const unsigned char* filter = layer.bloom_data + begin;
+  const std::uint64_t bits = std::uint64_t(end - begin) * 8;
+  const std::uint32_t hash0 = key.hash0[layer.bloom_version - 1];
+  const std::uint32_t hash1 = key.hash1[layer.bloom_version - 1];
+  for (std::uint32_t i = 0; i < layer.bloom_hashes; ++i) {
+    std::uint64_t bit = std::uint32_t(hash0 + i * hash1) % bits;
+    if (!(filter[bit / 8] & (1u << (bit % 8)))) return false;
+  }
+  return true;
+}
+
+}  // namespace opsgate
