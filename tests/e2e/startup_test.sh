@@ -64,7 +64,7 @@ assert_eq "the same JSON report with and without the CA bundle" "${DEFERRED_OUT}
 run_in "${REPO}" "${CHECK[@]}" --format json --timings
 assert_exit "--timings: exit 0" 0
 assert_matches "--timings: phases on stderr" "${ERR}" \
-  '^timings: libgit2-init [0-9.]+ ms, options [0-9.]+ ms, open-repository [0-9.]+ ms, load-rules [0-9.]+ ms, evaluate [0-9.]+ ms, report [0-9.]+ ms \| in process [0-9.]+ ms, after libgit2 init [0-9.]+ ms$'
+  '^timings: libgit2-init [0-9.]+ ms, options [0-9.]+ ms, open-repository [0-9.]+ ms, load-rules [0-9.]+ ms, evaluate [0-9.]+ ms, report [0-9.]+ ms \| in process [0-9.]+ ms, after libgit2 init [0-9.]+ ms \| peak RSS [0-9]+ kB \(now: anonymous [0-9]+ kB, files [0-9]+ kB\)$'
 assert_json "--timings: stdout is still the JSON report" "d['outcome'] == 'pass'"
 
 finish
