@@ -104,6 +104,12 @@ int on_text(MD_TEXTTYPE type, const MD_CHAR* data, MD_SIZE size, void* userdata)
 // leaving the process locale alone. Without that locale (newlocale gives 0, which uselocale
 // ignores) the process locale applies; under "C" only ASCII is lowercased.
 std::string to_lower(std::string_view text) {
+  if (std::ranges::all_of(text, [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out(text);
+    for (char& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  }
   static const locale_t k_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
   std::string out;
   const locale_t previous = uselocale(k_utf8);
