@@ -286,10 +286,16 @@ bool CommitGraph::has_bloom_filters() const {
 }
 
 CommitGraph::PathKey CommitGraph::key(std::string_view path) {
-  PathKey key{};
-  for (int version = 1; version <= 2; ++version) {
-    key.hash0[version - 1] = git_murmur3(0x293ae76f, path, version);
-    key.hash1[version - 1] = git_murmur3(0x7e646e2c, path, version);
+  PathKey key;
+  while (!path.empty()) {
+    PathKey::Seeds seeds{};
+    for (int version = 1; version <= 2; ++version) {
+      seeds.hash0[version - 1] = git_murmur3(0x293ae76f, path, version);
+      seeds.hash1[version - 1] = git_murmur3(0x7e646e2c, path, version);
+    }
+    key.prefixes.push_back(seeds);
+    std::size_t slash = path.rfind('/');
+    path = path.substr(0, slash == std::string_view::npos ? 0 : slash);
   }
   return key;
 }
@@ -303,11 +309,14 @@ bool CommitGraph::may_have_changed(std::uint32_t position, const PathKey& key) c
   if (end <= begin) return true;  // no filter computed for this commit
   const unsigned char* filter = layer.bloom_data + begin;
   const std::uint64_t bits = std::uint64_t(end - begin) * 8;
-  const std::uint32_t hash0 = key.hash0[layer.bloom_version - 1];
-  const std::uint32_t hash1 = key.hash1[layer.bloom_version - 1];
-  for (std::uint32_t i = 0; i < layer.bloom_hashes; ++i) {
-    std::uint64_t bit = std::uint32_t(hash0 + i * hash1) % bits;
-    if (!(filter[bit / 8] & (1u << (bit % 8)))) return false;
+  const int version = layer.bloom_version - 1;
+  for (const PathKey::Seeds& seeds : key.prefixes) {
+    const std::uint32_t hash0 = seeds.hash0[version];
+    const std::uint32_t hash1 = seeds.hash1[version];
+    for (std::uint32_t i = 0; i < layer.bloom_hashes; ++i) {
+      std::uint64_t bit = std::uint32_t(hash0 + i * hash1) % bits;
+      if (!(filter[bit / 8] & (1u << (bit % 8)))) return false;
+    }
   }
   return true;
 }
