@@ -300,25 +300,38 @@ CommitGraph::PathKey CommitGraph::key(std::string_view path) {
   return key;
 }
 
-bool CommitGraph::may_have_changed(std::uint32_t position, const PathKey& key) const {
-  if (position >= m_total) return true;
+CommitGraph::Filter CommitGraph::filter_at(std::uint32_t position) const {
+  Filter filter;
+  if (position >= m_total) return filter;
   const Layer& layer = layer_of(position);
-  if (!layer.bloom_index) return true;
+  if (!layer.bloom_index) return filter;
   std::uint32_t begin = position == 0 ? 0 : be32(layer.bloom_index + 4 * (position - 1));
   std::uint32_t end = be32(layer.bloom_index + 4 * position);
-  if (end <= begin) return true;  // no filter computed for this commit
-  const unsigned char* filter = layer.bloom_data + begin;
-  const std::uint64_t bits = std::uint64_t(end - begin) * 8;
-  const int version = layer.bloom_version - 1;
+  // No filter computed for this commit, or one too large to index in 32 bits.
+  if (end <= begin || end - begin > (1u << 28)) return filter;
+  filter.data = layer.bloom_data + begin;
+  filter.bits = (end - begin) * 8;
+  filter.version = static_cast<std::uint8_t>(layer.bloom_version);
+  filter.hashes = static_cast<std::uint8_t>(layer.bloom_hashes);
+  return filter;
+}
+
+bool CommitGraph::may_contain(const Filter& filter, const PathKey& key) {
+  if (!filter.data) return true;
+  const int version = filter.version - 1;
   for (const PathKey::Seeds& seeds : key.prefixes) {
     const std::uint32_t hash0 = seeds.hash0[version];
     const std::uint32_t hash1 = seeds.hash1[version];
-    for (std::uint32_t i = 0; i < layer.bloom_hashes; ++i) {
-      std::uint64_t bit = std::uint32_t(hash0 + i * hash1) % bits;
-      if (!(filter[bit / 8] & (1u << (bit % 8)))) return false;
+    for (std::uint32_t i = 0; i < filter.hashes; ++i) {
+      std::uint32_t bit = (hash0 + i * hash1) % filter.bits;
+      if (!(filter.data[bit / 8] & (1u << (bit % 8)))) return false;
     }
   }
   return true;
+}
+
+bool CommitGraph::may_have_changed(std::uint32_t position, const PathKey& key) const {
+  return may_contain(filter_at(position), key);
 }
 
 }  // namespace opsgate

@@ -64,6 +64,18 @@ class CommitGraph {
   };
   static PathKey key(std::string_view path);
 
+  // One commit's changed-path filter; empty (data == nullptr) answers "maybe" to everything.
+  struct Filter {
+    const unsigned char* data = nullptr;
+    std::uint32_t bits = 0;
+    std::uint8_t version = 0;  // 1 or 2: which seeds of a PathKey apply
+    std::uint8_t hashes = 0;
+  };
+  Filter filter_at(std::uint32_t position) const;
+  // false: the filter's commit certainly did not change the path of `key` against its first
+  // parent (valid while the graph lives).
+  static bool may_contain(const Filter& filter, const PathKey& key);
+
   // Whether every layer carries changed-path filters.
   bool has_bloom_filters() const;
   // false: the commit at `position` certainly did not change the path of `key` (a repository

@@ -37,8 +37,12 @@ Expected<bool> GitHistory::load(std::size_t index) {
         return false;
       }
       CommitGraph::Commit commit = m_graph->at(*parent);
-      m_chain.push_back(
-          Link{{}, {}, Seconds{std::chrono::seconds(commit.time)}, *parent, commit.first_parent});
+      m_chain.push_back(Link{{},
+                             {},
+                             Seconds{std::chrono::seconds(commit.time)},
+                             *parent,
+                             commit.first_parent,
+                             m_graph->filter_at(*parent)});
       ++m_from_graph;
       continue;
     }
@@ -62,12 +66,17 @@ Expected<bool> GitHistory::load(std::size_t index) {
     }
     m_tip.reset(raw);
     Seconds when{std::chrono::seconds(git_commit_time(m_tip.get()))};
-    m_chain.push_back(Link{*git_commit_id(m_tip.get()), *git_commit_tree_id(m_tip.get()), when,
-                           k_not_in_graph, std::nullopt});
+    m_chain.push_back(Link{*git_commit_id(m_tip.get()),
+                           *git_commit_tree_id(m_tip.get()),
+                           when,
+                           k_not_in_graph,
+                           std::nullopt,
+                           {}});
     if (m_graph) {
       if (auto position = m_graph->find(m_chain.back().commit)) {
         m_chain.back().graph_position = *position;
         m_chain.back().graph_parent = m_graph->at(*position).first_parent;
+        m_chain.back().filter = m_graph->filter_at(*position);
         m_chain.reserve(1024);
         m_tip.reset();
       }
@@ -124,7 +133,8 @@ Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds
   };
   for (std::size_t i = 0;; ++i) {
     if (m_chain[i].when < cutoff) return at(FileChange::Kind::unchanged, i);
-    auto more = load(i + 1);
+    // load() only when the chain must grow: an Expected per commit was half of this loop.
+    Expected<bool> more = i + 1 < m_chain.size() ? Expected<bool>(true) : load(i + 1);
     if (!more) return std::unexpected(more.error());
     if (!*more) {
       if (m_ended_shallow) return at(FileChange::Kind::shallow, i);
@@ -132,7 +142,7 @@ Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds
     }
     // The filter compares the commit with its first parent, the next link of the chain.
     if (m_chain[i].graph_position != k_not_in_graph &&
-        !m_graph->may_have_changed(m_chain[i].graph_position, key)) {
+        !CommitGraph::may_contain(m_chain[i].filter, key)) {
       ++m_skipped;
       continue;
     }

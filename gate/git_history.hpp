@@ -43,6 +43,7 @@ class GitHistory final : public History {
     Seconds when;
     std::uint32_t graph_position = k_not_in_graph;
     std::optional<std::uint32_t> graph_parent;
+    CommitGraph::Filter filter;  // located once, probed for every path
   };
   git_oid commit_of(std::size_t index) const;
   git_oid tree_of(std::size_t index) const;
