@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Generates a benchmark repository with `git fast-import`: N first-parent commits, one an hour
-ending at --end, each touching a noise file; operability.toml and docs/runbook.md are written by
-the first commit only (so the runbook is "years old" on long histories) unless --runbook-age-hours
-puts its last change that many hours before the end."""
+"""Generates a benchmark repository with `git fast-import`.
+
+N first-parent commits, one an hour ending at --end, each touching one of --files noise files
+(spread over directories of 100), or in a monorepo the source of one service. The first commit also writes the service: a built-in manifest
+and docs/runbook.md, or every file of --template (an example service directory), at the root or,
+with --services K, as K copies under services/svc-NNN/ (a monorepo). Nothing touches the service
+files again (so on long histories the runbook is "years old") unless --runbook-age-hours rewrites
+the (first) runbook that many hours before the end."""
 import argparse
+import os
+import re
 import subprocess
 import sys
 
@@ -18,23 +24,60 @@ contact = "bench@example.org"
 path = "docs/runbook.md"
 last_review = 2026-10-01
 """
+RUNBOOK = "# Runbook\n## Restore\n## Rollback\n## Escalation\n"
 
 
-def blob(out, data):
-    raw = data.encode()
-    out.write(b"blob\ndata %d\n" % len(raw) + raw + b"\n")
+def template_files(template):
+    """{relative path: bytes} of every file under the template directory."""
+    if template is None:
+        return {"operability.toml": MANIFEST.encode(), "docs/runbook.md": RUNBOOK.encode()}
+    files = {}
+    for root, _, names in os.walk(template):
+        for name in names:
+            full = os.path.join(root, name)
+            with open(full, "rb") as handle:
+                files[os.path.relpath(full, template)] = handle.read()
+    return files
+
+
+def service_files(template, services):
+    base = template_files(template)
+    if not services:
+        return base, ""
+    files = {}
+    for index in range(services):
+        prefix = "services/svc-%03d/" % index
+        for path, data in base.items():
+            if path == "operability.toml":
+                data = re.sub(rb'(?m)^name = "[^"]*"', b'name = "svc-%03d"' % index, data, count=1)
+            files[prefix + path] = data
+    return files, "services/svc-000/"
+
+
+def write_blob(out, path, data):
+    out.write(b"M 100644 inline %s\n" % path.encode())
+    out.write(b"data %d\n" % len(data) + data + b"\n")
 
 
 def main():
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path")
     parser.add_argument("--commits", type=int, required=True)
     parser.add_argument("--end", type=int, default=1795680000, help="unix time of the last commit")
+    parser.add_argument("--files", type=int, default=1000, help="noise files (default 1000)")
+    parser.add_argument("--template", help="a service directory to copy (default: built-in)")
+    parser.add_argument("--services", type=int, default=0, help="a monorepo of K services")
+    parser.add_argument("--bare", action="store_true", help="a bare repository (no checkout)")
     parser.add_argument("--runbook-age-hours", type=int, default=None)
     args = parser.parse_args()
-    subprocess.run(["git", "init", "-q", "-b", "main", args.path], check=True)
-    proc = subprocess.Popen(["git", "-C", args.path, "fast-import", "--quiet"], stdin=subprocess.PIPE)
+
+    init = ["git", "init", "-q", "-b", "main"] + (["--bare"] if args.bare else []) + [args.path]
+    subprocess.run(init, check=True)
+    proc = subprocess.Popen(["git", "-C", args.path, "fast-import", "--quiet"],
+                            stdin=subprocess.PIPE)
     out = proc.stdin
+    files, first_service = service_files(args.template, args.services)
+    runbook = first_service + "docs/runbook.md"
     start = args.end - 3600 * (args.commits - 1)
     change_at = None
     if args.runbook_age_hours is not None:
@@ -46,20 +89,23 @@ def main():
         message = b"commit %d" % i
         out.write(b"data %d\n%s\n" % (len(message), message))
         if i == 0:
-            out.write(b"M 100644 inline operability.toml\n")
-            blob_data = MANIFEST.encode()
-            out.write(b"data %d\n%s\n" % (len(blob_data), blob_data))
-        if i == 0 or i == change_at:
-            text = ("# Runbook\n## Restore\n## Rollback\n## Escalation\nrevision %d\n" % i).encode()
-            out.write(b"M 100644 inline docs/runbook.md\n")
-            out.write(b"data %d\n%s\n" % (len(text), text))
-        noise = b"%d\n" % i
-        out.write(b"M 100644 inline noise/%d.txt\n" % (i % 1000))
-        out.write(b"data %d\n%s\n" % (len(noise), noise))
+            for path, data in sorted(files.items()):
+                write_blob(out, path, data)
+            for n in range(args.files):  # every noise file exists from the start
+                write_blob(out, "noise/%03d/%d.txt" % (n // 100, n), b"0\n")
+        elif i == change_at:
+            write_blob(out, runbook, files.get(runbook, RUNBOOK.encode()) + b"revision %d\n" % i)
+        if args.services:  # a monorepo commit changes the code of one service
+            service = (i * 7919) % args.services
+            write_blob(out, "services/svc-%03d/src/%d.txt" % (service, i % 10), b"%d\n" % i)
+        else:
+            n = i % args.files
+            write_blob(out, "noise/%03d/%d.txt" % (n // 100, n), b"%d\n" % i)
     out.close()
     if proc.wait() != 0:
         sys.exit("git fast-import failed")
-    subprocess.run(["git", "-C", args.path, "reset", "-q", "--hard", "main"], check=True)
+    if not args.bare:
+        subprocess.run(["git", "-C", args.path, "reset", "-q", "--hard", "main"], check=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-${here}/../../build}"
-bench="${build}/tests/opsgate_history_bench"
+bench="${build}/tests/bench/opsgate_history_bench"
 opsgate="${build}/gate/opsgate"
 [ -x "${bench}" ] || { echo "build ${bench} first (cmake --build build)" >&2; exit 2; }
 work="$(mktemp -d)"

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""opsgate's benchmarks: figures and ratios, printed (never a timed test).
+
+Generates (once, cached) a repository of 100,000 commits and 20,000 files holding the billing-api
+example service (its runbook last changed 11 years ago), the same service on 10,000 commits, and
+a monorepo of 200 services, all packed by `git gc` with a commit-graph carrying changed-path
+Bloom filters (copies with core.commitGraph = false show the walk without it); then measures,
+interleaved in the same run:
+
+  floor     tests/bench/floor.c: Debian's libgit2 opening the repository and reading one blob
+  cat-file  git cat-file -p HEAD:operability.toml
+  opsgate   opsgate check with the baseline pack (freshness rules included), bare repository
+  opsgate, CA bundle loaded   the same with OPSGATE_LIBGIT2_CA_BUNDLE=load (what the deferral
+            in gate/cli/tls_deferral.hpp saves)
+  spectral  @stoplight/spectral-cli linting the same manifest as JSON with the baseline rules
+            it can express (tests/bench/spectral/), when npm is available
+
+Prints medians, peak resident memory (wait4's ru_maxrss of the child alone, via
+tests/bench/spawn.c), the ratios, the in-process evaluation time (opsgate check --timings) and
+each target of issue 7 with its verdict. --check-targets makes a missed target exit 1.
+
+Usage: tests/bench/bench.py [--build BUILD] [--runs N] [--quick] [--no-spectral]
+       (or: cmake --build build --target bench)
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE.parent.parent
+BASELINE = SOURCE / "rules" / "baseline"
+TEMPLATE = SOURCE / "examples" / "billing-api"
+AT = "2026-11-26T22:00:00+01:00"  # a Thursday night: the production window is open
+END = 1795680000  # 2026-11-26T08:00:00Z, the last commit
+
+
+def fail(message):
+    sys.exit("bench: " + message)
+
+
+class Spawner:
+    """Runs one command through opsgate_bench_spawn: (milliseconds, peak RSS KiB, exit code)."""
+
+    def __init__(self, spawn):
+        self.spawn = spawn
+
+    def run(self, cmd, env=None, stderr_file=None):
+        full_env = dict(os.environ, **(env or {}))
+        if stderr_file:
+            full_env["BENCH_STDERR"] = stderr_file
+        out = subprocess.run([self.spawn] + cmd, env=full_env, capture_output=True, text=True,
+                             check=True).stdout.split()
+        return int(out[0]) / 1000.0, int(out[1]), int(out[2])
+
+
+def measure(spawner, commands, runs, warmup=2):
+    """Runs every command runs+warmup times, round-robin, so that a noisy moment of the machine
+    hits all of them alike. Returns {name: {"ms": median, "rss": max KiB}}."""
+    samples = {name: [] for name in commands}
+    peaks = {name: 0 for name in commands}
+    for round_ in range(runs + warmup):
+        for name, (cmd, env, codes) in commands.items():
+            ms, rss, code = spawner.run(cmd, env)
+            if code not in codes:
+                detail = subprocess.run(cmd, env=dict(os.environ, **(env or {})),
+                                        capture_output=True, text=True)
+                fail("%s exited %d (expected %s): %s\n%s%s" % (
+                    name, code, codes, " ".join(cmd), detail.stdout[-2000:], detail.stderr[-2000:]))
+            if round_ >= warmup:
+                samples[name].append(ms)
+                peaks[name] = max(peaks[name], rss)
+    return {name: {"ms": statistics.median(samples[name]), "rss": peaks[name]}
+            for name in commands}
+
+
+def in_process_ms(spawner, cmd, runs):
+    """Median of opsgate's own "after libgit2 init" time (--timings), in milliseconds."""
+    values = []
+    with tempfile.NamedTemporaryFile("r", suffix=".timings") as stderr:
+        for _ in range(runs + 1):
+            spawner.run(cmd + ["--timings"], stderr_file=stderr.name)
+            text = Path(stderr.name).read_text()
+            found = re.search(r"after libgit2 init ([0-9.]+) ms", text)
+            if not found:
+                fail("no timings in: " + text)
+            values.append(float(found.group(1)))
+    return statistics.median(values[1:])
+
+
+def generate(work, name, quick, **params):
+    """A cached generated repository (regenerated when its parameters change)."""
+    path = work / name
+    stamp = path / "bench-params.json"
+    wanted = json.dumps(params, sort_keys=True)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    args = [sys.executable, str(HERE / "gen_repo.py"), str(path), "--bare", "--end", str(END),
+            "--commits", str(params["commits"]), "--files", str(params["files"]),
+            "--template", str(TEMPLATE)]
+    if params.get("services"):
+        args += ["--services", str(params["services"])]
+    print("bench: generating %s (%s)" % (name, wanted), flush=True)
+    subprocess.run(args, check=True)
+    # One pack as a clone has, and the commit-graph with changed-path filters that git (and
+    # GitLab's Gitaly) maintain; the copy without it shows what the filters save.
+    subprocess.run(["git", "-C", str(path), "gc", "-q"], check=True)
+    subprocess.run(["git", "-C", str(path), "commit-graph", "write", "--reachable",
+                    "--changed-paths"], check=True)
+    stamp.write_text(wanted)
+    return path
+
+
+def without_graph(repo):
+    """A copy of `repo` whose commit-graph is switched off (core.commitGraph = false)."""
+    copy = repo.with_name(repo.name + "-nograph")
+    if not (copy / "bench-params.json").exists() or \
+            (copy / "bench-params.json").read_text() != (repo / "bench-params.json").read_text():
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(repo, copy)
+        subprocess.run(["git", "-C", str(copy), "config", "core.commitGraph", "false"], check=True)
+    return copy
+
+
+def spectral_setup(work):
+    """(spectral binary, ruleset, manifest JSON) or None with the reason printed."""
+    install = HERE / "spectral" / "install.sh"
+    if not install.exists():
+        print("spectral: skipped (tests/bench/spectral/install.sh missing)")
+        return None
+    prefix = Path(os.environ.get("OPSGATE_TOOLS_CACHE",
+                                 Path.home() / ".cache" / "opsgate-ci")) / "spectral"
+    done = subprocess.run(["bash", str(install), str(prefix)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print("spectral: skipped (%s)" % (done.stderr.strip() or "install failed"))
+        return None
+    binary = done.stdout.strip().splitlines()[-1]
+    manifest = work / "billing-api.json"
+    with open(manifest, "w") as out:
+        subprocess.run([sys.executable, str(HERE / "spectral" / "toml2json.py"),
+                        str(TEMPLATE / "operability.toml")], stdout=out, check=True)
+    return binary, str(HERE / "spectral" / "ruleset.yaml"), str(manifest)
+
+
+def mib(kib):
+    return kib / 1024.0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default=str(SOURCE / "build"), help="build directory")
+    parser.add_argument("--work", help="where generated repositories are cached "
+                        "(default: BUILD/bench-repos)")
+    parser.add_argument("--runs", type=int, default=21, help="measured runs per command")
+    parser.add_argument("--quick", action="store_true",
+                        help="small repositories, 3 runs: checks the driver, not the figures")
+    parser.add_argument("--no-spectral", action="store_true")
+    parser.add_argument("--check-targets", action="store_true", help="exit 1 on a missed target")
+    args = parser.parse_args()
+
+    build = Path(args.build).resolve()
+    opsgate = build / "gate" / "opsgate"
+    floor = build / "tests" / "bench" / "opsgate_bench_floor"
+    spawn = build / "tests" / "bench" / "opsgate_bench_spawn"
+    for binary in (opsgate, floor, spawn):
+        if not os.access(binary, os.X_OK):
+            fail("%s is missing: cmake --build %s first" % (binary, build))
+    work = Path(args.work) if args.work else build / "bench-repos"
+    work.mkdir(parents=True, exist_ok=True)
+    runs = 3 if args.quick else args.runs
+    spawner = Spawner(str(spawn))
+
+    scale = (dict(big=2000, small=500, files=200, services=10, mono_commits=200) if args.quick
+             else dict(big=100000, small=10000, files=20000, services=200, mono_commits=5000))
+    big = generate(work, "single-%d" % scale["big"], args.quick, commits=scale["big"],
+                   files=scale["files"])
+    small = generate(work, "single-%d" % scale["small"], args.quick, commits=scale["small"],
+                     files=scale["files"])
+    mono = generate(work, "monorepo-%d" % scale["services"], args.quick,
+                    commits=scale["mono_commits"], files=scale["files"] // 10,
+                    services=scale["services"], generator=2)
+
+    def check(repo):
+        return [str(opsgate), "check", str(repo), "--rules", str(BASELINE), "--at", AT, "--quiet"]
+
+    gate_codes = (0, 1)  # pass or fail are both evaluations; 2 would be an error
+    single = measure(spawner, {
+        "floor": ([str(floor), str(big), "HEAD:operability.toml"], None, (0,)),
+        "git cat-file": (["git", "-C", str(big), "cat-file", "-p", "HEAD:operability.toml"],
+                         None, (0,)),
+        "opsgate check": (check(big), None, gate_codes),
+        "opsgate check, CA bundle loaded": (check(big), {"OPSGATE_LIBGIT2_CA_BUNDLE": "load"},
+                                            gate_codes),
+        "opsgate check, %d commits" % scale["small"]: (check(small), None, gate_codes),
+        "opsgate check, no commit-graph": (check(without_graph(big)), None, gate_codes),
+        "opsgate check, %d commits, no commit-graph" % scale["small"]:
+            (check(without_graph(small)), None, gate_codes),
+    }, runs)
+    monorepo = measure(spawner, {
+        "floor": ([str(floor), str(mono), "HEAD:services/svc-000/operability.toml"], None, (0,)),
+        "opsgate check": (check(mono), None, gate_codes),
+    }, runs)
+    eval_single = in_process_ms(spawner, check(big), runs)
+    eval_mono = in_process_ms(spawner, check(mono), runs)
+
+    spectral = None
+    if not args.no_spectral and not args.quick:
+        setup = spectral_setup(work)
+        if setup:
+            binary, ruleset, manifest = setup
+            spectral = measure(spawner, {
+                "spectral lint": ([binary, "lint", "--quiet", "--ruleset", ruleset, manifest],
+                                  None, (0, 1)),
+                "opsgate check": (check(big), None, gate_codes),
+            }, max(5, runs // 4), warmup=1)
+
+    version = subprocess.run([str(opsgate), "version"], capture_output=True, text=True).stdout
+    print()
+    print("machine: %s, %d cores, %s" % (platform.machine(), os.cpu_count(),
+                                        platform.platform()))
+    print("versions: %s; %s" % (" / ".join(version.strip().splitlines()),
+                                subprocess.run(["git", "--version"], capture_output=True,
+                                               text=True).stdout.strip()))
+    print("runs: %d per command, interleaved; median wall time; peak RSS of the child" % runs)
+    print()
+    row = "%-44s %10s %10s %9s"
+    floor_ms = single["floor"]["ms"]
+    print("single service: %d commits, %d files, bare (%s)" % (scale["big"], scale["files"], big))
+    print(row % ("command", "median ms", "peak MiB", "x floor"))
+    for name, figures in single.items():
+        print(row % (name, "%.2f" % figures["ms"], "%.1f" % mib(figures["rss"]),
+                     "%.2f" % (figures["ms"] / floor_ms)))
+    print(row % ("opsgate evaluation in process (--timings)", "%.2f" % eval_single, "", ""))
+    print()
+    mono_floor = monorepo["floor"]["ms"]
+    print("monorepo: %d services, %d commits (%s)" % (scale["services"], scale["mono_commits"],
+                                                     mono))
+    print(row % ("command", "median ms", "peak MiB", "x floor"))
+    for name, figures in monorepo.items():
+        print(row % (name, "%.2f" % figures["ms"], "%.1f" % mib(figures["rss"]),
+                     "%.2f" % (figures["ms"] / mono_floor)))
+    print(row % ("opsgate evaluation in process (--timings)", "%.2f" % eval_mono, "", ""))
+    if spectral:
+        print()
+        print("spectral: the billing-api manifest as JSON, equivalent rules (tests/bench/spectral)")
+        print(row % ("command", "median ms", "peak MiB", "x opsgate"))
+        for name, figures in spectral.items():
+            print(row % (name, "%.2f" % figures["ms"], "%.1f" % mib(figures["rss"]),
+                         "%.1f" % (figures["ms"] / spectral["opsgate check"]["ms"])))
+
+    gate_ms = single["opsgate check"]["ms"]
+    peak = max(single["opsgate check"]["rss"], monorepo["opsgate check"]["rss"])
+    fresh = gate_ms / single["opsgate check, %d commits" % scale["small"]]["ms"]
+    fresh_nograph = (single["opsgate check, no commit-graph"]["ms"] /
+                     single["opsgate check, %d commits, no commit-graph" % scale["small"]]["ms"])
+    targets = [
+        ("single-service check within 1.5x the floor", gate_ms / floor_ms <= 1.5,
+         "%.2fx (%.2f ms vs %.2f ms)" % (gate_ms / floor_ms, gate_ms, floor_ms)),
+        ("evaluation in process under 2 ms", eval_single < 2.0, "%.2f ms" % eval_single),
+        ("200-service monorepo within 3x the floor", monorepo["opsgate check"]["ms"] / mono_floor
+         <= 3.0, "%.2fx" % (monorepo["opsgate check"]["ms"] / mono_floor)),
+        ("peak memory under 20 MiB", peak < 20 * 1024, "%.1f MiB" % mib(peak)),
+        ("freshness flat: 100k vs 10k commits", fresh <= 1.25,
+         "%.2fx (without commit-graph %.2fx)" % (fresh, fresh_nograph)),
+        ("CA bundle deferral gain", True, "%.2f ms saved" % (
+            single["opsgate check, CA bundle loaded"]["ms"] - gate_ms)),
+    ]
+    if spectral:
+        ratio = spectral["spectral lint"]["ms"] / spectral["opsgate check"]["ms"]
+        targets.append(("at least 40x faster than spectral", ratio >= 40, "%.1fx" % ratio))
+    print()
+    print("targets%s:" % (" (quick run: figures not meaningful)" if args.quick else ""))
+    missed = 0
+    for title, met, value in targets:
+        print("  %-44s %-8s %s" % (title, "met" if met else "MISSED", value))
+        missed += 0 if met else 1
+    if args.check_targets and missed and not args.quick:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
