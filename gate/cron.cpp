@@ -126,11 +126,17 @@ std::string parse_field(const FieldRange& field, std::string_view text, std::vec
                            field.low, field.high);
       if (low > high) return fmt::format("{} range {}-{} is backwards", field.name, low, high);
     }
-    for (int value = low; value <= high; value += step)
+    // Stops before value + step could overflow: a step may be as large as an int ("1/2147483647").
+    for (int value = low; value <= high; value += step) {
       bits[static_cast<std::size_t>(value)] = true;
+      if (step > high - value) break;
+    }
   }
   return {};
 }
+
+// The longest duration: the largest term parse_duration reads (six digits of hours).
+constexpr std::chrono::hours k_max_duration{999999};
 
 constexpr std::array<int, 13> k_longest_month = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
@@ -264,6 +270,11 @@ Expected<std::chrono::seconds> parse_duration(std::string_view text) {
     rest.remove_prefix(digits + 1);
   }
   if (total <= std::chrono::seconds{0}) return bad();
+  // Terms add up ("999999h999999h"); beyond the largest single term, format_duration's output
+  // would not read back.
+  if (total > k_max_duration)
+    return fail(ErrorKind::invalid,
+                fmt::format("duration \"{}\" is longer than {}h", text, k_max_duration.count()));
   return total;
 }
 

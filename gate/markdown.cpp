@@ -200,8 +200,12 @@ std::vector<Heading> markdown_headings(std::string_view document) {
                          .leave_span = on_span<-1>,
                          .text = on_text};
   Collector collector;
+  // md4c 0.4.8 (Debian 12) reads the byte after the document when it ends inside a link
+  // ("[](" at the very end; fixed upstream later). A copy makes that byte our terminating NUL,
+  // whatever `document` views.
+  const std::string terminated(document);
   // md_parse fails only when out of memory; the headings found so far are still right.
-  md_parse(document.data(), static_cast<MD_SIZE>(document.size()), &parser, &collector);
+  md_parse(terminated.c_str(), static_cast<MD_SIZE>(terminated.size()), &parser, &collector);
   return std::move(collector.headings);
 }
 

@@ -80,7 +80,8 @@ std::string render_codequality(const Report& report) {
                    {"location", {{"path", "operability.toml"}, {"lines", {{"begin", 1}}}}},
                    {"engine_name", "opsgate"},
                    {"opsgate", provenance(report, nullptr)}});
-    return out.dump(2) + "\n";
+    // Bytes that are not UTF-8 (a path, --env) become U+FFFD, as in render_json.
+    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   }
   // GitLab needs fingerprints unique within a report: an exact repeat (same rule, manifest and,
   // for GATE-* findings, message) gets its ordinal mixed in.
@@ -96,7 +97,7 @@ std::string render_codequality(const Report& report) {
       out.push_back(entry(report, manifest, finding, std::move(fingerprint)));
     }
   }
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace opsgate

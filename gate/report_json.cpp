@@ -85,7 +85,9 @@ std::string render_json(const Report& report) {
   };
   if (!report.notes.empty()) out["notes"] = report.notes;
   if (report.outcome == Outcome::error) out["error"] = report.error;
-  return out.dump(2) + "\n";
+  // Paths from git trees and the values of --env or --emergency are bytes, not always UTF-8;
+  // JSON is UTF-8, so a byte that does not decode becomes U+FFFD (dump would throw otherwise).
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace opsgate

@@ -11,10 +11,31 @@ namespace opsgate {
 
 namespace {
 
+// The length of the well-formed UTF-8 sequence at the start of `text` (no overlong form,
+// surrogate or value past U+10FFFF), or 0 when it does not start with one.
+std::size_t utf8_sequence(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  const std::size_t length = lead < 0x80                    ? 1
+                             : lead >= 0xC2 && lead <= 0xDF ? 2
+                             : lead >= 0xE0 && lead <= 0xEF ? 3
+                             : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                            : 0;
+  if (length == 0 || length > text.size()) return 0;
+  for (std::size_t i = 1; i < length; ++i)
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  // The second byte's range rules out overlong forms, surrogates and values past U+10FFFF.
+  if ((lead == 0xE0 && byte(1) < 0xA0) || (lead == 0xED && byte(1) > 0x9F) ||
+      (lead == 0xF0 && byte(1) < 0x90) || (lead == 0xF4 && byte(1) > 0x8F))
+    return 0;
+  return length;
+}
+
 // XML 1.0 text: markup characters as entities; in attributes also tab and line breaks as
 // character references (attribute-value normalisation would turn them into spaces). Control
-// characters XML 1.0 cannot carry at all (not even as references) become a visible "\xNN", and
-// the non-characters U+FFFE/U+FFFF become U+FFFD.
+// characters XML 1.0 cannot carry at all (not even as references) become a visible "\xNN"; the
+// document is declared UTF-8, so bytes that do not decode (paths from git trees, --env values)
+// and the non-characters U+FFFE/U+FFFF become U+FFFD.
 std::string xml_escape(std::string_view text, bool attribute) {
   std::string out;
   out.reserve(text.size());
@@ -50,14 +71,13 @@ std::string xml_escape(std::string_view text, bool attribute) {
     }
     if (c < 0x20) {
       out += fmt::format("\\x{:02X}", c);
-    } else if (c == 0xEF && i + 2 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) == 0xBF &&
-               (static_cast<unsigned char>(text[i + 2]) & 0xFE) == 0xBE) {
-      out += "\xEF\xBF\xBD";
-      i += 2;
-    } else {
-      out += static_cast<char>(c);
+      continue;
     }
+    const std::size_t length = utf8_sequence(text.substr(i));
+    const std::string_view sequence = text.substr(i, length);
+    const bool noncharacter = sequence == "\xEF\xBF\xBE" || sequence == "\xEF\xBF\xBF";
+    out += length == 0 || noncharacter ? std::string_view("\xEF\xBF\xBD") : sequence;
+    if (length > 0) i += length - 1;
   }
   return out;
 }

@@ -143,7 +143,8 @@ std::string render_sarif(const Report& report) {
       {"properties", provenance(report)},
   };
   json out = {{"$schema", k_schema}, {"version", "2.1.0"}, {"runs", json::array({std::move(run)})}};
-  return out.dump(2) + "\n";
+  // Bytes that are not UTF-8 (a path, --env) become U+FFFD, as in render_json.
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace opsgate
