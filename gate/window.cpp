@@ -320,9 +320,19 @@ std::vector<Interval> occurrences(const WindowSpec& spec, const date::time_zone&
     case WindowSpec::Form::recurring: {
       auto fire = spec.starts.next_after(local_lo - spec.length - seconds(1));
       while (fire && *fire < local_hi) {
-        keep({resolve_local(zone, *fire, Edge::start),
-              resolve_local(zone, *fire + spec.length, Edge::end)});
-        fire = spec.starts.next_after(*fire);
+        // Firings that start before this occurrence ends extend it: jump to the last of them
+        // instead of visiting each (a cron firing every minute with a long duration took
+        // minutes and gigabytes: tests/fuzz/regressions/window).
+        date::local_seconds run_last = *fire;
+        date::local_seconds run_end = *fire + spec.length;
+        while (run_end < local_hi) {
+          auto last = spec.starts.last_at_or_before(run_end);
+          if (!last || *last <= run_last) break;
+          run_last = *last;
+          run_end = *last + spec.length;
+        }
+        keep({resolve_local(zone, *fire, Edge::start), resolve_local(zone, run_end, Edge::end)});
+        fire = spec.starts.next_after(run_last);
       }
       break;
     }
