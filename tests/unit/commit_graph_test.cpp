@@ -31,9 +31,9 @@ const std::vector<std::string> k_paths = {
     "never/there.txt",
 };
 
-// A first-parent history of ~120 hourly commits: edits, a change and its revert, a deletion,
+// A first-parent history of ~80 hourly commits: edits, a change and its revert, a deletion,
 // a re-added file, a directory rename, and a merged side branch.
-std::vector<std::string> build_history(test::TempRepo& repo, int start_hour = 0, int count = 120) {
+std::vector<std::string> build_history(test::TempRepo& repo, int start_hour = 0, int count = 80) {
   std::vector<std::string> commits;
   auto date = [](int hour) {
     return fmt::format("2026-01-{:02}T{:02}:00:00+00:00", 1 + hour / 24, hour % 24);
@@ -48,7 +48,7 @@ std::vector<std::string> build_history(test::TempRepo& repo, int start_hour = 0,
     if (i == start_hour + 61) repo.write("top.txt", "before");  // reverted
     if (i == start_hour + 10) repo.write("gone.txt", "x");
     if (i == start_hour + 50) repo.remove("gone.txt");
-    if (i == start_hour + 90) repo.write("gone.txt", "back");
+    if (i == start_hour + 75) repo.write("gone.txt", "back");
     if (i == start_hour + 70) {
       // A side branch merged into main: its change reaches main at the merge commit.
       repo.git("checkout -q -b side");
