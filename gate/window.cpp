@@ -332,6 +332,8 @@ std::vector<Interval> occurrences(const WindowSpec& spec, const date::time_zone&
           run_end = *last + spec.length;
         }
         keep({resolve_local(zone, *fire, Edge::start), resolve_local(zone, run_end, Edge::end)});
+        // Later firings before local_hi only repeat what this occurrence already covers.
+        if (run_end >= local_hi) break;
         fire = spec.starts.next_after(run_last);
       }
       break;

@@ -144,9 +144,10 @@ for target in "${targets[@]}"; do
   crashes=$(stat_of "$stats" saved_crashes unique_crashes)
   hangs=$(stat_of "$stats" saved_hangs unique_hangs)
   rate=$(awk -v e="$execs" -v t="$run_time" 'BEGIN { printf "%.0f", (t > 0 ? e / t : 0) }')
-  cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$work/cpu" 2>/dev/null || echo 0)
-  [[ -n $cpu ]] || cpu=0
-  total_cpu=$((total_cpu + cpu))
+  # No cpu file: the run was killed from outside (its afl-fuzz figures stay valid).
+  cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$work/cpu" 2>/dev/null || true)
+  [[ -n $cpu ]] || cpu="?"
+  [[ $cpu == "?" ]] || total_cpu=$((total_cpu + cpu))
   printf '%-10s %12s %9s %8s %8s %6s %8s\n' "$target" "$execs" "$rate" "$corpus" "$crashes" \
     "$hangs" "$cpu"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$run_time" "$execs" \
