@@ -330,8 +330,4 @@ bool CommitGraph::may_contain(const Filter& filter, const PathKey& key) {
   return true;
 }
 
-bool CommitGraph::may_have_changed(std::uint32_t position, const PathKey& key) const {
-  return may_contain(filter_at(position), key);
-}
-
 }  // namespace opsgate

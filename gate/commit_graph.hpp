@@ -78,9 +78,6 @@ class CommitGraph {
 
   // Whether every layer carries changed-path filters.
   bool has_bloom_filters() const;
-  // false: the commit at `position` certainly did not change the path of `key` (a repository
-  // path without a leading '/') against its first parent. true: it may have, or no filter.
-  bool may_have_changed(std::uint32_t position, const PathKey& key) const;
 
  private:
   struct Layer;
