@@ -183,14 +183,10 @@ struct CommitGraph::Layer {
       bloom_hashes = be32(bdat + 4);
       bloom_data = bdat + k_bloom_header;
       bloom_size = bdat_size - k_bloom_header;
-      std::uint32_t previous = 0;
-      bool consistent = (bloom_version == 1 || bloom_version == 2) && bloom_hashes > 0 &&
-                        bloom_hashes <= k_max_hashes;
-      for (std::uint32_t i = 0; consistent && i < count; ++i) {
-        std::uint32_t end = be32(bloom_index + 4 * i);
-        consistent = end >= previous && end <= bloom_size;
-        previous = end;
-      }
+      // Each filter's bounds are checked where it is read (filter_at): scanning the whole
+      // index here would touch every page of it for the few thousand commits a walk reads.
+      const bool consistent = (bloom_version == 1 || bloom_version == 2) && bloom_hashes > 0 &&
+                              bloom_hashes <= k_max_hashes;
       if (!consistent) bloom_index = nullptr;
     } else {
       bloom_index = nullptr;
@@ -273,12 +269,19 @@ CommitGraph::Commit CommitGraph::at(std::uint32_t position) const {
   if (position >= m_total) return commit;
   const Layer& layer = layer_of(position);
   const unsigned char* record = layer.commits + std::size_t(position) * k_commit_record;
-  std::memcpy(commit.tree.id, record, k_hash);
   std::uint32_t parent = be32(record + 20);
   if (parent != k_no_parent && parent < m_total) commit.first_parent = parent;
   commit.time =
       static_cast<std::int64_t>((std::uint64_t(be32(record + 28) & 0x3) << 32) | be32(record + 32));
   return commit;
+}
+
+git_oid CommitGraph::tree_at(std::uint32_t position) const {
+  git_oid tree{};
+  if (position >= m_total) return tree;
+  const Layer& layer = layer_of(position);
+  std::memcpy(tree.id, layer.commits + std::size_t(position) * k_commit_record, k_hash);
+  return tree;
 }
 
 bool CommitGraph::has_bloom_filters() const {
@@ -308,7 +311,8 @@ CommitGraph::Filter CommitGraph::filter_at(std::uint32_t position) const {
   std::uint32_t begin = position == 0 ? 0 : be32(layer.bloom_index + 4 * (position - 1));
   std::uint32_t end = be32(layer.bloom_index + 4 * position);
   // No filter computed for this commit, or one too large to index in 32 bits.
-  if (end <= begin || end - begin > (1u << 28)) return filter;
+  // A damaged index (decreasing or out of the chunk) gives no filter: "maybe", as git reads it.
+  if (end <= begin || end > layer.bloom_size || end - begin > (1u << 28)) return filter;
   filter.data = layer.bloom_data + begin;
   filter.bits = (end - begin) * 8;
   filter.version = static_cast<std::uint8_t>(layer.bloom_version);

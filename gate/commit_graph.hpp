@@ -11,9 +11,10 @@
 // for either, hence this reader.
 //
 // The files are mapped read-only and checked before use: anything inconsistent (truncated,
-// unknown hash or version, chunk offsets out of bounds, a non-monotonic index) makes open()
+// unknown hash or version, chunk offsets out of bounds, a non-monotonic fanout) makes open()
 // return nullptr and the history falls back to libgit2, so a damaged graph costs time, never a
-// wrong answer. A Bloom filter has no false negatives, so "not changed" is exact.
+// wrong answer; a filter whose index entry is out of bounds answers "maybe". A Bloom filter has
+// no false negatives, so "not changed" is exact.
 
 #include <git2.h>
 
@@ -32,10 +33,11 @@ std::uint32_t git_murmur3(std::uint32_t seed, std::string_view data, int version
 
 class CommitGraph {
  public:
+  static constexpr std::uint32_t k_no_position = 0xffffffff;
+  // What a first-parent walk needs of a commit: one 36-byte record read, no id copied.
   struct Commit {
-    git_oid tree;
-    std::optional<std::uint32_t> first_parent;  // graph position; nullopt for a root commit
-    std::int64_t time = 0;                      // committer time, seconds since the epoch
+    std::uint32_t first_parent = k_no_position;  // graph position; k_no_position for a root
+    std::int64_t time = 0;                       // committer time, seconds since the epoch
   };
 
   // Opens `objects_dir`/info/commit-graph, or else the split chain in
@@ -50,6 +52,7 @@ class CommitGraph {
   std::optional<std::uint32_t> find(const git_oid& id) const;
   git_oid id_at(std::uint32_t position) const;
   Commit at(std::uint32_t position) const;
+  git_oid tree_at(std::uint32_t position) const;
 
   // The seed hashes of a path and of each directory above it, for both filter versions,
   // computed once per path. git puts every changed path's directories in the filter too, so a

@@ -31,18 +31,14 @@ Expected<bool> GitHistory::load(std::size_t index) {
     // Once a commit is in the graph, so are all its ancestors: the rest of the chain is read
     // from it without parsing a commit.
     if (!m_chain.empty() && m_chain.back().graph_position != k_not_in_graph) {
-      auto parent = m_chain.back().graph_parent;
-      if (!parent) {
+      const std::uint32_t parent = m_chain.back().graph_parent;
+      if (parent == k_not_in_graph) {
         m_ended = true;
         return false;
       }
-      CommitGraph::Commit commit = m_graph->at(*parent);
-      m_chain.push_back(Link{{},
-                             {},
-                             Seconds{std::chrono::seconds(commit.time)},
-                             *parent,
-                             commit.first_parent,
-                             m_graph->filter_at(*parent)});
+      const CommitGraph::Commit commit = m_graph->at(parent);
+      m_chain.push_back(Link{Seconds{std::chrono::seconds(commit.time)}, parent,
+                             commit.first_parent, m_graph->filter_at(parent)});
       ++m_from_graph;
       continue;
     }
@@ -53,7 +49,7 @@ Expected<bool> GitHistory::load(std::size_t index) {
           git_commit_lookup(&raw, m_repo.get(), &start) != 0)
         return fail(ErrorKind::not_found, fmt::format("commit {} not found", m_start));
     } else {
-      std::string id = oid_hex(m_chain.back().commit);
+      std::string id = oid_hex(m_loose.back().commit);
       bool has_parent = git_commit_parentcount(m_tip.get()) > 0;
       // A commit listed in .git/shallow, or whose parent object is absent, ends a truncated clone.
       if (!has_parent || m_shallow_roots.contains(id) ||
@@ -66,18 +62,15 @@ Expected<bool> GitHistory::load(std::size_t index) {
     }
     m_tip.reset(raw);
     Seconds when{std::chrono::seconds(git_commit_time(m_tip.get()))};
-    m_chain.push_back(Link{*git_commit_id(m_tip.get()),
-                           *git_commit_tree_id(m_tip.get()),
-                           when,
-                           k_not_in_graph,
-                           std::nullopt,
-                           {}});
+    m_chain.push_back(Link{when, k_not_in_graph, k_not_in_graph, {}});
+    m_loose.push_back(LooseIds{*git_commit_id(m_tip.get()), *git_commit_tree_id(m_tip.get())});
     if (m_graph) {
-      if (auto position = m_graph->find(m_chain.back().commit)) {
-        m_chain.back().graph_position = *position;
-        m_chain.back().graph_parent = m_graph->at(*position).first_parent;
-        m_chain.back().filter = m_graph->filter_at(*position);
-        m_chain.reserve(1024);
+      if (auto position = m_graph->find(m_loose.back().commit)) {
+        Link& link = m_chain.back();
+        link.graph_position = *position;
+        link.graph_parent = m_graph->at(*position).first_parent;
+        link.filter = m_graph->filter_at(*position);
+        m_chain.reserve(4096);
         m_tip.reset();
       }
     }
@@ -87,12 +80,14 @@ Expected<bool> GitHistory::load(std::size_t index) {
 
 git_oid GitHistory::commit_of(std::size_t index) const {
   const Link& link = m_chain[index];
-  return link.graph_position == k_not_in_graph ? link.commit : m_graph->id_at(link.graph_position);
+  return link.graph_position == k_not_in_graph ? m_loose[index].commit
+                                               : m_graph->id_at(link.graph_position);
 }
 
 git_oid GitHistory::tree_of(std::size_t index) const {
   const Link& link = m_chain[index];
-  return link.graph_position == k_not_in_graph ? link.tree : m_graph->at(link.graph_position).tree;
+  return link.graph_position == k_not_in_graph ? m_loose[index].tree
+                                               : m_graph->tree_at(link.graph_position);
 }
 
 std::vector<git_oid> GitHistory::ids_on_path(std::size_t index,

@@ -35,15 +35,19 @@ class GitHistory final : public History {
  private:
   // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
   // cheap), so memory stays flat however many commits the window holds.
-  static constexpr std::uint32_t k_not_in_graph = 0xffffffff;
-  // A commit of the chain. From the graph only its position is kept (ids are read when needed).
+  static constexpr std::uint32_t k_not_in_graph = CommitGraph::k_no_position;
+  // A commit of the chain, 32 bytes: a year of hourly commits fits in 280 KiB. The ids of a
+  // commit read from the graph stay there; those of the commits newer than the graph (always
+  // the first links of the chain) are kept in m_loose.
   struct Link {
-    git_oid commit{};  // unset when from the graph
-    git_oid tree{};    // unset when from the graph
     Seconds when;
     std::uint32_t graph_position = k_not_in_graph;
-    std::optional<std::uint32_t> graph_parent;
+    std::uint32_t graph_parent = k_not_in_graph;
     CommitGraph::Filter filter;  // located once, probed for every path
+  };
+  struct LooseIds {
+    git_oid commit;
+    git_oid tree;
   };
   git_oid commit_of(std::size_t index) const;
   git_oid tree_of(std::size_t index) const;
@@ -58,7 +62,8 @@ class GitHistory final : public History {
   std::shared_ptr<git_repository> m_repo;
   std::string m_start;
   std::vector<Link> m_chain;
-  GitCommitPtr m_tip;  // the last commit loaded, to step to its parent
+  std::vector<LooseIds> m_loose;  // of m_chain[0 .. m_loose.size())
+  GitCommitPtr m_tip;             // the last commit loaded, to step to its parent
   std::set<std::string> m_shallow_roots;
   std::unique_ptr<CommitGraph> m_graph;
   std::size_t m_from_graph = 0;
