@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -62,6 +63,8 @@ class GitTree final : public Tree {
   }
 
   Expected<std::vector<std::string>> find(std::string_view file_name) const override {
+    // Manifest discovery and --base scoping both ask; the walk reads every tree once.
+    if (auto cached = m_found.find(file_name); cached != m_found.end()) return cached->second;
     struct Walk {
       std::string_view name;
       std::vector<std::string> found;
@@ -77,6 +80,7 @@ class GitTree final : public Tree {
     if (git_tree_walk(m_root.get(), GIT_TREEWALK_PRE, callback, &walk) != 0)
       return fail(ErrorKind::io, "cannot walk " + m_description + ": " + git_error_message());
     std::sort(walk.found.begin(), walk.found.end());
+    m_found.emplace(std::string(file_name), walk.found);
     return walk.found;
   }
 
@@ -164,6 +168,7 @@ class GitTree final : public Tree {
   std::shared_ptr<git_repository> m_repo;
   GitTreePtr m_root;
   std::string m_description;
+  mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;  // by file name
 };
 
 }  // namespace
@@ -253,6 +258,68 @@ std::optional<git_oid> parse_oid(const std::string& id) {
   return oid;
 }
 
+// The paths whose entries differ between two trees, sorted: what git_diff_tree_to_tree reports
+// (both sides of a rename or a file/directory swap), found as git diff-tree finds them, going
+// down only into the subtrees whose ids differ. libgit2 1.5 reads every tree of both sides: 6 ms
+// for a one-file change in a monorepo of 800 directories, against a few tree reads here.
+// Iterative, so that a hostile repository nested thousands of levels deep cannot overflow the
+// stack. false when a tree cannot be read (git_error_last() says why).
+bool differing_paths(git_repository* repo, const git_tree* old_root, const git_tree* new_root,
+                     std::vector<std::string>& paths) {
+  struct Pending {
+    GitTreePtr old_tree, new_tree;  // null: the side has no such directory
+    std::string prefix;
+  };
+  auto lookup = [&](const git_tree_entry* entry, GitTreePtr& out) {
+    if (!entry || git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE) return true;
+    git_tree* tree = nullptr;
+    if (git_tree_lookup(&tree, repo, git_tree_entry_id(entry)) != 0) return false;
+    out.reset(tree);
+    return true;
+  };
+  auto dup = [](const git_tree* tree) {
+    git_tree* copy = nullptr;
+    if (tree) git_tree_dup(&copy, const_cast<git_tree*>(tree));
+    return GitTreePtr(copy);
+  };
+  std::vector<Pending> work;
+  work.push_back({dup(old_root), dup(new_root), {}});
+  while (!work.empty()) {
+    Pending pending = std::move(work.back());
+    work.pop_back();
+    // Each side against the other: names the other side lacks, or holds with another id/mode.
+    for (int side = 0; side < 2; ++side) {
+      const git_tree* tree = (side == 0 ? pending.old_tree : pending.new_tree).get();
+      const git_tree* other = (side == 0 ? pending.new_tree : pending.old_tree).get();
+      if (!tree) continue;
+      for (std::size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
+        const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+        const char* name = git_tree_entry_name(entry);
+        const git_tree_entry* twin = other ? git_tree_entry_byname(other, name) : nullptr;
+        if (twin && git_oid_equal(git_tree_entry_id(entry), git_tree_entry_id(twin)) &&
+            git_tree_entry_filemode(entry) == git_tree_entry_filemode(twin))
+          continue;
+        const bool is_tree = git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE;
+        const bool twin_is_tree = twin && git_tree_entry_filemode(twin) == GIT_FILEMODE_TREE;
+        if (!is_tree) {
+          paths.push_back(pending.prefix + name);
+          continue;
+        }
+        // A directory on both sides is compared once, from the old side.
+        if (twin_is_tree && side == 1) continue;
+        Pending below{nullptr, nullptr, pending.prefix + name + "/"};
+        GitTreePtr& mine = side == 0 ? below.old_tree : below.new_tree;
+        GitTreePtr& theirs = side == 0 ? below.new_tree : below.old_tree;
+        if (!lookup(entry, mine) || (twin_is_tree && !lookup(twin, theirs))) return false;
+        work.push_back(std::move(below));
+      }
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  return true;
+}
+
 }  // namespace
 
 Expected<std::string> Repository::merge_base(const std::string& a, const std::string& b) const {
@@ -286,18 +353,21 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
   };
   auto old_tree = tree_of(from);
   if (!old_tree) return std::unexpected(old_tree.error());
+  if (!to.empty()) {
+    auto new_tree = tree_of(to);
+    if (!new_tree) return std::unexpected(new_tree.error());
+    std::vector<std::string> paths;
+    if (!differing_paths(m_repo.get(), old_tree->get(), new_tree->get(), paths))
+      return fail(ErrorKind::io, "cannot diff: " + git_error_message());
+    return paths;
+  }
   git_diff* raw = nullptr;
-  if (to.empty()) {
+  {
     // The work tree as it is (staged or not, untracked files included), for --worktree.
     git_diff_options options = GIT_DIFF_OPTIONS_INIT;
     options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
     if (git_diff_tree_to_workdir_with_index(&raw, m_repo.get(), old_tree->get(), &options) != 0)
       return fail(ErrorKind::io, "cannot diff the work tree: " + git_error_message());
-  } else {
-    auto new_tree = tree_of(to);
-    if (!new_tree) return std::unexpected(new_tree.error());
-    if (git_diff_tree_to_tree(&raw, m_repo.get(), old_tree->get(), new_tree->get(), nullptr) != 0)
-      return fail(ErrorKind::io, "cannot diff: " + git_error_message());
   }
   GitDiffPtr diff(raw);
   git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
 #include "repo.hpp"
 #include "test_repo.hpp"
@@ -281,4 +283,61 @@ TEST_CASE("hooks_dir follows core.hooksPath, relative to the work tree", "[repo]
     REQUIRE(dir);
     CHECK(*dir == elsewhere.path().string());
   }
+}
+
+TEST_CASE("changed_paths between commits is what git diff reports, both sides of a move",
+          "[repo]") {
+  TempRepo repo;
+  std::vector<std::string> commits;
+  auto commit = [&](const std::string& message) {
+    commits.push_back(
+        repo.commit(message, "2026-11-0" + std::to_string(commits.size() + 1) + "T10:00:00+01:00"));
+  };
+  repo.write("README.md", "top\n");
+  repo.write("services/orders/operability.toml", "schema = 1\n");
+  repo.write("services/orders/src/main.go", "package main\n");
+  repo.write("services/billing/docs/runbook.md", "# Runbook\n");
+  repo.write("services/billing/run.sh", "#!/bin/sh\n");
+  repo.write("deep/a/b/c/d/e/f.txt", "deep\n");
+  repo.write("swap", "a file that becomes a directory\n");
+  commit("start");
+  repo.write("services/orders/src/main.go", "package main // changed\n");  // one file, deep
+  commit("modify");
+  repo.git("mv services/billing/docs/runbook.md services/billing/RUNBOOK.md");  // a move
+  repo.write("services/billing/run.sh", "#!/bin/sh\n", true);                   // mode only
+  commit("move and chmod");
+  repo.remove("swap");
+  repo.write("swap/inside.txt", "now a directory\n");  // file -> directory
+  repo.remove("deep/a/b/c/d/e/f.txt");                 // a whole subtree goes
+  repo.write("new/dir/file.txt", "added\n");           // a whole subtree comes
+  commit("swap");
+  // A submodule and a symlink, as entries of the tree.
+  repo.git("update-index --add --cacheinfo 160000," + commits.front() + ",vendor/lib");
+  repo.git("update-index --add --cacheinfo 120000," + repo.git("hash-object -w README.md") +
+           ",link");
+  repo.git("commit -q -m gitlink");
+  commits.push_back(repo.git("rev-parse HEAD"));
+  repo.write("README.md", "top, same tree otherwise\n");
+  commit("readme");
+
+  Repository opened = open(repo.path());
+  for (const std::string& from : commits)
+    for (const std::string& to : commits) {
+      auto paths = opened.changed_paths(from, to);
+      REQUIRE(paths);
+      std::string listed = repo.git("diff --no-renames --name-status " + from + " " + to);
+      std::vector<std::string> expected;
+      std::istringstream lines(listed);
+      for (std::string line; std::getline(lines, line);)
+        if (auto tab = line.find('\t'); tab != std::string::npos)
+          expected.push_back(line.substr(tab + 1));
+      std::sort(expected.begin(), expected.end());
+      INFO(from << ".." << to);
+      CHECK(*paths == expected);
+    }
+  auto moved = opened.changed_paths(commits[1], commits[2]);
+  REQUIRE(moved);
+  CHECK(*moved == std::vector<std::string>{"services/billing/RUNBOOK.md",
+                                           "services/billing/docs/runbook.md",
+                                           "services/billing/run.sh"});
 }
