@@ -1,6 +1,7 @@
 #include "timeutil.hpp"
 
 #include <date/date.h>
+#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <sstream>
@@ -56,6 +57,23 @@ std::string format_utc(Seconds instant) {
 
 std::string format_day(Days day) {
   return date::format("%F", day);
+}
+
+TimeZonePreload::TimeZonePreload() {
+  if (std::thread::hardware_concurrency() < 2) return;
+  try {
+    m_thread = std::thread([] {
+      try {
+        (void)date::get_tzdb();
+      } catch (...) {  // no database: locate_zone() says so where a zone is named
+      }
+    });
+  } catch (const std::system_error&) {  // no thread to be had: the database is read on use
+  }
+}
+
+TimeZonePreload::~TimeZonePreload() {
+  if (m_thread.joinable()) m_thread.join();
 }
 
 }  // namespace opsgate

@@ -13,6 +13,7 @@
 #include "manifest.hpp"
 #include "paths.hpp"
 #include "scope.hpp"
+#include "timeutil.hpp"
 #include "timings.hpp"
 
 namespace fs = std::filesystem;
@@ -137,6 +138,8 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
 }
 
 struct Gate::State {
+  // First: rules and manifests are read while the time-zone database loads.
+  std::optional<TimeZonePreload> time_zones;
   CheckOptions options;
   TextStyle style;
   std::vector<ReportTarget> targets;  // parsed at construction: even a usage error writes them
@@ -148,6 +151,7 @@ struct Gate::State {
 
   Expected<void> prepare() {
     Timings::process().mark("options");
+    time_zones.emplace();
     style = TextStyle{use_color(options), options.verbose, options.quiet};
     report.environment = options.env;
     if (!options.emergency.empty()) report.emergency = options.emergency;
