@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""Check that Spectral with ruleset.yaml and `opsgate check` fail the same rules on a manifest.
+"""Check that Spectral with ruleset.yaml and `opsgate check` fail the same rules on manifests.
 
-    compare.py SPECTRAL OPSGATE REPO MANIFEST [--at TIME] [--worktree | --rev REV]
+    compare.py SPECTRAL OPSGATE REPO [MANIFEST...] [--at TIME] [--worktree | --rev REV]
+               [--from-worktree MANIFEST]... [--known-gap MANIFEST]...
                [--rules SRC] [--ruleset RULESET] [--keep DIR]
 
-MANIFEST is the manifest's path in REPO (relative, or absolute inside REPO). Like opsgate,
-the manifest is read from git at REV (default HEAD: `git show REV:PATH`), or from the work
-tree with --worktree. It is converted to JSON (toml2json.py) and linted with
-`SPECTRAL lint --ruleset RULESET manifest.json -f json`; opsgate runs
+A MANIFEST is a manifest's path in REPO (relative, or absolute inside REPO). Like opsgate, the
+MANIFEST arguments are read from git at REV (default HEAD: `git show REV:PATH`), or from the
+work tree with --worktree; those given with --from-worktree always from the work tree. Those
+given with --known-gap (also read from the work tree) are known gaps of the JSON form: there
+the two tools must DISagree. Each manifest is converted to JSON (toml2json.py), and Spectral
+runs once over all of them: `SPECTRAL lint --ruleset RULESET 000-a.json 001-b.json ... -f json`
+(it lints each document on its own and names it in each result's `source`; one Node start-up
+instead of one per manifest). opsgate runs once per manifest:
 `OPSGATE check REPO --manifest MANIFEST --format json --at TIME`.
 
 Only the rules of RULESET (the expressible ones) are compared. A rule counts as failing for
@@ -15,7 +20,8 @@ opsgate when its finding is `fail` or `waived` (a waiver does not change the che
 Spectral has no waivers). The severities of the ruleset must also match opsgate's
 (error = error, warn = warning).
 
-Exit status: 0 when both agree, 1 with a diff when they do not, 2 when a tool could not run.
+Exit status: 0 when every manifest gives the expected answer (agree, or disagree for a known
+gap), 1 when one does not (with a diff), 2 when a tool could not run (on any manifest).
 """
 
 import argparse
@@ -86,21 +92,73 @@ def manifest_text(repo, relpath, rev, worktree):
     return done.stdout
 
 
-def spectral_failures(spectral, ruleset, json_path):
-    done = run([spectral, "lint", "--ruleset", ruleset, json_path, "-f", "json", "--quiet"], {0, 1})
-    try:
-        results = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        raise ToolError(f"spectral printed no JSON:\n{done.stdout[:2000]}\n{done.stderr[:2000]}")
-    failures = {}
-    for result in results:
-        code = result["code"]
-        entry = failures.setdefault(
-            code, {"severity": SPECTRAL_SEVERITY.get(result["severity"], "?"), "messages": []}
-        )
-        where = ".".join(str(part) for part in result.get("path", [])) or "$"
-        entry["messages"].append(f"{where}: {result['message']}")
-    return failures
+class SpectralRun:
+    """One Spectral run over all the manifests' JSON, in the background.
+
+    Spectral runs in json_dir on the bare file names (glob-safe: see json_name), with
+    --fail-on-unmatched-globs so that a document it cannot find is an error, not a silent pass.
+    Its output goes to files in out_dir, so that it never waits on a full pipe while opsgate runs.
+    """
+
+    def __init__(self, spectral, ruleset, json_dir, names, out_dir):
+        self.json_dir, self.names = json_dir, names
+        self.command = [spectral, "lint", "--ruleset", ruleset, *names, "-f", "json", "--quiet",
+                        "--fail-on-unmatched-globs"]
+        self.stdout = open(os.path.join(out_dir, "spectral.stdout"), "w+", encoding="utf-8")
+        self.stderr = open(os.path.join(out_dir, "spectral.stderr"), "w+", encoding="utf-8")
+        try:
+            self.process = subprocess.Popen(
+                self.command, cwd=json_dir, stdout=self.stdout, stderr=self.stderr
+            )
+        except OSError as error:
+            self.close()
+            raise ToolError(f"cannot run {spectral}: {error}")
+
+    def close(self):
+        self.stdout.close()
+        self.stderr.close()
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.close()
+
+    def failures(self):
+        """{file name in json_dir: {code: {"severity", "messages"}}}."""
+        returncode = self.process.wait()
+        self.stdout.seek(0)
+        self.stderr.seek(0)
+        stdout, stderr = self.stdout.read(), self.stderr.read()
+        self.close()
+        if returncode not in (0, 1):
+            raise ToolError(
+                f"{' '.join(self.command)} exited {returncode}\n{stderr.strip()}\n"
+                f"{stdout.strip()[:2000]}"
+            )
+        try:
+            results = json.loads(stdout)
+        except json.JSONDecodeError:
+            raise ToolError(f"spectral printed no JSON:\n{stdout[:2000]}\n{stderr[:2000]}")
+        by_path = {os.path.realpath(os.path.join(self.json_dir, name)): name for name in self.names}
+        failures = {name: {} for name in self.names}
+        for result in results:
+            source = os.path.join(self.json_dir, result.get("source") or "")
+            name = by_path.get(os.path.realpath(source))
+            if name is None:
+                raise ToolError(f"spectral reported a source it was not given: {source}")
+            code = result["code"]
+            entry = failures[name].setdefault(
+                code, {"severity": SPECTRAL_SEVERITY.get(result["severity"], "?"), "messages": []}
+            )
+            where = ".".join(str(part) for part in result.get("path", [])) or "$"
+            entry["messages"].append(f"{where}: {result['message']}")
+        return failures
+
+
+def json_name(index, relpath):
+    """The manifest's JSON file name: no glob characters (Spectral's arguments are globs)."""
+    return f"{index:03d}-" + re.sub(r"[^A-Za-z0-9._-]", "_", relpath.replace("/", "__")) + ".json"
 
 
 def opsgate_findings(opsgate, repo, relpath, at, rev, worktree, rules):
@@ -119,27 +177,31 @@ def opsgate_findings(opsgate, repo, relpath, at, rev, worktree, rules):
     raise ToolError(f"opsgate's report has no manifest {relpath}")
 
 
-def compare(args):
-    repo = os.path.abspath(args.repo)
-    relpath = args.manifest
-    if os.path.isabs(relpath):
-        relpath = os.path.relpath(relpath, repo)
-    relpath = relpath.replace(os.sep, "/")
-    ruleset = os.path.abspath(args.ruleset)
-    expressible = ruleset_rules(ruleset)
+class Manifest:
+    def __init__(self, relpath, worktree, known_gap=False):
+        self.relpath = relpath
+        self.worktree = worktree
+        self.known_gap = known_gap
+        self.json_name = None
+        self.findings = None  # opsgate's, by rule id
+        self.error = None  # why a tool could not run on it
 
-    data = toml2json.convert(manifest_text(repo, relpath, args.rev or "HEAD", args.worktree))
-    with tempfile.TemporaryDirectory(prefix="opsgate-spectral-") as tmp:
-        json_path = os.path.join(args.keep or tmp, relpath.replace("/", "__") + ".json")
-        os.makedirs(os.path.dirname(json_path), exist_ok=True)
-        with open(json_path, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False, allow_nan=False)
-        spectral = spectral_failures(args.spectral, ruleset, json_path)
 
-    findings = opsgate_findings(
-        args.opsgate, repo, relpath, args.at, args.rev, args.worktree, args.rules
+def manifests_to_check(args, repo):
+    def relative(path):
+        if os.path.isabs(path):
+            path = os.path.relpath(path, repo)
+        return path.replace(os.sep, "/")
+
+    return (
+        [Manifest(relative(path), args.worktree) for path in args.manifest]
+        + [Manifest(relative(path), True) for path in args.from_worktree or []]
+        + [Manifest(relative(path), True, known_gap=True) for path in args.known_gap or []]
     )
 
+
+def differences(expressible, spectral, findings):
+    """(problems, opsgate_failed) for one manifest."""
     problems = []
     unknown = sorted(set(spectral) - set(expressible))
     if unknown:
@@ -172,23 +234,86 @@ def compare(args):
             f"{findings.get(rule_id, {}).get('message')}): "
             + " | ".join(spectral[rule_id]["messages"])
         )
+    return problems, opsgate_failed
 
-    statuses = {}
-    for rule_id in expressible:
-        status = findings.get(rule_id, {}).get("status", "absent")
-        statuses[status] = statuses.get(status, 0) + 1
-    summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
-    if problems:
-        print(f"DISAGREE {relpath}: {len(problems)} difference(s)")
-        for problem in problems:
-            print(f"  {problem}")
-        return 1
-    failed = " ".join(sorted(opsgate_failed)) or "none"
-    print(
-        f"agree {relpath}: {len(expressible)} expressible rules (opsgate: {summary}); "
-        f"failing: {failed}"
-    )
-    return 0
+
+def compare(args):
+    """Exit status: 0 all as expected, 1 one is not, 2 a tool could not run on one."""
+    repo = os.path.abspath(args.repo)
+    ruleset = os.path.abspath(args.ruleset)
+    expressible = ruleset_rules(ruleset)
+    manifests = manifests_to_check(args, repo)
+    if not manifests:
+        raise ToolError("no manifest to compare")
+
+    with tempfile.TemporaryDirectory(prefix="opsgate-spectral-") as tmp:
+        json_dir = os.path.abspath(args.keep or tmp)
+        os.makedirs(json_dir, exist_ok=True)
+        for index, manifest in enumerate(manifests):
+            try:
+                text = manifest_text(repo, manifest.relpath, args.rev or "HEAD", manifest.worktree)
+                data = toml2json.convert(text)
+                manifest.json_name = json_name(index, manifest.relpath)
+                with open(os.path.join(json_dir, manifest.json_name), "w", encoding="utf-8") as out:
+                    json.dump(data, out, indent=2, ensure_ascii=False, allow_nan=False)
+            except (ToolError, OSError, ValueError) as error:
+                manifest.error = f"cannot convert it: {error}"
+        names = [manifest.json_name for manifest in manifests if manifest.error is None]
+        # Spectral (~1 s of Node start-up, then each document) runs while opsgate checks.
+        job = SpectralRun(args.spectral, ruleset, json_dir, names, tmp) if names else None
+        try:
+            for manifest in manifests:
+                if manifest.error is not None:
+                    continue
+                try:
+                    manifest.findings = opsgate_findings(
+                        args.opsgate, repo, manifest.relpath, args.at, args.rev,
+                        manifest.worktree, args.rules,
+                    )
+                except (ToolError, OSError, ValueError, KeyError) as error:
+                    manifest.error = f"opsgate: {error}"
+            spectral = job.failures() if job else {}
+        finally:
+            if job:
+                job.kill()
+
+    status = 0
+    for manifest in manifests:
+        relpath = manifest.relpath
+        if manifest.error is not None:
+            print(f"compare.py: {relpath}: {manifest.error}", file=sys.stderr)
+            if manifest.known_gap:
+                print(f"known gap {relpath}: compare.py failed")
+            status = 2
+            continue
+
+        problems, opsgate_failed = differences(
+            expressible, spectral[manifest.json_name], manifest.findings
+        )
+        if manifest.known_gap:
+            if problems:
+                print(f"known gap {relpath}: disagrees, as documented")
+                continue
+            print(f"known gap {relpath}: now AGREES (update README.md)")
+            status = max(status, 1)
+        elif problems:
+            print(f"DISAGREE {relpath}: {len(problems)} difference(s)")
+            for problem in problems:
+                print(f"  {problem}")
+            status = max(status, 1)
+            continue
+
+        statuses = {}
+        for rule_id in expressible:
+            rule_status = manifest.findings.get(rule_id, {}).get("status", "absent")
+            statuses[rule_status] = statuses.get(rule_status, 0) + 1
+        summary = ", ".join(f"{count} {name}" for name, count in sorted(statuses.items()))
+        failed = " ".join(sorted(opsgate_failed)) or "none"
+        print(
+            f"agree {relpath}: {len(expressible)} expressible rules (opsgate: {summary}); "
+            f"failing: {failed}"
+        )
+    return status
 
 
 def main():
@@ -196,16 +321,26 @@ def main():
     parser.add_argument("spectral", help="the spectral binary")
     parser.add_argument("opsgate", help="the opsgate binary")
     parser.add_argument("repo", help="the git repository holding the manifest")
-    parser.add_argument("manifest", help="the manifest path in REPO")
+    parser.add_argument("manifest", nargs="*", help="manifest paths in REPO")
     parser.add_argument("--at", default=DEFAULT_AT, help=f"evaluation time (default {DEFAULT_AT})")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--worktree", action="store_true", help="read the work tree, not git")
+    where.add_argument(
+        "--worktree", action="store_true", help="read the MANIFEST arguments from the work tree"
+    )
     where.add_argument("--rev", help="revision to read (default HEAD)")
+    parser.add_argument(
+        "--from-worktree", action="append", metavar="MANIFEST",
+        help="a manifest read from the work tree (repeatable)",
+    )
+    parser.add_argument(
+        "--known-gap", action="append", metavar="MANIFEST",
+        help="a manifest (from the work tree) on which the tools must disagree (repeatable)",
+    )
     parser.add_argument("--rules", action="append", help="rule pack for opsgate (repeatable)")
     parser.add_argument(
         "--ruleset", default=os.path.join(HERE, "ruleset.yaml"), help="the Spectral ruleset"
     )
-    parser.add_argument("--keep", help="write the manifest JSON into this directory and keep it")
+    parser.add_argument("--keep", help="write the manifests' JSON into this directory and keep it")
     args = parser.parse_args()
     try:
         return compare(args)
