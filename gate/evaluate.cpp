@@ -250,6 +250,9 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
   result.path = manifest.path;
   result.blob = manifest.blob;
   result.service = manifest.service_name();
+  // A finding per rule, and a few of the gate's own (schema, waivers, the run's).
+  result.findings.reserve(rules.rules.size() + manifest.problems.size() +
+                          context.run_findings.size() + 4);
 
   constexpr std::string_view k_schema_help =
       "Fix the key as the message says; `opsgate init` writes a commented schema 1 manifest.";
