@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "manifest.hpp"
 #include "paths.hpp"
@@ -133,6 +134,10 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
                      "Emergency change: waive release-window rules, recording REASON");
   add_status_options(command, options.status);
   add_output_options(command, options);
+  command
+      .add_option("--jobs", options.jobs,
+                  "Manifests evaluated at once in a monorepo (default: one per CPU)")
+      ->check(CLI::Range(1u, 64u));
   command.add_flag("--timings", options.timings,
                    "Print where the run's time went (start-up, rules, evaluation...) on stderr");
 }
@@ -235,23 +240,78 @@ struct Gate::State {
       if (!scoped) return std::unexpected(scoped.error());
       paths = std::move(scoped);
     }
+    std::vector<Expected<ManifestResult>> results(paths->size(),
+                                                  fail(ErrorKind::internal, "not evaluated"));
+    const unsigned jobs = revision.empty() ? 1 : job_count(paths->size());
+    std::vector<std::jthread> workers;
+    for (unsigned job = 1; job < jobs; ++job)
+      workers.emplace_back(
+          [&, job] { evaluate_share(job, jobs, *paths, revision, merge_base, context, results); });
     HeadingCache headings;
-    for (const std::string& path : *paths) {
-      auto text = tree->read(path);
-      if (!text) return std::unexpected(text.error());
-      if (!*text) {
-        report.manifests.push_back(evaluate_missing_manifest(path, *rules, context));
-        continue;
-      }
-      auto manifest = parse_manifest(**text, path, tree->blob_id(path));
-      if (!manifest) return std::unexpected(manifest.error());
-      std::optional<Manifest> before;
-      if (base_tree) before = read_base_manifest(*base_tree, path);
-      report.manifests.push_back(
-          evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr));
+    for (std::size_t i = 0; i < paths->size(); i += jobs)
+      results[i] = evaluate_path((*paths)[i], *tree, base_tree.get(), context, headings);
+    workers.clear();  // joins
+    for (auto& result : results) {
+      if (!result) return std::unexpected(result.error());  // the first in path order
+      report.manifests.push_back(std::move(*result));
     }
     Timings::process().mark("evaluate");
     return {};
+  }
+
+  // Manifests evaluated at once: --jobs, else one per CPU, with at least k_manifests_per_job
+  // each (a worker opens the repository and walks the history again: ~1 ms).
+  unsigned job_count(std::size_t manifests) const {
+    constexpr std::size_t k_manifests_per_job = 8;
+    unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<unsigned>(std::clamp<std::size_t>(manifests / k_manifests_per_job, 1, jobs));
+  }
+
+  Expected<ManifestResult> evaluate_path(const std::string& path, const Tree& tree,
+                                         const Tree* base_tree, const EvalContext& context,
+                                         HeadingCache& headings) {
+    auto text = tree.read(path);
+    if (!text) return std::unexpected(text.error());
+    if (!*text) return evaluate_missing_manifest(path, *rules, context);
+    auto manifest = parse_manifest(**text, path, tree.blob_id(path));
+    if (!manifest) return std::unexpected(manifest.error());
+    std::optional<Manifest> before;
+    if (base_tree) before = read_base_manifest(*base_tree, path);
+    return evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr);
+  }
+
+  // Worker `job` of `jobs`: paths job, job + jobs... through a repository handle of its own
+  // (libgit2 objects are not shared between threads); rules and the context are only read.
+  void evaluate_share(unsigned job, unsigned jobs, const std::vector<std::string>& paths,
+                      const std::string& revision, const std::string& merge_base,
+                      const EvalContext& shared, std::vector<Expected<ManifestResult>>& results) {
+    auto mine = [&](const Error& error) {
+      for (std::size_t i = job; i < paths.size(); i += jobs) results[i] = std::unexpected(error);
+    };
+    try {
+      // Opened as the first handle was: a pre-receive hook's pushed objects are only reachable
+      // through git's environment (the quarantine directory).
+      auto opened = options.repo_from_env ? Repository::open_from_env()
+                                          : Repository::discover(repo->git_dir());
+      if (!opened) return mine(opened.error());
+      auto tree = opened->tree_at(revision);
+      if (!tree) return mine(tree.error());
+      std::unique_ptr<Tree> base_tree;
+      if (!merge_base.empty()) {
+        auto at_base = opened->tree_at(merge_base);
+        if (!at_base) return mine(at_base.error());
+        base_tree = std::move(*at_base);
+      }
+      std::unique_ptr<History> history = opened->history_at(revision);
+      EvalContext context = shared;
+      context.tree = tree->get();
+      context.history = history.get();
+      HeadingCache headings;
+      for (std::size_t i = job; i < paths.size(); i += jobs)
+        results[i] = evaluate_path(paths[i], **tree, base_tree.get(), context, headings);
+    } catch (const std::exception& error) {
+      mine(Error{ErrorKind::internal, error.what(), std::nullopt});
+    }
   }
 
   // With --base, only the manifests whose service directory the change touches.

@@ -24,6 +24,7 @@ struct CheckOptions : CommonOptions {
   std::string emergency;
   bool worktree = false;
   bool timings = false;        // --timings: where the time went, on stderr
+  unsigned jobs = 0;           // --jobs: manifests evaluated at once; 0 = one per CPU
   bool repo_from_env = false;  // open the repository from git's environment (hooks), not `repo`
   StatusOptions status;        // --post-status and its settings
 };

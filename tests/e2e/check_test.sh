@@ -743,6 +743,42 @@ assert_exit "root manifest present: only it is evaluated (exit 0)" 0
 assert_json "root manifest present: one entry, operability.toml" \
   "[x['path'] for x in d['manifests']] == ['operability.toml']"
 
+# --- monorepos: manifests evaluated at once (--jobs) ------------------------------------------
+
+R="$(new_repo monorepo-jobs)"
+for i in $(seq -w 1 24); do
+  manifest $((10#${i} % 3 == 0 ? 3 : 14)) | sed "s/name = \"pay\"/name = \"svc-${i}\"/" |
+    write_file "${R}/services/svc-${i}/operability.toml"
+  printf '%s' "${RUNBOOK}" | write_file "${R}/services/svc-${i}/docs/runbook.md"
+done
+commit_all "${R}" "${D1}" "24 services"
+check "${R}" --format json --jobs 1
+assert_exit "24 services, --jobs 1: a third of them fail" 1
+printf '%s' "${OUT}" >"${E2E_TMP}/jobs-1.json"
+for jobs in 2 3 7; do
+  check "${R}" --format json --jobs "${jobs}"
+  assert_exit "24 services, --jobs ${jobs}: the same verdict" 1
+  assert_eq "24 services, --jobs ${jobs}: the same report, byte for byte" \
+    "$(cat "${E2E_TMP}/jobs-1.json")" "${OUT}"
+done
+assert_json "24 services: every manifest, in path order" \
+  "[x['service'] for x in d['manifests']] == ['svc-%02d' % i for i in range(1, 25)]"
+# A manifest that cannot be read stops the run with the same error whichever worker reads it:
+# the first in path order.
+printf 'schema = 1\n[service\n' >"${R}/services/svc-17/operability.toml"
+printf 'schema = 1\n\n[service]\nname = = 2\n' >"${R}/services/svc-20/operability.toml"
+commit_all "${R}" "${D2}" "two broken manifests"
+check "${R}" --jobs 1
+assert_exit "broken manifest, --jobs 1: exit 2" 2
+first_error="${ERR}"
+assert_contains "broken manifest: the error names the first broken file and line" \
+  "${first_error}" "services/svc-17/operability.toml:2"
+check "${R}" --jobs 4
+assert_exit "broken manifest, --jobs 4: exit 2" 2
+assert_eq "broken manifest, --jobs 4: the same error as one job" "${first_error}" "${ERR}"
+check "${R}" --jobs 0
+assert_exit "--jobs 0 is a usage error" 2
+
 # --- output: colour, NO_COLOR, --quiet --------------------------------------------------------
 
 R="$(service_repo output 3)"

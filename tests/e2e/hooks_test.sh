@@ -228,6 +228,32 @@ server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --on-error allow
 push "${CLIENT}" origin bad-two:refs/heads/bad-three
 assert_exit "on-error allow: a failing gate still refuses" 1
 
+# --- pre-receive: a monorepo evaluated by several jobs ---------------------------------------
+# Each job opens the repository again; in a pre-receive hook the pushed objects are only in
+# git's quarantine directory, which the jobs must reach through git's environment too.
+
+MONO_SERVER="${E2E_TMP}/server-mono.git"
+git init -q --bare -b main "${MONO_SERVER}"
+server_hook "${MONO_SERVER}" --rules "${PACK}" --at "${AT}" --no-color --jobs 3
+MONO_CLIENT="${E2E_TMP}/client-mono"
+git clone -q "${MONO_SERVER}" "${MONO_CLIENT}" 2>/dev/null
+git -C "${MONO_CLIENT}" checkout -q -b main
+for i in $(seq -w 1 24); do
+  manifest 14 | write_file "${MONO_CLIENT}/services/svc-${i}/operability.toml"
+done
+commit_all "${MONO_CLIENT}" "${D1}" "24 services"
+push "${MONO_CLIENT}" origin main
+assert_exit "pre-receive, 3 jobs: a good monorepo push is accepted" 0
+assert_contains "pre-receive, 3 jobs: every manifest evaluated" "${ERR}" "24 manifests"
+manifest 3 | write_file "${MONO_CLIENT}/services/svc-23/operability.toml"
+git -C "${MONO_CLIENT}" checkout -q -b cut
+commit_all "${MONO_CLIENT}" "${D1}" "cut retention of one service"
+push "${MONO_CLIENT}" origin cut
+assert_exit "pre-receive, 3 jobs: a new branch with one bad service is refused" 1
+assert_matches "pre-receive, 3 jobs: the failing rule is named" "${ERR}" "remote: .*HOOK-RETENTION"
+assert_not_contains "pre-receive, 3 jobs: the quarantined objects were found" "${ERR}" \
+  "could not evaluate"
+
 # --- the hook modes run directly ------------------------------------------------------------
 
 hook_run "${CLIENT}" "refs/heads/main ${GOOD2} refs/heads/main ${ZERO}
