@@ -12,6 +12,7 @@ interleaved in the same run:
   opsgate   opsgate check with the baseline pack (freshness rules included), bare repository
   opsgate, CA bundle loaded   the same with OPSGATE_LIBGIT2_CA_BUNDLE=load (what the deferral
             in gate/cli/tls_deferral.hpp saves)
+  opsgate --base HEAD~1   in the monorepo: a merge request's check, one service in scope
   spectral  @stoplight/spectral-cli linting the same manifest as JSON with the baseline rules
             it can express (tests/bench/spectral/), when npm is available
 
@@ -40,6 +41,9 @@ BASELINE = SOURCE / "rules" / "baseline"
 TEMPLATE = SOURCE / "examples" / "billing-api"
 AT = "2026-11-26T22:00:00+01:00"  # a Thursday night: the production window is open
 END = 1795680000  # 2026-11-26T08:00:00Z, the last commit
+# What a monorepo's merge-request pipeline runs: only the services the change touches (the last
+# commit of the generated monorepo changes one service).
+MERGE_REQUEST = "opsgate check --base HEAD~1 (1 service)"
 
 
 def fail(message):
@@ -208,9 +212,11 @@ def main():
     monorepo = measure(spawner, {
         "floor": ([str(floor), str(mono), "HEAD:services/svc-000/operability.toml"], None, (0,)),
         "opsgate check": (check(mono), None, gate_codes),
+        MERGE_REQUEST: (check(mono) + ["--base", "HEAD~1"], None, gate_codes),
     }, runs)
     eval_single = in_process_ms(spawner, check(big), runs)
     eval_mono = in_process_ms(spawner, check(mono), runs)
+    eval_merge_request = in_process_ms(spawner, check(mono) + ["--base", "HEAD~1"], runs)
 
     spectral = None
     if not args.no_spectral and not args.quick:
@@ -249,6 +255,7 @@ def main():
         print(row % (name, "%.2f" % figures["ms"], "%.1f" % mib(figures["rss"]),
                      "%.2f" % (figures["ms"] / mono_floor)))
     print(row % ("opsgate evaluation in process (--timings)", "%.2f" % eval_mono, "", ""))
+    print(row % ("  the same, --base HEAD~1", "%.2f" % eval_merge_request, "", ""))
     if spectral:
         print()
         print("spectral: the billing-api manifest as JSON, equivalent rules (tests/bench/spectral)")
@@ -267,7 +274,9 @@ def main():
          "%.2fx (%.2f ms vs %.2f ms)" % (gate_ms / floor_ms, gate_ms, floor_ms)),
         ("evaluation in process under 2 ms", eval_single < 2.0, "%.2f ms" % eval_single),
         ("200-service monorepo within 3x the floor", monorepo["opsgate check"]["ms"] / mono_floor
-         <= 3.0, "%.2fx" % (monorepo["opsgate check"]["ms"] / mono_floor)),
+         <= 3.0, "%.2fx, every service evaluated; %.2fx for a merge request (--base)" % (
+             monorepo["opsgate check"]["ms"] / mono_floor,
+             monorepo[MERGE_REQUEST]["ms"] / mono_floor)),
         ("peak memory under 20 MiB", peak < 20 * 1024, "%.1f MiB" % mib(peak)),
         ("freshness flat: 100k vs 10k commits", fresh <= 1.25,
          "%.2fx (without commit-graph %.2fx)" % (fresh, fresh_nograph)),
