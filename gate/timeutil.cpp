@@ -72,7 +72,7 @@ TimeZonePreload::TimeZonePreload() {
   }
 }
 
-TimeZonePreload::~TimeZonePreload() {
+void TimeZonePreload::wait() {
   if (m_thread.joinable()) m_thread.join();
 }
 

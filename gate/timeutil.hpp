@@ -38,15 +38,17 @@ Seconds to_instant(const toml::date_time& value, std::chrono::minutes fallback_o
 std::string format_utc(Seconds instant);  // "2026-11-26T20:30:00Z"
 std::string format_day(Days day);         // "2026-11-26"
 
-// Reads the IANA time-zone database on another core while the caller does other work, and
-// joins on destruction. Debian's date/tz lists /usr/share/zoneinfo on first use (~700 stat
-// calls, 1.5-3 ms: a fifth of a check); the database is a thread-safe static, so a
-// date::locate_zone() that comes first simply waits for it. Nothing is started on a single CPU,
+// Reads the IANA time-zone database on another core while the caller does other work; wait()
+// (or the destructor) joins. Debian's date/tz lists /usr/share/zoneinfo on first use (~700 stat
+// calls, 1.5-3 ms: a fifth of a check). The database is a thread-safe static, but the caller
+// joins before its own first look-up anyway: an explicit happens-before that ThreadSanitizer
+// sees (it cannot see into the uninstrumented libdate-tz). Nothing is started on a single CPU,
 // where it could only delay the caller; a failure here is left for locate_zone() to report.
 class TimeZonePreload {
  public:
   TimeZonePreload();
-  ~TimeZonePreload();
+  ~TimeZonePreload() { wait(); }
+  void wait();
   TimeZonePreload(const TimeZonePreload&) = delete;
   TimeZonePreload& operator=(const TimeZonePreload&) = delete;
 

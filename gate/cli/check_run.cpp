@@ -186,6 +186,7 @@ struct Gate::State {
   }
 
   Expected<void> evaluate(const std::string& rev, const std::string& base_rev, bool worktree) {
+    if (time_zones) time_zones->wait();  // manifests name their zones from here on
     report.worktree = worktree;
     std::string revision;
     auto opened = open_tree(*repo, rev, worktree, revision);
