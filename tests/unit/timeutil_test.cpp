@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <date/tz.h>
+
 #include "timeutil.hpp"
 
 using namespace opsgate;
@@ -84,4 +86,20 @@ TEST_CASE("to_instant reads a local date-time at the fallback offset", "[timeuti
 TEST_CASE("to_days and format_day agree on the calendar", "[timeutil]") {
   CHECK(format_day(to_days(toml::date{2026, 2, 28}) + days(1)) == "2026-03-01");
   CHECK(format_day(to_days(toml::date{2028, 2, 28}) + days(1)) == "2028-02-29");
+}
+
+TEST_CASE("Time zones read while a preload runs, or after it, are the same zones", "[timeutil]") {
+  // Any order of construction, look-up and wait() is safe; the database is read once.
+  TimeZonePreload preload;
+  const date::time_zone* during = date::locate_zone("Europe/Paris");
+  preload.wait();
+  preload.wait();  // joining twice is harmless
+  const date::time_zone* after = date::locate_zone("Europe/Paris");
+  CHECK(during == after);
+  CHECK(during->name() == "Europe/Paris");
+  // 2026-03-29 02:30 does not exist in Paris (clocks go 02:00 -> 03:00).
+  auto info =
+      during->get_info(date::local_days{date::year{2026} / 3 / 29} + std::chrono::minutes(150));
+  CHECK(info.result == date::local_info::nonexistent);
+  CHECK_THROWS(date::locate_zone("Mars/Olympus_Mons"));
 }
