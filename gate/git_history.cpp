@@ -25,6 +25,33 @@ GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& 
     m_graph = CommitGraph::open(std::string(git_repository_path(m_repo.get())) + "objects");
 }
 
+GitHistory::~GitHistory() {
+  join_prefetch();
+}
+
+void GitHistory::prefetch(Seconds cutoff) {
+  join_prefetch();
+  if (!m_graph || std::thread::hardware_concurrency() < 2) return;
+  // Through libgit2 up to the graph, here; from there on only the mapped file is read.
+  for (std::size_t i = m_chain.size();; ++i) {
+    if (!m_chain.empty() &&
+        (m_chain.back().when < cutoff || m_chain.back().graph_position != k_not_in_graph))
+      break;
+    auto more = load(i);
+    if (!more || !*more) return;
+  }
+  if (m_chain.back().when < cutoff) return;
+  try {
+    m_prefetch = std::thread([this, cutoff] {
+      while (m_chain.back().when >= cutoff) {
+        auto more = load(m_chain.size());
+        if (!more || !*more) break;
+      }
+    });
+  } catch (const std::system_error&) {  // no thread: last_change() walks as it goes
+  }
+}
+
 Expected<bool> GitHistory::load(std::size_t index) {
   while (m_chain.size() <= index) {
     if (m_ended) return false;
@@ -114,6 +141,7 @@ std::vector<git_oid> GitHistory::ids_on_path(std::size_t index,
 }
 
 Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds cutoff) {
+  join_prefetch();
   std::string path(path_view);
   auto loaded = load(0);
   if (!loaded) return std::unexpected(loaded.error());

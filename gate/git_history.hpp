@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commit_graph.hpp"
@@ -20,17 +21,33 @@ namespace opsgate {
 class GitHistory final : public History {
  public:
   GitHistory(std::shared_ptr<git_repository> repo, const std::string& commit_id);
+  ~GitHistory() override;
+  GitHistory(const GitHistory&) = delete;
+  GitHistory& operator=(const GitHistory&) = delete;
   Expected<FileChange> last_change(std::string_view path, Seconds cutoff) override;
+  // Walks the commit-graph part of the chain back to `cutoff` on another core (pure reads of
+  // the mapped graph, no libgit2 call) while the caller parses manifests; the commits newer
+  // than the graph are loaded here first. Every other member waits for the walk to end.
+  void prefetch(Seconds cutoff) override;
 
   // How many commits the walk has loaded so far (for benchmarks and tests).
-  std::size_t commits_loaded() const { return m_chain.size(); }
+  std::size_t commits_loaded() {
+    join_prefetch();
+    return m_chain.size();
+  }
   // How many of them came from the commit-graph, and how many path comparisons a Bloom filter
   // made unnecessary.
-  std::size_t commits_from_graph() const { return m_from_graph; }
+  std::size_t commits_from_graph() {
+    join_prefetch();
+    return m_from_graph;
+  }
   std::size_t comparisons_skipped() const { return m_skipped; }
 
   // Reads no commit-graph (tests compare both ways).
-  void ignore_commit_graph() { m_graph.reset(); }
+  void ignore_commit_graph() {
+    join_prefetch();
+    m_graph.reset();
+  }
 
  private:
   // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
@@ -56,6 +73,9 @@ class GitHistory final : public History {
   // The ids of the path's directories and file at chain[index], outermost first; with
   // `stop_at`, reading stops at the first id equal to its counterpart there. Shorter than
   // `components` (or empty) when the path does not exist.
+  void join_prefetch() {
+    if (m_prefetch.joinable()) m_prefetch.join();
+  }
   std::vector<git_oid> ids_on_path(std::size_t index, const std::vector<std::string>& components,
                                    const std::vector<git_oid>* stop_at);
 
@@ -70,6 +90,8 @@ class GitHistory final : public History {
   std::size_t m_skipped = 0;
   bool m_ended = false;
   bool m_ended_shallow = false;
+  // Owns the chain (and everything load() writes) while it runs.
+  std::thread m_prefetch;
 };
 
 }  // namespace opsgate

@@ -29,6 +29,9 @@ class History {
  public:
   virtual ~History() = default;
   virtual Expected<FileChange> last_change(std::string_view path, Seconds cutoff) = 0;
+  // A hint: the chain back to `cutoff` will be needed; an implementation may start loading it
+  // in the background. Answers are the same with or without it.
+  virtual void prefetch(Seconds /*cutoff*/) {}
 };
 
 // For unit tests: a first-parent chain given newest first, each commit with its files' blobs.

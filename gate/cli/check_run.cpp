@@ -196,6 +196,7 @@ struct Gate::State {
     if (!revision.empty()) {
       report.revision = revision;
       history = repo->history_at(revision);
+      prefetch_history(*history);
     }
 
     std::unique_ptr<Tree> base_tree;
@@ -260,6 +261,22 @@ struct Gate::State {
     return {};
   }
 
+  // The history is walked on another core while manifests are read and parsed, back to the
+  // oldest cutoff a changed_within_days of the loaded rules can ask for (a day early: the
+  // cutoff is a calendar day in --at's offset).
+  void prefetch_history(History& history) const {
+    std::int64_t deepest = -1;
+    for (const Rule& rule : rules->rules)
+      for (const auto* conditions : {&rule.when, &rule.check})
+        for (const Condition& condition : *conditions)
+          for (const Operator& op : condition.ops)
+            if (op.kind == OpKind::changed_within_days && op.value)
+              deepest = std::max(deepest, op.value->value_or<std::int64_t>(-1));
+    if (deepest < 0) return;
+    constexpr std::int64_t k_max_days = 1'000'000;  // beyond any history: walk it all
+    history.prefetch(report.at.utc - std::chrono::days(std::min(deepest, k_max_days) + 1));
+  }
+
   // Manifests evaluated at once: --jobs, else one per CPU, with at least k_manifests_per_job
   // each (a worker opens the repository and walks the history again: ~1 ms).
   unsigned job_count(std::size_t manifests) const {
@@ -304,6 +321,7 @@ struct Gate::State {
         base_tree = std::move(*at_base);
       }
       std::unique_ptr<History> history = opened->history_at(revision);
+      prefetch_history(*history);
       EvalContext context = shared;
       context.tree = tree->get();
       context.history = history.get();
