@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Repository edge cases: empty repository, unborn branch, detached HEAD, submodules, symlinks,
-# unusual file names, a manifest that is a directory or a symlink, and parallel runs on one
-# repository (opsgate never writes into it).
+# unusual file names (a directory named in Latin-1 too), a manifest that is a directory or a
+# symlink, and parallel runs on one repository (opsgate never writes into it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 AT=2026-11-26T10:00:00+01:00
@@ -50,6 +50,49 @@ commit_all "${repo}" 2026-11-20T10:00:00+01:00 "names"
 run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" --format json
 assert_json "a path with spaces, unicode and a leading dash resolves (anchor after the last #)" \
   "st('RUN-001') == 'pass'"
+
+# A service directory whose name is Latin-1, not UTF-8 ($'caf\xe9'), found by the default
+# discovery: evaluated like any other, never an abort (exit 134 once, from the JSON renderers).
+# The JSON formats carry U+FFFD for that byte, the JUnit XML stays well-formed.
+repo="$(new_repo latin1)"
+latin1=$'caf\xe9'
+manifest "${repo}/${latin1}/operability.toml"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "latin1"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}"
+assert_exit "a service directory named in Latin-1 is evaluated (its runbook is missing: exit 1)" 1
+assert_contains "...the text report names the failing rule" "${OUT}" "FAIL   RUN-001 Runbook exists"
+assert_contains "...and ends with the verdict" "${OUT}" "opsgate: FAIL: 1 failed, 0 warnings"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" --format json \
+  --report "junit=${E2E_TMP}/latin1.xml" --report "sarif=${E2E_TMP}/latin1.sarif"
+assert_exit "...the same verdict with --format json and --report" 1
+printf '%s' "${OUT}" >"${E2E_TMP}/latin1.json"
+if "${PYTHON}" -I -m json.tool "${E2E_TMP}/latin1.json" >/dev/null 2>&1; then
+  pass_ "...the JSON report is valid JSON (python3 -m json.tool)"
+else
+  fail_ "...the JSON report is valid JSON (python3 -m json.tool)"
+fi
+assert_json "...its paths carry U+FFFD for the Latin-1 byte" \
+  "(m()['path'] == 'caf\ufffd/operability.toml' and st('RUN-001') == 'fail' and
+    'caf\ufffd/docs/runbook.md' in f('RUN-001')['message'])"
+assert_json "...so does the SARIF report" \
+  "([r['ruleId'] for r in d['runs'][0]['results']] == ['RUN-001'] and
+    'caf\ufffd/docs/runbook.md' in d['runs'][0]['results'][0]['message']['text'])" \
+  "${E2E_TMP}/latin1.sarif"
+assert_py "...the JUnit report is well-formed XML naming the service" "${E2E_TMP}/latin1.xml" \
+  "suite.get('name') == 'edge (caf\ufffd/operability.toml)' and suite.get('failures') == '1'" "$(
+    cat <<'PY'
+import xml.etree.ElementTree as ElementTree
+try:
+    suite = ElementTree.parse(path).getroot().find("testsuite")
+except Exception as error:
+    print(f"not well-formed XML in {path}: {error}")
+    sys.exit(1)
+PY
+  )"
+write_file "${repo}/${latin1}/docs/runbook.md" <<<"# Runbook"
+commit_all "${repo}" 2026-11-21T10:00:00+01:00 "runbook"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}"
+assert_exit "...and its runbook, relative to that directory, is found (exit 0)" 0
 
 # A manifest that is a directory, or a symlink.
 repo="$(new_repo manifest-dir)"

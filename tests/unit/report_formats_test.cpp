@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -237,4 +238,116 @@ TEST_CASE("sarif lists results for failed and waived rules only", "[report]") {
   CHECK(run["invocations"][0]["executionSuccessful"] == true);
   CHECK(json::parse(render_sarif(
             error_report()))["runs"][0]["invocations"][0]["executionSuccessful"] == false);
+}
+
+namespace {
+
+// nlohmann::json refuses to dump a string that is not well-formed UTF-8 (type_error 316): a
+// strict check of a whole rendered document.
+bool is_utf8(const std::string& text) {
+  try {
+    (void)json(text).dump();
+    return true;
+  } catch (const json::type_error&) {
+    return false;
+  }
+}
+
+// Bytes that do not decode, as they reach the renderers from git trees, --env and messages: a
+// Latin-1 "é", two bytes that never start a sequence, a sequence cut short at the end.
+Report not_utf8() {
+  Report report = sample();
+  ManifestResult& billing = report.manifests.front();
+  REQUIRE(billing.service == "billing-api");
+  billing.service = "caf\xe9-api";
+  Finding& retention = billing.findings[1];
+  REQUIRE(retention.rule == "BKP-002");
+  retention.message = "retention \xff\xfe days";
+  retention.title = "Backups are kept at least a week, d\xc3\xa9j\xc3\xa0 caf\xc3";
+  conclude(report);
+  return report;
+}
+
+const json& json_finding(const json& report, const std::string& rule) {
+  for (const json& manifest : report["manifests"])
+    for (const json& item : manifest["findings"])
+      if (item["rule"] == rule) return item;
+  FAIL("no finding " << rule);
+  throw std::logic_error("unreachable");
+}
+
+const std::string k_replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+}  // namespace
+
+TEST_CASE("bytes that are not UTF-8 become U+FFFD in the JSON formats", "[report][json]") {
+  const Report report = not_utf8();
+  const std::string text = render_json(report);
+  CHECK(is_utf8(text));
+  json parsed = json::parse(text);  // throws on ill-formed UTF-8
+  const json& retention = json_finding(parsed, "BKP-002");
+  CHECK(retention["message"] == "retention " + k_replacement + k_replacement + " days");
+  // Well-formed sequences stay as they are; the cut one becomes one replacement character.
+  CHECK(retention["title"] ==
+        "Backups are kept at least a week, d\xc3\xa9j\xc3\xa0 caf" + k_replacement);
+  bool service_found = false;
+  for (const json& manifest : parsed["manifests"])
+    if (manifest["service"] == "caf" + k_replacement + "-api") service_found = true;
+  CHECK(service_found);
+
+  const std::string sarif_text = render_sarif(report);
+  CHECK(is_utf8(sarif_text));
+  json sarif = json::parse(sarif_text);
+  bool result_found = false;
+  for (const json& result : sarif["runs"][0]["results"])
+    if (result["ruleId"] == "BKP-002") {
+      result_found = true;
+      CHECK(result["message"]["text"] == "retention " + k_replacement + k_replacement + " days");
+      CHECK(result["properties"]["service"] == "caf" + k_replacement + "-api");
+    }
+  CHECK(result_found);
+  const json& rules = sarif["runs"][0]["tool"]["driver"]["rules"];
+  auto rule = std::find_if(rules.begin(), rules.end(),
+                           [](const json& item) { return item["id"] == "BKP-002"; });
+  REQUIRE(rule != rules.end());
+  CHECK((*rule)["shortDescription"]["text"] ==
+        "Backups are kept at least a week, d\xc3\xa9j\xc3\xa0 caf" + k_replacement);
+
+  const std::string codequality_text = render_codequality(report);
+  CHECK(is_utf8(codequality_text));
+  json codequality = json::parse(codequality_text);
+  CHECK(codequality.size() == 7);
+  bool issue_found = false;
+  for (const json& issue : codequality)
+    if (issue["check_name"] == "BKP-002") {
+      issue_found = true;
+      CHECK(issue["description"].get<std::string>().find(k_replacement + k_replacement + " days") !=
+            std::string::npos);
+    }
+  CHECK(issue_found);
+
+  SECTION("the error report of an --env that is not UTF-8") {
+    Report error = error_report();
+    error.environment = "prod\xe9";
+    json parsed_error = json::parse(render_json(error));
+    CHECK(parsed_error["environment"] == "prod" + k_replacement);
+    CHECK(parsed_error["outcome"] == "error");
+    CHECK(is_utf8(render_sarif(error)));
+  }
+}
+
+TEST_CASE("bytes that are not UTF-8 become U+FFFD in the JUnit XML", "[report]") {
+  const std::string xml = render_junit(not_utf8());
+  CHECK(is_utf8(xml));
+  // Nothing XML 1.0 forbids: no control character but tab, line feed and carriage return.
+  for (char c : xml) {
+    const auto byte = static_cast<unsigned char>(c);
+    INFO("byte " << int(byte));
+    CHECK((byte >= 0x20 || c == '\t' || c == '\n' || c == '\r'));
+  }
+  CHECK(xml.find("retention " + k_replacement + k_replacement + " days") != std::string::npos);
+  CHECK(xml.find("d\xc3\xa9j\xc3\xa0 caf" + k_replacement) != std::string::npos);
+  CHECK(xml.find("caf" + k_replacement + "-api") != std::string::npos);
+  CHECK(xml.find("\xff") == std::string::npos);
+  CHECK(xml.find("\xe9-api") == std::string::npos);
 }

@@ -547,6 +547,75 @@ TEST_CASE("window: a schedule that never opens answers at once", "[window]") {
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
 }
 
+TEST_CASE("window: an hourly window under a century-long deny answers at once", "[window]") {
+  // The search for the next opening used to visit every firing inside the deny period
+  // (tests/fuzz/regressions/window/allow-every-minute-century-deny.toml, with a cron every
+  // minute: 4 million firings, 4.7 s; such crons are now refused, an hourly one is the densest).
+  auto started = std::chrono::steady_clock::now();
+  Schedule schedule = schedule_of(
+      "timezone = \"UTC\"\n"
+      "[[release_window.allow]]\n"
+      "cron = \"0 * * * *\"\n"
+      "duration = \"1s\"\n"
+      "[[release_window.deny]]\n"
+      "from = 2000-01-01T00:00:00\n"
+      "to = 2100-01-01T00:00:00\n");
+
+  WindowState middle = window_state(schedule, {}, "production", instant("2050-06-01T00:00:00Z"));
+  CHECK_FALSE(middle.open);
+  CHECK(middle.cause == WindowCause::deny);
+  REQUIRE(middle.period);
+  CHECK(format_utc(middle.period->from) == "2000-01-01T00:00:00Z");
+  CHECK(format_utc(middle.period->to) == "2100-01-01T00:00:00Z");
+  CHECK_FALSE(middle.next_open);  // 2100 is past k_window_horizon
+
+  for (const char* at : {"2092-01-01T00:00:00Z", "2099-12-31T23:59:30Z"}) {
+    INFO(at);
+    WindowState late = window_state(schedule, {}, "production", instant(at));
+    CHECK_FALSE(late.open);
+    CHECK(late.cause == WindowCause::deny);
+    CHECK(utc(late.next_open) == "2100-01-01T00:00:00Z");
+    CHECK(utc(late.next_closes_at) == "2100-01-01T00:00:01Z");
+  }
+  check_cases(schedule, {{"1999-12-31T23:00:00Z", true},
+                         {"1999-12-31T23:00:01Z", false},
+                         {"2000-01-01T00:00:00Z", false},
+                         {"2099-12-31T23:00:00Z", false},
+                         {"2100-01-01T00:00:00Z", true},
+                         {"2100-01-01T00:00:01Z", false},
+                         {"2100-01-01T01:00:00Z", true}});
+  WindowState after = window_state(schedule, {}, "production", instant("2100-01-01T00:00:01Z"));
+  CHECK(utc(after.next_open) == "2100-01-01T01:00:00Z");
+
+  auto open = open_intervals(schedule, {}, "production", instant("1999-12-31T22:30:00Z"),
+                             instant("2100-01-01T01:00:30Z"));
+  REQUIRE(open.size() == 3);
+  CHECK(format_utc(open[0].from) == "1999-12-31T23:00:00Z");
+  CHECK(format_utc(open[0].to) == "1999-12-31T23:00:01Z");
+  CHECK(format_utc(open[1].from) == "2100-01-01T00:00:00Z");
+  CHECK(format_utc(open[2].from) == "2100-01-01T01:00:00Z");
+  CHECK(format_utc(open[2].to) == "2100-01-01T01:00:01Z");
+
+  SECTION("the search resumes before the end of the deny, across a fall-back transition") {
+    // The deny ends inside the repeated hour (its end is the later 02:30). The 02:45 firing
+    // starts in the first pass (the earlier instant for a start) and ends in the second (the
+    // later one for an end): it opens the window from the end of the deny until 02:45:01 CET.
+    Schedule paris = schedule_of(
+        "timezone = \"Europe/Paris\"\n"
+        "[[release_window.allow]]\n"
+        "cron = \"45 * * * *\"\n"
+        "duration = \"1s\"\n"
+        "[[release_window.deny]]\n"
+        "from = 2026-01-01T00:00:00\n"
+        "to = 2026-10-25T02:30:00\n");
+    WindowState state = window_state(paris, {}, "production", instant("2026-06-01T00:00:00Z"));
+    CHECK(state.cause == WindowCause::deny);
+    CHECK(utc(state.next_open) == "2026-10-25T01:30:00Z");
+    CHECK(utc(state.next_closes_at) == "2026-10-25T01:45:01Z");
+  }
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+}
+
 TEST_CASE("window: resolve_local maps skipped and repeated local times", "[window][dst]") {
   const date::time_zone& paris = *date::locate_zone("Europe/Paris");
   auto local = [](int y, unsigned m, unsigned d, int h, int min) {
@@ -586,6 +655,15 @@ TEST_CASE("window: invalid windows are problems at line:column", "[window]") {
                     "\"23:00\"\n") ==
         "operability.toml:4:16: release_window.allow[1].days holds \"sunday\"; one of mon, tue, "
         "wed, thu, fri, sat, sun is required");
+  CHECK(one_problem(tz + allow + "cron = \"* * * * *\"\nduration = \"1s\"\n") ==
+        "operability.toml:4:8: release_window.allow[1].cron is \"* * * * *\", which fires 60 "
+        "times an hour; release windows fire at most once an hour: name a single minute (such "
+        "as \"0 22 * * 1-4\")");
+  CHECK(one_problem(tz + "[[release_window.deny]]\nfreeze_start = \"*/15 20 * * *\"\n"
+                         "freeze_end = \"0 21 * * *\"\n") ==
+        "operability.toml:4:16: release_window.deny[1].freeze_start is \"*/15 20 * * *\", which "
+        "fires 4 times an hour; release windows fire at most once an hour: name a single minute "
+        "(such as \"0 22 * * 1-4\")");
   CHECK(one_problem(tz + allow + "cron = \"0 25 * * *\"\nduration = \"1h\"\n") ==
         "operability.toml:4:8: release_window.allow[1].cron is invalid: cron \"0 25 * * *\": "
         "hour 25 is out of range 0-23");
