@@ -246,9 +246,15 @@ struct Gate::State {
                                                   fail(ErrorKind::internal, "not evaluated"));
     const unsigned jobs = revision.empty() ? 1 : job_count(paths->size());
     std::vector<std::jthread> workers;
-    for (unsigned job = 1; job < jobs; ++job)
-      workers.emplace_back(
-          [&, job] { evaluate_share(job, jobs, *paths, revision, merge_base, context, results); });
+    for (unsigned job = 1; job < jobs; ++job) {
+      try {
+        workers.emplace_back([&, job] {
+          evaluate_share(job, jobs, *paths, revision, merge_base, context, results);
+        });
+      } catch (const std::system_error&) {  // no thread to be had: this share is done here
+        evaluate_share(job, jobs, *paths, revision, merge_base, context, results);
+      }
+    }
     HeadingCache headings;
     for (std::size_t i = 0; i < paths->size(); i += jobs)
       results[i] = evaluate_path((*paths)[i], *tree, base_tree.get(), context, headings);

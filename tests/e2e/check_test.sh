@@ -763,6 +763,34 @@ for jobs in 2 3 7; do
 done
 assert_json "24 services: every manifest, in path order" \
   "[x['service'] for x in d['manifests']] == ['svc-%02d' % i for i in range(1, 25)]"
+
+# No thread to be had (an unprivileged user held to one process, so every thread creation
+# fails: the workers, the history walk, the time-zone preload): the run does all the work on its
+# own thread and reports the same. Needs root to switch user; skipped otherwise.
+if [[ "$(id -u)" == 0 ]] && command -v setpriv >/dev/null; then
+  lone="${E2E_TMP}/lone"
+  mkdir -p "${lone}/home"
+  cp "${OPSGATE}" "${lone}/opsgate"
+  printf '[safe]\n\tdirectory = %s\n' "${R}" >"${lone}/home/.gitconfig"
+  chmod -R a+rX "${E2E_TMP}"
+  as_nobody() {
+    HOME="${lone}/home" setpriv --reuid=65534 --regid=65534 --clear-groups \
+      bash -c 'ulimit -u 1 && exec "$@"' bash "$@"
+  }
+  if as_nobody bash -c '( true )' 2>/dev/null; then
+    fail_ "no threads: ulimit -u 1 does not stop a fork here" "cannot test thread failures"
+  else
+    pass_ "no threads: ulimit -u 1 stops a fork"
+    (cd "${R}" && as_nobody "${lone}/opsgate" check --rules "${PACK}" --at "${AT}" --format json \
+      --jobs 3 </dev/null >"${lone}/out" 2>"${lone}/err")
+    RC=$?
+    OUT="$(cat "${lone}/out")"
+    ERR="$(cat "${lone}/err")"
+    assert_exit "no threads, --jobs 3: the same verdict" 1
+    assert_eq "no threads, --jobs 3: the same report, byte for byte" \
+      "$(cat "${E2E_TMP}/jobs-1.json")" "${OUT}"
+  fi
+fi
 # A manifest that cannot be read stops the run with the same error whichever worker reads it:
 # the first in path order.
 printf 'schema = 1\n[service\n' >"${R}/services/svc-17/operability.toml"
