@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <charconv>
 #include <span>
@@ -150,37 +151,70 @@ bool CronSpec::matches_day(date::year_month_day day) const {
   return dom || dow;
 }
 
+namespace {
+
+// The lowest set bit at or above `from` in the low `width` bits of `mask`, or -1.
+int first_at_or_above(unsigned long long mask, int from, int width) {
+  if (from >= width) return -1;
+  mask >>= from;
+  return mask ? from + std::countr_zero(mask) : -1;
+}
+
+// The highest set bit at or below `from` in `mask`, or -1.
+int last_at_or_below(unsigned long long mask, int from) {
+  if (from < 0) return -1;
+  if (from < 63) mask &= (2ULL << from) - 1;
+  return mask ? 63 - std::countl_zero(mask) : -1;
+}
+
+}  // namespace
+
+// Both searches jump from firing hour to firing minute with bit scans: an hourly cron over the
+// 8-year horizon is 70,000 firings, and stepping minute by minute made a check take seconds
+// (tests/fuzz/regressions/window/hourly-allow-under-hourly-deny.toml).
+bool CronSpec::fires_every_day() const {
+  // Every month, every day of the month and every weekday: matches_day holds whichever way the
+  // two day fields combine. Masks, not counts: this runs once per search.
+  constexpr unsigned long long all_months = 0x1FFE, all_days_of_month = 0xFFFFFFFE,
+                               all_weekdays = 0x7F;
+  return (months.to_ullong() & all_months) == all_months &&
+         (days_of_month.to_ullong() & all_days_of_month) == all_days_of_month &&
+         (days_of_week.to_ullong() & all_weekdays) == all_weekdays;
+}
+
 std::optional<date::local_seconds> CronSpec::next_after(date::local_seconds after) const {
+  const unsigned long long minute_mask = minutes.to_ullong(), hour_mask = hours.to_ullong();
+  const bool every_day = fires_every_day();
   auto first_day = date::floor<date::days>(after);
   // The first minute strictly after `after` on the first day.
   int first_minute =
       static_cast<int>(date::floor<std::chrono::minutes>(after - first_day).count()) + 1;
   for (int offset = 0; offset <= k_cron_search_days; ++offset) {
     date::local_days day = first_day + date::days(offset);
-    if (!matches_day(date::year_month_day(day))) continue;
-    for (int minute = offset == 0 ? first_minute : 0; minute < 24 * 60; ++minute) {
-      if (!hours[static_cast<std::size_t>(minute / 60)]) {
-        minute = (minute / 60) * 60 + 59;
-        continue;
-      }
-      if (minutes[static_cast<std::size_t>(minute % 60)]) return day + std::chrono::minutes(minute);
+    if (!every_day && !matches_day(date::year_month_day(day))) continue;
+    int from = offset == 0 ? first_minute : 0;
+    for (int hour = first_at_or_above(hour_mask, from / 60, 24); hour >= 0;
+         hour = first_at_or_above(hour_mask, hour + 1, 24)) {
+      int minute = first_at_or_above(minute_mask, hour == from / 60 ? from % 60 : 0, 60);
+      if (minute >= 0) return day + std::chrono::hours(hour) + std::chrono::minutes(minute);
     }
   }
   return std::nullopt;
 }
 
 std::optional<date::local_seconds> CronSpec::last_at_or_before(date::local_seconds at) const {
+  const unsigned long long minute_mask = minutes.to_ullong(), hour_mask = hours.to_ullong();
+  const bool every_day = fires_every_day();
   auto first_day = date::floor<date::days>(at);
   int first_minute = static_cast<int>(date::floor<std::chrono::minutes>(at - first_day).count());
   for (int offset = 0; offset <= k_cron_search_days; ++offset) {
     date::local_days day = first_day - date::days(offset);
-    if (!matches_day(date::year_month_day(day))) continue;
-    for (int minute = offset == 0 ? first_minute : 24 * 60 - 1; minute >= 0; --minute) {
-      if (!hours[static_cast<std::size_t>(minute / 60)]) {
-        minute = (minute / 60) * 60;
-        continue;
-      }
-      if (minutes[static_cast<std::size_t>(minute % 60)]) return day + std::chrono::minutes(minute);
+    if (!every_day && !matches_day(date::year_month_day(day))) continue;
+    int from = offset == 0 ? first_minute : 24 * 60 - 1;
+    for (int hour = last_at_or_below(hour_mask, from / 60); hour >= 0;
+         hour = last_at_or_below(hour_mask, hour - 1)) {
+      int minute = last_at_or_below(minute_mask, hour == from / 60 ? from % 60 : 59);
+      if (minute >= 0) return day + std::chrono::hours(hour) + std::chrono::minutes(minute);
     }
   }
   return std::nullopt;

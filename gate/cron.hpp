@@ -29,6 +29,8 @@ struct CronSpec {
   bool any_day_of_week = true;
 
   bool matches_day(date::year_month_day day) const;
+  // Every day matches (the day and month fields are all "*"): the searches skip the calendar.
+  bool fires_every_day() const;
 
   // The first firing strictly after `after`, or nullopt when none within k_cron_search_days.
   std::optional<date::local_seconds> next_after(date::local_seconds after) const;

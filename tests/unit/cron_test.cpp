@@ -67,6 +67,73 @@ TEST_CASE("cron: last firing at or before a time", "[cron]") {
         "Thu 2024-02-29 00:00");
 }
 
+namespace {
+
+// Minute by minute, skipping days that do not match: what next_after and last_at_or_before
+// compute with bit scans.
+std::optional<date::local_seconds> stepped_next(const CronSpec& spec, date::local_seconds after) {
+  auto at = date::floor<std::chrono::minutes>(after) + std::chrono::minutes(1);
+  auto last = after + date::days(opsgate::k_cron_search_days);
+  while (at < last) {
+    auto day = date::floor<date::days>(at);
+    if (!spec.matches_day(date::year_month_day(day))) {
+      at = day + date::days(1);
+      continue;
+    }
+    date::hh_mm_ss clock(at - day);
+    if (spec.hours[static_cast<std::size_t>(clock.hours().count())] &&
+        spec.minutes[static_cast<std::size_t>(clock.minutes().count())])
+      return at;
+    at += std::chrono::minutes(1);
+  }
+  return std::nullopt;
+}
+
+std::optional<date::local_seconds> stepped_last(const CronSpec& spec, date::local_seconds at) {
+  auto minute = date::floor<std::chrono::minutes>(at);
+  auto first = at - date::days(opsgate::k_cron_search_days);
+  while (minute > first) {
+    auto day = date::floor<date::days>(minute);
+    if (!spec.matches_day(date::year_month_day(day))) {
+      minute = day - std::chrono::minutes(1);
+      continue;
+    }
+    date::hh_mm_ss clock(minute - day);
+    if (spec.hours[static_cast<std::size_t>(clock.hours().count())] &&
+        spec.minutes[static_cast<std::size_t>(clock.minutes().count())])
+      return minute;
+    minute -= std::chrono::minutes(1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("cron: the searches agree with stepping minute by minute", "[cron]") {
+  const char* crons[] = {"0 * * * *",         "59 23 * * *",      "*/7 */5 * * *",
+                         "0,30 9-17 * * 1-5", "15 3 1 * *",       "0 0 * * 0",
+                         "5 4 29 2 *",        "0 6 1 * 1",        "*/13 1,22 * jan,jul *",
+                         "0 12 31 * *",       "58-59 0,23 * * *", "0 0 1 1 *"};
+  const date::local_seconds times[] = {
+      local(2026, 11, 26, 10, 0),
+      local(2026, 11, 26, 10, 0) + std::chrono::seconds(30),
+      local(2026, 12, 31, 23, 59) + std::chrono::seconds(59),
+      local(2027, 1, 1, 0, 0),
+      local(2028, 2, 29, 4, 5),
+      local(2028, 2, 29, 4, 4) + std::chrono::seconds(59),
+      local(2026, 7, 31, 12, 0),
+      local(2026, 3, 1, 0, 0) - std::chrono::seconds(1),
+  };
+  for (const char* text : crons) {
+    CronSpec spec = cron(text);
+    for (date::local_seconds at : times) {
+      INFO(text << " around " << date::format("%F %T", at));
+      CHECK(shown(spec.next_after(at)) == shown(stepped_next(spec, at)));
+      CHECK(shown(spec.last_at_or_before(at)) == shown(stepped_last(spec, at)));
+    }
+  }
+}
+
 TEST_CASE("cron: invalid expressions say which field is wrong", "[cron]") {
   struct Case {
     const char* cron;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "cron.hpp"
 #include "toml_util.hpp"
 #include "window.hpp"
 
@@ -632,6 +633,69 @@ TEST_CASE("window: resolve_local maps skipped and repeated local times", "[windo
         "2026-10-25T01:30:00Z");
   CHECK(format_utc(resolve_local(paris, local(2026, 7, 1, 12, 0), Edge::start)) ==
         "2026-07-01T10:00:00Z");
+}
+
+TEST_CASE("window: an opening that runs across a search step is one opening", "[window]") {
+  // The search reads a week, then the next three weeks, and so on; the opening found at the end
+  // of one step continues into the next.
+  Schedule schedule = schedule_of(always_open("Europe/Paris") +
+                                  "[[release_window.deny]]\n"
+                                  "from = 2026-11-20T00:00:00\n"
+                                  "to = 2026-12-02T00:00:00\n"
+                                  "[[release_window.deny]]\n"
+                                  "from = 2026-12-05T00:00:00\n"
+                                  "to = 2027-01-10T00:00:00\n");
+  WindowState state = window_state(schedule, {}, "production", instant("2026-11-26T00:00:00Z"));
+  CHECK(state.cause == WindowCause::deny);
+  CHECK(utc(state.next_open) == "2026-12-01T23:00:00Z");
+  CHECK(utc(state.next_closes_at) == "2026-12-04T23:00:00Z");
+
+  WindowState open = window_state(schedule, {}, "production", instant("2026-11-18T00:00:00Z"));
+  CHECK(open.open);
+  CHECK(utc(open.closes_at) == "2026-11-19T23:00:00Z");
+
+  WindowState inside = window_state(schedule, {}, "production", instant("2027-01-12T00:00:00Z"));
+  CHECK(inside.open);
+  CHECK(utc(inside.closes_at) == "none");  // open until past the horizon
+}
+
+TEST_CASE("window: long runs of occurrences resolve each edge in its own offset", "[window][dst]") {
+  // Occurrences resolve their local edges through a cached offset; every edge must match a
+  // lookup of its own across two years of transitions, northern and southern, with starts and
+  // ends falling in skipped and repeated hours (01:30 and 02:30 are both, somewhere).
+  struct Form {
+    int start_minute;  // of the local day
+    const char* cron;
+    const char* duration;
+  };
+  const Form forms[] = {{90, "30 1 * * *", "1h"}, {150, "30 2 * * *", "30m"}};
+  for (const char* zone_name : {"Europe/Paris", "America/New_York", "Australia/Sydney"}) {
+    for (const Form& form : forms) {
+      INFO(zone_name << " " << form.cron << " for " << form.duration);
+      Schedule schedule = schedule_of(std::string("timezone = \"") + zone_name +
+                                      "\"\n[[release_window.allow]]\ncron = \"" + form.cron +
+                                      "\"\nduration = \"" + form.duration + "\"\n");
+      const date::time_zone& zone = *schedule.zone;
+      const std::chrono::seconds length = *parse_duration(form.duration);
+      const Seconds lo = instant("2026-01-01T00:00:00Z"), hi = instant("2028-01-01T00:00:00Z");
+      std::vector<std::string> expected;
+      for (auto day = date::floor<date::days>(zone.to_local(lo)) - date::days(1);
+           day <= date::floor<date::days>(zone.to_local(hi)); day += date::days(1)) {
+        auto start = date::local_seconds(day) + std::chrono::minutes(form.start_minute);
+        Interval occurrence{resolve_local(zone, start, Edge::start),
+                            resolve_local(zone, start + length, Edge::end)};
+        occurrence.from = std::max(occurrence.from, lo);
+        occurrence.to = std::min(occurrence.to, hi);
+        if (occurrence.from < occurrence.to)
+          expected.push_back(format_utc(occurrence.from) + " " + format_utc(occurrence.to));
+      }
+      std::vector<std::string> found;
+      for (const Interval& interval : open_intervals(schedule, {}, "production", lo, hi))
+        found.push_back(format_utc(interval.from) + " " + format_utc(interval.to));
+      CHECK(found.size() >= 725);
+      CHECK(found == expected);
+    }
+  }
 }
 
 TEST_CASE("window: invalid windows are problems at line:column", "[window]") {
