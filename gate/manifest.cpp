@@ -49,7 +49,9 @@ bool is_allowed(std::span<const std::string_view> allowed, std::string_view valu
 
 class SchemaChecker {
  public:
-  SchemaChecker(const toml::table& doc, const std::string& path) : m_doc(doc), m_path(path) {}
+  SchemaChecker(const toml::table& doc, const std::string& path,
+                std::shared_ptr<const ParsedSchedule>* windows)
+      : m_doc(doc), m_path(path), m_windows(windows) {}
 
   std::vector<SchemaProblem> run() {
     for (const SchemaEntry& entry : manifest_schema()) {
@@ -185,7 +187,10 @@ class SchemaChecker {
     const toml::table* windows = m_doc["release_window"].as_table();
     if (!windows) return;
     std::vector<SchemaProblem> found;
-    parse_schedule(*windows, "release_window", m_path, found);
+    Schedule schedule = parse_schedule(*windows, "release_window", m_path, found);
+    if (m_windows)
+      *m_windows =
+          std::make_shared<const ParsedSchedule>(ParsedSchedule{std::move(schedule), found});
     std::size_t reported = m_problems.size();
     for (SchemaProblem& problem : found) {
       auto same_place = [&](const SchemaProblem& other) {
@@ -198,13 +203,15 @@ class SchemaChecker {
 
   const toml::table& m_doc;
   const std::string& m_path;
+  std::shared_ptr<const ParsedSchedule>* m_windows;
   std::vector<SchemaProblem> m_problems;
 };
 
 }  // namespace
 
-std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::string& path) {
-  return SchemaChecker(doc, path).run();
+std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::string& path,
+                                        std::shared_ptr<const ParsedSchedule>* windows) {
+  return SchemaChecker(doc, path, windows).run();
 }
 
 Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob) {
@@ -229,7 +236,7 @@ Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::
         {fmt::format("schema is missing; add `schema = {}` at the top", k_manifest_schema_version),
          SourcePos{manifest.path, 1, 1}});
   }
-  auto problems = check_schema(manifest.doc, manifest.path);
+  auto problems = check_schema(manifest.doc, manifest.path, &manifest.release_window);
   manifest.problems.insert(manifest.problems.end(), problems.begin(), problems.end());
   return manifest;
 }

@@ -3,6 +3,7 @@
 // or an unsupported `schema` is an Error (exit 2); every other problem is a SchemaProblem,
 // reported as a failed GATE-SCHEMA finding at the key's position.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include "error.hpp"
 
 namespace opsgate {
+
+struct ParsedSchedule;  // window.hpp
 
 constexpr std::string_view k_manifest_file = "operability.toml";
 
@@ -27,6 +30,9 @@ struct Manifest {
   std::string blob;  // git blob id of its content
   toml::table doc;
   std::vector<SchemaProblem> problems;
+  // [release_window] as the schema check parsed it (null when absent), for the window
+  // operators: a pack asks the same table several times per manifest.
+  std::shared_ptr<const ParsedSchedule> release_window;
 
   std::string service_name() const;         // "" when not declared
   std::optional<std::string> tier() const;  // service.tier when it is a string
@@ -35,6 +41,8 @@ struct Manifest {
 Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob);
 
 // The schema 1 checks alone (exposed for tests and for `rules test`).
-std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::string& path);
+// `windows`, when given, receives [release_window] as parsed (null when absent).
+std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::string& path,
+                                        std::shared_ptr<const ParsedSchedule>* windows = nullptr);
 
 }  // namespace opsgate

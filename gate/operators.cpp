@@ -391,10 +391,18 @@ class OperatorChecker {
   OpResult window_operator(OpKind kind, const toml::node& arg) {
     const toml::table* table = m_value.as_table();
     if (!table) return verdict(false, m_key, m_value, "a table shaped like [release_window]");
-    std::vector<SchemaProblem> problems;
-    Schedule schedule = parse_schedule(*table, m_key, m_manifest.path, problems);
-    if (!problems.empty())
-      return {false, fmt::format("{} is invalid: {}", m_key, problems.front().message)};
+    // [release_window] was parsed by the schema check; another table (or the same one under
+    // another key, which messages name) is parsed here.
+    std::shared_ptr<const ParsedSchedule> parsed = m_manifest.release_window;
+    if (!parsed || m_key != "release_window" ||
+        table != m_manifest.doc["release_window"].as_table()) {
+      ParsedSchedule fresh;
+      fresh.schedule = parse_schedule(*table, m_key, m_manifest.path, fresh.problems);
+      parsed = std::make_shared<const ParsedSchedule>(std::move(fresh));
+    }
+    if (!parsed->problems.empty())
+      return {false, fmt::format("{} is invalid: {}", m_key, parsed->problems.front().message)};
+    const Schedule& schedule = parsed->schedule;
     std::vector<const WindowSpec*> allows;
     for (const WindowSpec& spec : schedule.allow)
       if (spec.applies_to(m_context.environment)) allows.push_back(&spec);

@@ -70,6 +70,12 @@ struct Schedule {
 Schedule parse_schedule(const toml::table& table, std::string_view key, const std::string& path,
                         std::vector<SchemaProblem>& problems);
 
+// A table read by parse_schedule, with what it found wrong.
+struct ParsedSchedule {
+  Schedule schedule;
+  std::vector<SchemaProblem> problems;
+};
+
 enum class WindowCause {
   allow,     // open: inside an allow window
   outside,   // closed: outside every allow window

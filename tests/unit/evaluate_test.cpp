@@ -399,6 +399,43 @@ TEST_CASE("Option --emergency waives release-window rules and nothing else", "[e
   CHECK_FALSE(result.passed);
 }
 
+TEST_CASE("Window operators read the table their key names", "[evaluate]") {
+  // [release_window] is parsed once, by the schema check, and reused; any other table is read
+  // where it is asked, and its messages name its own key.
+  std::string rules = rule_text("REL-001", "key = \"release_window\", window_open = true") +
+                      rule_text("REL-002", "key = \"staging_window\", window_open = true");
+  std::string release =
+      "[release_window]\n"
+      "timezone = \"Europe/Paris\"\n"
+      "[[release_window.allow]]\n"
+      "days = [\"sat\"]\n"
+      "start = \"20:00\"\n"
+      "end = \"23:00\"\n";
+  ManifestResult open = run(release +
+                                "[staging_window]\n"
+                                "timezone = \"UTC\"\n"
+                                "[[staging_window.allow]]\n"
+                                "start = \"00:00\"\n"
+                                "end = \"00:00\"\n",
+                            rules);
+  CHECK(finding_of(open, "REL-001").status == Status::fail);
+  CHECK_THAT(finding_of(open, "REL-001").message, Catch::StartsWith("release_window is closed"));
+  CHECK(finding_of(open, "REL-002").status == Status::pass);
+  CHECK_THAT(finding_of(open, "REL-002").message, Catch::StartsWith("staging_window is open"));
+
+  ManifestResult invalid = run(release +
+                                   "[staging_window]\n"
+                                   "timezone = \"Mars/Olympus_Mons\"\n"
+                                   "[[staging_window.allow]]\n"
+                                   "start = \"00:00\"\n"
+                                   "end = \"00:00\"\n",
+                               rules);
+  CHECK_THAT(finding_of(invalid, "REL-001").message, Catch::StartsWith("release_window is closed"));
+  CHECK(finding_of(invalid, "REL-002").status == Status::fail);
+  CHECK_THAT(finding_of(invalid, "REL-002").message,
+             Catch::StartsWith("staging_window is invalid: staging_window.timezone"));
+}
+
 TEST_CASE("Option --emergency waives only the window: other failing checks of the rule stay",
           "[evaluate]") {
   std::string rules = rule_text(
