@@ -38,6 +38,15 @@ const std::string k_good_waiver =
     "approved_by = \"ops-lead@example.org\"\n"
     "expires = 2026-12-15\n";
 
+// Open on Saturday evenings only: closed at the default evaluation time, a Thursday.
+const std::string k_saturday_window =
+    "[release_window]\n"
+    "timezone = \"Europe/Paris\"\n"
+    "[[release_window.allow]]\n"
+    "days = [\"sat\"]\n"
+    "start = \"20:00\"\n"
+    "end = \"23:00\"\n";
+
 }  // namespace
 
 // ---- statuses and messages ---------------------------------------------------------------
@@ -376,13 +385,7 @@ TEST_CASE("Option --emergency waives release-window rules and nothing else", "[e
   std::string rules =
       k_retention_rule +
       rule_text("REL-001", "key = \"release_window\", window_open = true", 1, "error");
-  std::string body = k_short_retention +
-                     "[release_window]\n"
-                     "timezone = \"Europe/Paris\"\n"
-                     "[[release_window.allow]]\n"
-                     "days = [\"sat\"]\n"
-                     "start = \"20:00\"\n"
-                     "end = \"23:00\"\n";
+  std::string body = k_short_retention + k_saturday_window;
   // 2026-11-26 is a Thursday: the window is closed.
   ManifestResult normal = run(body, rules);
   REQUIRE(finding_of(normal, "REL-001").status == Status::fail);
@@ -404,32 +407,17 @@ TEST_CASE("Window operators read the table their key names", "[evaluate]") {
   // where it is asked, and its messages name its own key.
   std::string rules = rule_text("REL-001", "key = \"release_window\", window_open = true") +
                       rule_text("REL-002", "key = \"staging_window\", window_open = true");
-  std::string release =
-      "[release_window]\n"
-      "timezone = \"Europe/Paris\"\n"
-      "[[release_window.allow]]\n"
-      "days = [\"sat\"]\n"
-      "start = \"20:00\"\n"
-      "end = \"23:00\"\n";
-  ManifestResult open = run(release +
-                                "[staging_window]\n"
-                                "timezone = \"UTC\"\n"
-                                "[[staging_window.allow]]\n"
-                                "start = \"00:00\"\n"
-                                "end = \"00:00\"\n",
-                            rules);
+  auto always_open_in = [](const std::string& timezone) {
+    return "[staging_window]\ntimezone = \"" + timezone +
+           "\"\n[[staging_window.allow]]\nstart = \"00:00\"\nend = \"00:00\"\n";
+  };
+  ManifestResult open = run(k_saturday_window + always_open_in("UTC"), rules);
   CHECK(finding_of(open, "REL-001").status == Status::fail);
   CHECK_THAT(finding_of(open, "REL-001").message, Catch::StartsWith("release_window is closed"));
   CHECK(finding_of(open, "REL-002").status == Status::pass);
   CHECK_THAT(finding_of(open, "REL-002").message, Catch::StartsWith("staging_window is open"));
 
-  ManifestResult invalid = run(release +
-                                   "[staging_window]\n"
-                                   "timezone = \"Mars/Olympus_Mons\"\n"
-                                   "[[staging_window.allow]]\n"
-                                   "start = \"00:00\"\n"
-                                   "end = \"00:00\"\n",
-                               rules);
+  ManifestResult invalid = run(k_saturday_window + always_open_in("Mars/Olympus_Mons"), rules);
   CHECK_THAT(finding_of(invalid, "REL-001").message, Catch::StartsWith("release_window is closed"));
   CHECK(finding_of(invalid, "REL-002").status == Status::fail);
   CHECK_THAT(finding_of(invalid, "REL-002").message,
@@ -441,13 +429,7 @@ TEST_CASE("Option --emergency waives only the window: other failing checks of th
   std::string rules = rule_text(
       "REL-002",
       "key = \"release_window\", window_open = true }, { key = \"nope.owner\", present = true");
-  std::string body = k_short_retention +
-                     "[release_window]\n"
-                     "timezone = \"Europe/Paris\"\n"
-                     "[[release_window.allow]]\n"
-                     "days = [\"sat\"]\n"
-                     "start = \"20:00\"\n"
-                     "end = \"23:00\"\n";
+  std::string body = k_short_retention + k_saturday_window;
   EvalContext emergency = context_over(k_tree);
   emergency.emergency = "INC-4711";
   const Finding& mixed = finding_of(run(body, rules, emergency), "REL-002");
