@@ -169,9 +169,6 @@ int last_at_or_below(unsigned long long mask, int from) {
 
 }  // namespace
 
-// Both searches jump from firing hour to firing minute with bit scans: an hourly cron over the
-// 8-year horizon is 70,000 firings, and stepping minute by minute made a check take seconds
-// (tests/fuzz/regressions/window/hourly-allow-under-hourly-deny.toml).
 bool CronSpec::fires_every_day() const {
   // Every month, every day of the month and every weekday: matches_day holds whichever way the
   // two day fields combine. Masks, not counts: this runs once per search.
@@ -182,6 +179,9 @@ bool CronSpec::fires_every_day() const {
          (days_of_week.to_ullong() & all_weekdays) == all_weekdays;
 }
 
+// Both searches jump from firing hour to firing minute with bit scans: an hourly cron over the
+// 8-year horizon is 70,000 firings, and stepping minute by minute made a check take seconds
+// (tests/fuzz/regressions/window/hourly-allow-under-hourly-deny.toml).
 std::optional<date::local_seconds> CronSpec::next_after(date::local_seconds after) const {
   const unsigned long long minute_mask = minutes.to_ullong(), hour_mask = hours.to_ullong();
   const bool every_day = fires_every_day();

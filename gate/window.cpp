@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 
 #include "holidays.hpp"
 #include "toml_util.hpp"
