@@ -766,15 +766,16 @@ assert_json "24 services: every manifest, in path order" \
 
 # No thread to be had (an unprivileged user held to one process, so every thread creation
 # fails: the workers, the history walk, the time-zone preload): the run does all the work on its
-# own thread and reports the same. Needs root and a setpriv allowed to switch user; skipped
-# otherwise.
+# own thread and reports the same. Needs root, a setpriv allowed to switch user and a temp dir
+# that user can reach; skipped otherwise.
+chmod -R a+rX "${E2E_TMP}"
 if [[ "$(id -u)" == 0 ]] && command -v setpriv >/dev/null &&
-  setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+  setpriv --reuid=65534 --regid=65534 --clear-groups test -r "${R}/.git/HEAD" 2>/dev/null; then
   lone="${E2E_TMP}/lone"
   mkdir -p "${lone}/home"
   cp "${OPSGATE}" "${lone}/opsgate"
   printf '[safe]\n\tdirectory = %s\n' "${R}" >"${lone}/home/.gitconfig"
-  chmod -R a+rX "${E2E_TMP}"
+  chmod -R a+rX "${lone}"
   # LeakSanitizer needs a thread of its own at exit: not under this limit (sanitizer builds).
   as_nobody() {
     HOME="${lone}/home" ASAN_OPTIONS="${ASAN_OPTIONS:+${ASAN_OPTIONS}:}detect_leaks=0" setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -794,7 +795,7 @@ if [[ "$(id -u)" == 0 ]] && command -v setpriv >/dev/null &&
       "$(cat "${E2E_TMP}/jobs-1.json")" "${OUT}"
   fi
 else
-  echo "SKIP: no-threads check (needs root and setpriv able to switch to nobody)"
+  echo "SKIP: no-threads check (needs root, setpriv able to switch to nobody, a reachable temp dir)"
 fi
 # A manifest that cannot be read stops the run with the same error whichever worker reads it:
 # the first in path order.
