@@ -391,14 +391,13 @@ class OperatorChecker {
   OpResult window_operator(OpKind kind, const toml::node& arg) {
     const toml::table* table = m_value.as_table();
     if (!table) return verdict(false, m_key, m_value, "a table shaped like [release_window]");
-    // [release_window] was parsed by the schema check; another table (or the same one under
-    // another key, which messages name) is parsed here.
-    std::shared_ptr<const ParsedSchedule> parsed = m_manifest.release_window;
-    if (!parsed || m_key != "release_window" ||
-        table != m_manifest.doc["release_window"].as_table()) {
-      ParsedSchedule fresh;
-      fresh.schedule = parse_schedule(*table, m_key, m_manifest.path, fresh.problems);
-      parsed = std::make_shared<const ParsedSchedule>(std::move(fresh));
+    // [release_window] was parsed by the schema check; any other table is parsed here.
+    const ParsedSchedule* parsed = m_manifest.release_window.get();
+    std::optional<ParsedSchedule> fresh;
+    if (!parsed || table != m_manifest.doc["release_window"].as_table()) {
+      fresh.emplace();
+      fresh->schedule = parse_schedule(*table, m_key, m_manifest.path, fresh->problems);
+      parsed = &*fresh;
     }
     if (!parsed->problems.empty())
       return {false, fmt::format("{} is invalid: {}", m_key, parsed->problems.front().message)};
