@@ -126,8 +126,8 @@ struct CommitGraph::Layer {
         ok = false;
       else
         data = static_cast<const unsigned char*>(mapped);
-      // A walk reads scattered records: without this, every fault maps 16 neighbouring pages
-      // and the resident size grows with the whole file.
+      // A walk reads scattered records: no readahead from disk. (Pages already cached are
+      // still mapped around each fault; release_pages() gives them back.)
       if (ok) madvise(mapped, size, MADV_RANDOM);
     }
     ::close(fd);
@@ -273,15 +273,13 @@ CommitGraph::Commit CommitGraph::at(std::uint32_t position) const {
   if (parent != k_no_parent && parent < m_total) commit.first_parent = parent;
   commit.time =
       static_cast<std::int64_t>((std::uint64_t(be32(record + 28) & 0x3) << 32) | be32(record + 32));
+  std::memcpy(commit.tree.id, record, k_hash);
   return commit;
 }
 
-git_oid CommitGraph::tree_at(std::uint32_t position) const {
-  git_oid tree{};
-  if (position >= m_total) return tree;
-  const Layer& layer = layer_of(position);
-  std::memcpy(tree.id, layer.commits + std::size_t(position) * k_commit_record, k_hash);
-  return tree;
+void CommitGraph::release_pages() const {
+  for (const auto& layer : m_layers)
+    madvise(const_cast<unsigned char*>(layer->data), layer->size, MADV_DONTNEED);
 }
 
 bool CommitGraph::has_bloom_filters() const {

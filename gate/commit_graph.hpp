@@ -34,10 +34,11 @@ std::uint32_t git_murmur3(std::uint32_t seed, std::string_view data, int version
 class CommitGraph {
  public:
   static constexpr std::uint32_t k_no_position = 0xffffffff;
-  // What a first-parent walk needs of a commit: one 36-byte record read, no id copied.
+  // What a first-parent walk needs of a commit: one 36-byte record read.
   struct Commit {
     std::uint32_t first_parent = k_no_position;  // graph position; k_no_position for a root
     std::int64_t time = 0;                       // committer time, seconds since the epoch
+    git_oid tree{};                              // its root tree
   };
 
   // Opens `objects_dir`/info/commit-graph, or else the split chain in
@@ -52,7 +53,6 @@ class CommitGraph {
   std::optional<std::uint32_t> find(const git_oid& id) const;
   git_oid id_at(std::uint32_t position) const;
   Commit at(std::uint32_t position) const;
-  git_oid tree_at(std::uint32_t position) const;
 
   // The seed hashes of a path and of each directory above it, for both filter versions,
   // computed once per path. git puts every changed path's directories in the filter too, so a
@@ -81,6 +81,12 @@ class CommitGraph {
 
   // Whether every layer carries changed-path filters.
   bool has_bloom_filters() const;
+
+  // Drops the graph's pages from the resident set; the page cache keeps them and a later read
+  // maps them back. A year's walk touches nearly every page of the commit records (they are
+  // sorted by id, so a chain lands anywhere), which would otherwise stay counted in the
+  // process's memory while trees are read.
+  void release_pages() const;
 
  private:
   struct Layer;

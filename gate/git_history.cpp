@@ -42,12 +42,7 @@ void GitHistory::prefetch(Seconds cutoff) {
   }
   if (m_chain.back().when < cutoff) return;
   try {
-    m_prefetch = std::thread([this, cutoff] {
-      while (m_chain.back().when >= cutoff) {
-        auto more = load(m_chain.size());
-        if (!more || !*more) break;
-      }
-    });
+    m_prefetch = std::thread([this, cutoff] { (void)load_window(cutoff); });
   } catch (const std::system_error&) {  // no thread: last_change() walks as it goes
   }
 }
@@ -65,7 +60,7 @@ Expected<bool> GitHistory::load(std::size_t index) {
       }
       const CommitGraph::Commit commit = m_graph->at(parent);
       m_chain.push_back(Link{Seconds{std::chrono::seconds(commit.time)}, parent,
-                             commit.first_parent, m_graph->filter_at(parent)});
+                             commit.first_parent, m_graph->filter_at(parent), commit.tree});
       ++m_from_graph;
       continue;
     }
@@ -97,12 +92,29 @@ Expected<bool> GitHistory::load(std::size_t index) {
         link.graph_position = *position;
         link.graph_parent = m_graph->at(*position).first_parent;
         link.filter = m_graph->filter_at(*position);
-        m_chain.reserve(4096);
+        link.tree = m_loose.back().tree;
+        // The rest of the chain is at most the whole graph: reserved once (address space
+        // only until used), the links are never copied as it grows.
+        m_chain.reserve(m_chain.size() + m_graph->size());
         m_tip.reset();
       }
     }
   }
   return true;
+}
+
+Expected<void> GitHistory::load_window(Seconds cutoff) {
+  if (auto loaded = load(0); !loaded) return std::unexpected(loaded.error());
+  while (!m_ended && m_chain.back().when >= cutoff)
+    if (auto more = load(m_chain.size()); !more) return std::unexpected(more.error());
+  // Each link holds what the comparisons need of its record (time, parent, tree, filter
+  // position): the records' pages can leave the resident set before trees are read, so the
+  // two are not counted at once. Filters are read again from the page cache when probed.
+  if (m_graph && m_from_graph > m_from_graph_released) {
+    m_graph->release_pages();
+    m_from_graph_released = m_from_graph;
+  }
+  return {};
 }
 
 git_oid GitHistory::commit_of(std::size_t index) const {
@@ -113,8 +125,7 @@ git_oid GitHistory::commit_of(std::size_t index) const {
 
 git_oid GitHistory::tree_of(std::size_t index) const {
   const Link& link = m_chain[index];
-  return link.graph_position == k_not_in_graph ? m_loose[index].tree
-                                               : m_graph->tree_at(link.graph_position);
+  return link.graph_position == k_not_in_graph ? m_loose[index].tree : link.tree;
 }
 
 std::vector<git_oid> GitHistory::ids_on_path(std::size_t index,
@@ -150,6 +161,8 @@ Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds
   // The ids of every directory on the path and of the file, at the revision.
   const std::vector<git_oid> head = ids_on_path(0, components, nullptr);
   if (components.empty() || head.size() != components.size()) return FileChange{};
+  // The whole window before the first comparison: the graph's pages are released first.
+  if (auto window = load_window(cutoff); !window) return std::unexpected(window.error());
   const CommitGraph::PathKey key = CommitGraph::key(path);
   auto at = [&](FileChange::Kind kind, std::size_t i) {
     return FileChange{kind, oid_hex(commit_of(i)), m_chain[i].when};

@@ -53,14 +53,15 @@ class GitHistory final : public History {
   // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
   // cheap), so memory stays flat however many commits the window holds.
   static constexpr std::uint32_t k_not_in_graph = CommitGraph::k_no_position;
-  // A commit of the chain, 32 bytes: a year of hourly commits fits in 280 KiB. The ids of a
-  // commit read from the graph stay there; those of the commits newer than the graph (always
-  // the first links of the chain) are kept in m_loose.
+  // A commit of the chain, 56 bytes: a year of hourly commits fits in 480 KiB. The id of a
+  // commit read from the graph stays there (read for an answer only); the ids of the commits
+  // newer than the graph (always the first links of the chain) are kept in m_loose.
   struct Link {
     Seconds when;
     std::uint32_t graph_position = k_not_in_graph;
     std::uint32_t graph_parent = k_not_in_graph;
     CommitGraph::Filter filter;  // located once, probed for every path
+    git_oid tree{};              // of a graph commit: its record is not read again
   };
   struct LooseIds {
     git_oid commit;
@@ -70,6 +71,8 @@ class GitHistory final : public History {
   git_oid tree_of(std::size_t index) const;
   // Loads the chain until `index` exists; false when history ends first.
   Expected<bool> load(std::size_t index);
+  // Loads the chain back past `cutoff` (or to its end), then releases the graph's pages.
+  Expected<void> load_window(Seconds cutoff);
   // The ids of the path's directories and file at chain[index], outermost first; with
   // `stop_at`, reading stops at the first id equal to its counterpart there. Shorter than
   // `components` (or empty) when the path does not exist.
@@ -87,6 +90,7 @@ class GitHistory final : public History {
   std::set<std::string> m_shallow_roots;
   std::unique_ptr<CommitGraph> m_graph;
   std::size_t m_from_graph = 0;
+  std::size_t m_from_graph_released = 0;  // m_from_graph when the graph's pages were released
   std::size_t m_skipped = 0;
   bool m_ended = false;
   bool m_ended_shallow = false;

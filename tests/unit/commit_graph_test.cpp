@@ -189,6 +189,57 @@ TEST_CASE("commit-graph: the same history as libgit2, for every path and cutoff"
   }
 }
 
+namespace {
+
+// Resident KiB of the process's mappings of `file` (0 when none is resident).
+std::size_t resident_kib(const fs::path& file) {
+  const std::string wanted = fs::canonical(file).string();
+  std::ifstream smaps("/proc/self/smaps");
+  std::size_t total = 0;
+  bool ours = false;
+  for (std::string line; std::getline(smaps, line);) {
+    const std::size_t space = line.find(' ');
+    const std::string_view head(line.data(), space == std::string::npos ? 0 : space);
+    if (head.find('-') != std::string_view::npos && head.back() != ':')  // a mapping's header
+      ours = line.size() >= wanted.size() && line.ends_with(wanted);
+    else if (ours && line.starts_with("Rss:"))
+      total += std::stoul(line.substr(4));
+  }
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("commit-graph: a walk does not keep the graph's pages resident", "[commit-graph]") {
+  test::TempRepo repo;
+  std::vector<std::string> commits = build_history(repo);
+  repo.git("commit-graph write --reachable --changed-paths");
+  const fs::path file = graph_file(repo);
+
+  SECTION("release_pages() empties the resident set, and the graph reads the same after") {
+    auto graph = CommitGraph::open((repo.path() / ".git" / "objects").string());
+    REQUIRE(graph);
+    std::vector<std::int64_t> times;
+    for (std::uint32_t i = 0; i < graph->size(); ++i) times.push_back(graph->at(i).time);
+    CHECK(resident_kib(file) > 0);
+    graph->release_pages();
+    CHECK(resident_kib(file) == 0);
+    for (std::uint32_t i = 0; i < graph->size(); ++i) CHECK(graph->at(i).time == times[i]);
+  }
+
+  SECTION("a history releases them once its window is loaded") {
+    auto opened = Repository::discover(repo.path().string());
+    REQUIRE(opened);
+    std::shared_ptr<git_repository> raw(opened->raw(), [](git_repository*) {});
+    GitHistory history(raw, commits.back());
+    history.prefetch(Seconds{});  // the whole chain, on another thread when there is a core
+    CHECK(history.commits_loaded() == std::stoul(repo.git("rev-list --first-parent --count HEAD")));
+    CHECK(resident_kib(file) == 0);
+    // The answers read filters and commit ids again: right, and only what they need.
+    CHECK(history.last_change("docs/runbook.md", Seconds{})->kind == FileChange::Kind::changed);
+  }
+}
+
 TEST_CASE("commit-graph: damaged files are refused or read safely, never a crash",
           "[commit-graph]") {
   test::TempRepo repo;
