@@ -313,14 +313,14 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
     if (finding.status == Status::fail) {
       if (context.emergency && only_window_failed) {
         finding.status = Status::waived;
-        finding.waiver =
-            WaiverOutcome{true, {}, "emergency change: " + *context.emergency, {}, {}, SourcePos{}};
+        finding.waiver = std::make_shared<const WaiverOutcome>(WaiverOutcome{
+            true, {}, "emergency change: " + *context.emergency, {}, {}, SourcePos{}});
       } else {
         for (const DeclaredWaiver& waiver : waivers) {
           if (waiver.rule != rule.id) continue;
           WaiverOutcome outcome = judge_waiver(*waiver.table, rule, rules, context, manifest.path);
           bool accepted = outcome.accepted;
-          finding.waiver = std::move(outcome);
+          finding.waiver = std::make_shared<const WaiverOutcome>(std::move(outcome));
           if (accepted) {
             finding.status = Status::waived;
             break;

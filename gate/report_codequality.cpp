@@ -47,14 +47,14 @@ json entry(const Report& report, const ManifestResult& manifest, const Finding& 
            std::string fingerprint) {
   std::string service = manifest.service.empty() ? manifest.path : manifest.service;
   std::string description =
-      finding.rule + " " + (finding.message.empty() ? finding.title : finding.message);
+      finding.rule + " " + (finding.message.empty() ? finding.title.str() : finding.message);
   if (finding.waiver && !finding.waiver->accepted)
     description += " (waiver refused: " + finding.waiver->refusal + ")";
   json out = {{"type", "issue"},
               {"check_name", finding.rule},
               {"description", description},
               {"categories", json::array({"Bug Risk"})}};
-  if (!finding.help.empty()) out["content"] = {{"body", finding.help}};
+  if (!finding.help.empty()) out["content"] = {{"body", finding.help.str()}};
   out["severity"] = codequality_severity(finding.severity);
   out["fingerprint"] = std::move(fingerprint);
   out["location"] = {{"path", finding.where.path.empty() ? manifest.path : finding.where.path},

@@ -21,7 +21,7 @@ json location(const SourcePos& where) {
   return out;
 }
 
-json waiver(const std::optional<WaiverOutcome>& waiver) {
+json waiver(const std::shared_ptr<const WaiverOutcome>& waiver) {
   if (!waiver) return nullptr;
   json out = {
       {"accepted", waiver->accepted},
@@ -35,14 +35,14 @@ json waiver(const std::optional<WaiverOutcome>& waiver) {
 
 json finding(const Finding& finding) {
   return {{"rule", finding.rule},
-          {"title", finding.title},
+          {"title", finding.title.str()},
           {"status", status_name(finding.status)},
           {"severity", severity_name(finding.severity)},
           {"area", finding.area},
           {"level", finding.level},
           {"message", finding.message},
           {"location", location(finding.where)},
-          {"help", finding.help},
+          {"help", finding.help.str()},
           {"waiver", waiver(finding.waiver)}};
 }
 

@@ -125,7 +125,8 @@ std::string where_text(const Finding& finding, const std::string& manifest_path)
 void testcase(std::string& out, const Report& report, const ManifestResult& manifest,
               const Finding& finding) {
   std::string service = manifest.service.empty() ? manifest.path : manifest.service;
-  std::string name = finding.title.empty() ? finding.rule : finding.rule + " " + finding.title;
+  std::string name =
+      finding.title.empty() ? finding.rule : finding.rule + " " + finding.title.str();
   std::string file = finding.where.path.empty() ? manifest.path : finding.where.path;
   out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
                      attr(service + "." + finding.area), attr(name), attr(file));
@@ -139,7 +140,7 @@ void testcase(std::string& out, const Report& report, const ManifestResult& mani
     std::string detail = fmt::format("{}: {}", where_text(finding, manifest.path), finding.message);
     if (finding.waiver && !finding.waiver->accepted)
       detail += "\nwaiver refused: " + finding.waiver->refusal;
-    if (!finding.help.empty()) detail += "\nfix: " + finding.help;
+    if (!finding.help.empty()) detail += "\nfix: " + finding.help.str();
     body += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
                         attr(finding.message), severity_name(finding.severity), text(detail));
   } else if (finding.status == Status::waived && finding.waiver) {
@@ -153,7 +154,7 @@ void testcase(std::string& out, const Report& report, const ManifestResult& mani
     std::string detail = fmt::format("{} below --fail-on {}: {}: {}",
                                      severity_name(finding.severity), severity_name(report.fail_on),
                                      where_text(finding, manifest.path), finding.message);
-    if (!finding.help.empty()) detail += "\nfix: " + finding.help;
+    if (!finding.help.empty()) detail += "\nfix: " + finding.help.str();
     body += fmt::format("      <system-out>{}</system-out>\n", text(detail));
   }
   out += body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n";

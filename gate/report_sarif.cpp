@@ -49,10 +49,10 @@ json physical_location(const SourcePos& where, const std::string& manifest_path)
 json driver_rule(const Finding& finding) {
   json rule = {{"id", finding.rule}};
   if (!finding.title.empty()) {
-    rule["name"] = finding.title;
-    rule["shortDescription"] = message(finding.title);
+    rule["name"] = finding.title.str();
+    rule["shortDescription"] = message(finding.title.str());
   }
-  if (!finding.help.empty()) rule["help"] = message(finding.help);
+  if (!finding.help.empty()) rule["help"] = message(finding.help.str());
   rule["defaultConfiguration"] = {{"level", sarif_level(finding.severity)}};
   rule["properties"] = {{"area", finding.area}, {"maturityLevel", finding.level}};
   return rule;
@@ -62,7 +62,7 @@ json result(const Finding& finding, const ManifestResult& manifest, std::size_t 
   json out = {{"ruleId", finding.rule},
               {"ruleIndex", rule_index},
               {"level", sarif_level(finding.severity)},
-              {"message", message(finding.message.empty() ? finding.title : finding.message)},
+              {"message", message(finding.message.empty() ? finding.title.str() : finding.message)},
               {"locations", json::array({physical_location(finding.where, manifest.path)})},
               {"partialFingerprints",
                {{"opsgateFinding/v1", finding_fingerprint(manifest.path, finding)}}}};

@@ -306,12 +306,12 @@ class FileParser {
                                                  *id));
     rule.id = *id;
     std::string what = "rule " + rule.id;
-    for (auto [field, target] :
-         {std::pair{"area"sv, &rule.area}, std::pair{"title"sv, &rule.title}}) {
-      auto value = string(table, field, true, what);
-      if (!value) return std::unexpected(value.error());
-      *target = *value;
-    }
+    auto area = string(table, "area", true, what);
+    if (!area) return std::unexpected(area.error());
+    rule.area = *area;
+    auto title = string(table, "title", true, what);
+    if (!title) return std::unexpected(title.error());
+    rule.title = *title;
     auto help = string(table, "help", false, what);
     if (!help) return std::unexpected(help.error());
     rule.help = *help;

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "error.hpp"
+#include "shared_text.hpp"
 #include "timeutil.hpp"
 
 namespace opsgate {
@@ -59,8 +60,8 @@ struct Condition {
 struct Rule {
   std::string id;
   std::string area;
-  std::string title;
-  std::string help;
+  SharedText title;  // shared by the rule's findings
+  SharedText help;
   Severity severity = Severity::error;
   int level = 1;
   std::vector<std::string> environments;  // empty: every environment

@@ -54,7 +54,7 @@ Finding finding(fuzz::ByteReader& in, const std::string& manifest_path) {
     waiver.approved_by = in.text(16);
     waiver.expires = in.flag() ? "2026-12-15" : in.text(12);
     waiver.where = position(in, manifest_path);
-    out.waiver = std::move(waiver);
+    out.waiver = std::make_shared<const WaiverOutcome>(std::move(waiver));
   }
   return out;
 }

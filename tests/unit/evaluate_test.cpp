@@ -105,6 +105,27 @@ TEST_CASE("Every loaded rule appears once per manifest, sorted by rule id", "[ev
   CHECK(result.blob == hash_blob(k_service_header + k_short_retention));
 }
 
+TEST_CASE("The findings of one rule share its title and help across manifests", "[evaluate]") {
+  // A monorepo's report holds one finding per rule and manifest: the rule's text is not copied.
+  RuleSet rules = rules_from(rule_text("BKP-002", "key = \"backup.retention_days\", min = 7", 2,
+                                       "error", "help = \"Keep a week of backups.\"\n"));
+  const Rule& rule = rules.rules.front();
+  REQUIRE_FALSE(rule.help.empty());
+  HeadingCache headings;
+  const EvalContext context = context_over(k_tree);
+  std::vector<ManifestResult> results;
+  for (const char* path : {"a/operability.toml", "b/operability.toml"}) {
+    Manifest manifest = opsgate::test::manifest_from(k_service_header + k_short_retention, path);
+    results.push_back(evaluate_manifest(manifest, rules, context, headings));
+  }
+  for (const ManifestResult& result : results) {
+    const Finding finding = finding_of(result, "BKP-002");
+    CHECK(finding.title == "BKP-002 holds");
+    CHECK(finding.title.str().data() == rule.title.str().data());
+    CHECK(finding.help.str().data() == rule.help.str().data());
+  }
+}
+
 // ---- skipping ----------------------------------------------------------------------------
 
 TEST_CASE("A rule for other environments is skipped, saying why", "[evaluate]") {

@@ -59,10 +59,11 @@ Finding finding(std::string rule, std::string title, Status status, Severity sev
   return out;
 }
 
-WaiverOutcome waiver(bool accepted, std::string refusal, std::string reason, std::string expires,
-                     std::uint32_t line) {
-  return WaiverOutcome{accepted,          std::move(refusal), std::move(reason),
-                       "ops@example.org", std::move(expires), {"operability.toml", line, 1}};
+std::shared_ptr<const WaiverOutcome> waiver(bool accepted, std::string refusal, std::string reason,
+                                            std::string expires, std::uint32_t line) {
+  return std::make_shared<const WaiverOutcome>(
+      WaiverOutcome{accepted, std::move(refusal), std::move(reason), "ops@example.org",
+                    std::move(expires), SourcePos{"operability.toml", line, 1}});
 }
 
 // Two services: billing-api has every status (a gate failure, a warning and an info below
