@@ -313,23 +313,10 @@ CommitGraph::Filter CommitGraph::filter_at(std::uint32_t position) const {
   if (end <= begin || end > layer.bloom_size || end - begin > (1u << 28)) return filter;
   filter.data = layer.bloom_data + begin;
   filter.bits = (end - begin) * 8;
+  filter.inverse = ~std::uint64_t{0} / filter.bits + 1;
   filter.version = static_cast<std::uint8_t>(layer.bloom_version);
   filter.hashes = static_cast<std::uint8_t>(layer.bloom_hashes);
   return filter;
-}
-
-bool CommitGraph::may_contain(const Filter& filter, const PathKey& key) {
-  if (!filter.data) return true;
-  const int version = filter.version - 1;
-  for (const PathKey::Seeds& seeds : key.prefixes) {
-    const std::uint32_t hash0 = seeds.hash0[version];
-    const std::uint32_t hash1 = seeds.hash1[version];
-    for (std::uint32_t i = 0; i < filter.hashes; ++i) {
-      std::uint32_t bit = (hash0 + i * hash1) % filter.bits;
-      if (!(filter.data[bit / 8] & (1u << (bit % 8)))) return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace opsgate

@@ -70,14 +70,33 @@ class CommitGraph {
   // One commit's changed-path filter; empty (data == nullptr) answers "maybe" to everything.
   struct Filter {
     const unsigned char* data = nullptr;
+    std::uint64_t inverse = 0;  // 2^64 / bits rounded up: `% bits` as two multiplications
     std::uint32_t bits = 0;
     std::uint8_t version = 0;  // 1 or 2: which seeds of a PathKey apply
     std::uint8_t hashes = 0;
   };
   Filter filter_at(std::uint32_t position) const;
   // false: the filter's commit certainly did not change the path of `key` against its first
-  // parent (valid while the graph lives).
-  static bool may_contain(const Filter& filter, const PathKey& key);
+  // parent (valid while the graph lives). Inline: a monorepo's check makes a million probes.
+  static bool may_contain(const Filter& filter, const PathKey& key) {
+    if (!filter.data) return true;
+    const int version = filter.version - 1;
+    for (const PathKey::Seeds& seeds : key.prefixes) {
+      const std::uint32_t hash0 = seeds.hash0[version];
+      const std::uint32_t hash1 = seeds.hash1[version];
+      for (std::uint32_t i = 0; i < filter.hashes; ++i) {
+        // (hash0 + i * hash1) % bits in 32-bit arithmetic, as git computes it, by Lemire's
+        // "faster remainder by direct computation" (exact for 32-bit operands).
+        const std::uint32_t hash = hash0 + i * hash1;
+        const std::uint64_t low = filter.inverse * hash;
+        const std::uint64_t high =
+            (low >> 32) * filter.bits + (((low & 0xffffffffu) * filter.bits) >> 32);
+        const auto bit = static_cast<std::uint32_t>(high >> 32);  // (low * bits) >> 64
+        if (!(filter.data[bit / 8] & (1u << (bit % 8)))) return false;
+      }
+    }
+    return true;
+  }
 
   // Whether every layer carries changed-path filters.
   bool has_bloom_filters() const;
