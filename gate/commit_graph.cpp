@@ -313,7 +313,7 @@ CommitGraph::Filter CommitGraph::filter_at(std::uint32_t position) const {
   if (end <= begin || end > layer.bloom_size || end - begin > (1u << 28)) return filter;
   filter.data = layer.bloom_data + begin;
   filter.bits = (end - begin) * 8;
-  filter.inverse = ~std::uint64_t{0} / filter.bits + 1;
+  filter.inverse = inverse_of(filter.bits);
   filter.version = static_cast<std::uint8_t>(layer.bloom_version);
   filter.hashes = static_cast<std::uint8_t>(layer.bloom_hashes);
   return filter;

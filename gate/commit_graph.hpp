@@ -70,12 +70,27 @@ class CommitGraph {
   // One commit's changed-path filter; empty (data == nullptr) answers "maybe" to everything.
   struct Filter {
     const unsigned char* data = nullptr;
-    std::uint64_t inverse = 0;  // 2^64 / bits rounded up: `% bits` as two multiplications
+    std::uint64_t inverse = 0;  // inverse_of(bits)
     std::uint32_t bits = 0;
     std::uint8_t version = 0;  // 1 or 2: which seeds of a PathKey apply
     std::uint8_t hashes = 0;
   };
   Filter filter_at(std::uint32_t position) const;
+
+  // `value % divisor` by Lemire's "faster remainder by direct computation", exact for 32-bit
+  // operands: two multiplications instead of a division, a million times in a monorepo's check.
+  // `inverse` is inverse_of(divisor), 2^64 / divisor rounded up (0 for 1, which still works).
+  static constexpr std::uint64_t inverse_of(std::uint32_t divisor) {
+    return ~std::uint64_t{0} / divisor + 1;
+  }
+  static constexpr std::uint32_t remainder(std::uint32_t value, std::uint64_t inverse,
+                                           std::uint32_t divisor) {
+    const std::uint64_t low = inverse * value;
+    // The high 64 bits of the 96-bit low * divisor, without a 128-bit type (not ISO C++).
+    const std::uint64_t high = (low >> 32) * divisor + (((low & 0xffffffffu) * divisor) >> 32);
+    return static_cast<std::uint32_t>(high >> 32);
+  }
+
   // false: the filter's commit certainly did not change the path of `key` against its first
   // parent (valid while the graph lives). Inline: a monorepo's check makes a million probes.
   static bool may_contain(const Filter& filter, const PathKey& key) {
@@ -85,13 +100,8 @@ class CommitGraph {
       const std::uint32_t hash0 = seeds.hash0[version];
       const std::uint32_t hash1 = seeds.hash1[version];
       for (std::uint32_t i = 0; i < filter.hashes; ++i) {
-        // (hash0 + i * hash1) % bits in 32-bit arithmetic, as git computes it, by Lemire's
-        // "faster remainder by direct computation" (exact for 32-bit operands).
-        const std::uint32_t hash = hash0 + i * hash1;
-        const std::uint64_t low = filter.inverse * hash;
-        const std::uint64_t high =
-            (low >> 32) * filter.bits + (((low & 0xffffffffu) * filter.bits) >> 32);
-        const auto bit = static_cast<std::uint32_t>(high >> 32);  // (low * bits) >> 64
+        // hash0 + i * hash1 in 32-bit arithmetic, as git computes it.
+        const std::uint32_t bit = remainder(hash0 + i * hash1, filter.inverse, filter.bits);
         if (!(filter.data[bit / 8] & (1u << (bit % 8)))) return false;
       }
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "paths.hpp"
@@ -93,9 +94,10 @@ Expected<bool> GitHistory::load(std::size_t index) {
         link.graph_parent = m_graph->at(*position).first_parent;
         link.filter = m_graph->filter_at(*position);
         link.tree = m_loose.back().tree;
-        // The rest of the chain is at most the whole graph: reserved once (address space
-        // only until used), the links are never copied as it grows.
-        m_chain.reserve(m_chain.size() + m_graph->size());
+        // The rest of the chain is at most the whole graph: reserved at once up to two
+        // years of hourly commits (address space until used), so a window's links are
+        // rarely copied as it grows.
+        m_chain.reserve(m_chain.size() + std::min<std::size_t>(m_graph->size(), 1u << 15));
         m_tip.reset();
       }
     }
@@ -161,8 +163,11 @@ Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds
   // The ids of every directory on the path and of the file, at the revision.
   const std::vector<git_oid> head = ids_on_path(0, components, nullptr);
   if (components.empty() || head.size() != components.size()) return FileChange{};
-  // The whole window before the first comparison: the graph's pages are released first.
-  if (auto window = load_window(cutoff); !window) return std::unexpected(window.error());
+  // With a graph, the whole window before the first comparison (a few milliseconds at most),
+  // so that its pages are released before trees are read. Without one, each commit costs a
+  // libgit2 parse: the chain grows only as far as the first change.
+  if (m_graph)
+    if (auto window = load_window(cutoff); !window) return std::unexpected(window.error());
   const CommitGraph::PathKey key = CommitGraph::key(path);
   auto at = [&](FileChange::Kind kind, std::size_t i) {
     return FileChange{kind, oid_hex(commit_of(i)), m_chain[i].when};

@@ -1,9 +1,10 @@
 #pragma once
-// History over libgit2: the first-parent chain of one commit, loaded lazily and only as deep
-// as the oldest cutoff asked for. Shallow clones end where `.git/shallow` says (libgit2 1.5's
-// revwalk does not know about shallow boundaries). With a commit-graph the chain is read from
-// it, and its changed-path Bloom filters skip the commits that cannot have touched a path
-// (commit_graph.hpp); commits newer than the graph go through libgit2.
+// History over libgit2: the first-parent chain of one commit, loaded only as deep as the
+// oldest cutoff asked for, and without a commit-graph only as deep as the first change found.
+// Shallow clones end where `.git/shallow` says (libgit2 1.5's revwalk does not know about
+// shallow boundaries). With a commit-graph the chain is read from it, and its changed-path
+// Bloom filters skip the commits that cannot have touched a path (commit_graph.hpp); commits
+// newer than the graph go through libgit2.
 
 #include <memory>
 #include <optional>
@@ -53,7 +54,7 @@ class GitHistory final : public History {
   // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
   // cheap), so memory stays flat however many commits the window holds.
   static constexpr std::uint32_t k_not_in_graph = CommitGraph::k_no_position;
-  // A commit of the chain, 56 bytes: a year of hourly commits fits in 480 KiB. The id of a
+  // A commit of the chain, 64 bytes: a year of hourly commits fits in 550 KiB. The id of a
   // commit read from the graph stays there (read for an answer only); the ids of the commits
   // newer than the graph (always the first links of the chain) are kept in m_loose.
   struct Link {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "commit_graph.hpp"
 #include "git_history.hpp"
@@ -136,6 +137,24 @@ TEST_CASE("git's murmur3: the reference vectors, and version 1's signed bytes", 
   CHECK(git_murmur3(0, "\xc3\xa9t\xc3\xa9", 1) != git_murmur3(0, "\xc3\xa9t\xc3\xa9", 2));
 }
 
+TEST_CASE("commit-graph: filter positions by multiplication equal the remainder",
+          "[commit-graph]") {
+  static_assert(CommitGraph::remainder(1000, CommitGraph::inverse_of(24), 24) == 1000 % 24);
+  std::mt19937 random(7);
+  std::vector<std::uint32_t> divisors = {1, 8, 24, 8 * 1021, 1u << 28, 1u << 31, 0xffffffffu};
+  for (int i = 0; i < 200; ++i) divisors.push_back(8 * (1 + random() % (1u << 20)));
+  for (std::uint32_t divisor : divisors) {
+    const std::uint64_t inverse = CommitGraph::inverse_of(divisor);
+    std::vector<std::uint32_t> values = {0, 1, divisor - 1, divisor, divisor + 1, 0xffffffffu};
+    for (int i = 0; i < 2000; ++i) values.push_back(random());
+    for (std::uint32_t value : values) {
+      if (CommitGraph::remainder(value, inverse, divisor) != value % divisor)
+        FAIL(value << " % " << divisor);
+    }
+  }
+  SUCCEED();
+}
+
 TEST_CASE("commit-graph: the same history as libgit2, for every path and cutoff",
           "[commit-graph]") {
   test::TempRepo repo;
@@ -228,16 +247,39 @@ TEST_CASE("commit-graph: a walk does not keep the graph's pages resident", "[com
   }
 
   SECTION("a history releases them once its window is loaded") {
+    if (std::thread::hardware_concurrency() < 2) {
+      WARN("one core: prefetch() walks nothing ahead, nothing to observe");
+      return;
+    }
     auto opened = Repository::discover(repo.path().string());
     REQUIRE(opened);
     std::shared_ptr<git_repository> raw(opened->raw(), [](git_repository*) {});
     GitHistory history(raw, commits.back());
-    history.prefetch(Seconds{});  // the whole chain, on another thread when there is a core
+    history.prefetch(Seconds{});  // the whole chain, on another thread
     CHECK(history.commits_loaded() == std::stoul(repo.git("rev-list --first-parent --count HEAD")));
+    CHECK(history.commits_from_graph() > 0);
     CHECK(resident_kib(file) == 0);
     // The answers read filters and commit ids again: right, and only what they need.
     CHECK(history.last_change("docs/runbook.md", Seconds{})->kind == FileChange::Kind::changed);
   }
+}
+
+TEST_CASE("history: the window is read whole with a graph, up to the first change without",
+          "[commit-graph]") {
+  test::TempRepo repo;
+  std::vector<std::string> commits = build_history(repo);  // the runbook changes every 17 hours
+  repo.git("commit-graph write --reachable --changed-paths");
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  std::shared_ptr<git_repository> raw(opened->raw(), [](git_repository*) {});
+  const std::size_t chain = std::stoul(repo.git("rev-list --first-parent --count HEAD"));
+  GitHistory with_graph(raw, commits.back());
+  GitHistory without(raw, commits.back());
+  without.ignore_commit_graph();
+  const auto expected = ask(without, "docs/runbook.md", Seconds{});
+  CHECK(ask(with_graph, "docs/runbook.md", Seconds{}) == expected);
+  CHECK(with_graph.commits_loaded() == chain);  // a few array reads each
+  CHECK(without.commits_loaded() < 20);         // a libgit2 parse each: no further than needed
 }
 
 TEST_CASE("commit-graph: damaged files are refused or read safely, never a crash",
