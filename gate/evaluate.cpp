@@ -28,8 +28,8 @@ std::string_view status_name(Status status) {
   return "fail";
 }
 
-Finding make_gate_finding(std::string id, std::string title, Status status, Severity severity,
-                          std::string message, SourcePos where, std::string help) {
+Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+                          std::string message, SourcePos where, SharedText help) {
   Finding finding;
   finding.rule = std::move(id);
   finding.title = std::move(title);
@@ -265,17 +265,19 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
   result.findings.reserve(rules.rules.size() + manifest.problems.size() +
                           context.run_findings.size() + 4);
 
-  constexpr std::string_view k_schema_help =
+  // Shared by every manifest's GATE-SCHEMA finding, as a rule's text is by its findings.
+  static const SharedText k_schema_title = "The manifest follows schema 1";
+  static const SharedText k_schema_help =
       "Fix the key as the message says; `opsgate init` writes a commented schema 1 manifest.";
   if (manifest.problems.empty())
     result.findings.push_back(make_gate_finding(
-        "GATE-SCHEMA", "The manifest follows schema 1", Status::pass, Severity::error,
+        "GATE-SCHEMA", k_schema_title, Status::pass, Severity::error,
         fmt::format("{} follows schema {}", manifest.path, k_manifest_schema_version),
-        SourcePos{manifest.path}, std::string(k_schema_help)));
+        SourcePos{manifest.path}, k_schema_help));
   for (const SchemaProblem& problem : manifest.problems)
-    result.findings.push_back(make_gate_finding("GATE-SCHEMA", "The manifest follows schema 1",
-                                                Status::fail, Severity::error, problem.message,
-                                                problem.where, std::string(k_schema_help)));
+    result.findings.push_back(make_gate_finding("GATE-SCHEMA", k_schema_title, Status::fail,
+                                                Severity::error, problem.message, problem.where,
+                                                k_schema_help));
 
   const std::vector<DeclaredWaiver> waivers = declared_waivers(manifest);
 

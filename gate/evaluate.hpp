@@ -84,8 +84,8 @@ ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet&
                                          const EvalContext& context);
 
 // One of the gate's own findings (GATE-*, area "gate", level 0).
-Finding make_gate_finding(std::string id, std::string title, Status status, Severity severity,
-                          std::string message, SourcePos where, std::string help);
+Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+                          std::string message, SourcePos where, SharedText help);
 
 // True when `finding` fails the gate at `fail_on`.
 bool fails_gate(const Finding& finding, Severity fail_on);

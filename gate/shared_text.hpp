@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -16,13 +17,20 @@ class SharedText {
   SharedText() = default;
   SharedText(std::string text)  // NOLINT(google-explicit-constructor): reads as a string
       : m_text(text.empty() ? nullptr : std::make_shared<const std::string>(std::move(text))) {}
-  SharedText(const char* text) : SharedText(std::string(text)) {}  // NOLINT(google-explicit-*)
+  SharedText(const char* text)  // NOLINT(google-explicit-constructor)
+      : SharedText(std::string(text ? text : "")) {}
 
-  const std::string& str() const { return m_text ? *m_text : empty_string(); }
-  operator std::string_view() const { return str(); }  // NOLINT(google-explicit-constructor)
+  const std::string& str() const& { return m_text ? *m_text : empty_string(); }
+  // A temporary may own the only reference: a copy, and no view into it.
+  std::string str() const&& { return str(); }
+  operator std::string_view() const& { return str(); }  // NOLINT(google-explicit-constructor)
+  operator std::string_view() const&& = delete;
   bool empty() const { return !m_text; }
 
   friend bool operator==(const SharedText& a, std::string_view b) { return a.str() == b; }
+  friend std::ostream& operator<<(std::ostream& out, const SharedText& text) {
+    return out << text.str();
+  }
 
  private:
   static const std::string& empty_string() {
