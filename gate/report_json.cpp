@@ -46,6 +46,35 @@ json finding(const Finding& finding) {
           {"waiver", waiver(finding.waiver)}};
 }
 
+json manifest_json(const ManifestResult& manifest) {
+  json findings = json::array();
+  for (const Finding& item : manifest.findings) findings.push_back(finding(item));
+  return {{"path", manifest.path},
+          {"blob", manifest.blob.empty() ? json(nullptr) : json(manifest.blob)},
+          {"service", manifest.service},
+          {"level", manifest.level},
+          {"outcome", manifest.passed ? "pass" : "fail"},
+          {"findings", std::move(findings)}};
+}
+
+// Appends `value` as dump(2) prints it `depth` levels deep in a document: each line after the
+// first indented 2 * depth more (a dumped string holds no raw newline, so lines are safe to
+// split). Paths from git trees and the values of --env or --emergency are bytes, not always
+// UTF-8; JSON is UTF-8, so a byte that does not decode becomes U+FFFD (dump would throw).
+void append_nested(std::string& out, const json& value, std::size_t depth) {
+  const std::string dumped = value.dump(2, ' ', false, json::error_handler_t::replace);
+  for (std::size_t start = 0;;) {
+    const std::size_t end = dumped.find('\n', start);
+    if (end == std::string::npos) {
+      out.append(dumped, start);
+      return;
+    }
+    out.append(dumped, start, end + 1 - start);
+    out.append(2 * depth, ' ');
+    start = end + 1;
+  }
+}
+
 }  // namespace
 
 nlohmann::ordered_json summary_json(const Summary& s) {
@@ -54,17 +83,6 @@ nlohmann::ordered_json summary_json(const Summary& s) {
 }
 
 std::string render_json(const Report& report) {
-  json manifests = json::array();
-  for (const ManifestResult& manifest : report.manifests) {
-    json findings = json::array();
-    for (const Finding& item : manifest.findings) findings.push_back(finding(item));
-    manifests.push_back({{"path", manifest.path},
-                         {"blob", manifest.blob.empty() ? json(nullptr) : json(manifest.blob)},
-                         {"service", manifest.service},
-                         {"level", manifest.level},
-                         {"outcome", manifest.passed ? "pass" : "fail"},
-                         {"findings", std::move(findings)}});
-  }
   json packs = json::array();
   for (const PackInfo& pack : report.packs)
     packs.push_back({{"name", pack.name}, {"version", pack.version}, {"source", pack.source}});
@@ -76,7 +94,7 @@ std::string render_json(const Report& report) {
       {"evaluated_at", format_utc(report.at.utc)},
       {"emergency", optional_string(report.emergency)},
       {"outcome", outcome_name(report.outcome)},
-      {"manifests", std::move(manifests)},
+      {"manifests", json::array()},  // written one manifest at a time, below
       {"summary", summary_json(report.summary)},
       {"fail_on", severity_name(report.fail_on)},
       {"worktree", report.worktree},
@@ -85,9 +103,30 @@ std::string render_json(const Report& report) {
   };
   if (!report.notes.empty()) out["notes"] = report.notes;
   if (report.outcome == Outcome::error) out["error"] = report.error;
-  // Paths from git trees and the values of --env or --emergency are bytes, not always UTF-8;
-  // JSON is UTF-8, so a byte that does not decode becomes U+FFFD (dump would throw otherwise).
-  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+
+  // The text dump(2) gives for the whole document, but only one manifest's tree of values
+  // exists at a time: a 200-service report as one document held ~1 KiB per finding (7,200
+  // findings), more than the evaluation itself.
+  std::string text = "{\n";
+  bool first = true;
+  for (const auto& [key, value] : out.items()) {
+    text += first ? "  " : ",\n  ";
+    first = false;
+    append_nested(text, json(key), 1);
+    text += ": ";
+    if (key != "manifests" || report.manifests.empty()) {
+      append_nested(text, value, 1);
+      continue;
+    }
+    text += "[\n";
+    for (std::size_t i = 0; i < report.manifests.size(); ++i) {
+      text += i == 0 ? "    " : ",\n    ";
+      append_nested(text, manifest_json(report.manifests[i]), 2);
+    }
+    text += "\n  ]";
+  }
+  text += "\n}\n";
+  return text;
 }
 
 }  // namespace opsgate

@@ -281,6 +281,16 @@ const std::string k_replacement = "\xEF\xBF\xBD";  // U+FFFD
 
 }  // namespace
 
+TEST_CASE("json report is written a manifest at a time, as the whole document would print",
+          "[report][json]") {
+  // Only one manifest's values exist at a time; the text must still be dump(2) of the whole.
+  for (const Report& report : {sample(), error_report(), empty_report(), not_utf8()}) {
+    const std::string text = render_json(report);
+    CHECK(text == nlohmann::ordered_json::parse(text).dump(2) + "\n");
+    CHECK(json::parse(text)["manifests"].size() == report.manifests.size());
+  }
+}
+
 TEST_CASE("bytes that are not UTF-8 become U+FFFD in the JSON formats", "[report][json]") {
   const Report report = not_utf8();
   const std::string text = render_json(report);
