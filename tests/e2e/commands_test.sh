@@ -20,6 +20,20 @@ assert_exit "no command: exit 2" 2
 run_in "${OUTSIDE}" check --no-such-flag
 assert_exit "unknown option: exit 2" 2
 
+# --- help: a command line naming a subcommand registers only that one (start-up time); the
+# listings still show every subcommand, and each subcommand its options --------------------------
+
+run_in "${OUTSIDE}" --help
+assert_exit "--help: exit 0" 0
+for command in check window explain rules init hook version; do
+  assert_matches "--help lists ${command}" "${OUT}" "(^|[[:space:]])${command}([[:space:]]|$)"
+done
+run_in "${OUTSIDE}" hook --help
+assert_exit "hook --help: exit 0" 0
+assert_contains "hook --help: its subcommands" "${OUT}" "pre-push"
+run_in "${OUTSIDE}" check --help
+assert_contains "check --help: its options" "${OUT}" "--fail-on"
+
 # --- explain ----------------------------------------------------------------------------------
 
 run_in "${OUTSIDE}" explain BKP-002
