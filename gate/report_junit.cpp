@@ -187,46 +187,53 @@ std::string suite_open(std::string_view name, const Counts& counts) {
 }  // namespace
 
 std::string render_junit(const Report& report) {
-  std::string suites;
+  // The totals open the document, so they are counted first: the suites are then written in
+  // place (a 200-service report is 1.3 MB; assembling it around a copy of itself doubled that).
   Counts total;
-  if (report.outcome == Outcome::error) {
-    // One failing test carrying the error, so a CI test tab shows why nothing was evaluated.
-    total = {1, 0, 1, 0};
-    suites += suite_open("opsgate", total);
-    properties(suites, report, nullptr);
-    suites += fmt::format(
-        "    <testcase classname=\"opsgate\" name=\"opsgate\" time=\"0\">\n"
-        "      <error message=\"{}\" type=\"error\">{}</error>\n"
-        "    </testcase>\n",
-        attr(report.error), text("opsgate could not evaluate: " + report.error));
-    suites += "  </testsuite>\n";
-  } else if (report.manifests.empty()) {
-    // A passing placeholder: Jenkins' junit step fails a build whose reports hold no test.
-    total = {1, 0, 0, 0};
-    suites += suite_open("opsgate", total);
-    properties(suites, report, nullptr);
-    suites +=
-        "    <testcase classname=\"opsgate\" name=\"no manifest to evaluate\" time=\"0\"/>\n"
-        "  </testsuite>\n";
-  }
+  if (report.outcome == Outcome::error)
+    total = {1, 0, 1, 0};  // one failing test carrying the error
+  else if (report.manifests.empty())
+    total = {1, 0, 0, 0};  // a passing placeholder
   for (const ManifestResult& manifest : report.manifests) {
     Counts counts = count(report, manifest);
     total.tests += counts.tests;
     total.failures += counts.failures;
     total.skipped += counts.skipped;
+  }
+  std::string out = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites name=\"opsgate\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
+      "time=\"0\">\n",
+      total.tests, total.failures, total.errors, total.skipped);
+  if (report.outcome == Outcome::error) {
+    // One failing test carrying the error, so a CI test tab shows why nothing was evaluated.
+    out += suite_open("opsgate", {1, 0, 1, 0});
+    properties(out, report, nullptr);
+    out += fmt::format(
+        "    <testcase classname=\"opsgate\" name=\"opsgate\" time=\"0\">\n"
+        "      <error message=\"{}\" type=\"error\">{}</error>\n"
+        "    </testcase>\n",
+        attr(report.error), text("opsgate could not evaluate: " + report.error));
+    out += "  </testsuite>\n";
+  } else if (report.manifests.empty()) {
+    // A passing placeholder: Jenkins' junit step fails a build whose reports hold no test.
+    out += suite_open("opsgate", {1, 0, 0, 0});
+    properties(out, report, nullptr);
+    out +=
+        "    <testcase classname=\"opsgate\" name=\"no manifest to evaluate\" time=\"0\"/>\n"
+        "  </testsuite>\n";
+  }
+  for (const ManifestResult& manifest : report.manifests) {
     std::string name = manifest.service.empty()
                            ? manifest.path
                            : fmt::format("{} ({})", manifest.service, manifest.path);
-    suites += suite_open(name, counts);
-    properties(suites, report, &manifest);
-    for (const Finding& finding : manifest.findings) testcase(suites, report, manifest, finding);
-    suites += "  </testsuite>\n";
+    out += suite_open(name, count(report, manifest));
+    properties(out, report, &manifest);
+    for (const Finding& finding : manifest.findings) testcase(out, report, manifest, finding);
+    out += "  </testsuite>\n";
   }
-  return fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"opsgate\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
-      "time=\"0\">\n{}</testsuites>\n",
-      total.tests, total.failures, total.errors, total.skipped, suites);
+  out += "</testsuites>\n";
+  return out;
 }
 
 }  // namespace opsgate
