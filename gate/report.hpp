@@ -2,8 +2,10 @@
 // The report model every renderer reads, and the renderers. Renderers are pure functions of
 // the Report: no I/O, no clock.
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "evaluate.hpp"
@@ -61,6 +63,8 @@ struct TextStyle {
 };
 
 std::string render_json(const Report& report);
+// The same text handed to `write` a manifest at a time, never whole in memory.
+void write_json(const Report& report, const std::function<void(std::string_view)>& write);
 std::string render_text(const Report& report, const TextStyle& style);
 // JUnit XML: one <testsuite> per manifest, one <testcase> per rule; <failure> for exactly the
 // findings that fail the gate (failed findings below --fail-on pass, noted in <system-out>).

@@ -82,7 +82,7 @@ nlohmann::ordered_json summary_json(const Summary& s) {
           {"info", s.info},     {"waived", s.waived}, {"skipped", s.skipped}};
 }
 
-std::string render_json(const Report& report) {
+void write_json(const Report& report, const std::function<void(std::string_view)>& write) {
   json packs = json::array();
   for (const PackInfo& pack : report.packs)
     packs.push_back({{"name", pack.name}, {"version", pack.version}, {"source", pack.source}});
@@ -104,9 +104,9 @@ std::string render_json(const Report& report) {
   if (!report.notes.empty()) out["notes"] = report.notes;
   if (report.outcome == Outcome::error) out["error"] = report.error;
 
-  // The text dump(2) gives for the whole document, but only one manifest's tree of values
-  // exists at a time: a 200-service report as one document held ~1 KiB per finding (7,200
-  // findings), more than the evaluation itself.
+  // The text dump(2) gives for the whole document, but only one manifest's tree of values and
+  // text exists at a time: a 200-service report as one document held ~1 KiB per finding (7,200
+  // findings), more than the evaluation itself, then 5 MB of text.
   std::string text = "{\n";
   bool first = true;
   for (const auto& [key, value] : out.items()) {
@@ -122,10 +122,18 @@ std::string render_json(const Report& report) {
     for (std::size_t i = 0; i < report.manifests.size(); ++i) {
       text += i == 0 ? "    " : ",\n    ";
       append_nested(text, manifest_json(report.manifests[i]), 2);
+      write(text);
+      text.clear();
     }
     text += "\n  ]";
   }
   text += "\n}\n";
+  write(text);
+}
+
+std::string render_json(const Report& report) {
+  std::string text;
+  write_json(report, [&text](std::string_view piece) { text += piece; });
   return text;
 }
 

@@ -65,9 +65,18 @@ Expected<void> parse_report_targets(const std::vector<std::string>& specs,
   return first;
 }
 
-// The report as it is: fmt::print would first copy it whole (5 MiB of JSON for 200 services).
-void print_report(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
+// The report in `format`, handed to `write`: JSON a manifest at a time (5 MB for 200 services,
+// never whole in memory), the others whole.
+void write_report(const Report& report, const std::string& format, const TextStyle& style,
+                  const std::function<void(std::string_view)>& write) {
+  if (format == "json") return write_json(report, write);
+  write(render(report, format, style));
+}
+
+// Straight to stdout: fmt::print would first copy the text.
+void print_report(const Report& report, const std::string& format, const TextStyle& style) {
+  write_report(report, format, style,
+               [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); });
 }
 
 }  // namespace
@@ -422,7 +431,8 @@ struct Gate::State {
     Expected<void> result = {};
     for (const ReportTarget& target : targets) {
       std::ofstream out(target.file, std::ios::binary | std::ios::trunc);
-      out << render(report, target.format, TextStyle{false, true, false});
+      write_report(report, target.format, TextStyle{false, true, false},
+                   [&out](std::string_view text) { out.write(text.data(), text.size()); });
       out.close();
       if (!out && result)
         result = fail(ErrorKind::io,
@@ -491,7 +501,7 @@ int Gate::finish(const Expected<void>& outcome) {
     report_error(outcome.error());
     // A machine-readable stdout still gets its (error) report; text has the message on stderr.
     if (state.options.format != "text" && check_format(state.options.format, "--format"))
-      print_report(render(state.report, state.options.format, state.style));
+      print_report(state.report, state.options.format, state.style);
     if (auto written = state.write_reports();
         !written && written.error().message != outcome.error().message)
       report_error(written.error());
@@ -501,7 +511,10 @@ int Gate::finish(const Expected<void>& outcome) {
   conclude(state.report);
   // A report that cannot be written makes the run an error, and the others must say so too.
   if (auto written = state.write_reports(); !written) return finish(written);
-  print_report(render(state.report, state.options.format, state.style));
+  print_report(state.report, state.options.format, state.style);
+  // A report cut short (a full disk) is no verdict a pipeline can read.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout))
+    return finish(fail(ErrorKind::io, "cannot write the report to standard output"));
   Timings::process().mark("report");
   int code = state.report.outcome == Outcome::pass ? k_exit_pass : k_exit_fail;
   bool posted = state.post_status(code == k_exit_pass ? StatusState::success : StatusState::failed);

@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <exception>
 #include <string_view>
 #include <vector>
 
@@ -67,6 +69,15 @@ int run(int argc, char** argv) {
       options.reports = std::move(reports);
       Gate(std::move(options)).finish(fail(ErrorKind::usage, error.what()));
     }
+    return k_exit_error;
+  } catch (const std::exception& error) {  // fmt::print on a full disk throws, for one
+    fmt::print(stderr, "opsgate: error: {}\n", error.what());
+    return k_exit_error;
+  }
+  // Output that never reached its file (a full disk) is no answer a pipeline can read. (check
+  // says so itself, with its reports and status, and exits 2.)
+  if ((std::fflush(stdout) != 0 || std::ferror(stdout)) && exit_code != k_exit_error) {
+    fmt::print(stderr, "opsgate: error: cannot write to standard output\n");
     return k_exit_error;
   }
   return exit_code;

@@ -277,6 +277,26 @@ assert_json "error codequality: one blocker entry with the message" \
 assert_contains "error markdown: says ERROR with the message" "$(cat "${ERRDIR}/r.md")" \
   "opsgate: ERROR"
 
+# A report that cannot reach stdout (a full disk) is an error, not a verdict: exit 2, said on
+# stderr, and the --report files say "error" too. (It was an abort, exit 134.)
+if [[ -w /dev/full ]]; then
+  (cd "${REPO}" && "${OPSGATE}" check --rules "${PACK}" --at "${AT}" --format json \
+    --report "json=${ERRDIR}/full.json" </dev/null >/dev/full 2>"${ERRDIR}/full.err")
+  RC=$?
+  assert_exit "stdout on a full disk: exit 2" 2
+  assert_contains "stdout on a full disk: said" "$(cat "${ERRDIR}/full.err")" \
+    "cannot write the report to standard output"
+  assert_json "stdout on a full disk: the --report file says error" \
+    "d['outcome'] == 'error' and 'standard output' in d['error']" "${ERRDIR}/full.json"
+  (cd "${REPO}" && "${OPSGATE}" version </dev/null >/dev/full 2>"${ERRDIR}/full.err")
+  RC=$?
+  assert_exit "version on a full disk: exit 2" 2
+  assert_contains "version on a full disk: said" "$(cat "${ERRDIR}/full.err")" \
+    "cannot write to standard output"
+else
+  echo "SKIP  /dev/full is not writable here: the full-disk checks"
+fi
+
 # An unknown format is still a usage error.
 run_in "${REPO}" check --rules "${PACK}" --at "${AT}" --format xml
 assert_exit "unknown format: exit 2" 2
