@@ -291,6 +291,26 @@ TEST_CASE("json report is written a manifest at a time, as the whole document wo
   }
 }
 
+TEST_CASE("json and junit reports reach their writer a manifest at a time", "[report]") {
+  const Report report = sample();
+  REQUIRE(report.manifests.size() >= 2);
+  auto occurrences = [](std::string_view text, std::string_view what) {
+    std::size_t count = 0;
+    for (auto at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1))
+      ++count;
+    return count;
+  };
+  std::vector<std::string> pieces;
+  auto collect = [&pieces](std::string_view piece) { pieces.emplace_back(piece); };
+  write_json(report, collect);
+  CHECK(pieces.size() > report.manifests.size());
+  for (const std::string& piece : pieces) CHECK(occurrences(piece, "\"findings\":") <= 1);
+  pieces.clear();
+  write_junit(report, collect);
+  CHECK(pieces.size() > report.manifests.size());
+  for (const std::string& piece : pieces) CHECK(occurrences(piece, "<testsuite ") <= 1);
+}
+
 TEST_CASE("bytes that are not UTF-8 become U+FFFD in the JSON formats", "[report][json]") {
   const Report report = not_utf8();
   const std::string text = render_json(report);
