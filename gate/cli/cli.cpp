@@ -58,9 +58,9 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
-    return app.exit(help);
+    exit_code = app.exit(help);  // the help text, checked below as any output
   } catch (const CLI::CallForAllHelp& help) {
-    return app.exit(help);
+    exit_code = app.exit(help);
   } catch (const CLI::ParseError& error) {
     app.exit(error);  // prints the message and usage
     // Exit 2 after reports were requested still writes them, with "outcome": "error".

@@ -293,6 +293,9 @@ if [[ -w /dev/full ]]; then
   assert_exit "version on a full disk: exit 2" 2
   assert_contains "version on a full disk: said" "$(cat "${ERRDIR}/full.err")" \
     "cannot write to standard output"
+  (cd "${REPO}" && "${OPSGATE}" check --help </dev/null >/dev/full 2>"${ERRDIR}/full.err")
+  RC=$?
+  assert_exit "help on a full disk: exit 2" 2
 else
   echo "SKIP  /dev/full is not writable here: the full-disk checks"
 fi
