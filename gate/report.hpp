@@ -62,15 +62,18 @@ struct TextStyle {
   bool quiet = false;    // only the verdict line
 };
 
+// Where a streamed report goes, a piece at a time (a file, stdout, a string).
+using ReportWriter = std::function<void(std::string_view)>;
+
 std::string render_json(const Report& report);
 // The same text handed to `write` a manifest at a time, never whole in memory.
-void write_json(const Report& report, const std::function<void(std::string_view)>& write);
+void write_json(const Report& report, const ReportWriter& write);
 std::string render_text(const Report& report, const TextStyle& style);
 // JUnit XML: one <testsuite> per manifest, one <testcase> per rule; <failure> for exactly the
 // findings that fail the gate (failed findings below --fail-on pass, noted in <system-out>).
 std::string render_junit(const Report& report);
 // The same text handed to `write` a test suite (a manifest) at a time.
-void write_junit(const Report& report, const std::function<void(std::string_view)>& write);
+void write_junit(const Report& report, const ReportWriter& write);
 // SARIF 2.1.0: one run; results for failed and waived rules (waived ones as suppressions).
 std::string render_sarif(const Report& report);
 // GitLab Code Quality: a JSON array of the failed findings (an error report is one entry).

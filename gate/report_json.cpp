@@ -82,7 +82,7 @@ nlohmann::ordered_json summary_json(const Summary& s) {
           {"info", s.info},     {"waived", s.waived}, {"skipped", s.skipped}};
 }
 
-void write_json(const Report& report, const std::function<void(std::string_view)>& write) {
+void write_json(const Report& report, const ReportWriter& write) {
   json packs = json::array();
   for (const PackInfo& pack : report.packs)
     packs.push_back({{"name", pack.name}, {"version", pack.version}, {"source", pack.source}});

@@ -167,6 +167,11 @@ struct Counts {
   int skipped = 0;
 };
 
+// The suite of a report without manifests: one failing test carrying the error, or a passing
+// placeholder.
+constexpr Counts k_error_suite{1, 0, 1, 0};
+constexpr Counts k_placeholder_suite{1, 0, 0, 0};
+
 Counts count(const Report& report, const ManifestResult& manifest) {
   Counts counts;
   for (const Finding& finding : manifest.findings) {
@@ -186,14 +191,14 @@ std::string suite_open(std::string_view name, const Counts& counts) {
 
 }  // namespace
 
-void write_junit(const Report& report, const std::function<void(std::string_view)>& write) {
+void write_junit(const Report& report, const ReportWriter& write) {
   // The totals open the document, so they are counted first: the suites are then written one
   // at a time (a 200-service report is 1.3 MB; assembled around a copy of itself, twice that).
   Counts total;
   if (report.outcome == Outcome::error)
-    total = {1, 0, 1, 0};  // one failing test carrying the error
+    total = k_error_suite;
   else if (report.manifests.empty())
-    total = {1, 0, 0, 0};  // a passing placeholder
+    total = k_placeholder_suite;
   for (const ManifestResult& manifest : report.manifests) {
     Counts counts = count(report, manifest);
     total.tests += counts.tests;
@@ -207,7 +212,7 @@ void write_junit(const Report& report, const std::function<void(std::string_view
       total.tests, total.failures, total.errors, total.skipped);
   if (report.outcome == Outcome::error) {
     // One failing test carrying the error, so a CI test tab shows why nothing was evaluated.
-    out += suite_open("opsgate", {1, 0, 1, 0});
+    out += suite_open("opsgate", k_error_suite);
     properties(out, report, nullptr);
     out += fmt::format(
         "    <testcase classname=\"opsgate\" name=\"opsgate\" time=\"0\">\n"
@@ -217,7 +222,7 @@ void write_junit(const Report& report, const std::function<void(std::string_view
     out += "  </testsuite>\n";
   } else if (report.manifests.empty()) {
     // A passing placeholder: Jenkins' junit step fails a build whose reports hold no test.
-    out += suite_open("opsgate", {1, 0, 0, 0});
+    out += suite_open("opsgate", k_placeholder_suite);
     properties(out, report, nullptr);
     out +=
         "    <testcase classname=\"opsgate\" name=\"no manifest to evaluate\" time=\"0\"/>\n"

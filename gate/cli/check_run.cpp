@@ -68,7 +68,7 @@ Expected<void> parse_report_targets(const std::vector<std::string>& specs,
 // The report in `format`, handed to `write`: JSON and JUnit a manifest at a time (5 MB and
 // 1.3 MB for 200 services, never whole in memory), the others whole.
 void write_report(const Report& report, const std::string& format, const TextStyle& style,
-                  const std::function<void(std::string_view)>& write) {
+                  const ReportWriter& write) {
   if (format == "json") return write_json(report, write);
   if (format == "junit") return write_junit(report, write);
   write(render(report, format, style));
