@@ -286,7 +286,13 @@ bool CommitGraph::has_bloom_filters() const {
   return std::ranges::all_of(m_layers, [](const auto& layer) { return layer->bloom_index; });
 }
 
-CommitGraph::PathKey CommitGraph::key(std::string_view path) {
+std::uint8_t CommitGraph::hashes() const {
+  return m_layers.empty() || !m_layers.back()->bloom_index
+             ? 0
+             : static_cast<std::uint8_t>(m_layers.back()->bloom_hashes);
+}
+
+CommitGraph::PathKey CommitGraph::key(std::string_view path, std::uint8_t hashes) {
   PathKey key;
   while (!path.empty()) {
     PathKey::Seeds seeds{};
@@ -298,6 +304,16 @@ CommitGraph::PathKey CommitGraph::key(std::string_view path) {
     std::size_t slash = path.rfind('/');
     path = path.substr(0, slash == std::string_view::npos ? 0 : slash);
   }
+  if (hashes == 0) return key;
+  key.mask_hashes = hashes;
+  for (int version = 0; version < 2; ++version)
+    for (std::uint32_t bytes = 1; bytes <= 8; ++bytes) {
+      std::uint64_t& mask = key.masks[version][bytes - 1];
+      const std::uint32_t bits = bytes * 8;
+      for (const PathKey::Seeds& seeds : key.prefixes)
+        for (std::uint32_t i = 0; i < hashes; ++i)
+          mask |= std::uint64_t{1} << ((seeds.hash0[version] + i * seeds.hash1[version]) % bits);
+    }
   return key;
 }
 
@@ -313,6 +329,9 @@ CommitGraph::Filter CommitGraph::filter_at(std::uint32_t position) const {
   if (end <= begin || end > layer.bloom_size || end - begin > (1u << 28)) return filter;
   filter.data = layer.bloom_data + begin;
   filter.bits = (end - begin) * 8;
+  if (end - begin <= 8)
+    for (std::uint32_t i = 0; i < end - begin; ++i)
+      filter.word |= std::uint64_t{filter.data[i]} << (8 * i);
   filter.inverse = inverse_of(filter.bits);
   filter.version = static_cast<std::uint8_t>(layer.bloom_version);
   filter.hashes = static_cast<std::uint8_t>(layer.bloom_hashes);

@@ -64,13 +64,23 @@ class CommitGraph {
       std::uint32_t hash1[2];
     };
     std::vector<Seeds> prefixes;  // the path first, then its directories, innermost first
+    // For filters of at most 8 bytes probed with `mask_hashes` hashes: masks[version - 1]
+    // [bytes - 1] has every bit that the path and its directories set. Such a filter may hold
+    // the path only if it has all of them: one AND instead of up to 7 probes per prefix.
+    std::uint64_t masks[2][8]{};
+    std::uint8_t mask_hashes = 0;  // 0: no masks, every probe takes the general path
   };
-  static PathKey key(std::string_view path);
+  // `hashes`: how many hashes the graph's filters use (hashes()); 0 computes no masks.
+  static PathKey key(std::string_view path, std::uint8_t hashes = 0);
 
   // One commit's changed-path filter; empty (data == nullptr) answers "maybe" to everything.
   struct Filter {
     const unsigned char* data = nullptr;
     std::uint64_t inverse = 0;  // inverse_of(bits)
+    // A filter of at most 8 bytes (most commits: git sizes it at 10 bits per changed path and
+    // directory), copied when it is located: bit b of the filter is bit b of `word`. Probes of
+    // it read neither the mapping nor pages released since.
+    std::uint64_t word = 0;
     std::uint32_t bits = 0;
     std::uint8_t version = 0;  // 1 or 2: which seeds of a PathKey apply
     std::uint8_t hashes = 0;
@@ -96,6 +106,10 @@ class CommitGraph {
   static bool may_contain(const Filter& filter, const PathKey& key) {
     if (!filter.data) return true;
     const int version = filter.version - 1;
+    if (filter.bits <= 64 && filter.hashes == key.mask_hashes) {
+      const std::uint64_t mask = key.masks[version][filter.bits / 8 - 1];
+      return (filter.word & mask) == mask;
+    }
     for (const PathKey::Seeds& seeds : key.prefixes) {
       const std::uint32_t hash0 = seeds.hash0[version];
       const std::uint32_t hash1 = seeds.hash1[version];
@@ -110,6 +124,8 @@ class CommitGraph {
 
   // Whether every layer carries changed-path filters.
   bool has_bloom_filters() const;
+  // How many hashes the newest layer's filters use (0 without filters), for key().
+  std::uint8_t hashes() const;
 
   // Drops the graph's pages from the resident set; the page cache keeps them and a later read
   // maps them back. A year's walk touches nearly every page of the commit records (they are

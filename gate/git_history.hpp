@@ -54,7 +54,7 @@ class GitHistory final : public History {
   // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
   // cheap), so memory stays flat however many commits the window holds.
   static constexpr std::uint32_t k_not_in_graph = CommitGraph::k_no_position;
-  // A commit of the chain, 64 bytes: a year of hourly commits fits in 550 KiB. The id of a
+  // A commit of the chain, 72 bytes: a year of hourly commits fits in 620 KiB. The id of a
   // commit read from the graph stays there (read for an answer only); the ids of the commits
   // newer than the graph (always the first links of the chain) are kept in m_loose.
   struct Link {

@@ -155,6 +155,52 @@ TEST_CASE("commit-graph: filter positions by multiplication equal the remainder"
   SUCCEED();
 }
 
+TEST_CASE("commit-graph: a filter of up to 8 bytes probed by mask answers as bit by bit",
+          "[commit-graph]") {
+  std::mt19937 random(11);
+  const std::vector<std::string> paths = {"docs/runbook.md", "a/b/c/deep.txt", "top.txt",
+                                          "services/svc-042/docs/runbook.md",
+                                          "caf\u00e9/r\u00e9sum\u00e9.md"};
+  int contained = 0, ruled_out = 0;
+  for (int round = 0; round < 4000; ++round) {
+    const std::uint32_t bytes = 1 + random() % 12;  // beyond 8: the general path
+    const std::uint8_t version = 1 + random() % 2;
+    const std::uint8_t hashes = round % 10 == 0 ? 5 : 7;  // 5: not what the masks were made for
+    std::vector<unsigned char> data(bytes);
+    for (unsigned char& byte : data) byte = static_cast<unsigned char>(random() & random());
+    // Some paths (with their directories) put in as git does, so that both answers occur.
+    for (const std::string& path : paths) {
+      if (random() % 3 != 0) continue;
+      for (const auto& seeds : CommitGraph::key(path).prefixes)
+        for (std::uint32_t i = 0; i < hashes; ++i) {
+          const std::uint32_t bit =
+              (seeds.hash0[version - 1] + i * seeds.hash1[version - 1]) % (bytes * 8);
+          data[bit / 8] |= static_cast<unsigned char>(1u << (bit % 8));
+        }
+    }
+    CommitGraph::Filter filter;
+    filter.data = data.data();
+    filter.bits = bytes * 8;
+    filter.inverse = CommitGraph::inverse_of(filter.bits);
+    filter.version = version;
+    filter.hashes = hashes;
+    CommitGraph::Filter copied = filter;
+    for (std::uint32_t i = 0; i < bytes && i < 8; ++i)
+      copied.word |= std::uint64_t{data[i]} << (8 * i);
+    for (const std::string& path : paths) {
+      const bool expected = CommitGraph::may_contain(filter, CommitGraph::key(path));
+      const CommitGraph::PathKey masked = CommitGraph::key(path, 7);
+      REQUIRE(masked.mask_hashes == 7);
+      if (CommitGraph::may_contain(copied, masked) != expected)
+        FAIL(path << ", " << bytes << " bytes, version " << int(version) << ", " << int(hashes)
+                  << " hashes");
+      ++(expected ? contained : ruled_out);
+    }
+  }
+  CHECK(contained > 1000);
+  CHECK(ruled_out > 1000);
+}
+
 TEST_CASE("commit-graph: the same history as libgit2, for every path and cutoff",
           "[commit-graph]") {
   test::TempRepo repo;
