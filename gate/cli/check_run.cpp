@@ -201,7 +201,6 @@ struct Gate::State {
   }
 
   Expected<void> evaluate(const std::string& rev, const std::string& base_rev, bool worktree) {
-    if (time_zones) time_zones->wait();  // manifests name their zones from here on
     report.worktree = worktree;
     std::string revision;
     auto opened = open_tree(*repo, rev, worktree, revision);
@@ -250,6 +249,7 @@ struct Gate::State {
       context.run_findings = rules_changed(*repo, *rules, merge_base);
     }
 
+    if (time_zones) time_zones->wait();  // manifests name their zones from here on
     auto paths = find_manifest_paths(options.manifests, *tree);
     if (!paths) return std::unexpected(paths.error());
     if (!merge_base.empty() && options.manifests.empty()) {
