@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <exception>
 #include <map>
 #include <set>
 #include <vector>
@@ -65,23 +66,45 @@ class GitTree final : public Tree {
   Expected<std::vector<std::string>> find(std::string_view file_name) const override {
     // Manifest discovery and --base scoping both ask; the walk reads every tree once.
     if (auto cached = m_found.find(file_name); cached != m_found.end()) return cached->second;
+    if (auto walked = find_each(file_name, [](std::string) {}); !walked)
+      return std::unexpected(walked.error());
+    return m_found.find(file_name)->second;
+  }
+
+  Expected<void> find_each(std::string_view file_name,
+                           const std::function<void(std::string)>& found) const override {
+    if (auto cached = m_found.find(file_name); cached != m_found.end()) {
+      for (const std::string& path : cached->second) found(path);
+      return {};
+    }
     struct Walk {
       std::string_view name;
-      std::vector<std::string> found;
-    } walk{file_name, {}};
+      const std::function<void(std::string)>& found;
+      std::vector<std::string> all;
+      std::exception_ptr thrown;  // not through libgit2's C frames: rethrown after the walk
+    } walk{file_name, found, {}, nullptr};
     auto callback = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
       auto* state = static_cast<Walk*>(payload);
       git_filemode_t mode = git_tree_entry_filemode(entry);
       if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
-          state->name == git_tree_entry_name(entry))
-        state->found.push_back(std::string(root) + git_tree_entry_name(entry));
+          state->name == git_tree_entry_name(entry)) {
+        try {
+          state->all.push_back(std::string(root) + git_tree_entry_name(entry));
+          state->found(state->all.back());
+        } catch (...) {
+          state->thrown = std::current_exception();
+          return -1;
+        }
+      }
       return 0;
     };
-    if (git_tree_walk(m_root.get(), GIT_TREEWALK_PRE, callback, &walk) != 0)
+    const int walked = git_tree_walk(m_root.get(), GIT_TREEWALK_PRE, callback, &walk);
+    if (walk.thrown) std::rethrow_exception(walk.thrown);
+    if (walked != 0)
       return fail(ErrorKind::io, "cannot walk " + m_description + ": " + git_error_message());
-    std::sort(walk.found.begin(), walk.found.end());
-    m_found.emplace(std::string(file_name), walk.found);
-    return walk.found;
+    std::sort(walk.all.begin(), walk.all.end());
+    m_found.emplace(std::string(file_name), std::move(walk.all));
+    return {};
   }
 
   Expected<std::vector<std::string>> list(std::string_view dir) const override {

@@ -31,6 +31,16 @@ class Tree {
   // Every regular file named `file_name`, sorted, as repository paths.
   virtual Expected<std::vector<std::string>> find(std::string_view file_name) const = 0;
 
+  // The same files, each handed to `found` as soon as the search reaches it (in no particular
+  // order): a caller can work on the first ones while the rest of the tree is read.
+  virtual Expected<void> find_each(std::string_view file_name,
+                                   const std::function<void(std::string)>& found) const {
+    auto all = find(file_name);
+    if (!all) return std::unexpected(all.error());
+    for (std::string& path : *all) found(std::move(path));
+    return {};
+  }
+
   // Names of the regular files directly in directory `path` ("" is the root), sorted.
   virtual Expected<std::vector<std::string>> list(std::string_view path) const = 0;
 

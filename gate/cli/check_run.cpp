@@ -5,9 +5,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <numeric>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -25,6 +29,66 @@ namespace {
 
 const std::set<std::string, std::less<>> k_formats = {"text",  "json",        "junit",
                                                       "sarif", "codequality", "markdown"};
+
+// The manifests of a run, handed out one at a time to whichever evaluator asks first, as they
+// are found: a monorepo's search reads every tree of the revision, and its first manifests are
+// evaluated meanwhile on the other cores.
+class ManifestQueue {
+ public:
+  // Adds a manifest; returns how many there are so far.
+  std::size_t push(std::string path) {
+    std::size_t count = 0;
+    {
+      std::lock_guard lock(m_mutex);
+      m_paths.push_back(std::move(path));
+      count = m_paths.size();
+    }
+    m_ready.notify_one();
+    return count;
+  }
+
+  // No more manifests: take() ends once every one is taken.
+  void close() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closed = true;
+    }
+    m_ready.notify_all();
+  }
+
+  // The next manifest nobody has taken, with its place in the order found; waits for one until
+  // the queue is closed.
+  std::optional<std::pair<std::size_t, std::string>> take() {
+    std::unique_lock lock(m_mutex);
+    m_ready.wait(lock, [this] { return m_next < m_paths.size() || m_closed; });
+    if (m_next == m_paths.size()) return std::nullopt;
+    const std::size_t index = m_next++;
+    return std::pair{index, m_paths[index]};
+  }
+
+  // Every manifest added, in the order found.
+  std::vector<std::string> paths() const {
+    std::lock_guard lock(m_mutex);
+    return m_paths;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  std::condition_variable m_ready;
+  std::vector<std::string> m_paths;
+  std::size_t m_next = 0;
+  bool m_closed = false;
+};
+
+// Closes the queue when the run leaves its scope, error or exception included, so that no
+// evaluator waits for a manifest that will never come.
+struct CloseOnExit {
+  ManifestQueue& queue;
+  ~CloseOnExit() { queue.close(); }
+};
+
+// A manifest evaluated by one of the evaluators: its place in the queue and the outcome.
+using Evaluated = std::pair<std::size_t, Expected<ManifestResult>>;
 
 }  // namespace
 
@@ -250,33 +314,72 @@ struct Gate::State {
     }
 
     if (time_zones) time_zones->wait();  // manifests name their zones from here on
-    auto paths = find_manifest_paths(options.manifests, *tree);
-    if (!paths) return std::unexpected(paths.error());
-    if (!merge_base.empty() && options.manifests.empty()) {
-      auto scoped = scope_to_change(*tree, *paths);
-      if (!scoped) return std::unexpected(scoped.error());
-      paths = std::move(scoped);
-    }
-    std::vector<Expected<ManifestResult>> results(paths->size(),
-                                                  fail(ErrorKind::internal, "not evaluated"));
-    const unsigned jobs = revision.empty() ? 1 : job_count(paths->size());
+    // Evaluators besides this thread: one per k_manifests_per_job manifests found, up to --jobs
+    // (else one per CPU); none without a commit for them to open.
+    const std::size_t max_workers =
+        revision.empty()
+            ? 0
+            : (options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency())) - 1;
+    ManifestQueue queue;
+    std::vector<std::vector<Evaluated>> by_worker(max_workers);
     std::vector<std::jthread> workers;
-    for (unsigned job = 1; job < jobs; ++job) {
-      try {
-        workers.emplace_back([&, job] {
-          evaluate_share(job, jobs, *paths, revision, merge_base, context, results);
-        });
-      } catch (const std::system_error&) {  // no thread to be had: this share is done here
-        evaluate_share(job, jobs, *paths, revision, merge_base, context, results);
+    const CloseOnExit close_queue{queue};  // before the workers are joined, whatever happens
+    bool threads_refused = false;
+    auto staff = [&](std::size_t found) {
+      const std::size_t wanted =
+          std::min(max_workers, std::max<std::size_t>(found / k_manifests_per_job, 1) - 1);
+      while (!threads_refused && workers.size() < wanted) {
+        const std::size_t slot = workers.size();
+        try {
+          workers.emplace_back([&, slot] {
+            evaluate_taken(queue, revision, merge_base, worktree, context, by_worker[slot]);
+          });
+        } catch (const std::system_error&) {  // no thread to be had: this one takes their share
+          threads_refused = true;
+        }
       }
+    };
+    // Without --manifest, --base or a manifest at the root, every tree is searched; the
+    // manifests found are evaluated as the search goes on.
+    if (options.manifests.empty() && merge_base.empty() &&
+        tree->kind(k_manifest_file) == EntryKind::missing) {
+      auto searched = tree->find_each(
+          k_manifest_file, [&](std::string path) { staff(queue.push(std::move(path))); });
+      if (!searched) return std::unexpected(searched.error());
+      if (queue.paths().empty()) queue.push(std::string(k_manifest_file));  // GATE-MANIFEST
+    } else {
+      auto paths = find_manifest_paths(options.manifests, *tree);
+      if (!paths) return std::unexpected(paths.error());
+      if (!merge_base.empty() && options.manifests.empty()) {
+        auto scoped = scope_to_change(*tree, *paths);
+        if (!scoped) return std::unexpected(scoped.error());
+        paths = std::move(scoped);
+      }
+      for (std::string& path : *paths) queue.push(std::move(path));
+      staff(paths->size());
     }
+    queue.close();
+    std::vector<Evaluated> here;
     HeadingCache headings;
-    for (std::size_t i = 0; i < paths->size(); i += jobs)
-      results[i] = evaluate_path((*paths)[i], *tree, base_tree.get(), context, headings);
+    while (auto taken = queue.take())
+      here.emplace_back(taken->first,
+                        evaluate_path(taken->second, *tree, base_tree.get(), context, headings));
     workers.clear();  // joins
-    for (auto& result : results) {
-      if (!result) return std::unexpected(result.error());  // the first in path order
-      report.manifests.push_back(std::move(*result));
+
+    // In path order, whichever evaluator took them; the first error in that order stops the run.
+    const std::vector<std::string> paths = queue.paths();
+    std::vector<Expected<ManifestResult>> results(paths.size(),
+                                                  fail(ErrorKind::internal, "not evaluated"));
+    by_worker.push_back(std::move(here));
+    for (std::vector<Evaluated>& evaluated : by_worker)
+      for (auto& [index, result] : evaluated) results[index] = std::move(result);
+    std::vector<std::size_t> order(paths.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return paths[a] < paths[b]; });
+    for (std::size_t index : order) {
+      if (!results[index]) return std::unexpected(results[index].error());
+      report.manifests.push_back(std::move(*results[index]));
     }
     Timings::process().mark("evaluate");
     return {};
@@ -298,13 +401,9 @@ struct Gate::State {
     history.prefetch(report.at.utc - std::chrono::days(std::min(deepest, k_max_days) + 1));
   }
 
-  // Manifests evaluated at once: --jobs, else one per CPU, with at least k_manifests_per_job
-  // each (a worker opens the repository and walks the history again: ~1 ms).
-  unsigned job_count(std::size_t manifests) const {
-    constexpr std::size_t k_manifests_per_job = 8;
-    unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    return static_cast<unsigned>(std::clamp<std::size_t>(manifests / k_manifests_per_job, 1, jobs));
-  }
+  // Manifests found per evaluator: a worker opens the repository and walks the history again
+  // (~1 ms).
+  static constexpr std::size_t k_manifests_per_job = 8;
 
   Expected<ManifestResult> evaluate_path(const std::string& path, const Tree& tree,
                                          const Tree* base_tree, const EvalContext& context,
@@ -319,26 +418,26 @@ struct Gate::State {
     return evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr);
   }
 
-  // Worker `job` of `jobs`: paths job, job + jobs... through a repository handle of its own
-  // (libgit2 objects are not shared between threads); rules and the context are only read.
-  void evaluate_share(unsigned job, unsigned jobs, const std::vector<std::string>& paths,
-                      const std::string& revision, const std::string& merge_base,
-                      const EvalContext& shared, std::vector<Expected<ManifestResult>>& results) {
-    auto mine = [&](const Error& error) {
-      for (std::size_t i = job; i < paths.size(); i += jobs) results[i] = std::unexpected(error);
-    };
+  // A worker: evaluates the manifests it takes from the queue through a repository handle of
+  // its own (libgit2 objects are not shared between threads), reading what the first handle
+  // reads: the revision's tree or, with --worktree, the work tree. Rules and the context are
+  // only read. When it cannot start, it takes nothing and the others evaluate every manifest.
+  void evaluate_taken(ManifestQueue& queue, const std::string& revision,
+                      const std::string& merge_base, bool worktree, const EvalContext& shared,
+                      std::vector<Evaluated>& done) {
+    std::optional<std::size_t> current;
     try {
       // Opened as the first handle was: a pre-receive hook's pushed objects are only reachable
       // through git's environment (the quarantine directory).
       auto opened = options.repo_from_env ? Repository::open_from_env()
                                           : Repository::discover(repo->git_dir());
-      if (!opened) return mine(opened.error());
-      auto tree = opened->tree_at(revision);
-      if (!tree) return mine(tree.error());
+      if (!opened) return;
+      auto tree = worktree ? opened->work_tree() : opened->tree_at(revision);
+      if (!tree) return;
       std::unique_ptr<Tree> base_tree;
       if (!merge_base.empty()) {
         auto at_base = opened->tree_at(merge_base);
-        if (!at_base) return mine(at_base.error());
+        if (!at_base) return;
         base_tree = std::move(*at_base);
       }
       std::unique_ptr<History> history = opened->history_at(revision);
@@ -347,10 +446,14 @@ struct Gate::State {
       context.tree = tree->get();
       context.history = history.get();
       HeadingCache headings;
-      for (std::size_t i = job; i < paths.size(); i += jobs)
-        results[i] = evaluate_path(paths[i], **tree, base_tree.get(), context, headings);
+      while (auto taken = queue.take()) {
+        current = taken->first;
+        done.emplace_back(taken->first,
+                          evaluate_path(taken->second, **tree, base_tree.get(), context, headings));
+        current.reset();
+      }
     } catch (const std::exception& error) {
-      mine(Error{ErrorKind::internal, error.what(), std::nullopt});
+      if (current) done.emplace_back(*current, fail(ErrorKind::internal, error.what()));
     }
   }
 

@@ -764,6 +764,23 @@ done
 assert_json "24 services: every manifest, in path order" \
   "[x['service'] for x in d['manifests']] == ['svc-%02d' % i for i in range(1, 25)]"
 
+# --worktree with workers: every evaluator reads the work tree, not the commit. (Workers read
+# the committed manifests until 2026-11-27: an uncommitted mistake in any service but the first
+# few passed.)
+for i in 05 18 23; do
+  printf '\nbogus_key = 1\n' >>"${R}/services/svc-${i}/operability.toml"
+done
+check "${R}" --format json --jobs 1 --worktree
+printf '%s' "${OUT}" >"${E2E_TMP}/worktree-1.json"
+assert_json "--worktree, --jobs 1: the uncommitted keys are schema failures" \
+  "sorted(m['service'] for m in d['manifests'] for f in m['findings'] if f['rule'] == 'GATE-SCHEMA' and f['status'] == 'fail') == ['svc-05', 'svc-18', 'svc-23']"
+for jobs in 2 3; do
+  check "${R}" --format json --jobs "${jobs}" --worktree
+  assert_eq "--worktree, --jobs ${jobs}: the same report as one job, byte for byte" \
+    "$(cat "${E2E_TMP}/worktree-1.json")" "${OUT}"
+done
+git -C "${R}" checkout -q -- services
+
 # No thread to be had (an unprivileged user held to one process, so every thread creation
 # fails: the workers, the history walk, the time-zone preload): the run does all the work on its
 # own thread and reports the same. Needs root, a setpriv allowed to switch user and a temp dir
