@@ -29,7 +29,8 @@ namespace {
 
 constexpr int k_max_symlink_hops = 40;
 
-// The tree of one commit. Symlinks are followed only while they stay inside the tree.
+// The tree of one commit. Symlinks are followed only while they stay inside the tree. Answers
+// are remembered (m_found, m_resolved): one thread at a time, as for the libgit2 objects.
 class GitTree final : public Tree {
  public:
   GitTree(std::shared_ptr<git_repository> repo, GitTreePtr root, std::string description)
@@ -152,9 +153,18 @@ class GitTree final : public Tree {
     return std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob.get())));
   }
 
+  // What `path` names, remembered: rules ask about the same few paths many times (a manifest's
+  // runbook: exists, has sections, changed lately...), each a walk down from the root.
+  std::optional<Resolved> resolve(std::string_view path) const {
+    auto known = m_resolved.find(path);
+    if (known == m_resolved.end())
+      known = m_resolved.emplace(std::string(path), resolve_walk(path, 0)).first;
+    return known->second;
+  }
+
   // Walks `path` component by component so that a symlink anywhere on the way is followed
   // (or refused when it leaves the tree) exactly like a checkout would.
-  std::optional<Resolved> resolve(std::string_view path, int hops = 0) const {
+  std::optional<Resolved> resolve_walk(std::string_view path, int hops) const {
     if (hops > k_max_symlink_hops) return std::nullopt;
     auto normal = normalize_repo_path(path);
     if (!normal) return std::nullopt;
@@ -176,7 +186,7 @@ class GitTree final : public Tree {
         if (!target || target->empty() || target->front() == '/') return std::nullopt;
         std::string next = join_path(walked, *target);
         for (std::size_t j = i + 1; j < parts.size(); ++j) next = join_path(next, parts[j]);
-        return resolve(next, hops + 1);
+        return resolve_walk(next, hops + 1);
       }
       if (i + 1 == parts.size()) return here;
       if (mode != GIT_FILEMODE_TREE) return std::nullopt;
@@ -191,7 +201,8 @@ class GitTree final : public Tree {
   std::shared_ptr<git_repository> m_repo;
   GitTreePtr m_root;
   std::string m_description;
-  mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;  // by file name
+  mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;    // by file name
+  mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
 };
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "toml_util.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 
@@ -75,10 +74,48 @@ std::string describe_time(const toml::time& t) {
 
 }  // namespace
 
+std::string json_quote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20)
+          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+        else
+          out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
 std::string describe_value(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::string:
-      return nlohmann::json(node.value_or(std::string())).dump();
+      return json_quote(*node.value<std::string_view>());
     case toml::node_type::integer:
       return std::to_string(node.value_or<std::int64_t>(0));
     case toml::node_type::floating_point: {

@@ -23,6 +23,10 @@ std::string_view type_name(const toml::node& node);
 // A value as a person reads it in a message: strings quoted, arrays bracketed, dates ISO.
 std::string describe_value(const toml::node& node);
 
+// `text` as a JSON string literal, the way nlohmann::json::dump() writes it: quotes, backslashes
+// and control characters escaped, UTF-8 kept as is (toml++ gives valid UTF-8 only).
+std::string json_quote(std::string_view text);
+
 // Whether two values are equal; integers and floats compare by number.
 bool values_equal(const toml::node& a, const toml::node& b);
 

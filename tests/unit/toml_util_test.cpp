@@ -1,4 +1,7 @@
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <random>
 
 #include "toml_util.hpp"
 
@@ -93,6 +96,24 @@ TEST_CASE("describe_value writes values as a person reads them", "[toml_util]") 
   CHECK(describe_value(*doc.get("minus")) == "2026-12-18T00:00:00-05:30");
   CHECK(describe_value(*doc.get("a")) == R"(["mon", 2])");
   CHECK(describe_value(*doc.get("tb")) == "a table");
+}
+
+TEST_CASE("json_quote writes a string as nlohmann::json does", "[toml_util]") {
+  std::vector<std::string> texts = {
+      "",          "plain",    "say \"hi\"", "back\\slash", "caf\u00e9 \u2603", "\U0001F600 emoji",
+      "tab\there", "a\nb\r\n", "\x7f del"};
+  for (int c = 0; c < 0x80; ++c) texts.push_back(std::string(1, static_cast<char>(c)) + "x");
+  std::mt19937 random(3);
+  const std::string alphabet = "\"\\/\b\f\n\r\t\x01\x1f az";
+  for (int i = 0; i < 500; ++i) {
+    std::string text;
+    for (int n = random() % 12; n > 0; --n) text += alphabet[random() % alphabet.size()];
+    texts.push_back(text);
+  }
+  for (const std::string& text : texts) {
+    INFO(nlohmann::json(text).dump());
+    CHECK(json_quote(text) == nlohmann::json(text).dump());
+  }
 }
 
 TEST_CASE("values_equal compares numbers by value and everything else by type", "[toml_util]") {
