@@ -56,6 +56,16 @@ class ManifestQueue {
     m_ready.notify_all();
   }
 
+  // close(), dropping the manifests nobody has taken.
+  void cancel() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closed = true;
+      m_next = m_paths.size();
+    }
+    m_ready.notify_all();
+  }
+
   // The next manifest nobody has taken, with its place in the order found; waits for one until
   // the queue is closed.
   std::optional<std::pair<std::size_t, std::string>> take() {
@@ -81,10 +91,11 @@ class ManifestQueue {
 };
 
 // Closes the queue when the run leaves its scope, error or exception included, so that no
-// evaluator waits for a manifest that will never come.
+// evaluator waits for a manifest that will never come; what nobody took by then (the search
+// failed) is dropped.
 struct CloseOnExit {
   ManifestQueue& queue;
-  ~CloseOnExit() { queue.close(); }
+  ~CloseOnExit() { queue.cancel(); }
 };
 
 // A manifest evaluated by one of the evaluators: its place in the queue and the outcome.
@@ -428,10 +439,12 @@ struct Gate::State {
     std::optional<std::size_t> current;
     try {
       // Opened as the first handle was: a pre-receive hook's pushed objects are only reachable
-      // through git's environment (the quarantine directory).
+      // through git's environment (the quarantine directory); a work tree is found from where
+      // the run was pointed (its git directory may be elsewhere: --separate-git-dir).
       auto opened = options.repo_from_env ? Repository::open_from_env()
+                    : worktree            ? Repository::discover(options.repo)
                                           : Repository::discover(repo->git_dir());
-      if (!opened) return;
+      if (!opened || (worktree && opened->workdir() != repo->workdir())) return;
       auto tree = worktree ? opened->work_tree() : opened->tree_at(revision);
       if (!tree) return;
       std::unique_ptr<Tree> base_tree;

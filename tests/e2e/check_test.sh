@@ -781,6 +781,25 @@ for jobs in 2 3; do
 done
 git -C "${R}" checkout -q -- services
 
+# The same where the git directory is elsewhere (git clone --separate-git-dir): a worker opened
+# through the git directory got its parent as work tree and found no manifest there. Enough
+# services that the worker surely takes some.
+S="${E2E_TMP}/separate-work"
+git init -q -b main --separate-git-dir="${E2E_TMP}/separate.git" "${S}"
+for i in $(seq -w 1 160); do
+  printf 'schema = 1\n[service]\nname = "s%s"\nowner = "t"\ntier = "low"\n' "${i}" |
+    write_file "${S}/s${i}/operability.toml"
+done
+commit_all "${S}" "${D1}" "160 services"
+printf '\nbogus_key = 1\n' >>"${S}/s150/operability.toml"
+check "${S}" --format json --jobs 1 --worktree
+printf '%s' "${OUT}" >"${E2E_TMP}/separate-1.json"
+assert_json "--separate-git-dir, --worktree, --jobs 1: only the edited manifest fails its schema" \
+  "[m['service'] for m in d['manifests'] for f in m['findings'] if f['rule'] in ('GATE-SCHEMA', 'GATE-MANIFEST') and f['status'] == 'fail'] == ['s150']"
+check "${S}" --format json --jobs 2 --worktree
+assert_eq "--separate-git-dir, --worktree, --jobs 2: the same report as one job" \
+  "$(cat "${E2E_TMP}/separate-1.json")" "${OUT}"
+
 # No thread to be had (an unprivileged user held to one process, so every thread creation
 # fails: the workers, the history walk, the time-zone preload): the run does all the work on its
 # own thread and reports the same. Needs root, a setpriv allowed to switch user and a temp dir
