@@ -101,15 +101,23 @@ class CommitGraph {
     return static_cast<std::uint32_t>(high >> 32);
   }
 
+  // For a filter of at most 8 bytes probed with the key's hash count: which of its masks applies
+  // ((version - 1) * 8 + bytes - 1), and the probe itself, one AND.
+  static std::uint8_t mask_slot(const Filter& filter) {
+    return static_cast<std::uint8_t>((filter.version - 1) * 8 + filter.bits / 8 - 1);
+  }
+  static bool may_contain_masked(std::uint64_t word, std::uint8_t slot, const PathKey& key) {
+    const std::uint64_t mask = key.masks[slot / 8][slot % 8];
+    return (word & mask) == mask;
+  }
+
   // false: the filter's commit certainly did not change the path of `key` against its first
   // parent (valid while the graph lives). Inline: a monorepo's check makes a million probes.
   static bool may_contain(const Filter& filter, const PathKey& key) {
     if (!filter.data) return true;
     const int version = filter.version - 1;
-    if (filter.bits <= 64 && filter.hashes == key.mask_hashes) {
-      const std::uint64_t mask = key.masks[version][filter.bits / 8 - 1];
-      return (filter.word & mask) == mask;
-    }
+    if (filter.bits <= 64 && filter.hashes == key.mask_hashes)
+      return may_contain_masked(filter.word, mask_slot(filter), key);
     for (const PathKey::Seeds& seeds : key.prefixes) {
       const std::uint32_t hash0 = seeds.hash0[version];
       const std::uint32_t hash1 = seeds.hash1[version];

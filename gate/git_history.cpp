@@ -153,6 +153,20 @@ std::vector<git_oid> GitHistory::ids_on_path(std::size_t index,
   return ids;
 }
 
+void GitHistory::index_probes() {
+  const std::uint8_t hashes = m_graph ? m_graph->hashes() : 0;
+  for (std::size_t j = m_probes.size(); j < m_chain.size(); ++j) {
+    const Link& link = m_chain[j];
+    const CommitGraph::Filter& filter = link.filter;
+    std::uint8_t slot = k_general_probe;
+    if (link.graph_position == k_not_in_graph || !filter.data)
+      slot = k_compare;  // no filter to ask: the commit is compared
+    else if (filter.bits <= 64 && hashes != 0 && filter.hashes == hashes)
+      slot = CommitGraph::mask_slot(filter);
+    m_probes.push_back(Probe{seconds_of(link.when), filter.word, slot});
+  }
+}
+
 Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds cutoff) {
   join_prefetch();
   std::string path(path_view);
@@ -172,15 +186,22 @@ Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds
   auto at = [&](FileChange::Kind kind, std::size_t i) {
     return FileChange{kind, oid_hex(commit_of(i)), m_chain[i].when};
   };
+  const std::int64_t cutoff_seconds = seconds_of(cutoff);
   for (std::size_t i = 0;; ++i) {
-    // The loaded links whose filter rules the path out, in a loop of their own: a monorepo's
-    // check makes a million of these probes.
+    // The loaded links whose filter rules the path out, in a loop of their own over the compact
+    // probes: a monorepo's check makes a million of these.
+    index_probes();
     const std::size_t skip_from = i;
-    const Link* const links = m_chain.data();
+    const Probe* const probes = m_probes.data();
     const std::size_t last = m_chain.size() - 1;
-    while (i < last && links[i].when >= cutoff && links[i].graph_position != k_not_in_graph &&
-           !CommitGraph::may_contain(links[i].filter, key))
-      ++i;
+    for (; i < last && probes[i].when >= cutoff_seconds; ++i) {
+      const std::uint8_t slot = probes[i].slot;
+      if (slot < k_general_probe) {
+        if (CommitGraph::may_contain_masked(probes[i].word, slot, key)) break;
+      } else if (slot != k_general_probe || CommitGraph::may_contain(m_chain[i].filter, key)) {
+        break;
+      }
+    }
     m_skipped += i - skip_from;
     if (m_chain[i].when < cutoff) return at(FileChange::Kind::unchanged, i);
     // load() only when the chain must grow: an Expected per commit was half of this loop.
