@@ -85,14 +85,14 @@ class GitHistory final : public History {
   Expected<bool> load(std::size_t index);
   // Loads the chain back past `cutoff` (or to its end), then releases the graph's pages.
   Expected<void> load_window(Seconds cutoff);
-  // The ids of the path's directories and file at chain[index], outermost first; with
-  // `stop_at`, reading stops at the first id equal to its counterpart there. Shorter than
-  // `components` (or empty) when the path does not exist.
   void index_probes();  // m_probes for every link of m_chain
   static std::int64_t seconds_of(Seconds when) { return when.time_since_epoch().count(); }
   void join_prefetch() {
     if (m_prefetch.joinable()) m_prefetch.join();
   }
+  // The ids of the path's directories and file at chain[index], outermost first; with
+  // `stop_at`, reading stops at the first id equal to its counterpart there. Shorter than
+  // `components` (or empty) when the path does not exist.
   std::vector<git_oid> ids_on_path(std::size_t index, const std::vector<std::string>& components,
                                    const std::vector<git_oid>* stop_at);
 
