@@ -354,10 +354,13 @@ struct Gate::State {
     // manifests found are evaluated as the search goes on.
     if (options.manifests.empty() && merge_base.empty() &&
         tree->kind(k_manifest_file) == EntryKind::missing) {
-      auto searched = tree->find_each(
-          k_manifest_file, [&](std::string path) { staff(queue.push(std::move(path))); });
+      std::size_t found = 0;
+      auto searched = tree->find_each(k_manifest_file, [&](std::string path) {
+        found = queue.push(std::move(path));
+        staff(found);
+      });
       if (!searched) return std::unexpected(searched.error());
-      if (queue.paths().empty()) queue.push(std::string(k_manifest_file));  // GATE-MANIFEST
+      if (found == 0) queue.push(std::string(k_manifest_file));  // GATE-MANIFEST
     } else {
       auto paths = find_manifest_paths(options.manifests, *tree);
       if (!paths) return std::unexpected(paths.error());
