@@ -14,7 +14,26 @@ std::vector<std::string_view> path_components(std::string_view path) {
   return out;
 }
 
+namespace {
+
+// True when normalizing leaves `path` as it is: no empty, "." or ".." component (most paths a
+// check resolves, thousands of times in a monorepo).
+bool already_normal(std::string_view path) {
+  if (path.empty()) return true;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = path.find('/', start);
+    const std::string_view part =
+        path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (end == std::string_view::npos) return true;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
 std::optional<std::string> normalize_repo_path(std::string_view path) {
+  if (already_normal(path)) return std::string(path);
   std::vector<std::string_view> parts;
   for (std::string_view part : path_components(path)) {
     if (part == "..") {

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "paths.hpp"
 
 using opsgate::join_path;
@@ -28,6 +32,51 @@ TEST_CASE("A '..' component is only '..', not a name that starts with dots", "[p
   CHECK(normalize_repo_path("...") == "...");
   CHECK(normalize_repo_path("..hidden/file") == "..hidden/file");
   CHECK(normalize_repo_path("a/..b") == "a/..b");
+}
+
+namespace {
+
+// The folding normalize_repo_path does, written the plain way (its fast path for paths already
+// normal must agree with it).
+std::optional<std::string> reference_normalize(std::string_view path) {
+  std::vector<std::string> parts;
+  std::string part;
+  for (std::size_t i = 0; i <= path.size(); ++i) {
+    if (i < path.size() && path[i] != '/') {
+      part += path[i];
+      continue;
+    }
+    if (part == "..") {
+      if (parts.empty()) return std::nullopt;
+      parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    part.clear();
+  }
+  std::string out;
+  for (const std::string& each : parts) out += (out.empty() ? "" : "/") + each;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("normalize_repo_path agrees with plain folding on every short path of a, '.' and '/'",
+          "[paths]") {
+  // Every string of up to 7 characters over {a, ., /}: 3,280 paths, normal or not.
+  const std::string alphabet = "a./";
+  std::vector<std::string> paths{""};
+  for (std::size_t length = 1, begin = 0; length <= 7; ++length) {
+    const std::size_t end = paths.size();
+    for (std::size_t i = begin; i < end; ++i)
+      for (char c : alphabet) paths.push_back(paths[i] + c);
+    begin = end;
+  }
+  REQUIRE(paths.size() == 3280);
+  for (const std::string& path : paths) {
+    INFO("path: " << path);
+    CHECK(normalize_repo_path(path) == reference_normalize(path));
+  }
 }
 
 TEST_CASE("Manifest paths are relative to the manifest's directory", "[paths]") {
