@@ -56,7 +56,17 @@ std::string format_utc(Seconds instant) {
 }
 
 std::string format_day(Days day) {
-  return date::format("%F", day);
+  const date::year_month_day ymd(day);
+  const int year = static_cast<int>(ymd.year());
+  // date::format (a stream and a locale, ~7,000 instructions a day; a monorepo check writes
+  // thousands) only for years %F writes with a sign or more than four digits.
+  if (year < 0 || year > 9999) return date::format("%F", day);
+  const unsigned month = static_cast<unsigned>(ymd.month());
+  const unsigned dom = static_cast<unsigned>(ymd.day());
+  const auto digit = [](unsigned value) { return static_cast<char>('0' + value % 10); };
+  const auto y = static_cast<unsigned>(year);
+  return {digit(y / 1000),   digit(y / 100), digit(y / 10), digit(y),        '-',
+          digit(month / 10), digit(month),   '-',           digit(dom / 10), digit(dom)};
 }
 
 TimeZonePreload::TimeZonePreload() {

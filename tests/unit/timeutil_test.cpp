@@ -88,6 +88,25 @@ TEST_CASE("to_days and format_day agree on the calendar", "[timeutil]") {
   CHECK(format_day(to_days(toml::date{2028, 2, 28}) + days(1)) == "2028-02-29");
 }
 
+TEST_CASE("format_day writes what date::format(\"%F\") writes, in every year", "[timeutil]") {
+  const auto on = [](int y, unsigned m, unsigned d) {
+    return Days(date::sys_days(date::year(y) / date::month(m) / date::day(d)));
+  };
+  const auto check_range = [](Days from, Days to, int step) {
+    for (Days day = from; day <= to; day += days(step)) {
+      INFO("day " << day.time_since_epoch().count());
+      REQUIRE(format_day(day) == date::format("%F", day));
+    }
+  };
+  // Every day around the four-digit edges and the epoch, one in 97 elsewhere.
+  check_range(on(-2, 1, 1), on(2, 12, 31), 1);
+  check_range(on(1969, 1, 1), on(1971, 12, 31), 1);
+  check_range(on(9998, 1, 1), on(10001, 12, 31), 1);
+  check_range(on(-300, 1, 1), on(10300, 12, 31), 97);
+  CHECK(format_day(on(7, 3, 9)) == "0007-03-09");
+  CHECK(format_day(on(2026, 11, 27)) == "2026-11-27");
+}
+
 TEST_CASE("Time zones read while a preload runs, or after it, are the same zones", "[timeutil]") {
   // Any order of construction, look-up and wait() is safe; the database is read once.
   TimeZonePreload preload;
