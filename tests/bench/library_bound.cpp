@@ -3,12 +3,12 @@
 // rule evaluation, no history, no markdown, no report). tests/bench/bench.py prints it beside
 // opsgate so that the gap between a target and the libraries' own cost is measured, not argued.
 //
-// It does, as opsgate check does: libgit2's CA bundle parse skipped (cli/tls_deferral.hpp) and
-// its caches and hash checks set as gate/git_handles.hpp sets them; the
-// repository opened, HEAD's tree read; every *.toml of RULES_DIR parsed with toml++; the manifests
-// found (the root operability.toml, else every operability.toml of the tree) and, for each, its
-// blob read and parsed with toml++ and the blob at its [runbook] path read; manifests handed to
-// one thread per CPU (each with its own repository handle) as the search finds them.
+// It does, as opsgate check does: libgit2's CA bundle parse skipped (cli/tls_deferral.hpp), its
+// caches and hash checks set as gate/git_handles.hpp sets them; the repository opened, HEAD's
+// tree read; every *.toml of RULES_DIR parsed with toml++; the manifests found (the root
+// operability.toml, else every operability.toml of the tree) and, for each, its blob read and
+// parsed with toml++ and the blob at its [runbook] path read; manifests handed to one thread per
+// CPU (each with its own repository handle) as the search finds them.
 //
 // Usage: opsgate_bench_library_bound REPO RULES_DIR
 // Prints "in process after libgit2 init X ms, N manifests, M runbooks" on stderr; exit 2 on
