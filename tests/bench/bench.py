@@ -20,8 +20,9 @@ interleaved in the same run:
             it can express (tests/bench/spectral/), when npm is available
 
 Prints medians, peak resident memory (wait4's ru_maxrss of the child alone, via
-tests/bench/spawn.c), the ratios, the in-process evaluation time (opsgate check --timings, and the
-libraries' own in-process time beside it) and each target of issue 7 with its verdict. --check-targets makes a missed target exit 1.
+tests/bench/spawn.c), the ratios, the in-process evaluation time (opsgate check --timings, and
+the libraries' own in-process time beside it) and each target of issue 7 with its verdict.
+--check-targets makes a missed target exit 1.
 
 Usage: tests/bench/bench.py [--build BUILD] [--runs N] [--quick] [--no-spectral]
        (or: cmake --build build --target bench)
