@@ -108,6 +108,30 @@ class GitTree final : public Tree {
     return {};
   }
 
+  Expected<bool> is_listed_file(std::string_view path) const override {
+    // Down through tree entries only, as git_tree_walk goes: a symlink or a submodule on the way
+    // ends the path.
+    const git_tree* current = m_root.get();
+    GitTreePtr owned;  // keeps `current` alive below the root
+    for (std::size_t start = 0;;) {
+      const std::size_t slash = path.find('/', start);
+      const std::string name(path.substr(
+          start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+      const git_tree_entry* entry = git_tree_entry_byname(current, name.c_str());
+      if (!entry) return false;
+      const git_filemode_t mode = git_tree_entry_filemode(entry);
+      if (slash == std::string_view::npos)
+        return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+      if (mode != GIT_FILEMODE_TREE) return false;
+      owned = lookup_tree(*git_tree_entry_id(entry));
+      if (!owned)
+        return fail(ErrorKind::io, fmt::format("cannot read {} at {}: {}", path.substr(0, slash),
+                                               m_description, git_error_message()));
+      current = owned.get();
+      start = slash + 1;
+    }
+  }
+
   Expected<std::vector<std::string>> list(std::string_view dir) const override {
     auto entry = resolve(dir);
     if (!entry || entry->mode != GIT_FILEMODE_TREE)

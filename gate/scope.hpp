@@ -3,7 +3,11 @@
 // directory minus any subtree holding another manifest; paths match by whole components.
 
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "error.hpp"
+#include "tree.hpp"
 
 namespace opsgate {
 
@@ -14,5 +18,12 @@ std::string owning_manifest(const std::vector<std::string>& manifests, const std
 // themselves (when they still exist), sorted.
 std::vector<std::string> select_manifests(const std::vector<std::string>& manifests,
                                           const std::vector<std::string>& changed);
+
+// The same selection among the files named `manifest_name` that tree.find() lists, found by
+// looking up from each changed path's directory to its nearest manifest instead of searching
+// every tree (a merge request's check in a monorepo reads a few trees, not all of them).
+Expected<std::vector<std::string>> select_manifests(const Tree& tree,
+                                                    std::string_view manifest_name,
+                                                    const std::vector<std::string>& changed);
 
 }  // namespace opsgate

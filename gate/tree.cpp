@@ -22,6 +22,13 @@ std::string hash_blob(std::string_view content) {
   return hex;
 }
 
+Expected<bool> Tree::is_listed_file(std::string_view path) const {
+  const std::size_t slash = path.rfind('/');
+  auto listed = find(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  if (!listed) return std::unexpected(listed.error());
+  return std::binary_search(listed->begin(), listed->end(), path);
+}
+
 // ---- MemoryTree -------------------------------------------------------------------------
 
 void MemoryTree::add(std::string path, std::string content, bool executable) {
@@ -132,6 +139,28 @@ Expected<std::vector<std::string>> DiskTree::find(std::string_view file_name) co
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+Expected<bool> DiskTree::is_listed_file(std::string_view path) const {
+  // Down the path as find() goes down the directories: not into .git, an ignored path or a
+  // symlink.
+  fs::path at(m_root);
+  std::string relative;
+  for (std::size_t start = 0;;) {
+    const std::size_t slash = path.find('/', start);
+    const std::string_view name = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (name.empty() || name == "." || name == ".." || name == ".git") return false;
+    relative = join_path(relative, name);
+    if (m_ignored && m_ignored(relative)) return false;
+    at /= std::string(name);
+    std::error_code ec;
+    const fs::file_status status = fs::symlink_status(at, ec);
+    if (ec) return false;
+    if (slash == std::string_view::npos) return fs::is_regular_file(status);
+    if (!fs::is_directory(status)) return false;
+    start = slash + 1;
+  }
 }
 
 Expected<std::vector<std::string>> DiskTree::list(std::string_view dir) const {

@@ -41,6 +41,10 @@ class Tree {
     return {};
   }
 
+  // Whether find() lists `path`: a regular or executable file reached through directories only
+  // (no symlink followed, no submodule entered). Without an override, a search of the tree.
+  virtual Expected<bool> is_listed_file(std::string_view path) const;
+
   // Names of the regular files directly in directory `path` ("" is the root), sorted.
   virtual Expected<std::vector<std::string>> list(std::string_view path) const = 0;
 
@@ -84,6 +88,7 @@ class DiskTree final : public Tree {
   EntryKind kind(std::string_view path) const override;
   Expected<std::optional<std::string>> read(std::string_view path) const override;
   Expected<std::vector<std::string>> find(std::string_view file_name) const override;
+  Expected<bool> is_listed_file(std::string_view path) const override;
   Expected<std::vector<std::string>> list(std::string_view path) const override;
   std::string blob_id(std::string_view path) const override;
   std::string describe() const override { return m_description; }

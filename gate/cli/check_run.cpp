@@ -362,13 +362,10 @@ struct Gate::State {
       if (!searched) return std::unexpected(searched.error());
       if (found == 0) queue.push(std::string(k_manifest_file));  // GATE-MANIFEST
     } else {
-      auto paths = find_manifest_paths(options.manifests, *tree);
+      auto paths = !merge_base.empty() && options.manifests.empty()
+                       ? scope_to_change(*tree)
+                       : find_manifest_paths(options.manifests, *tree);
       if (!paths) return std::unexpected(paths.error());
-      if (!merge_base.empty() && options.manifests.empty()) {
-        auto scoped = scope_to_change(*tree, *paths);
-        if (!scoped) return std::unexpected(scoped.error());
-        paths = std::move(scoped);
-      }
       for (std::string& path : *paths) queue.push(std::move(path));
       staff(paths->size());
     }
@@ -473,16 +470,18 @@ struct Gate::State {
     }
   }
 
-  // With --base, only the manifests whose service directory the change touches.
-  Expected<std::vector<std::string>> scope_to_change(const Tree& tree,
-                                                     const std::vector<std::string>& candidates) {
-    auto all = tree.find(k_manifest_file);
-    if (!all) return std::unexpected(all.error());
-    std::vector<std::string> selected;
-    for (const std::string& path : select_manifests(*all, changed))
-      if (std::find(candidates.begin(), candidates.end(), path) != candidates.end())
-        selected.push_back(path);
-    return selected;
+  // With --base and no --manifest, only the manifests whose service directory the change
+  // touches, among those find_manifest_paths() gives: found from the changed paths upwards, so
+  // that a merge request's check reads the trees on their way, not every tree.
+  Expected<std::vector<std::string>> scope_to_change(const Tree& tree) const {
+    auto selected = select_manifests(tree, k_manifest_file, changed);
+    if (!selected) return std::unexpected(selected.error());
+    // Anything at the root by that name makes the repository one service, that manifest.
+    if (tree.kind(k_manifest_file) == EntryKind::missing) return selected;
+    const std::string root(k_manifest_file);
+    if (std::binary_search(selected->begin(), selected->end(), root))
+      return std::vector<std::string>{root};
+    return std::vector<std::string>{};
   }
 
   // The manifest as it was at the base, for GATE-WAIVER-ADDED; unreadable counts as absent.

@@ -191,6 +191,33 @@ run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
 assert_json "a deleted manifest is not evaluated; the touched service is" \
   "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml']"
 
+# A manifest at the root makes the repository one service (nested manifests are not searched
+# for), whose directory still stops where another manifest's begins.
+rooted="$(new_repo rooted)"
+for dir in . tools/cli; do
+  write_file "${rooted}/${dir}/operability.toml" <<'EOF'
+schema = 1
+[service]
+name = "svc"
+owner = "team"
+EOF
+done
+cp "${repo}/rules.toml" "${rooted}/rules.toml"
+write_file "${rooted}/tools/cli/main.c" <<<"int main(void) { return 0; }"
+write_file "${rooted}/README.md" <<<"# svc"
+commit_all "${rooted}" 2026-11-01T10:00:00+01:00 "initial"
+git -C "${rooted}" checkout -q -b change
+write_file "${rooted}/tools/cli/main.c" <<<"int main(void) { return 1; }"
+commit_all "${rooted}" 2026-11-02T10:00:00+01:00 "cli only"
+run_in "${rooted}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_json "with a root manifest, a change under a nested one selects nothing" \
+  "d['manifests'] == [] and d['outcome'] == 'pass'"
+write_file "${rooted}/README.md" <<<"# svc v2"
+commit_all "${rooted}" 2026-11-03T10:00:00+01:00 "readme"
+run_in "${rooted}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_json "...and a change beside it selects the root manifest" \
+  "[x['path'] for x in d['manifests']] == ['operability.toml']"
+
 # --worktree --base: what is not committed yet is part of the change (pre-commit use).
 git -C "${repo}" checkout -q main
 sed -i 's/owner = "team-search"/owner = ""/' "${repo}/services/search/operability.toml"

@@ -1,7 +1,18 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <catch2/catch.hpp>
 
-#include "scope.hpp"
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
 
+#include "paths.hpp"
+#include "repo.hpp"
+#include "scope.hpp"
+#include "test_repo.hpp"
+
+namespace fs = std::filesystem;
 using namespace opsgate;
 
 namespace {
@@ -50,4 +61,100 @@ TEST_CASE("scope: a deleted manifest is not selected, its files fall to the pare
   std::vector<std::string> manifests = {"services/orders/operability.toml"};
   CHECK(select_manifests(manifests, {"services/orders/worker/operability.toml"}) ==
         std::vector<std::string>{"services/orders/operability.toml"});
+}
+
+TEST_CASE("scope: a tree without its own lookup searches for what find() lists", "[scope]") {
+  MemoryTree tree;
+  tree.add("services/orders/operability.toml", "schema = 1\n");
+  tree.add("services/orders/src/main.go", "package main\n");
+  CHECK(*tree.is_listed_file("services/orders/operability.toml"));
+  CHECK_FALSE(*tree.is_listed_file("services/orders/src/operability.toml"));
+  CHECK(*select_manifests(tree, "operability.toml", {"services/orders/src/main.go"}) ==
+        std::vector<std::string>{"services/orders/operability.toml"});
+}
+
+TEST_CASE(
+    "scope: looked up from the changed paths in a git tree, the selection is the one over "
+    "every manifest found",
+    "[scope][git]") {
+  // Random trees of manifests (regular and executable), directories and symlinks named
+  // operability.toml, symlinked directories and a submodule, and random changes among their
+  // paths, paths under the links and paths that do not exist (deleted manifests included).
+  const int seed = GENERATE(1, 2, 3, 4, 5, 6);
+  std::mt19937 random(static_cast<unsigned>(seed));
+  const auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
+  const std::vector<std::string> names = {"a", "b", "a.b", "sp ace", "x#y"};
+  test::TempRepo repo;
+  const fs::path root = repo.path();
+  std::vector<std::string> dirs{""};
+  std::vector<std::string> paths;
+  for (int i = 0; i < 30; ++i) {
+    std::string dir;
+    for (std::size_t depth = pick(4); depth > 0; --depth)
+      dir = join_path(dir, names[pick(names.size())]);
+    const std::string manifest = join_path(dir, "operability.toml");
+    dirs.push_back(dir);
+    paths.push_back(manifest);
+    paths.push_back(join_path(dir, "new.txt"));  // never written
+    if (fs::exists(root / manifest) || fs::is_symlink(root / manifest)) continue;
+    switch (pick(6)) {
+      case 0:
+      case 1:
+        repo.write(manifest, "schema = 1\n");
+        break;
+      case 2:
+        repo.write(manifest, "schema = 1\n", true);
+        break;
+      case 3:  // a directory by the name
+        repo.write(join_path(manifest, "inner.txt"), "x\n");
+        paths.push_back(join_path(manifest, "inner.txt"));
+        break;
+      case 4:  // a symlink by the name, to a file
+        repo.write(join_path(dir, "target.toml"), "schema = 1\n");
+        fs::create_symlink("target.toml", root / manifest);
+        break;
+      case 5:  // a symlinked directory: git stores a link, find() does not follow it
+        repo.write(join_path(dir, "file.txt"), "x\n");
+        if (!fs::exists(root / dir / "link")) fs::create_symlink(".", root / dir / "link");
+        paths.push_back(join_path(dir, "link/operability.toml"));
+        paths.push_back(join_path(dir, "link/file.txt"));
+        break;
+    }
+  }
+  const std::string first = repo.commit("tree", "2026-11-20T10:00:00+01:00");
+  // A submodule entry (a gitlink): find() does not enter it.
+  repo.git("update-index --add --cacheinfo 160000," + first + ",b/sub");
+  repo.commit("submodule", "2026-11-20T11:00:00+01:00");
+  paths.push_back("b/sub/operability.toml");
+  paths.push_back("b/sub/x.txt");
+
+  auto opened = Repository::discover(root.string());
+  REQUIRE(opened);
+  auto commit = opened->resolve_commit("HEAD");
+  REQUIRE(commit);
+  auto tree = opened->tree_at(*commit);
+  REQUIRE(tree);
+  // The work tree (--worktree) too, with an ignored directory holding a manifest.
+  repo.write(".gitignore", "ignored/\n");
+  repo.write("ignored/operability.toml", "schema = 1\n");
+  paths.push_back("ignored/operability.toml");
+  paths.push_back("ignored/x.txt");
+  std::ofstream(root / ".git" / "operability.toml") << "schema = 1\n";  // never a manifest
+  paths.push_back(".git/operability.toml");
+  auto work_tree = opened->work_tree();
+  REQUIRE(work_tree);
+  for (const Tree* each : {tree->get(), work_tree->get()}) {
+    auto all = each->find("operability.toml");
+    REQUIRE(all);
+    for (int round = 0; round < 150; ++round) {
+      std::vector<std::string> changed;
+      for (std::size_t n = 1 + pick(6); n > 0; --n) changed.push_back(paths[pick(paths.size())]);
+      std::sort(changed.begin(), changed.end());
+      INFO(each->describe() << ", seed " << seed
+                            << ", changed: " << fmt::format("{}", fmt::join(changed, " | ")));
+      auto looked_up = select_manifests(*each, "operability.toml", changed);
+      REQUIRE(looked_up);
+      CHECK(*looked_up == select_manifests(*all, changed));
+    }
+  }
 }
