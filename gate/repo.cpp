@@ -110,10 +110,13 @@ class GitTree final : public Tree {
 
   Expected<bool> is_listed_file(std::string_view path) const override {
     // Down through tree entries only, as git_tree_walk goes: a symlink or a submodule on the way
-    // ends the path.
+    // ends the path. A name is looked up by binary search, which only a well-formed tree
+    // answers as the walk would; a malformed one (unsorted, duplicate or '/' names: git fsck's
+    // treeNotSorted and friends, which a push is not checked for by default) is searched.
     const git_tree* current = m_root.get();
     GitTreePtr owned;  // keeps `current` alive below the root
     for (std::size_t start = 0;;) {
+      if (!well_formed(current)) return Tree::is_listed_file(path);
       const std::size_t slash = path.find('/', start);
       const std::string name(path.substr(
           start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
@@ -162,6 +165,21 @@ class GitTree final : public Tree {
     git_oid oid;
     git_filemode_t mode;
   };
+
+  // Entries named, without '/', in git's order (a directory sorts as if its name ended in '/')
+  // and without duplicates: what git_tree_entry_byname's binary search needs.
+  static bool well_formed(const git_tree* tree) {
+    std::string previous;
+    for (std::size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
+      const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+      std::string key = git_tree_entry_name(entry);
+      if (key.empty() || key.find('/') != std::string::npos) return false;
+      if (git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE) key += '/';
+      if (i > 0 && !(previous < key)) return false;
+      previous = std::move(key);
+    }
+    return true;
+  }
 
   GitTreePtr lookup_tree(const git_oid& oid) const {
     git_tree* tree = nullptr;

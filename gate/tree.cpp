@@ -120,6 +120,7 @@ Expected<std::optional<std::string>> DiskTree::read(std::string_view path) const
 }
 
 Expected<std::vector<std::string>> DiskTree::find(std::string_view file_name) const {
+  if (auto cached = m_found.find(file_name); cached != m_found.end()) return cached->second;
   std::vector<std::string> out;
   std::error_code ec;
   fs::recursive_directory_iterator it(m_root, fs::directory_options::skip_permission_denied, ec);
@@ -138,29 +139,8 @@ Expected<std::vector<std::string>> DiskTree::find(std::string_view file_name) co
       out.push_back(fs::relative(it->path(), m_root).generic_string());
   }
   std::sort(out.begin(), out.end());
+  m_found.emplace(std::string(file_name), out);
   return out;
-}
-
-Expected<bool> DiskTree::is_listed_file(std::string_view path) const {
-  // Down the path as find() goes down the directories: not into .git, an ignored path or a
-  // symlink.
-  fs::path at(m_root);
-  std::string relative;
-  for (std::size_t start = 0;;) {
-    const std::size_t slash = path.find('/', start);
-    const std::string_view name = path.substr(
-        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (name.empty() || name == "." || name == ".." || name == ".git") return false;
-    relative = join_path(relative, name);
-    if (m_ignored && m_ignored(relative)) return false;
-    at /= std::string(name);
-    std::error_code ec;
-    const fs::file_status status = fs::symlink_status(at, ec);
-    if (ec) return false;
-    if (slash == std::string_view::npos) return fs::is_regular_file(status);
-    if (!fs::is_directory(status)) return false;
-    start = slash + 1;
-  }
 }
 
 Expected<std::vector<std::string>> DiskTree::list(std::string_view dir) const {

@@ -83,12 +83,15 @@ class DiskTree final : public Tree {
 
   // Paths (repository-relative) that find() passes over, e.g. what .gitignore ignores.
   using IgnorePredicate = std::function<bool(const std::string& path)>;
-  void set_ignore(IgnorePredicate ignored) { m_ignored = std::move(ignored); }
+  void set_ignore(IgnorePredicate ignored) {
+    m_ignored = std::move(ignored);
+    m_found.clear();
+  }
 
   EntryKind kind(std::string_view path) const override;
   Expected<std::optional<std::string>> read(std::string_view path) const override;
+  // Searched once per file name (is_listed_file asks again and again).
   Expected<std::vector<std::string>> find(std::string_view file_name) const override;
-  Expected<bool> is_listed_file(std::string_view path) const override;
   Expected<std::vector<std::string>> list(std::string_view path) const override;
   std::string blob_id(std::string_view path) const override;
   std::string describe() const override { return m_description; }
@@ -99,6 +102,7 @@ class DiskTree final : public Tree {
   std::string m_root;  // canonical
   std::string m_description;
   IgnorePredicate m_ignored;
+  mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;  // by file name
 };
 
 // The git blob id of `content`, computed without a repository.

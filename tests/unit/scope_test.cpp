@@ -158,3 +158,47 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE("scope: a malformed git tree (unsorted, '/' in a name) is searched, not looked up",
+          "[scope][git]") {
+  // git_tree_entry_byname's binary search misses entries of such trees, which git_tree_walk (the
+  // search) lists; a push can carry them (git fsck's treeNotSorted is not checked by default),
+  // and a service they hid would skip the gate.
+  test::TempRepo repo;
+  const fs::path root = repo.path();
+  repo.write("svc/operability.toml", "schema = 1\n");
+  repo.write("svc/main.go", "package main\n");
+  const std::string first = repo.commit("sane", "2026-11-20T10:00:00+01:00");
+  const std::string svc = repo.git("rev-parse " + first + ":svc");
+  const std::string blob = repo.git("rev-parse " + first + ":svc/main.go");
+  // Raw tree bytes: "<mode> <name>\0<20-byte id>" per entry, in the order given.
+  const auto entry = [](const std::string& mode, const std::string& name, const std::string& hex) {
+    std::string out = mode + " " + name + '\0';
+    for (std::size_t i = 0; i < hex.size(); i += 2)
+      out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    return out;
+  };
+  const std::string unsorted = entry("40000", "svc", svc) + entry("100644", "a", blob) +
+                               entry("100644", "b", blob) + entry("100644", "c", blob) +
+                               entry("100644", "d", blob) + entry("40000", "x/y", svc);
+  std::ofstream(root / "tree.bin", std::ios::binary) << unsorted;
+  const std::string tree_id =
+      repo.git("hash-object -t tree --literally -w '" + (root / "tree.bin").string() + "'");
+  const std::string commit = repo.git(
+      "-c user.name=Test -c user.email=test@example.org commit-tree " + tree_id + " -m hostile");
+
+  auto opened = Repository::discover(root.string());
+  REQUIRE(opened);
+  auto tree = opened->tree_at(commit);
+  REQUIRE(tree);
+  auto all = (*tree)->find("operability.toml");
+  REQUIRE(all);
+  REQUIRE(*all == std::vector<std::string>{"svc/operability.toml", "x/y/operability.toml"});
+  CHECK(*(*tree)->is_listed_file("svc/operability.toml"));
+  CHECK(*(*tree)->is_listed_file("x/y/operability.toml"));
+  const std::vector<std::string> changed = {"a", "svc/main.go", "x/y/main.go"};
+  auto looked_up = select_manifests(**tree, "operability.toml", changed);
+  REQUIRE(looked_up);
+  CHECK(*looked_up == select_manifests(*all, changed));
+  CHECK(looked_up->size() == 2);
+}
