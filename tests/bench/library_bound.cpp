@@ -20,6 +20,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -35,11 +37,18 @@
 
 namespace {
 
+// Ends the process from any thread (no static destructor runs under the others' feet).
 [[noreturn]] void die(const std::string& what) {
   const git_error* error = git_error_last();
   std::fprintf(stderr, "library_bound: %s%s%s\n", what.c_str(), error ? ": " : "",
                error ? error->message : "");
-  std::exit(2);
+  std::_Exit(2);
+}
+
+// A file find() would list: regular or executable, not a symlink or a submodule.
+bool is_file(const git_tree_entry* entry) {
+  const git_filemode_t mode = git_tree_entry_filemode(entry);
+  return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
 // The blob at `path` of `tree`, or nothing when there is none.
@@ -119,9 +128,16 @@ Counts work(const char* repo_path, Queue& queue) {
     toml::table parsed = parse(*text, *path);
     ++counts.manifests;
     if (auto runbook = parsed["runbook"]["path"].value<std::string>()) {
-      const std::size_t slash = path->rfind('/');
-      const std::string dir = slash == std::string::npos ? "" : path->substr(0, slash + 1);
-      if (read_blob(repo, tree, dir + *runbook)) ++counts.runbooks;
+      // Relative to the manifest, or to the root with a leading '/'; no anchor. ("..", which
+      // opsgate folds, is read as written: none of the benchmark's manifests uses it.)
+      std::string target = runbook->substr(0, runbook->find('#'));
+      if (!target.empty() && target.front() == '/') {
+        target.erase(0, 1);
+      } else {
+        const std::size_t slash = path->rfind('/');
+        target.insert(0, slash == std::string::npos ? "" : path->substr(0, slash + 1));
+      }
+      if (read_blob(repo, tree, target)) ++counts.runbooks;
     }
   }
   git_tree_free(tree);
@@ -150,9 +166,12 @@ int main(int argc, char** argv) {
   git_tree* tree = head_tree(repo);
 
   std::vector<std::filesystem::path> rule_files;
-  for (const auto& entry : std::filesystem::directory_iterator(argv[2]))
-    if (entry.is_regular_file() && entry.path().extension() == ".toml")
-      rule_files.push_back(entry.path());
+  std::error_code listed;
+  for (std::filesystem::directory_iterator it(argv[2], listed), end; !listed && it != end;
+       it.increment(listed))
+    if (it->is_regular_file() && it->path().extension() == ".toml")
+      rule_files.push_back(it->path());
+  if (listed) die(std::string("cannot list ") + argv[2] + ": " + listed.message());
   std::sort(rule_files.begin(), rule_files.end());
   for (const auto& file : rule_files) {
     std::ifstream in(file, std::ios::binary);
@@ -167,12 +186,12 @@ int main(int argc, char** argv) {
   for (unsigned i = 1; i < threads; ++i)
     workers.emplace_back([&, i] { counts[i] = work(argv[1], queue); });
 
-  if (git_tree_entry_byname(tree, "operability.toml")) {
+  if (const git_tree_entry* root = git_tree_entry_byname(tree, "operability.toml");
+      root && is_file(root)) {
     queue.push("operability.toml");
   } else {
     auto found = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
-      if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB &&
-          std::string_view(git_tree_entry_name(entry)) == "operability.toml")
+      if (is_file(entry) && std::string_view(git_tree_entry_name(entry)) == "operability.toml")
         static_cast<Queue*>(payload)->push(std::string(root) + "operability.toml");
       return 0;
     };
