@@ -167,8 +167,17 @@ class GitTree final : public Tree {
   };
 
   // Entries named, without '/', in git's order (a directory sorts as if its name ended in '/')
-  // and without duplicates: what git_tree_entry_byname's binary search needs.
-  static bool well_formed(const git_tree* tree) {
+  // and without duplicates: what git_tree_entry_byname's binary search needs. Checked once per
+  // tree (a monorepo's services/ is on the way to every service).
+  bool well_formed(const git_tree* tree) const {
+    const git_oid* id = git_tree_id(tree);
+    std::string key(reinterpret_cast<const char*>(id->id), GIT_OID_RAWSZ);
+    auto known = m_well_formed.find(key);
+    if (known == m_well_formed.end()) known = m_well_formed.emplace(key, check_order(tree)).first;
+    return known->second;
+  }
+
+  static bool check_order(const git_tree* tree) {
     std::string previous;
     for (std::size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
       const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
@@ -245,6 +254,7 @@ class GitTree final : public Tree {
   std::string m_description;
   mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;    // by file name
   mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
+  mutable std::map<std::string, bool> m_well_formed;                               // by raw tree id
 };
 
 }  // namespace
