@@ -11,17 +11,10 @@
 
 namespace opsgate {
 
-// The manifest (of `manifests`, repository paths) whose service owns `path`, or "" for none.
-std::string owning_manifest(const std::vector<std::string>& manifests, const std::string& path);
-
-// The manifests whose service directory `changed` touches, plus the changed manifests
-// themselves (when they still exist), sorted.
-std::vector<std::string> select_manifests(const std::vector<std::string>& manifests,
-                                          const std::vector<std::string>& changed);
-
-// The same selection among the files named `manifest_name` that tree.find() lists, found by
-// looking up from each changed path's directory to its nearest manifest instead of searching
-// every tree (a merge request's check in a monorepo reads a few trees, not all of them).
+// The manifests (files named `manifest_name` that tree.find() lists) whose service directory a
+// path of `changed` is in, plus the changed manifests themselves when they still exist, sorted.
+// Found by looking up from each changed path's directory to its nearest manifest instead of
+// searching every tree (a merge request's check in a monorepo reads a few trees, not all).
 Expected<std::vector<std::string>> select_manifests(const Tree& tree,
                                                     std::string_view manifest_name,
                                                     const std::vector<std::string>& changed);
