@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "check_run.hpp"
 #include "commands.hpp"
 #include "options.hpp"
+#include "output.hpp"
 
 namespace opsgate::cli {
 
@@ -67,7 +67,7 @@ int run(int argc, char** argv) {
     if (auto reports = requested_reports(argc, argv); !reports.empty()) {
       CheckOptions options;
       options.reports = std::move(reports);
-      Gate(std::move(options)).finish(fail(ErrorKind::usage, error.what()));
+      finish(options, std::unexpected(Error{ErrorKind::usage, error.what(), std::nullopt}));
     }
     return k_exit_error;
   } catch (const std::exception& error) {  // fmt::print on a full disk throws, for one

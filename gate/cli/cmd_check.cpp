@@ -1,7 +1,8 @@
 // opsgate check: evaluate the manifest(s) at a revision against the rule packs.
 
-#include "check_run.hpp"
 #include "commands.hpp"
+#include "output.hpp"
+#include "timings.hpp"
 
 namespace opsgate::cli {
 
@@ -14,10 +15,14 @@ void register_check(CLI::App& app, int& exit_code) {
                       "Repository (default: the one containing the current directory)");
   add_check_options(*command, *options, true);
   command->callback([options, &exit_code] {
-    Gate gate(*options);
-    auto ok = gate.prepare();
-    if (ok) ok = gate.evaluate(options->rev, options->base, options->worktree);
-    exit_code = gate.finish(ok);
+    Timings::process().mark("options");
+    const CheckTarget target{options->rev, options->base, options->worktree};
+    auto request = make_request(*options);
+    if (!request) {
+      exit_code = finish(*options, std::unexpected(request.error()), &target);
+      return;
+    }
+    exit_code = finish(*options, check(*request, target), &target);
   });
 }
 

@@ -62,7 +62,7 @@ void register_explain(CLI::App& app, int& exit_code) {
       return;
     }
     auto repo = try_open(".");
-    auto rules = load_rule_set(*options, repo ? &*repo : nullptr);
+    auto rules = load_rule_set(options->rules, options->env, repo ? &*repo : nullptr);
     if (!rules) {
       exit_code = report_error(rules.error());
       return;

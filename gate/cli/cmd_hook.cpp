@@ -3,7 +3,6 @@
 // highest code; `install` writes a pre-push hook that calls `opsgate hook pre-push`.
 
 #include <fmt/format.h>
-#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,8 +12,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "check_run.hpp"
 #include "commands.hpp"
+#include "output.hpp"
+#include "push.hpp"
+#include "timings.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,130 +26,11 @@ namespace {
 // The line that marks a hook file as written by `opsgate hook install`.
 constexpr std::string_view k_hook_marker = "# opsgate-hook: written by `opsgate hook install`";
 
-enum class HookKind { pre_push, pre_receive };
-
 struct HookOptions : CheckOptions {
   std::vector<std::string> refs;      // --refs GLOB: only these refs are checked
   std::string on_error = "block";     // block | allow: what exit 2 does to the push
   std::vector<std::string> git_args;  // pre-push: the remote's name and URL
 };
-
-// One ref update announced by git on the hook's stdin.
-struct RefUpdate {
-  std::string ref;     // the ref that moves (pre-push: on the remote)
-  std::string source;  // pre-push: the local ref pushed; empty otherwise
-  std::string old_id;  // what the ref was; all zeros when it is created
-  std::string new_id;  // the pushed tip; all zeros when the ref is deleted
-};
-
-bool is_zero_id(std::string_view id) {
-  return !id.empty() && id.find_first_not_of('0') == std::string_view::npos;
-}
-
-std::string short_id(std::string_view id) {
-  return std::string(id.substr(0, 12));
-}
-
-// pre-push: `<local ref> <local sha> <remote ref> <remote sha>`;
-// pre-receive: `<old sha> <new sha> <ref>`.
-Expected<std::vector<RefUpdate>> read_updates(std::istream& in, HookKind kind) {
-  std::vector<RefUpdate> updates;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    std::istringstream fields(line);
-    std::vector<std::string> words;
-    for (std::string word; fields >> word;) words.push_back(std::move(word));
-    if (words.empty()) continue;
-    if (kind == HookKind::pre_push && words.size() == 4) {
-      updates.push_back({words[2], words[0], words[3], words[1]});
-    } else if (kind == HookKind::pre_receive && words.size() == 3) {
-      updates.push_back({words[2], "", words[0], words[1]});
-    } else {
-      return fail(ErrorKind::usage,
-                  fmt::format("stdin line {}: expected git's {} line ({}), got '{}'", number,
-                              kind == HookKind::pre_push ? "pre-push" : "pre-receive",
-                              kind == HookKind::pre_push
-                                  ? "<local ref> <local sha> <remote ref> <remote sha>"
-                                  : "<old sha> <new sha> <ref>",
-                              line));
-    }
-  }
-  return updates;
-}
-
-// A --refs glob matches the full ref name (`refs/heads/release/*`) or its short name
-// (`release/*`, `main`, `v1.*`); `*` also crosses `/`.
-bool ref_selected(const std::vector<std::string>& globs, const std::string& ref) {
-  if (globs.empty()) return true;
-  std::string short_name = ref;
-  for (std::string_view prefix : {"refs/heads/", "refs/tags/"})
-    if (ref.starts_with(prefix)) short_name = ref.substr(prefix.size());
-  return std::any_of(globs.begin(), globs.end(), [&](const std::string& glob) {
-    return fnmatch(glob.c_str(), ref.c_str(), 0) == 0 ||
-           fnmatch(glob.c_str(), short_name.c_str(), 0) == 0;
-  });
-}
-
-// The rules a tip failed (at or above --fail-on), from the manifests it added to the report.
-std::vector<std::string> failing_rules(const Report& report, std::size_t first_manifest) {
-  std::vector<std::string> rules;
-  for (std::size_t i = first_manifest; i < report.manifests.size(); ++i)
-    for (const Finding& finding : report.manifests[i].findings)
-      if (finding.status == Status::fail && finding.severity >= report.fail_on &&
-          std::find(rules.begin(), rules.end(), finding.rule) == rules.end())
-        rules.push_back(finding.rule);
-  return rules;
-}
-
-struct TipVerdict {
-  std::string ref;
-  std::vector<std::string> failed;  // rule ids
-};
-
-// Checks one pushed tip: the old id is the base when this repository has it and shares
-// history with the tip; otherwise the whole tip is checked, with a note saying so.
-Expected<void> check_tip(Gate& gate, const RefUpdate& update, std::vector<TipVerdict>& verdicts) {
-  const Repository& repo = *gate.repository();
-  std::string from = update.source.empty() || update.source == update.ref
-                         ? update.ref
-                         : fmt::format("{} (from {})", update.ref, update.source);
-  auto tip = repo.resolve_commit(update.new_id);
-  if (!tip) {
-    // A tag may name a tree or a blob: there is no manifest to judge.
-    if (repo.contains(update.new_id)) {
-      gate.note(
-          fmt::format("{}: {} is not a commit; nothing to check", from, short_id(update.new_id)));
-      return {};
-    }
-    return std::unexpected(tip.error());
-  }
-  std::string base;
-  if (is_zero_id(update.old_id)) {
-    gate.note(fmt::format("{}: new ref, {} checked without a base (every manifest)", from,
-                          short_id(*tip)));
-  } else if (!repo.contains(update.old_id)) {
-    gate.note(
-        fmt::format("{}: {} checked without a base: the previous tip {} is not in this "
-                    "repository (fetch first to scope the check to the change)",
-                    from, short_id(*tip), short_id(update.old_id)));
-  } else if (auto old_tip = repo.resolve_commit(update.old_id); !old_tip) {
-    gate.note(fmt::format("{}: {} checked without a base: the previous tip {} is not a commit",
-                          from, short_id(*tip), short_id(update.old_id)));
-  } else if (!repo.merge_base(*old_tip, *tip)) {
-    gate.note(
-        fmt::format("{}: {} checked without a base: it shares no history with the "
-                    "previous tip {}",
-                    from, short_id(*tip), short_id(update.old_id)));
-  } else {
-    base = update.old_id;
-    gate.note(
-        fmt::format("{}: {} checked against {}", from, short_id(*tip), short_id(update.old_id)));
-  }
-  std::size_t first_manifest = gate.report().manifests.size();
-  if (auto ok = gate.evaluate(*tip, base, false); !ok) return ok;
-  verdicts.push_back({update.ref, failing_rules(gate.report(), first_manifest)});
-  return {};
-}
 
 // What --on-error allow turns an exit 2 into, said loudly so nobody mistakes it for a pass.
 int apply_error_policy(const HookOptions& options, int code) {
@@ -174,37 +56,31 @@ int run_hook(HookOptions options, HookKind kind) {
                                        "it (see `opsgate hook install`)",
                                        kind == HookKind::pre_push ? "pre-push" : "pre-receive"),
                            std::nullopt}));
-  auto updates = read_updates(std::cin, kind);
+  std::ostringstream input;
+  input << std::cin.rdbuf();
+  auto updates = parse_ref_updates(input.str(), kind);
   if (!updates) return apply_error_policy(options, report_error(updates.error()));
 
-  std::vector<RefUpdate> checked;
-  std::vector<std::string> skipped;
-  for (const RefUpdate& update : *updates) {
-    if (is_zero_id(update.new_id))
-      skipped.push_back(update.ref + ": deleted, nothing to check");
-    else if (!ref_selected(options.refs, update.ref))
-      skipped.push_back(update.ref + ": not selected by --refs");
-    else
-      checked.push_back(update);
-  }
-  if (checked.empty()) {
+  const PushPlan plan = plan_push(*updates, options.refs);
+  if (plan.checked.empty()) {
     if (!options.quiet)
-      for (const std::string& line : skipped) fmt::print(stderr, "opsgate: {}\n", line);
+      for (const std::string& line : plan.skipped) fmt::print(stderr, "opsgate: {}\n", line);
     fmt::print(stderr, "opsgate: no pushed ref to check\n");
     return k_exit_pass;
   }
 
-  options.repo_from_env = true;
-  Gate gate(options);
+  Timings::process().mark("options");
   std::vector<TipVerdict> verdicts;
-  auto ok = gate.prepare();
-  if (ok)
-    for (const std::string& line : skipped) gate.note(line);
-  for (const RefUpdate& update : checked) {
-    if (!ok) break;
-    ok = check_tip(gate, update, verdicts);
-  }
-  int code = gate.finish(ok);
+  Expected<Report> outcome = [&]() -> Expected<Report> {
+    auto request = make_request(options);
+    if (!request) return std::unexpected(request.error());
+    request->repository_from_env = true;
+    auto pushed = check_push(*request, plan);
+    if (!pushed) return std::unexpected(pushed.error());
+    verdicts = std::move(pushed->verdicts);
+    return std::move(pushed->report);
+  }();
+  int code = finish(options, outcome);
   if (code == k_exit_fail) {
     fmt::print(stderr, "opsgate: push refused by the operability gate:\n");
     for (const TipVerdict& verdict : verdicts)

@@ -85,7 +85,7 @@ std::string starter(const RuleSet& rules, const std::string& name) {
 
 int init(const InitOptions& options) {
   auto repo = try_open(options.repo);
-  auto rules = load_rule_set(options, repo ? &*repo : nullptr);
+  auto rules = load_rule_set(options.rules, options.env, repo ? &*repo : nullptr);
   if (!rules) return report_error(rules.error());
 
   std::string target = options.output;

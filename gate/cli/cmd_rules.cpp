@@ -21,7 +21,7 @@ namespace {
 
 int list_rules(const CommonOptions& options) {
   auto repo = try_open(options.repo);
-  auto rules = load_rule_set(options, repo ? &*repo : nullptr);
+  auto rules = load_rule_set(options.rules, options.env, repo ? &*repo : nullptr);
   if (!rules) return report_error(rules.error());
   for (const Pack& pack : rules->packs)
     fmt::print("# pack {}{} from {}\n", pack.name, pack.version.empty() ? "" : " " + pack.version,

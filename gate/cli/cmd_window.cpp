@@ -185,7 +185,7 @@ class WindowRun {
   Expected<void> load() {
     auto repo = Repository::discover(m_options.repo);
     if (!repo) return std::unexpected(repo.error());
-    auto rules = load_rule_set(m_options, &*repo);
+    auto rules = load_rule_set(m_options.rules, m_options.env, &*repo);
     if (!rules) return std::unexpected(rules.error());
     m_rules = std::move(*rules);
     auto tree = open_tree(*repo, m_options.rev, m_options.worktree, m_answer.revision);
@@ -217,7 +217,8 @@ class WindowRun {
 
   void evaluate() {
     if (m_answer.missing_manifest || !m_answer.problems.empty()) return;
-    m_answer.state = window_state(m_answer.schedule, m_rules.packs, m_options.env, m_answer.at.utc);
+    m_answer.state =
+        window_state(m_answer.schedule, m_rules.calendars, m_options.env, m_answer.at.utc);
   }
 
   WindowOptions m_options;

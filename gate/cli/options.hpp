@@ -8,11 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "error.hpp"
-#include "repo.hpp"
-#include "rules.hpp"
 #include "timeutil.hpp"
-#include "tree.hpp"
 
 namespace opsgate::cli {
 
@@ -40,21 +38,5 @@ int report_error(const Error& error);
 bool use_color(const CommonOptions& options);
 
 Expected<Instant> evaluation_time(const std::string& at);
-
-// The repository at `path` when there is one (REV:PATH rule packs need it), else nullopt.
-std::optional<Repository> try_open(const std::string& path);
-
-// Loads the --rules packs and checks --env against them.
-Expected<RuleSet> load_rule_set(const CommonOptions& options, const Repository* repo);
-
-// The files to read: the work tree with `worktree`, else the tree at `rev`. `revision` gets the
-// commit id (HEAD's for the work tree, "" when there is none).
-Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
-                                          bool worktree, std::string& revision);
-
-// Paths of the manifests to evaluate: `given` (--manifest), else the root operability.toml,
-// else every one in the tree.
-Expected<std::vector<std::string>> find_manifest_paths(const std::vector<std::string>& given,
-                                                       const Tree& tree);
 
 }  // namespace opsgate::cli

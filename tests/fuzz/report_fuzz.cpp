@@ -11,7 +11,7 @@
 #include <set>
 
 #include "fuzz_support.hpp"
-#include "report.hpp"
+#include "render.hpp"
 
 using namespace opsgate;
 using json = nlohmann::json;

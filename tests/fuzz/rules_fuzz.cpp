@@ -34,8 +34,9 @@ void check_rule_set(const RuleSet& rules) {
       }
     if (!rules.find(rule.id)) fuzz::violated("RuleSet::find misses a rule", rule.id);
   }
-  for (const Pack& pack : rules.packs)
-    for (const Freeze& freeze : pack.freezes)
+  if (rules.calendars.size() != rules.packs.size()) fuzz::violated("a pack without calendar");
+  for (const Calendar& calendar : rules.calendars)
+    for (const Freeze& freeze : calendar.freezes)
       if (!(freeze.from < freeze.to)) fuzz::violated("a freeze that does not end after it starts");
 }
 
@@ -84,7 +85,7 @@ void use(const RuleSet& rules) {
       fuzz::evaluate_in_sample_world(sample_manifest(), rules, environment);
       fuzz::evaluate_in_sample_world(custom_manifest(), rules, environment);
       WindowState state =
-          window_state(sample_schedule(), rules.packs, environment, fuzz::sample_instant().utc);
+          window_state(sample_schedule(), rules.calendars, environment, fuzz::sample_instant().utc);
       if (state.open && state.next_open) fuzz::violated("an open window with a next opening");
     }
 }

@@ -19,16 +19,16 @@ using namespace opsgate;
 namespace {
 
 // A pack as the window code sees it: a freeze, a holiday of its own and the FR calendar.
-std::span<const Pack> sample_packs() {
-  static const std::vector<Pack> packs = [] {
-    Pack pack;
+std::span<const Calendar> sample_packs() {
+  static const std::vector<Calendar> packs = [] {
+    Calendar pack;
     pack.name = "fuzz";
     const Seconds from = Seconds(std::chrono::sys_days(std::chrono::year(2026) / 12 / 18));
     pack.freezes.push_back({from, from + std::chrono::days(17), "year end", {"production"}, {}});
     pack.holidays.push_back(
         {std::chrono::sys_days(std::chrono::year(2026) / 11 / 27), "company day", {}, {}});
     pack.holiday_calendars = {"FR"};
-    return std::vector<Pack>{pack};
+    return std::vector<Calendar>{pack};
   }();
   return packs;
 }

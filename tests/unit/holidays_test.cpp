@@ -73,7 +73,7 @@ TEST_CASE("holidays: packs declare [[holiday]] dates and a built-in calendar", "
       "date = 2026-12-31\n" +
       k_rule);
   REQUIRE(rules);
-  const opsgate::Pack& pack = rules->packs.front();
+  const opsgate::Calendar& pack = rules->calendars.front();
   CHECK(pack.holiday_calendars == std::vector<std::string>{"FR"});
   REQUIRE(pack.holidays.size() == 2);
   CHECK(format_day(pack.holidays[0].date) == "2026-12-24");

@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "gate_fixtures.hpp"
-#include "report.hpp"
+#include "render.hpp"
 
 using namespace opsgate;
 using json = nlohmann::json;

@@ -5,7 +5,7 @@
 #include <regex>
 
 #include "gate_fixtures.hpp"
-#include "report.hpp"
+#include "render.hpp"
 
 using namespace opsgate;
 using opsgate::test::context_over;

@@ -494,8 +494,8 @@ TEST_CASE("Freezes need offset date-times with from before to", "[rules]") {
                      "reason = \"year-end change freeze\"\n"
                      "environments = [\"production\"]\n";
   RuleSet rules = rules_from(good);
-  REQUIRE(rules.packs[0].freezes.size() == 1);
-  const Freeze& freeze = rules.packs[0].freezes[0];
+  REQUIRE(rules.calendars[0].freezes.size() == 1);
+  const Freeze& freeze = rules.calendars[0].freezes[0];
   CHECK(format_utc(freeze.from) == "2026-12-20T23:00:00Z");
   CHECK(format_utc(freeze.to) == "2027-01-04T07:00:00Z");
   CHECK(freeze.reason == "year-end change freeze");

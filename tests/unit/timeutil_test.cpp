@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include "executor.hpp"
 #include "timeutil.hpp"
 
 using namespace opsgate;
@@ -107,12 +108,13 @@ TEST_CASE("format_day writes what date::format(\"%F\") writes, in every year", "
   CHECK(format_day(on(2026, 11, 27)) == "2026-11-27");
 }
 
-TEST_CASE("Time zones read while a preload runs, or after it, are the same zones", "[timeutil]") {
-  // Any order of construction, look-up and wait() is safe; the database is read once.
-  TimeZonePreload preload;
+TEST_CASE("Time zones read while a load runs on the executor, or after it, are the same zones",
+          "[timeutil]") {
+  // Any order of look-up and wait is safe; the database is read once.
+  Executor executor(1);
+  auto loading = executor.submit(load_time_zones);
   const date::time_zone* during = date::locate_zone("Europe/Paris");
-  preload.wait();
-  preload.wait();  // joining twice is harmless
+  executor.wait(loading);
   const date::time_zone* after = date::locate_zone("Europe/Paris");
   CHECK(during == after);
   CHECK(during->name() == "Europe/Paris");

@@ -46,7 +46,7 @@ struct Case {
 };
 
 void check_cases(const Schedule& schedule, std::initializer_list<Case> cases,
-                 std::span<const Pack> packs = {}, std::string_view environment = "production") {
+                 std::span<const Calendar> packs = {}, std::string_view environment = "production") {
   for (const Case& c : cases) {
     INFO(c.at << " should be " << (c.open ? "open" : "closed"));
     WindowState state = window_state(schedule, packs, environment, instant(c.at));
@@ -336,7 +336,7 @@ TEST_CASE("window: windows and deny periods scoped to environments", "[window]")
 
 TEST_CASE("window: pack freezes close the window, scoped to environments", "[window]") {
   Schedule schedule = schedule_of(always_open("America/New_York"));
-  std::vector<Pack> packs(1);
+  std::vector<Calendar> packs(1);
   packs[0].name = "acme";
   packs[0].freezes.push_back({instant("2026-12-21T00:00:00+01:00"),
                               instant("2027-01-04T08:00:00+01:00"),
@@ -359,7 +359,7 @@ TEST_CASE("window: pack freezes close the window, scoped to environments", "[win
 }
 
 TEST_CASE("window: a holiday closes the whole local day of the manifest's timezone", "[window]") {
-  std::vector<Pack> packs(1);
+  std::vector<Calendar> packs(1);
   packs[0].name = "acme";
   packs[0].holidays.push_back({to_days(toml::date{2026, 12, 25}), "Christmas", {}, {}});
   check_cases(schedule_of(always_open("Europe/Paris")),
@@ -387,7 +387,7 @@ TEST_CASE("window: a holiday closes the whole local day of the manifest's timezo
 }
 
 TEST_CASE("window: the French calendar closes Easter-based holidays of each year", "[window]") {
-  std::vector<Pack> packs(1);
+  std::vector<Calendar> packs(1);
   packs[0].name = "acme";
   packs[0].holiday_calendars = {"FR"};
   check_cases(schedule_of(always_open("Europe/Paris")),

@@ -1,0 +1,53 @@
+#pragma once
+// The one error type of the library. Rule violations are findings, never errors: an Error
+// means opsgate could not evaluate (exit 2) or an edge such as the network failed.
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+
+namespace opsgate {
+
+// A position in a file, 1-based. line == 0 means "the file as a whole".
+struct SourcePos {
+  std::string path;
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+
+  std::string to_string() const;  // "path:line:column", "path:line" or "path"
+};
+
+// A problem in a document that is reported as a finding, not an error (GATE-SCHEMA).
+struct SchemaProblem {
+  std::string message;
+  SourcePos where;
+};
+
+enum class ErrorKind {
+  usage,      // bad command line
+  not_found,  // repository, revision, rule pack or file not found
+  invalid,    // malformed input: TOML syntax, rule file, unsupported schema
+  io,         // reading or writing failed
+  network,    // an HTTP exchange failed
+  internal,   // a library call failed unexpectedly
+};
+
+struct Error {
+  ErrorKind kind = ErrorKind::internal;
+  std::string message;
+  std::optional<SourcePos> where;
+
+  // "path:line:column: message" when a position is known, else the message.
+  std::string to_string() const;
+};
+
+template <class T>
+using Expected = std::expected<T, Error>;
+
+inline std::unexpected<Error> fail(ErrorKind kind, std::string message,
+                                   std::optional<SourcePos> where = std::nullopt) {
+  return std::unexpected(Error{kind, std::move(message), std::move(where)});
+}
+
+}  // namespace opsgate

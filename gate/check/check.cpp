@@ -1,0 +1,523 @@
+#include "check.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <numeric>
+#include <set>
+
+#include "evaluate.hpp"
+#include "manifest.hpp"
+#include "paths.hpp"
+#include "rule_sources.hpp"
+#include "scope.hpp"
+
+namespace fs = std::filesystem;
+
+namespace opsgate {
+
+namespace {
+
+// The manifests of a run, handed out one at a time to whichever evaluator asks first, as they
+// are found: a monorepo's search reads every tree of the revision, and its first manifests are
+// evaluated meanwhile on the other cores.
+class ManifestQueue {
+ public:
+  // Adds a manifest; returns how many there are so far.
+  std::size_t push(std::string path) {
+    std::size_t count = 0;
+    {
+      std::lock_guard lock(m_mutex);
+      m_paths.push_back(std::move(path));
+      count = m_paths.size();
+    }
+    m_ready.notify_one();
+    return count;
+  }
+
+  // No more manifests: take() ends once every one is taken.
+  void close() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closed = true;
+    }
+    m_ready.notify_all();
+  }
+
+  // close(), dropping the manifests nobody has taken.
+  void cancel() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closed = true;
+      m_next = m_paths.size();
+    }
+    m_ready.notify_all();
+  }
+
+  // The next manifest nobody has taken, with its place in the order found; waits for one until
+  // the queue is closed.
+  std::optional<std::pair<std::size_t, std::string>> take() {
+    std::unique_lock lock(m_mutex);
+    m_ready.wait(lock, [this] { return m_next < m_paths.size() || m_closed; });
+    if (m_next == m_paths.size()) return std::nullopt;
+    const std::size_t index = m_next++;
+    return std::pair{index, m_paths[index]};
+  }
+
+  // Whether take() would return nothing now.
+  bool exhausted() const {
+    std::lock_guard lock(m_mutex);
+    return m_closed && m_next == m_paths.size();
+  }
+
+  // Every manifest added, in the order found.
+  std::vector<std::string> paths() const {
+    std::lock_guard lock(m_mutex);
+    return m_paths;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  std::condition_variable m_ready;
+  std::vector<std::string> m_paths;
+  std::size_t m_next = 0;
+  bool m_closed = false;
+};
+
+// A manifest evaluated by one of the evaluators: its place in the queue and the outcome.
+using Evaluated = std::pair<std::size_t, Expected<ManifestResult>>;
+
+// Manifests found per evaluator: a worker opens the repository and walks the history again
+// (~1 ms).
+constexpr std::size_t k_manifests_per_job = 8;
+
+// The manifest as it was at the base, for GATE-WAIVER-ADDED; unreadable counts as absent.
+std::optional<Manifest> read_base_manifest(const Tree& base, const std::string& path) {
+  auto text = base.read(path);
+  if (!text || !*text) return std::nullopt;
+  auto manifest = parse_manifest(**text, path, base.blob_id(path));
+  if (!manifest) return std::nullopt;
+  return std::move(*manifest);
+}
+
+}  // namespace
+
+Expected<RuleSet> load_rule_set(const std::vector<std::string>& sources,
+                                std::string_view environment, const Repository* repo) {
+  auto rules = load_rules(sources, repo);
+  if (!rules) return rules;
+  if (auto ok = check_environment(*rules, environment); !ok) return std::unexpected(ok.error());
+  return rules;
+}
+
+// Paths of the manifests to evaluate: `given` (--manifest), else the root operability.toml,
+// else every one in the tree.
+Expected<std::vector<std::string>> find_manifest_paths(const std::vector<std::string>& given,
+                                                       const Tree& tree) {
+  std::vector<std::string> paths;
+  for (const std::string& path : given) {
+    auto normal = resolve_manifest_path("", path);
+    if (!normal || normal->empty())
+      return fail(ErrorKind::usage,
+                  fmt::format("--manifest {}: not a path inside the repository", path));
+    // The same manifest named twice (`x` and `./x`) is evaluated once.
+    if (std::find(paths.begin(), paths.end(), *normal) == paths.end()) paths.push_back(*normal);
+  }
+  if (!paths.empty()) return paths;
+  if (tree.kind(k_manifest_file) != EntryKind::missing)
+    return std::vector{std::string(k_manifest_file)};
+  auto found = tree.find(k_manifest_file);
+  if (!found) return std::unexpected(found.error());
+  if (found->empty()) return std::vector{std::string(k_manifest_file)};
+  return found;
+}
+
+std::optional<Repository> try_open(const std::string& path) {
+  auto repo = Repository::discover(path);
+  if (!repo) return std::nullopt;
+  return std::move(*repo);
+}
+
+Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
+                                          bool worktree, std::string& revision) {
+  if (worktree) {
+    if (auto head = repo.resolve_commit("HEAD")) revision = *head;
+    return repo.work_tree();
+  }
+  auto commit = repo.resolve_commit(rev);
+  if (!commit) return std::unexpected(commit.error());
+  revision = *commit;
+  return repo.tree_at(*commit);
+}
+
+struct Checker::State {
+  CheckRequest request;
+  Executor* executor = nullptr;
+  Instant at;
+  std::optional<Repository> repo;
+  std::optional<RuleSet> rules;
+  std::future<void> time_zones;  // the IANA database, read while the rules load
+
+  void phase(std::string_view name) const {
+    if (request.on_phase) request.on_phase(name);
+  }
+
+  // The history is walked on another core while manifests are read and parsed, back to the
+  // oldest cutoff a changed_within_days of the loaded rules can ask for (a day early: the
+  // cutoff is a calendar day in --at's offset).
+  void prefetch_history(History& history) const {
+    std::int64_t deepest = -1;
+    for (const Rule& rule : rules->rules)
+      for (const auto* conditions : {&rule.when, &rule.check})
+        for (const Condition& condition : *conditions)
+          for (const Operator& op : condition.ops)
+            if (op.kind == OpKind::changed_within_days && op.value)
+              deepest = std::max(deepest, op.value->value_or<std::int64_t>(-1));
+    if (deepest < 0) return;
+    constexpr std::int64_t k_max_days = 1'000'000;  // beyond any history: walk it all
+    history.prefetch(at.utc - std::chrono::days(std::min(deepest, k_max_days) + 1));
+  }
+
+  Expected<ManifestResult> evaluate_path(const std::string& path, const Tree& tree,
+                                         const Tree* base_tree, const EvalContext& context,
+                                         HeadingCache& headings) const {
+    auto text = tree.read(path);
+    if (!text) return std::unexpected(text.error());
+    if (!*text) return evaluate_missing_manifest(path, *rules, context);
+    auto manifest = parse_manifest(**text, path, tree.blob_id(path));
+    if (!manifest) return std::unexpected(manifest.error());
+    std::optional<Manifest> before;
+    if (base_tree) before = read_base_manifest(*base_tree, path);
+    return evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr);
+  }
+
+  // A worker: evaluates the manifests it takes from the queue through a repository handle of
+  // its own (libgit2 objects are not shared between threads), reading what the first handle
+  // reads: the revision's tree or, with --worktree, the work tree. Rules and the context are
+  // only read. A worker that cannot open what the first handle opened takes nothing: the
+  // others evaluate every manifest.
+  std::vector<Evaluated> evaluate_taken(ManifestQueue& queue, const std::string& revision,
+                                        const std::string& merge_base, bool worktree,
+                                        const EvalContext& shared) const {
+    std::vector<Evaluated> done;
+    if (queue.exhausted()) return done;  // started late: the others took everything
+    // Opened as the first handle was: a pre-receive hook's pushed objects are only reachable
+    // through git's environment (the quarantine directory); a work tree is found from where
+    // the run was pointed (its git directory may be elsewhere: --separate-git-dir).
+    auto opened = request.repository_from_env ? Repository::open_from_env()
+                  : worktree                  ? Repository::discover(request.repository)
+                                              : Repository::discover(repo->git_dir());
+    if (!opened || (worktree && opened->workdir() != repo->workdir())) return done;
+    auto tree = worktree ? opened->work_tree() : opened->tree_at(revision);
+    if (!tree) return done;
+    std::unique_ptr<Tree> base_tree;
+    if (!merge_base.empty()) {
+      auto at_base = opened->tree_at(merge_base);
+      if (!at_base) return done;
+      base_tree = std::move(*at_base);
+    }
+    std::unique_ptr<History> history = opened->history_at(revision, executor);
+    prefetch_history(*history);
+    EvalContext context = shared;
+    context.tree = tree->get();
+    context.history = history.get();
+    HeadingCache headings;
+    while (auto taken = queue.take()) {
+      try {
+        done.emplace_back(taken->first,
+                          evaluate_path(taken->second, **tree, base_tree.get(), context, headings));
+      } catch (const std::exception& error) {
+        done.emplace_back(taken->first, fail(ErrorKind::internal, error.what()));
+      }
+    }
+    return done;
+  }
+
+  // With --base and no --manifest, only the manifests whose service directory the change
+  // touches: found from the changed paths upwards, so that a merge request's check reads the
+  // trees on their way, not every tree.
+  static Expected<std::vector<std::string>> scope_to_change(
+      const Tree& tree, const std::vector<std::string>& changed) {
+    auto selected = select_manifests(tree, k_manifest_file, changed);
+    if (!selected) return std::unexpected(selected.error());
+    // Anything at the root by that name makes the repository one service, that manifest.
+    if (tree.kind(k_manifest_file) == EntryKind::missing) return selected;
+    const std::string root(k_manifest_file);
+    if (std::binary_search(selected->begin(), selected->end(), root))
+      return std::vector<std::string>{root};
+    return std::vector<std::string>{};
+  }
+
+  // GATE-RULES-CHANGED: the change rewrites rule files this run loaded from the repository.
+  Expected<std::vector<Finding>> rules_changed(const std::string& merge_base,
+                                               const std::vector<std::string>& changed) const {
+    std::vector<Finding> findings;
+    auto workdir = repo->workdir();
+    std::error_code ec;
+    std::string root = workdir ? fs::weakly_canonical(*workdir, ec).string() : std::string();
+    // A pack path as a repository path, or nullopt when it lies outside the repository.
+    auto in_repo = [&](const Pack& pack, const std::string& path) -> std::optional<std::string> {
+      if (pack.origin.kind == PackOrigin::Kind::revision) return path;
+      if (root.empty()) return std::nullopt;
+      std::string real = fs::weakly_canonical(path, ec).string();
+      if (real == root) return std::string();
+      if (!real.starts_with(root + "/")) return std::nullopt;
+      return real.substr(root.size() + 1);
+    };
+    for (const Pack& pack : rules->packs) {
+      std::set<std::string> touched;
+      bool base_side = false;
+      for (const std::string& file : pack.origin.files)
+        if (auto path = in_repo(pack, file);
+            path && std::binary_search(changed.begin(), changed.end(), *path))
+          touched.insert(*path);
+      // Rule files the change adds, deletes or renames in the pack's directory count too: a
+      // change that deletes a rule file must not escape by being judged without it.
+      if (auto dir = pack.origin.is_dir ? in_repo(pack, pack.origin.dir) : std::nullopt)
+        for (const std::string& path : changed)
+          if (parent_dir(path) == *dir && path.ends_with(".toml")) touched.insert(path);
+      if (touched.empty()) continue;
+      if (pack.origin.kind == PackOrigin::Kind::revision) {
+        auto ancestor = repo->is_ancestor(pack.origin.commit, merge_base);
+        if (!ancestor) return std::unexpected(ancestor.error());
+        base_side = *ancestor;
+      }
+      std::string message =
+          base_side
+              ? fmt::format(
+                    "the change modifies rule files of pack {} ({}); this run used their "
+                    "base-side version from {}",
+                    pack.name, fmt::join(touched, ", "), pack.source)
+              : fmt::format(
+                    "the change modifies rule files of pack {} ({}) and this run read "
+                    "them from {}: a change must not judge itself with rules it rewrote",
+                    pack.name, fmt::join(touched, ", "),
+                    pack.origin.kind == PackOrigin::Kind::disk ? "the work tree" : pack.source);
+      findings.push_back(make_gate_finding(
+          "GATE-RULES-CHANGED", "The change does not rewrite the rules that judge it", Status::fail,
+          base_side ? Severity::warning : Severity::error, std::move(message),
+          SourcePos{*touched.begin()},
+          "Load the rules from the target side, e.g. --rules origin/main:.opsgate/rules, and "
+          "review rule changes in a change of their own."));
+    }
+    return findings;
+  }
+
+  Expected<void> evaluate(const CheckTarget& target, Report& report) {
+    report.worktree = target.worktree;
+    std::string revision;
+    auto opened = open_tree(*repo, target.rev, target.worktree, revision);
+    if (!opened) return std::unexpected(opened.error());
+    std::unique_ptr<Tree> tree = std::move(*opened);
+    std::unique_ptr<History> history;
+    if (!revision.empty()) {
+      report.revision = revision;
+      history = repo->history_at(revision, executor);
+      prefetch_history(*history);
+    }
+
+    std::unique_ptr<Tree> base_tree;
+    std::string merge_base;
+    std::vector<std::string> changed;  // sorted
+    if (!target.base.empty()) {
+      auto base = repo->resolve_commit(target.base);
+      if (!base) return std::unexpected(base.error());
+      if (revision.empty())
+        return fail(ErrorKind::usage,
+                    "--base needs a revision to compare (the branch has no commit)");
+      auto found = repo->merge_base(*base, revision);
+      if (!found) return std::unexpected(found.error());
+      merge_base = *found;
+      // With --worktree the change reaches into what is not committed yet.
+      auto paths = repo->changed_paths(merge_base, target.worktree ? std::string() : revision);
+      if (!paths) return std::unexpected(paths.error());
+      auto tree_at_base = repo->tree_at(merge_base);
+      if (!tree_at_base) return std::unexpected(tree_at_base.error());
+      base_tree = std::move(*tree_at_base);
+      report.base = merge_base;
+      report.changed_paths = report.changed_paths.value_or(0) + paths->size();
+      changed = std::move(*paths);
+    }
+
+    EvalContext context;
+    context.environment = request.environment;
+    context.at = at;
+    context.fail_on = request.fail_on;
+    context.min_level = request.min_level;
+    context.emergency = request.emergency;
+    context.tree = tree.get();
+    context.history = history.get();
+    context.rules = &*rules;
+    if (!merge_base.empty()) {
+      context.changed_paths = changed;
+      auto found = rules_changed(merge_base, changed);
+      if (!found) return std::unexpected(found.error());
+      context.run_findings = std::move(*found);
+    }
+
+    if (time_zones.valid()) executor->wait(time_zones);  // manifests name their zones from here
+    // Evaluators besides this thread: one per k_manifests_per_job manifests found, up to
+    // --jobs - 1 (else the executor's threads); none without a commit for them to open.
+    const std::size_t max_workers =
+        revision.empty() ? 0 : (request.jobs ? request.jobs - 1 : executor->threads());
+    ManifestQueue queue;
+    std::vector<std::future<std::vector<Evaluated>>> workers;
+    // Whatever happens below, the queue is closed and every worker waited for before `queue`,
+    // `context` and the trees they read go away.
+    struct Finish {
+      ManifestQueue& queue;
+      std::vector<std::future<std::vector<Evaluated>>>& workers;
+      Executor& executor;
+      ~Finish() {
+        queue.cancel();
+        for (auto& worker : workers)
+          if (worker.valid()) {
+            try {
+              executor.wait(worker);
+            } catch (...) {  // an error path already: its own error is reported
+            }
+          }
+      }
+    } finish{queue, workers, *executor};
+    auto staff = [&](std::size_t found) {
+      const std::size_t wanted =
+          std::min(max_workers, std::max<std::size_t>(found / k_manifests_per_job, 1) - 1);
+      while (workers.size() < wanted)
+        workers.push_back(executor->submit([&, worker_context = context] {
+          return evaluate_taken(queue, revision, merge_base, target.worktree, worker_context);
+        }));
+    };
+    // Without --manifest, --base or a manifest at the root, every tree is searched; the
+    // manifests found are evaluated as the search goes on.
+    if (request.manifests.empty() && merge_base.empty() &&
+        tree->kind(k_manifest_file) == EntryKind::missing) {
+      std::size_t found = 0;
+      auto searched = tree->find_each(k_manifest_file, [&](std::string path) {
+        found = queue.push(std::move(path));
+        staff(found);
+      });
+      if (!searched) return std::unexpected(searched.error());
+      if (found == 0) queue.push(std::string(k_manifest_file));  // GATE-MANIFEST
+    } else {
+      auto paths = !merge_base.empty() && request.manifests.empty()
+                       ? scope_to_change(*tree, changed)
+                       : find_manifest_paths(request.manifests, *tree);
+      if (!paths) return std::unexpected(paths.error());
+      for (std::string& path : *paths) queue.push(std::move(path));
+      staff(paths->size());
+    }
+    queue.close();
+    std::vector<std::vector<Evaluated>> by_evaluator;
+    {
+      std::vector<Evaluated> here;
+      HeadingCache headings;
+      while (auto taken = queue.take())
+        here.emplace_back(taken->first,
+                          evaluate_path(taken->second, *tree, base_tree.get(), context, headings));
+      by_evaluator.push_back(std::move(here));
+    }
+    for (auto& worker : workers) {
+      try {
+        by_evaluator.push_back(executor->wait(worker));
+      } catch (const std::exception& error) {
+        return fail(ErrorKind::internal, std::string("evaluating manifests: ") + error.what());
+      }
+    }
+
+    // In path order, whichever evaluator took them; the first error in that order stops the run.
+    const std::vector<std::string> paths = queue.paths();
+    std::vector<Expected<ManifestResult>> results(paths.size(),
+                                                  fail(ErrorKind::internal, "not evaluated"));
+    for (std::vector<Evaluated>& evaluated : by_evaluator)
+      for (auto& [index, result] : evaluated) results[index] = std::move(result);
+    std::vector<std::size_t> order(paths.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return paths[a] < paths[b]; });
+    for (std::size_t index : order) {
+      if (!results[index]) return std::unexpected(results[index].error());
+      report.manifests.push_back(std::move(*results[index]));
+    }
+    phase("evaluate");
+    return {};
+  }
+};
+
+Checker::Checker(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+Checker::Checker(Checker&&) noexcept = default;
+Checker& Checker::operator=(Checker&&) noexcept = default;
+Checker::~Checker() = default;
+
+Expected<Checker> Checker::open(const CheckRequest& request, Executor& executor) {
+  auto state = std::make_unique<State>();
+  state->request = request;
+  state->executor = &executor;
+  state->time_zones = executor.submit(load_time_zones);
+  state->at = request.at ? *request.at : now_utc();
+  if (request.fail_on == Severity::info)
+    return fail(ErrorKind::usage, "--fail-on info: expected error or warning");
+  if (request.min_level && (*request.min_level < 0 || *request.min_level > 5))
+    return fail(ErrorKind::usage, "--min-level takes a level from 0 to 5");
+  auto opened = request.repository_from_env ? Repository::open_from_env()
+                                            : Repository::discover(request.repository);
+  if (!opened) return std::unexpected(opened.error());
+  state->repo = std::move(*opened);
+  state->phase("open-repository");
+  auto loaded = load_rule_set(request.rules, request.environment, &*state->repo);
+  if (!loaded) return std::unexpected(loaded.error());
+  state->rules = std::move(*loaded);
+  state->phase("load-rules");
+  return Checker(std::move(state));
+}
+
+Report Checker::new_report() const {
+  Report report;
+  report.environment = m_state->request.environment;
+  report.at = m_state->at;
+  report.fail_on = m_state->request.fail_on;
+  report.emergency = m_state->request.emergency;
+  report.packs = pack_infos(*m_state->rules);
+  return report;
+}
+
+Expected<void> Checker::evaluate(const CheckTarget& target, Report& report) {
+  return m_state->evaluate(target, report);
+}
+
+const Repository& Checker::repository() const {
+  return *m_state->repo;
+}
+
+const RuleSet& Checker::rules() const {
+  return *m_state->rules;
+}
+
+Expected<Report> check(const CheckRequest& request, const CheckTarget& target, Executor& executor) {
+  auto checker = Checker::open(request, executor);
+  if (!checker) return std::unexpected(checker.error());
+  Report report = checker->new_report();
+  if (auto ok = checker->evaluate(target, report); !ok) return std::unexpected(ok.error());
+  conclude(report);
+  return report;
+}
+
+Report error_report(const CheckRequest& request, const CheckTarget* target, const Error& error) {
+  Report report;
+  if (target && !target->rev.empty())
+    if (auto repo = try_open(request.repository))
+      if (auto revision = repo->resolve_commit(target->worktree ? "HEAD" : target->rev))
+        report.revision = *revision;
+  report.environment = request.environment;
+  report.at = request.at ? *request.at : now_utc();
+  report.fail_on = request.fail_on;
+  report.emergency = request.emergency;
+  report.outcome = Outcome::error;
+  report.error = error.to_string();
+  conclude(report);
+  return report;
+}
+
+}  // namespace opsgate

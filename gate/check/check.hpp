@@ -1,0 +1,97 @@
+#pragma once
+// The library entry point: one call per verdict. check() opens the repository, loads the rules
+// (trusted sources included), resolves the revision and the merge base, scopes a monorepo to the
+// change, evaluates every manifest on the shared executor and adds the run-level findings. The
+// commands (cli/), the hooks and the fleet scan only turn flags into a request and a report into
+// output; everything that decides a verdict lives here.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "error.hpp"
+#include "executor.hpp"
+#include "repo.hpp"
+#include "report.hpp"
+#include "rules.hpp"
+#include "timeutil.hpp"
+
+namespace opsgate {
+
+struct CheckRequest {
+  std::string repository = ".";      // searched upwards from here
+  bool repository_from_env = false;  // opened from git's environment (hooks: the quarantine)
+  std::vector<std::string> rules;    // --rules sources in order; empty: the installed baseline
+  std::string environment = "production";
+  std::optional<Instant> at;  // the evaluation time; empty: now (the only clock read)
+  Severity fail_on = Severity::error;
+  std::optional<int> min_level;
+  std::optional<std::string> emergency;  // --emergency REASON
+  std::vector<std::string> manifests;    // --manifest paths; empty: found in the tree
+  unsigned jobs = 0;  // manifests evaluated at once; 0: the executor's threads and the caller
+  // Told when a phase ends ("open-repository", "load-rules", "evaluate"), for --timings.
+  std::function<void(std::string_view phase)> on_phase;
+};
+
+// What one evaluation looks at: a revision (or the work tree), and the change from a base.
+struct CheckTarget {
+  std::string rev = "HEAD";
+  std::string base;  // empty: no base, every manifest judged in full
+  bool worktree = false;
+};
+
+// A gate ready to evaluate: the request validated, the repository opened and the rules loaded
+// once, so that a hook can judge several pushed tips into one report.
+class Checker {
+ public:
+  static Expected<Checker> open(const CheckRequest& request, Executor& executor);
+  Checker(Checker&&) noexcept;
+  Checker& operator=(Checker&&) noexcept;
+  ~Checker();
+
+  // A report with the run's header filled in (environment, time, packs), no manifest yet.
+  Report new_report() const;
+
+  // Evaluates `target` and adds its manifests to `report`.
+  Expected<void> evaluate(const CheckTarget& target, Report& report);
+
+  const Repository& repository() const;
+  const RuleSet& rules() const;
+
+ private:
+  struct State;
+  explicit Checker(std::unique_ptr<State> state);
+  std::unique_ptr<State> m_state;
+};
+
+// One call, one verdict: the report of `target`, concluded (summary and outcome), or the
+// error that kept it from being evaluated (exit 2).
+Expected<Report> check(const CheckRequest& request, const CheckTarget& target,
+                       Executor& executor = Executor::shared());
+
+// The report of a run that could not evaluate: outcome error and the message, with what the
+// request says (environment, time, emergency) and, when `target` is given and resolves, its
+// revision (the commit a failed status is posted on), for the --report files still owed.
+Report error_report(const CheckRequest& request, const CheckTarget* target, const Error& error);
+
+// The rules of `sources` (the installed baseline when empty), with `environment` checked
+// against the environments the packs declare. `repo` serves REV:PATH sources; it may be null.
+Expected<RuleSet> load_rule_set(const std::vector<std::string>& sources,
+                                std::string_view environment, const Repository* repo);
+
+// The repository containing `path`, when there is one.
+std::optional<Repository> try_open(const std::string& path);
+
+// The files to read: the work tree with `worktree`, else the tree at `rev`. `revision` gets the
+// commit id (HEAD's for the work tree, "" when there is none).
+Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
+                                          bool worktree, std::string& revision);
+
+// Paths of the manifests to evaluate: `given` (--manifest, normalised), else the root
+// operability.toml, else every one in the tree.
+Expected<std::vector<std::string>> find_manifest_paths(const std::vector<std::string>& given,
+                                                       const Tree& tree);
+
+}  // namespace opsgate

@@ -1,0 +1,230 @@
+#include "output.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "timings.hpp"
+
+namespace opsgate::cli {
+
+namespace {
+
+struct ReportTarget {
+  std::string format;
+  std::string file;
+};
+
+// Keeps every well-formed FMT=FILE in `targets` (so they can still carry an error report) and
+// returns the first problem.
+Expected<void> parse_report_targets(const std::vector<std::string>& specs,
+                                    std::vector<ReportTarget>& targets) {
+  Expected<void> first = {};
+  for (const std::string& spec : specs) {
+    std::size_t equals = spec.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
+      if (first)
+        first = fail(ErrorKind::usage, fmt::format("--report {}: expected FMT=FILE", spec));
+      continue;
+    }
+    ReportTarget target{spec.substr(0, equals), spec.substr(equals + 1)};
+    if (auto ok = check_format(target.format, "--report"); !ok) {
+      if (first) first = std::unexpected(ok.error());
+      continue;
+    }
+    targets.push_back(std::move(target));
+  }
+  return first;
+}
+
+// Straight to stdout: fmt::print would first copy the text.
+void print_report(const Report& report, const std::string& format, const TextStyle& style) {
+  write_report(report, format, style,
+               [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); });
+}
+
+// Writes every --report file; the first failure is returned (after trying them all).
+Expected<void> write_reports(const Report& report, const std::vector<ReportTarget>& targets) {
+  Expected<void> result = {};
+  for (const ReportTarget& target : targets) {
+    std::ofstream out(target.file, std::ios::binary | std::ios::trunc);
+    write_report(report, target.format, TextStyle{false, true, false},
+                 [&out](std::string_view text) { out.write(text.data(), text.size()); });
+    out.close();
+    if (!out && result)
+      result = fail(ErrorKind::io,
+                    fmt::format("cannot write the {} report to {}", target.format, target.file));
+  }
+  return result;
+}
+
+// Posts the verdict when --post-status asked for it (after the reports: a network failure
+// loses nothing). Returns false when the post failed; the token never reaches any output.
+bool post_status(const CheckOptions& options, const Report& report, StatusState state) {
+  const StatusOptions& status = options.status;
+  if (status.provider.empty()) return true;
+  std::fflush(stdout);  // the verdict is out before a slow server is waited for
+  std::string description = verdict_line(report);
+  if (report.emergency) description += " \u2014 emergency: " + *report.emergency;
+  LogSink log;
+  if (options.verbose) log = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
+  auto posted = post_commit_status(status, report.revision.value_or(""), state, description,
+                                   process_environment(), log);
+  if (posted) return true;
+  fmt::print(stderr, "opsgate: {}: commit status not posted: {}\n",
+             status.require ? "error" : "warning", posted.error().message);
+  return false;
+}
+
+// The request as far as the options allow, for an error report when they do not parse.
+CheckRequest partial_request(const CheckOptions& options) {
+  CheckRequest request;
+  request.environment = options.env;
+  if (auto at = parse_rfc3339(options.at); !options.at.empty() && at) request.at = *at;
+  if (!options.emergency.empty()) request.emergency = options.emergency;
+  return request;
+}
+
+// Exit 2: every problem still writes the requested reports, with "outcome": "error".
+int finish_error(const CheckOptions& options, const std::vector<ReportTarget>& targets,
+                 const Error& error, Report report) {
+  report_error(error);
+  const TextStyle style{use_color(options), options.verbose, options.quiet};
+  // A machine-readable stdout still gets its (error) report; text has the message on stderr.
+  if (options.format != "text" && is_report_format(options.format))
+    print_report(report, options.format, style);
+  if (auto written = write_reports(report, targets);
+      !written && written.error().message != error.message)
+    report_error(written.error());
+  post_status(options, report, StatusState::failed);  // exit 2 is posted as failed
+  return k_exit_error;
+}
+
+// --post-status[=PROVIDER]: a flag whose `=` form carries the provider, so that
+// `--post-status REPO` leaves REPO to the positional.
+void add_status_options(CLI::App& command, StatusOptions& status) {
+  command
+      .add_flag("--post-status{auto}", status.provider,
+                "Post the verdict as a commit status: --post-status[=auto|gitlab|github|gitea|"
+                "bitbucket]")
+      ->check(CLI::IsMember({"auto", "gitlab", "github", "gitea", "bitbucket"}));
+  command.add_flag("--require-status", status.require, "A failed status post is exit 2");
+  command.add_option("--api-url", status.api_url,
+                     "API root for --post-status (default: CI_API_V4_URL, GITHUB_API_URL or "
+                     "BITBUCKET_URL)");
+  command.add_option("--project", status.project,
+                     "GitLab project id or path, GitHub/Gitea owner/repo (default: CI_PROJECT_ID "
+                     "or GITHUB_REPOSITORY)");
+  command.add_option("--target-url", status.target_url,
+                     "Link of the status (default: the CI job: CI_JOB_URL, the GitHub run, "
+                     "BUILD_URL)");
+  command.add_option("--status-sha", status.sha,
+                     "Commit that gets the status (default: the evaluated revision)");
+  command
+      .add_option("--ca-file", status.ca_file,
+                  "PEM CA bundle to verify the server with (a corporate CA)")
+      ->check(CLI::ExistingFile);
+  command
+      .add_option("--status-timeout", status.timeout_seconds,
+                  "Bound on the whole post, retries included, in seconds")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void add_check_options(CLI::App& command, CheckOptions& options, bool with_revisions) {
+  if (with_revisions) {
+    command.add_option("--rev", options.rev, "Revision to evaluate")->capture_default_str();
+    command.add_option("--base", options.base,
+                       "Base of the change (its merge base with --rev is used)");
+    command.add_flag("--worktree", options.worktree, "Read files from the work tree, not --rev");
+  }
+  add_rules_options(command, options);
+  command.add_option("--manifest", options.manifests, "Manifest path(s) inside the repository");
+  command.add_option("--at", options.at, "Evaluation time, RFC 3339 (default: now)");
+  command
+      .add_option("--format", options.format,
+                  "Report on stdout: text, json, junit, sarif, codequality, markdown")
+      ->capture_default_str();
+  command.add_option("--report", options.reports, "Also write a report: FMT=FILE (repeatable)");
+  command.add_option("--fail-on", options.fail_on, "Lowest failing severity: error, warning")
+      ->capture_default_str();
+  command.add_option("--min-level", options.min_level,
+                     "Fail unless every manifest reaches this maturity level");
+  command.add_option("--emergency", options.emergency,
+                     "Emergency change: waive release-window rules, recording REASON");
+  add_status_options(command, options.status);
+  add_output_options(command, options);
+  command
+      .add_option("--jobs", options.jobs,
+                  "Manifests evaluated at once in a monorepo (default: one per usable CPU)")
+      ->check(CLI::Range(1u, 64u));
+  command.add_flag("--timings", options.timings,
+                   "Print where the run's time went (start-up, rules, evaluation...) on stderr");
+}
+
+Expected<CheckRequest> make_request(const CheckOptions& options) {
+  CheckRequest request;
+  request.repository = options.repo;
+  request.rules = options.rules;
+  request.environment = options.env;
+  if (!options.emergency.empty()) request.emergency = options.emergency;
+  request.manifests = options.manifests;
+  request.min_level = options.min_level;
+  request.jobs = options.jobs;
+  request.on_phase = [](std::string_view phase) { Timings::process().mark(phase); };
+  if (auto ok = check_format(options.format, "--format"); !ok) return std::unexpected(ok.error());
+  auto at = evaluation_time(options.at);
+  if (!at) return std::unexpected(at.error());
+  request.at = *at;
+  auto fail_on = parse_severity(options.fail_on);
+  if (!fail_on || *fail_on == Severity::info)
+    return fail(ErrorKind::usage,
+                fmt::format("--fail-on {}: expected error or warning", options.fail_on));
+  request.fail_on = *fail_on;
+  return request;
+}
+
+int finish(const CheckOptions& options, const Expected<Report>& outcome,
+           const CheckTarget* target) {
+  std::vector<ReportTarget> targets;
+  auto targets_parsed = parse_report_targets(options.reports, targets);
+  if (!outcome || !targets_parsed) {
+    const Error& error = outcome ? targets_parsed.error() : outcome.error();
+    return finish_error(options, targets, error,
+                        error_report(partial_request(options), target, error));
+  }
+  const Report& report = *outcome;
+  // A report that cannot be written makes the run an error, and the others must say so too.
+  if (auto written = write_reports(report, targets); !written) {
+    Report failed = error_report(partial_request(options), nullptr, written.error());
+    failed.at = report.at;
+    failed.revision = report.revision;
+    return finish_error(options, targets, written.error(), std::move(failed));
+  }
+  print_report(report, options.format,
+               TextStyle{use_color(options), options.verbose, options.quiet});
+  // A report cut short (a full disk) is no verdict a pipeline can read.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    Error error{ErrorKind::io, "cannot write the report to standard output", std::nullopt};
+    Report failed = error_report(partial_request(options), nullptr, error);
+    failed.at = report.at;
+    failed.revision = report.revision;
+    return finish_error(options, targets, error, std::move(failed));
+  }
+  Timings::process().mark("report");
+  int code = report.outcome == Outcome::pass ? k_exit_pass : k_exit_fail;
+  bool posted = post_status(options, report,
+                            code == k_exit_pass ? StatusState::success : StatusState::failed);
+  if (!options.status.provider.empty()) Timings::process().mark("post-status");
+  if (options.timings) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}\n", Timings::process().summary());
+  }
+  if (!posted && options.status.require) return k_exit_error;
+  return code;
+}
+
+}  // namespace opsgate::cli

@@ -1,0 +1,36 @@
+#pragma once
+// The pure core: a manifest, the rules and the files at the revision in; findings out. It
+// never prints, never reads the clock (EvalContext::at is an input) and never touches the
+// network, so every outcome is reproducible from its inputs.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eval_context.hpp"
+#include "finding.hpp"
+#include "manifest.hpp"
+#include "rules.hpp"
+
+namespace opsgate {
+
+// `base` is the same manifest at the base of the change (--base), when it existed there; it
+// lets the gate flag waivers the change adds or extends (GATE-WAIVER-ADDED).
+ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
+                                 const EvalContext& context, HeadingCache& headings,
+                                 const Manifest* base = nullptr);
+
+// The result for a manifest path that does not exist at the revision (GATE-MANIFEST).
+ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,
+                                         const EvalContext& context);
+
+// One of the gate's own findings (GATE-*, area "gate", level 0).
+Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+                          std::string message, SourcePos where, SharedText help);
+
+// True when `finding` fails the gate at `fail_on`.
+bool fails_gate(const Finding& finding, Severity fail_on);
+
+}  // namespace opsgate

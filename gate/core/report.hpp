@@ -1,0 +1,66 @@
+#pragma once
+// The report model every renderer (report/) reads: what a run evaluated and its verdict.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "evaluate.hpp"
+#include "rules.hpp"
+
+namespace opsgate {
+
+struct Summary {
+  int passed = 0;
+  int failed = 0;    // failed findings at or above --fail-on
+  int warnings = 0;  // failed warnings below --fail-on
+  int info = 0;      // failed info findings below --fail-on
+  int waived = 0;
+  int skipped = 0;
+};
+
+struct PackInfo {
+  std::string name;
+  std::string version;
+  std::string source;
+};
+
+enum class Outcome { pass, fail, error };
+std::string_view outcome_name(Outcome outcome);
+
+struct Report {
+  std::optional<std::string> revision;       // 40-hex commit id
+  std::optional<std::string> base;           // the merge base actually used
+  std::optional<std::size_t> changed_paths;  // how many paths the change touches
+  bool worktree = false;
+  std::string environment;
+  Instant at;
+  std::optional<std::string> emergency;
+  Severity fail_on = Severity::error;
+  Outcome outcome = Outcome::pass;
+  std::string error;  // the message when outcome == error
+  std::vector<std::string>
+      notes;  // things the reader should know (e.g. a tip checked without base)
+  std::vector<PackInfo> packs;
+  std::vector<ManifestResult> manifests;  // sorted by path
+  Summary summary;
+};
+
+Summary summarize(const std::vector<ManifestResult>& manifests, Severity fail_on);
+
+// Fills summary and outcome from the manifests (sorting them by path).
+void conclude(Report& report);
+
+std::vector<PackInfo> pack_infos(const RuleSet& rules);
+
+// The identity of a finding across runs, as 40 hex digits (a git blob id of "manifest path,
+// rule id", plus the message for the gate's own GATE-* findings, several of which may occur in
+// one manifest and whose message names the key, waiver or pack they are about). Line numbers,
+// values and the rest of the message stay out of it, so editing a manifest keeps it stable.
+std::string finding_fingerprint(const std::string& manifest_path, const Finding& finding);
+
+// The one-line verdict: "opsgate: FAIL — 3 failed, 1 warning (2 manifests, production)".
+std::string verdict_line(const Report& report);
+
+}  // namespace opsgate

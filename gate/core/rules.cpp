@@ -1,0 +1,627 @@
+#include "rules.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include "holidays.hpp"
+#include "limits.hpp"
+#include "toml_util.hpp"
+
+namespace opsgate {
+
+using namespace std::string_view_literals;
+
+std::string_view severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::info:
+      return "info";
+    case Severity::warning:
+      return "warning";
+    case Severity::error:
+      return "error";
+  }
+  return "error";
+}
+
+std::optional<Severity> parse_severity(std::string_view text) {
+  if (text == "info") return Severity::info;
+  if (text == "warning") return Severity::warning;
+  if (text == "error") return Severity::error;
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, OpKind>, 20> k_operators = {{
+    {"present", OpKind::present},
+    {"type", OpKind::type},
+    {"equals", OpKind::equals},
+    {"one_of", OpKind::one_of},
+    {"not_one_of", OpKind::not_one_of},
+    {"min", OpKind::min},
+    {"max", OpKind::max},
+    {"min_items", OpKind::min_items},
+    {"max_items", OpKind::max_items},
+    {"min_length", OpKind::min_length},
+    {"max_length", OpKind::max_length},
+    {"matches", OpKind::matches},
+    {"max_age_days", OpKind::max_age_days},
+    {"path_exists", OpKind::path_exists},
+    {"executable", OpKind::executable},
+    {"has_sections", OpKind::has_sections},
+    {"changed_within_days", OpKind::changed_within_days},
+    {"windows_outside", OpKind::windows_outside},
+    {"window_max_hours", OpKind::window_max_hours},
+    {"window_open", OpKind::window_open},
+}};
+
+constexpr std::array k_value_types = {"string"sv, "integer"sv,  "float"sv, "number"sv, "boolean"sv,
+                                      "date"sv,   "datetime"sv, "array"sv, "table"sv};
+constexpr std::array k_tiers = {"critical"sv, "high"sv, "medium"sv, "low"sv};
+constexpr std::array k_days = {"mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat"sv, "sun"sv};
+constexpr std::array k_top_keys = {"pack"sv, "rule"sv, "override"sv, "freeze"sv, "holiday"sv};
+constexpr std::array k_pack_keys = {
+    "name"sv,    "version"sv, "environments"sv, "max_waiver_days"sv, "waiver_approvers"sv,
+    "holidays"sv};
+constexpr std::array k_rule_keys = {"id"sv,       "area"sv,         "title"sv, "severity"sv,
+                                    "level"sv,    "environments"sv, "tiers"sv, "when_changed"sv,
+                                    "waivable"sv, "help"sv,         "when"sv,  "check"sv};
+constexpr std::array k_override_keys = {"rule"sv,         "severity"sv, "level"sv,
+                                        "environments"sv, "tiers"sv,    "enabled"sv};
+constexpr std::array k_freeze_keys = {"from"sv, "to"sv, "reason"sv, "environments"sv};
+constexpr std::array k_holiday_keys = {"date"sv, "name"sv, "environments"sv};
+constexpr int k_max_level = 5;
+constexpr std::int64_t k_max_days = 36500;  // a century
+constexpr int64_t k_max_regex_program = 1 << 20;
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& set, std::string_view value) {
+  return std::find(set.begin(), set.end(), value) != set.end();
+}
+
+template <std::size_t N>
+std::string join(const std::array<std::string_view, N>& set) {
+  std::string out;
+  for (std::string_view value : set) out += (out.empty() ? "" : ", ") + std::string(value);
+  return out;
+}
+
+bool valid_rule_id(std::string_view id) {
+  static const RE2 pattern("[A-Z][A-Z0-9_]*(-[A-Z0-9_]+)*");
+  return RE2::FullMatch(id, pattern) && !id.starts_with("GATE-");
+}
+
+// Reads one rule file; every accessor fails with the file's position.
+class FileParser {
+ public:
+  FileParser(const RuleFile& file, std::shared_ptr<const toml::table> doc)
+      : m_file(file), m_doc(std::move(doc)) {}
+
+  std::unexpected<Error> error(const toml::node& node, std::string message) const {
+    return fail(ErrorKind::invalid, std::move(message), position_of(node, m_file.path));
+  }
+  std::unexpected<Error> error(const toml::key& key, std::string message) const {
+    return fail(ErrorKind::invalid, std::move(message), position_of(key, m_file.path));
+  }
+
+  template <std::size_t N>
+  Expected<void> known_keys(const toml::table& table, const std::array<std::string_view, N>& keys,
+                            std::string_view what) const {
+    for (const auto& [key, value] : table)
+      if (!contains(keys, key.str()))
+        return error(key, fmt::format("unknown key '{}' in {} (known keys: {})", key.str(), what,
+                                      join(keys)));
+    return {};
+  }
+
+  Expected<std::string> string(const toml::table& table, std::string_view key, bool required,
+                               std::string_view what) const {
+    const toml::node* node = table.get(key);
+    if (!node) {
+      if (required) return error(table, fmt::format("{} needs '{}'", what, key));
+      return std::string();
+    }
+    if (!node->is_string() || node->as_string()->get().empty())
+      return error(*node, fmt::format("'{}' must be a non-empty string", key));
+    return node->as_string()->get();
+  }
+
+  Expected<std::vector<std::string>> strings(const toml::table& table, std::string_view key) const {
+    std::vector<std::string> out;
+    const toml::node* node = table.get(key);
+    if (!node) return out;
+    const toml::array* array = node->as_array();
+    if (!array) return error(*node, fmt::format("'{}' must be an array of strings", key));
+    for (const toml::node& item : *array) {
+      if (!item.is_string() || item.as_string()->get().empty())
+        return error(item, fmt::format("'{}' must hold non-empty strings", key));
+      out.push_back(item.as_string()->get());
+    }
+    return out;
+  }
+
+  Expected<std::int64_t> integer(const toml::table& table, std::string_view key, std::int64_t low,
+                                 std::int64_t high, std::int64_t fallback) const {
+    const toml::node* node = table.get(key);
+    if (!node) return fallback;
+    if (!node->is_integer() || node->as_integer()->get() < low || node->as_integer()->get() > high)
+      return error(*node, fmt::format("'{}' must be an integer from {} to {}", key, low, high));
+    return node->as_integer()->get();
+  }
+
+  Expected<Severity> severity(const toml::node& node) const {
+    auto parsed = parse_severity(node.value_or(""sv));
+    if (!parsed) return error(node, "'severity' must be \"error\", \"warning\" or \"info\"");
+    return *parsed;
+  }
+
+  Expected<void> tiers(const toml::table& table, std::vector<std::string>& out) const {
+    auto values = strings(table, "tiers");
+    if (!values) return std::unexpected(values.error());
+    for (std::size_t i = 0; i < values->size(); ++i)
+      if (!contains(k_tiers, (*values)[i]))
+        return error(*table["tiers"].as_array()->get(i),
+                     fmt::format("unknown tier '{}' (tiers: {})", (*values)[i], join(k_tiers)));
+    out = std::move(*values);
+    return {};
+  }
+
+  Expected<Operator> op(OpKind kind, const toml::key& key, const toml::node& value) const {
+    Operator result{kind, &value, nullptr};
+    auto need = [&](bool ok, std::string_view what) -> Expected<Operator> {
+      if (!ok) return error(value, fmt::format("operator '{}' takes {}", key.str(), what));
+      return result;
+    };
+    auto count = [&] { return value.is_integer() && value.as_integer()->get() >= 0; };
+    switch (kind) {
+      case OpKind::present:
+      case OpKind::executable:
+      case OpKind::path_exists:
+      case OpKind::window_open:
+        return need(value.is_boolean(), "true or false");
+      case OpKind::type:
+        return need(value.is_string() && contains(k_value_types, value.as_string()->get()),
+                    "one of " + join(k_value_types));
+      case OpKind::equals:
+        return need(!value.is_table(), "a value (not a table)");
+      case OpKind::one_of:
+      case OpKind::not_one_of:
+        return need(value.is_array() && !value.as_array()->empty(), "a non-empty array");
+      case OpKind::min:
+      case OpKind::max:
+        return need(value.is_number(), "a number");
+      case OpKind::window_max_hours:
+        return need(value.is_number() && *as_number(value) > 0, "a positive number");
+      case OpKind::min_items:
+      case OpKind::max_items:
+      case OpKind::min_length:
+      case OpKind::max_length:
+        return need(count(), "a non-negative integer");
+      case OpKind::max_age_days:
+      case OpKind::changed_within_days:
+        // Day counts become calendar arithmetic: keep them where dates exist.
+        return need(count() && value.as_integer()->get() <= k_max_days,
+                    fmt::format("a number of days from 0 to {}", k_max_days));
+      case OpKind::has_sections: {
+        const toml::array* array = value.as_array();
+        bool ok = array && !array->empty() &&
+                  std::all_of(array->begin(), array->end(), [](const toml::node& item) {
+                    return item.is_string() && !item.as_string()->get().empty();
+                  });
+        return need(ok, "a non-empty array of heading names");
+      }
+      case OpKind::matches: {
+        if (!value.is_string()) return need(false, "an RE2 pattern string");
+        RE2::Options options;
+        options.set_log_errors(false);
+        options.set_max_mem(k_max_regex_program * 8);
+        auto regex = std::make_shared<RE2>(value.as_string()->get(), options);
+        if (!regex->ok())
+          return error(value, fmt::format("invalid RE2 pattern: {}", regex->error()));
+        result.regex = std::move(regex);
+        return result;
+      }
+      case OpKind::windows_outside: {
+        const toml::table* table = value.as_table();
+        if (!table)
+          return need(false, "a table { days = [...], start = \"08:00\", end = \"19:00\" }");
+        constexpr std::array keys = {"days"sv, "start"sv, "end"sv};
+        if (auto ok = known_keys(*table, keys, "windows_outside"); !ok)
+          return std::unexpected(ok.error());
+        auto days = strings(*table, "days");
+        if (!days) return std::unexpected(days.error());
+        for (const std::string& day : *days)
+          if (!contains(k_days, day))
+            return error(value, fmt::format("unknown day '{}' (days: {})", day, join(k_days)));
+        for (std::string_view edge : {"start"sv, "end"sv}) {
+          static const RE2 clock("([01][0-9]|2[0-3]):[0-5][0-9]");
+          auto text = (*table)[edge].value<std::string>();
+          if (!text || !RE2::FullMatch(*text, clock))
+            return error(value, fmt::format("windows_outside needs '{}' as \"HH:MM\"", edge));
+        }
+        return result;
+      }
+    }
+    return result;
+  }
+
+  Expected<std::vector<Condition>> conditions(const toml::table& rule, std::string_view key) const {
+    std::vector<Condition> out;
+    const toml::node* node = rule.get(key);
+    if (!node) return out;
+    const toml::array* array = node->as_array();
+    if (!array)
+      return error(*node,
+                   fmt::format("'{}' must be an array of {{ key = ..., <operator> = ... }}", key));
+    for (const toml::node& item : *array) {
+      const toml::table* table = item.as_table();
+      if (!table) return error(item, fmt::format("each '{}' entry must be a table", key));
+      Condition condition;
+      condition.where = position_of(item, m_file.path);
+      for (const auto& [name, value] : *table) {
+        if (name.str() == "key") {
+          if (!value.is_string() || value.as_string()->get().empty())
+            return error(value, "'key' must be a dotted manifest key such as \"backup.enabled\"");
+          condition.key = value.as_string()->get();
+          continue;
+        }
+        auto found = std::find_if(k_operators.begin(), k_operators.end(),
+                                  [&](const auto& entry) { return entry.first == name.str(); });
+        if (found == k_operators.end())
+          return error(name, fmt::format("unknown operator '{}'", name.str()));
+        auto parsed = op(found->second, name, value);
+        if (!parsed) return std::unexpected(parsed.error());
+        condition.ops.push_back(std::move(*parsed));
+      }
+      if (condition.key.empty()) return error(item, fmt::format("a '{}' entry needs 'key'", key));
+      // toml++ iterates keys sorted; keep the operators in the order the author wrote them.
+      std::stable_sort(condition.ops.begin(), condition.ops.end(),
+                       [](const Operator& a, const Operator& b) {
+                         const auto& x = a.value->source().begin;
+                         const auto& y = b.value->source().begin;
+                         return x.line != y.line ? x.line < y.line : x.column < y.column;
+                       });
+      if (condition.ops.empty())
+        return error(item, fmt::format("'{}' on {} names no operator", key, condition.key));
+      out.push_back(std::move(condition));
+    }
+    return out;
+  }
+
+  Expected<Rule> rule(const toml::table& table, const Pack& pack, std::size_t pack_index) const {
+    if (auto ok = known_keys(table, k_rule_keys, "[[rule]]"); !ok)
+      return std::unexpected(ok.error());
+    Rule rule;
+    rule.pack = pack_index;
+    rule.where = position_of(table, m_file.path);
+    auto id = string(table, "id", true, "[[rule]]");
+    if (!id) return std::unexpected(id.error());
+    if (!valid_rule_id(*id))
+      return error(*table.get("id"), fmt::format("rule id '{}' must look like BKP-002 (upper-case "
+                                                 "words joined by '-'; GATE- is reserved)",
+                                                 *id));
+    rule.id = *id;
+    std::string what = "rule " + rule.id;
+    auto area = string(table, "area", true, what);
+    if (!area) return std::unexpected(area.error());
+    rule.area = *area;
+    auto title = string(table, "title", true, what);
+    if (!title) return std::unexpected(title.error());
+    rule.title = *title;
+    auto help = string(table, "help", false, what);
+    if (!help) return std::unexpected(help.error());
+    rule.help = *help;
+    if (!table.contains("severity")) return error(table, what + " needs 'severity'");
+    auto severity = this->severity(*table.get("severity"));
+    if (!severity) return std::unexpected(severity.error());
+    rule.severity = *severity;
+    if (!table.contains("level")) return error(table, what + " needs 'level' (1 to 5)");
+    auto level = integer(table, "level", 1, k_max_level, 1);
+    if (!level) return std::unexpected(level.error());
+    rule.level = static_cast<int>(*level);
+    auto environments = strings(table, "environments");
+    if (!environments) return std::unexpected(environments.error());
+    rule.environments = std::move(*environments);
+    for (std::size_t i = 0; i < rule.environments.size(); ++i)
+      if (!pack.environments.empty() &&
+          std::find(pack.environments.begin(), pack.environments.end(), rule.environments[i]) ==
+              pack.environments.end())
+        return error(*table["environments"].as_array()->get(i),
+                     fmt::format("environment '{}' is not among the pack's environments",
+                                 rule.environments[i]));
+    if (auto ok = tiers(table, rule.tiers); !ok) return std::unexpected(ok.error());
+    auto globs = strings(table, "when_changed");
+    if (!globs) return std::unexpected(globs.error());
+    rule.when_changed = std::move(*globs);
+    if (const toml::node* waivable = table.get("waivable")) {
+      if (!waivable->is_boolean()) return error(*waivable, "'waivable' must be true or false");
+      rule.waivable = waivable->as_boolean()->get();
+    }
+    auto when = conditions(table, "when");
+    if (!when) return std::unexpected(when.error());
+    rule.when = std::move(*when);
+    auto check = conditions(table, "check");
+    if (!check) return std::unexpected(check.error());
+    if (check->empty()) return error(table, what + " needs a non-empty 'check'");
+    rule.check = std::move(*check);
+    return rule;
+  }
+
+  Expected<void> pack(const toml::table& table, Pack& pack, Calendar& calendar) const {
+    if (auto ok = known_keys(table, k_pack_keys, "[pack]"); !ok) return ok;
+    auto name = string(table, "name", false, "[pack]");
+    if (!name) return std::unexpected(name.error());
+    if (!name->empty()) pack.name = *name;
+    auto version = string(table, "version", false, "[pack]");
+    if (!version) return std::unexpected(version.error());
+    pack.version = *version;
+    auto environments = strings(table, "environments");
+    if (!environments) return std::unexpected(environments.error());
+    pack.environments = std::move(*environments);
+    auto days = integer(table, "max_waiver_days", 0, 3650, 90);
+    if (!days) return std::unexpected(days.error());
+    pack.max_waiver_days = static_cast<int>(*days);
+    auto approvers = strings(table, "waiver_approvers");
+    if (!approvers) return std::unexpected(approvers.error());
+    pack.waiver_approvers = std::move(*approvers);
+    return holiday_calendars(table, calendar);
+  }
+
+  // [pack] holidays = "FR" or ["FR", ...]: built-in calendars.
+  Expected<void> holiday_calendars(const toml::table& table, Calendar& calendar) const {
+    const toml::node* node = table.get("holidays");
+    if (!node) return {};
+    std::vector<const toml::node*> names;
+    if (node->is_string()) names.push_back(node);
+    if (const toml::array* array = node->as_array())
+      for (const toml::node& item : *array) names.push_back(&item);
+    if (names.empty())
+      return error(*node, "'holidays' must name a calendar such as \"FR\" (or an array of them)");
+    for (const toml::node* name : names) {
+      std::string name_text = name->value_or(std::string());
+      if (!is_holiday_calendar(name_text))
+        return error(*name,
+                     fmt::format("unknown holiday calendar {} (known: {})", describe_value(*name),
+                                 fmt::join(opsgate::holiday_calendars(), ", ")));
+      calendar.holiday_calendars.push_back(name_text);
+    }
+    return {};
+  }
+
+  Expected<Holiday> holiday(const toml::table& table) const {
+    if (auto ok = known_keys(table, k_holiday_keys, "[[holiday]]"); !ok)
+      return std::unexpected(ok.error());
+    Holiday holiday;
+    holiday.where = position_of(table, m_file.path);
+    const toml::node* date = table.get("date");
+    if (!date) return error(table, "[[holiday]] needs 'date'");
+    if (!date->is_date())
+      return error(*date,
+                   "holiday 'date' must be a date such as 2026-12-25 (the whole local day "
+                   "is closed)");
+    holiday.date = to_days(date->as_date()->get());
+    auto name = string(table, "name", false, "[[holiday]]");
+    if (!name) return std::unexpected(name.error());
+    holiday.name = *name;
+    auto environments = strings(table, "environments");
+    if (!environments) return std::unexpected(environments.error());
+    holiday.environments = std::move(*environments);
+    return holiday;
+  }
+
+  Expected<Freeze> freeze(const toml::table& table) const {
+    if (auto ok = known_keys(table, k_freeze_keys, "[[freeze]]"); !ok)
+      return std::unexpected(ok.error());
+    Freeze freeze;
+    freeze.where = position_of(table, m_file.path);
+    Seconds* targets[] = {&freeze.from, &freeze.to};
+    for (int i = 0; i < 2; ++i) {
+      std::string_view key = i == 0 ? "from" : "to";
+      const toml::node* node = table.get(key);
+      if (!node) return error(table, fmt::format("[[freeze]] needs '{}'", key));
+      const toml::date_time* value = node->is_date_time() ? &node->as_date_time()->get() : nullptr;
+      if (!value || !value->offset)
+        return error(*node, fmt::format("freeze '{}' must be a date-time with an offset, such as "
+                                        "2026-12-21T00:00:00+01:00",
+                                        key));
+      *targets[i] = to_instant(*value, std::chrono::minutes{0});
+    }
+    if (freeze.from >= freeze.to)
+      return error(*table.get("from"), "freeze 'from' must be before 'to'");
+    auto reason = string(table, "reason", false, "[[freeze]]");
+    if (!reason) return std::unexpected(reason.error());
+    freeze.reason = *reason;
+    auto environments = strings(table, "environments");
+    if (!environments) return std::unexpected(environments.error());
+    freeze.environments = std::move(*environments);
+    return freeze;
+  }
+
+  const RuleFile& m_file;
+  std::shared_ptr<const toml::table> m_doc;
+};
+
+const toml::array* array_of_tables(const FileParser& parser, const toml::table& doc,
+                                   std::string_view key, Error* error) {
+  const toml::node* node = doc.get(key);
+  if (!node) return nullptr;
+  const toml::array* array = node->as_array();
+  if (!array || !array->is_array_of_tables()) {
+    *error = parser.error(*node, fmt::format("'{}' must be written [[{}]]", key, key)).error();
+    return nullptr;
+  }
+  return array;
+}
+
+}  // namespace
+
+const Rule* RuleSet::find(std::string_view id) const {
+  auto it = std::lower_bound(rules.begin(), rules.end(), id,
+                             [](const Rule& rule, std::string_view key) { return rule.id < key; });
+  return it != rules.end() && it->id == id ? &*it : nullptr;
+}
+
+Expected<void> RuleSetBuilder::add(const PackSource& source) {
+  Pack pack;
+  Calendar calendar;
+  pack.name = source.default_name;
+  pack.source = source.source;
+  pack.origin = source.origin;
+  std::size_t pack_index = m_set.packs.size();
+  std::size_t earlier_rules = m_set.rules.size();
+
+  // Parse every file first: [pack] may sit in any one of them and scopes all their rules.
+  std::vector<std::pair<const RuleFile*, std::shared_ptr<const toml::table>>> docs;
+  const RuleFile* pack_file = nullptr;
+  for (const RuleFile& file : source.files) {
+    if (std::string too_big = oversize_message("the file", file.text.size()); !too_big.empty())
+      return fail(ErrorKind::invalid, too_big, SourcePos{file.path});
+    auto parsed = parse_toml(file.text, file.path);
+    if (!parsed) return std::unexpected(parsed.error());
+    auto doc = std::make_shared<const toml::table>(std::move(*parsed));
+    FileParser parser(file, doc);
+    if (auto ok = parser.known_keys(*doc, k_top_keys, "a rule file"); !ok) return ok;
+    if (const toml::node* node = doc->get("pack")) {
+      if (!node->is_table()) return parser.error(*node, "'pack' must be a table [pack]");
+      if (pack_file)
+        return parser.error(*node,
+                            fmt::format("[pack] is already declared in {}", pack_file->path));
+      pack_file = &file;
+      if (auto ok = parser.pack(*node->as_table(), pack, calendar); !ok) return ok;
+    }
+    docs.emplace_back(&file, doc);
+    m_set.documents.push_back(doc);
+  }
+
+  for (const auto& [file, doc] : docs) {
+    FileParser parser(*file, doc);
+    Error error;
+    if (const toml::array* rules = array_of_tables(parser, *doc, "rule", &error)) {
+      for (const toml::node& item : *rules) {
+        auto rule = parser.rule(*item.as_table(), pack, pack_index);
+        if (!rule) return std::unexpected(rule.error());
+        for (const Rule& other : m_set.rules)
+          if (other.id == rule->id)
+            return fail(ErrorKind::invalid,
+                        fmt::format("duplicate rule id {} (first defined at {})", rule->id,
+                                    other.where.to_string()),
+                        position_of(*item.as_table()->get("id"), file->path));
+        if (m_set.rules.size() >= k_max_rules)
+          return parser.error(item, fmt::format("more than {} rules are loaded; split or trim "
+                                                "the packs",
+                                                k_max_rules));
+        m_set.rules.push_back(std::move(*rule));
+      }
+    } else if (!error.message.empty()) {
+      return std::unexpected(error);
+    }
+    if (const toml::array* overrides = array_of_tables(parser, *doc, "override", &error)) {
+      for (const toml::node& item : *overrides) {
+        const toml::table& table = *item.as_table();
+        if (auto ok = parser.known_keys(table, k_override_keys, "[[override]]"); !ok) return ok;
+        auto id = parser.string(table, "rule", true, "[[override]]");
+        if (!id) return std::unexpected(id.error());
+        auto target = std::find_if(m_set.rules.begin(), m_set.rules.begin() + earlier_rules,
+                                   [&](const Rule& rule) { return rule.id == *id; });
+        if (target == m_set.rules.begin() + earlier_rules)
+          return parser.error(*table.get("rule"),
+                              fmt::format("override names rule {}, which no earlier --rules pack "
+                                          "defines",
+                                          *id));
+        if (const toml::node* severity = table.get("severity")) {
+          auto parsed = parser.severity(*severity);
+          if (!parsed) return std::unexpected(parsed.error());
+          target->severity = *parsed;
+        }
+        auto level = parser.integer(table, "level", 1, k_max_level, target->level);
+        if (!level) return std::unexpected(level.error());
+        target->level = static_cast<int>(*level);
+        if (table.contains("environments")) {
+          auto environments = parser.strings(table, "environments");
+          if (!environments) return std::unexpected(environments.error());
+          // A typo here would skip the rule for every --env, silently.
+          std::set<std::string> known;
+          for (const Pack& earlier : m_set.packs)
+            known.insert(earlier.environments.begin(), earlier.environments.end());
+          known.insert(pack.environments.begin(), pack.environments.end());
+          for (std::size_t i = 0; i < environments->size(); ++i)
+            if (!known.empty() && !known.contains((*environments)[i]))
+              return parser.error(*table["environments"].as_array()->get(i),
+                                  fmt::format("environment '{}' is not among the environments "
+                                              "the loaded packs declare",
+                                              (*environments)[i]));
+          target->environments = std::move(*environments);
+        }
+        if (table.contains("tiers"))
+          if (auto ok = parser.tiers(table, target->tiers); !ok) return ok;
+        if (const toml::node* enabled = table.get("enabled")) {
+          if (!enabled->is_boolean()) return parser.error(*enabled, "'enabled' must be a boolean");
+          if (!enabled->as_boolean()->get()) m_disabled.push_back(target->id);
+        }
+      }
+    } else if (!error.message.empty()) {
+      return std::unexpected(error);
+    }
+    if (const toml::array* freezes = array_of_tables(parser, *doc, "freeze", &error)) {
+      for (const toml::node& item : *freezes) {
+        auto freeze = parser.freeze(*item.as_table());
+        if (!freeze) return std::unexpected(freeze.error());
+        calendar.freezes.push_back(std::move(*freeze));
+      }
+    } else if (!error.message.empty()) {
+      return std::unexpected(error);
+    }
+    if (const toml::array* holidays = array_of_tables(parser, *doc, "holiday", &error)) {
+      for (const toml::node& item : *holidays) {
+        auto holiday = parser.holiday(*item.as_table());
+        if (!holiday) return std::unexpected(holiday.error());
+        calendar.holidays.push_back(std::move(*holiday));
+      }
+    } else if (!error.message.empty()) {
+      return std::unexpected(error);
+    }
+  }
+  calendar.name = pack.name;
+  m_set.packs.push_back(std::move(pack));
+  m_set.calendars.push_back(std::move(calendar));
+  return {};
+}
+
+Expected<RuleSet> RuleSetBuilder::finish() {
+  std::erase_if(m_set.rules, [&](const Rule& rule) {
+    return std::find(m_disabled.begin(), m_disabled.end(), rule.id) != m_disabled.end();
+  });
+  if (m_set.rules.empty()) {
+    std::string sources;
+    for (const Pack& pack : m_set.packs) sources += (sources.empty() ? "" : ", ") + pack.source;
+    return fail(ErrorKind::invalid,
+                fmt::format("no rules loaded from {}: a gate with no rules cannot evaluate",
+                            sources.empty() ? "any pack" : sources));
+  }
+  std::sort(m_set.rules.begin(), m_set.rules.end(),
+            [](const Rule& a, const Rule& b) { return a.id < b.id; });
+  return std::move(m_set);
+}
+
+Expected<void> check_environment(const RuleSet& rules, std::string_view environment) {
+  std::set<std::string> known;
+  for (const Pack& pack : rules.packs)
+    known.insert(pack.environments.begin(), pack.environments.end());
+  if (known.empty() || known.contains(std::string(environment))) return {};
+  std::string list;
+  for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
+  return fail(ErrorKind::usage, fmt::format("unknown environment '{}': the loaded packs declare {}",
+                                            environment, list));
+}
+
+std::string_view op_name(OpKind kind) {
+  for (const auto& [name, op] : k_operators)
+    if (op == kind) return name;
+  return "?";
+}
+
+}  // namespace opsgate

@@ -1,0 +1,136 @@
+#pragma once
+// Rule packs: [pack], [[rule]], [[override]], [[freeze]] and [[holiday]] parsed into a RuleSet.
+// Every malformed file, unknown key or operator, bad operator value and duplicate id is an Error
+// at "file:line:column" (exit 2): a gate must not run with rules it misread.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <re2/re2.h>
+#include <toml++/toml.h>
+
+#include "error.hpp"
+#include "shared_text.hpp"
+#include "timeutil.hpp"
+#include "window.hpp"
+
+namespace opsgate {
+
+enum class Severity { info, warning, error };
+std::string_view severity_name(Severity severity);
+std::optional<Severity> parse_severity(std::string_view text);
+
+enum class OpKind {
+  present,
+  type,
+  equals,
+  one_of,
+  not_one_of,
+  min,
+  max,
+  min_items,
+  max_items,
+  min_length,
+  max_length,
+  matches,
+  max_age_days,
+  path_exists,
+  executable,
+  has_sections,
+  changed_within_days,
+  windows_outside,
+  window_max_hours,
+  window_open,
+};
+std::string_view op_name(OpKind kind);
+
+struct Operator {
+  OpKind kind;
+  const toml::node* value = nullptr;  // owned by RuleSet::documents
+  std::shared_ptr<const RE2> regex;   // `matches`, compiled once at load
+};
+
+struct Condition {
+  std::string key;
+  std::vector<Operator> ops;
+  SourcePos where;
+};
+
+struct Rule {
+  std::string id;
+  std::string area;
+  SharedText title;  // shared by the rule's findings
+  SharedText help;
+  Severity severity = Severity::error;
+  int level = 1;
+  std::vector<std::string> environments;  // empty: every environment
+  std::vector<std::string> tiers;         // empty: every tier
+  std::vector<std::string> when_changed;  // empty: no change condition
+  bool waivable = true;
+  std::vector<Condition> when;
+  std::vector<Condition> check;
+  std::size_t pack = 0;  // index into RuleSet::packs
+  SourcePos where;
+};
+
+// Where a pack was read from, so a change that rewrites it can be recognised.
+struct PackOrigin {
+  enum class Kind { disk, revision } kind = Kind::disk;
+  std::string commit;              // revision: the commit REV resolved to
+  std::vector<std::string> files;  // disk: absolute paths; revision: repository paths
+  // The pack's directory (same convention) when it is one, so files the change adds, deletes
+  // or renames there count as rule changes too; empty for a single-file pack.
+  std::string dir;
+  bool is_dir = false;
+};
+
+struct Pack {
+  std::string name;
+  std::string version;
+  std::string source;  // as given to --rules
+  PackOrigin origin;
+  std::vector<std::string> environments;  // empty: not declared
+  int max_waiver_days = 90;
+  std::vector<std::string> waiver_approvers;
+};
+
+struct RuleSet {
+  std::vector<Pack> packs;
+  std::vector<Calendar> calendars;  // packs[i]'s freezes and holidays are calendars[i]
+  std::vector<Rule> rules;          // sorted by id, disabled ones removed
+  std::vector<std::shared_ptr<const toml::table>> documents;
+
+  const Rule* find(std::string_view id) const;
+};
+
+// The text of one rule file, named as messages should name it.
+struct RuleFile {
+  std::string path;
+  std::string text;
+};
+
+// One pack: the top-level *.toml files of a directory (or one file), in name order.
+struct PackSource {
+  std::string source;  // as given to --rules
+  std::string default_name;
+  std::vector<RuleFile> files;
+  PackOrigin origin;
+};
+
+// Builds a RuleSet pack by pack, in --rules order (overrides adjust earlier packs).
+class RuleSetBuilder {
+ public:
+  Expected<void> add(const PackSource& source);
+  Expected<RuleSet> finish();
+
+ private:
+  RuleSet m_set;
+  std::vector<std::string> m_disabled;
+};
+
+// An --env outside the union of the packs' declared environments is an error.
+Expected<void> check_environment(const RuleSet& rules, std::string_view environment);
+
+}  // namespace opsgate

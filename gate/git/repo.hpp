@@ -1,0 +1,75 @@
+#pragma once
+// libgit2 access: open (discover) a repository, resolve revisions, and read the tree of a
+// commit through the Tree interface. Never writes into the repository.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "error.hpp"
+#include "executor.hpp"
+#include "git_handles.hpp"
+#include "history.hpp"
+#include "tree.hpp"
+
+namespace opsgate {
+
+class Repository {
+ public:
+  // Opens the repository containing `path` (searching upwards), bare or not.
+  static Expected<Repository> discover(const std::string& path);
+
+  // Opens the repository the way git's own commands do from a hook: GIT_DIR,
+  // GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES, … (so a pre-receive hook sees the
+  // pushed objects still in git's quarantine), else the repository containing the current
+  // directory.
+  static Expected<Repository> open_from_env();
+
+  // The 40-hex id of the commit `rev` names (tags and other objects are peeled).
+  Expected<std::string> resolve_commit(std::string_view rev) const;
+
+  // The files of commit `commit_id`.
+  Expected<std::unique_ptr<Tree>> tree_at(const std::string& commit_id) const;
+
+  // Whether the object database holds the object `id` (40 hex).
+  bool contains(const std::string& id) const;
+
+  // Where git looks for hooks: core.hooksPath (relative to the work tree, or the git directory
+  // of a bare repository), else the hooks/ directory of the common git directory.
+  Expected<std::string> hooks_dir() const;
+
+  // The best common ancestor of two commits.
+  Expected<std::string> merge_base(const std::string& a, const std::string& b) const;
+
+  // Whether `ancestor` is `commit` or one of its ancestors.
+  // An object that cannot be read is an error, never "not an ancestor".
+  Expected<bool> is_ancestor(const std::string& ancestor, const std::string& commit) const;
+
+  // Paths the change from `from` to `to` touches, sorted; a rename counts both its paths. An
+  // empty `to` means the work tree (index and untracked files included).
+  Expected<std::vector<std::string>> changed_paths(const std::string& from,
+                                                   const std::string& to) const;
+
+  // The first-parent history of commit `commit_id` (loaded lazily).
+  // With an executor, the walk can start in the background (History::prefetch).
+  std::unique_ptr<History> history_at(const std::string& commit_id,
+                                      Executor* executor = nullptr) const;
+
+  // The work tree, or an error for a bare repository.
+  Expected<std::unique_ptr<Tree>> work_tree() const;
+
+  bool is_bare() const;
+  std::string git_dir() const;                 // with a trailing '/'
+  std::optional<std::string> workdir() const;  // with a trailing '/'
+  git_repository* raw() const { return m_repo.get(); }
+
+ private:
+  explicit Repository(std::shared_ptr<git_repository> repo) : m_repo(std::move(repo)) {}
+
+  // Shared with the trees it hands out, so a Tree may outlive this object.
+  std::shared_ptr<git_repository> m_repo;
+};
+
+}  // namespace opsgate

@@ -1,0 +1,43 @@
+#include "render.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace opsgate {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> k_formats = {"text",  "json",        "junit",
+                                                       "sarif", "codequality", "markdown"};
+
+}  // namespace
+
+bool is_report_format(std::string_view format) {
+  return std::find(k_formats.begin(), k_formats.end(), format) != k_formats.end();
+}
+
+Expected<void> check_format(std::string_view format, std::string_view option) {
+  if (is_report_format(format)) return {};
+  return fail(ErrorKind::usage, fmt::format("{}: unknown format '{}' ({})", option, format,
+                                            fmt::join(k_formats, ", ")));
+}
+
+std::string render(const Report& report, std::string_view format, const TextStyle& style) {
+  if (format == "json") return render_json(report);
+  if (format == "junit") return render_junit(report);
+  if (format == "sarif") return render_sarif(report);
+  if (format == "codequality") return render_codequality(report);
+  if (format == "markdown") return render_markdown(report);
+  return render_text(report, style);
+}
+
+void write_report(const Report& report, std::string_view format, const TextStyle& style,
+                  const ReportWriter& write) {
+  if (format == "json") return write_json(report, write);
+  if (format == "junit") return write_junit(report, write);
+  write(render(report, format, style));
+}
+
+}  // namespace opsgate

@@ -1,0 +1,13 @@
+#pragma once
+// JSON pieces shared by the renderers that write JSON (json, sarif).
+
+#include <nlohmann/json.hpp>
+
+#include "render.hpp"
+
+namespace opsgate {
+
+// {"passed": …, "failed": …, "warnings": …, "info": …, "waived": …, "skipped": …}
+nlohmann::ordered_json summary_json(const Summary& summary);
+
+}  // namespace opsgate

@@ -1,0 +1,124 @@
+// The human report: grouped by service, then area; failures first with their fix.
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "render.hpp"
+
+namespace opsgate {
+
+namespace {
+
+class Painter {
+ public:
+  explicit Painter(bool color) : m_color(color) {}
+  std::string red(std::string_view text) const { return paint("31;1", text); }
+  std::string yellow(std::string_view text) const { return paint("33", text); }
+  std::string green(std::string_view text) const { return paint("32", text); }
+  std::string cyan(std::string_view text) const { return paint("36", text); }
+  std::string dim(std::string_view text) const { return paint("2", text); }
+  std::string bold(std::string_view text) const { return paint("1", text); }
+
+ private:
+  std::string paint(std::string_view code, std::string_view text) const {
+    if (!m_color) return std::string(text);
+    return fmt::format("\033[{}m{}\033[0m", code, text);
+  }
+  bool m_color;
+};
+
+// The label padded to one width before colouring, so colour never shifts the layout.
+std::string status_label(const Finding& finding, Severity fail_on, const Painter& paint) {
+  auto pad = [](std::string_view label) { return fmt::format("{:<6}", label); };
+  switch (finding.status) {
+    case Status::pass:
+      return paint.green(pad("PASS"));
+    case Status::waived:
+      return paint.cyan(pad("WAIVED"));
+    case Status::skipped:
+      return paint.dim(pad("SKIP"));
+    case Status::fail:
+      if (finding.severity >= fail_on) return paint.red(pad("FAIL"));
+      return finding.severity == Severity::warning ? paint.yellow(pad("WARN"))
+                                                   : paint.dim(pad("INFO"));
+  }
+  return pad("");
+}
+
+void render_finding(std::string& out, const Finding& finding, const Report& report,
+                    const Painter& paint) {
+  out += fmt::format("    {} {} {}\n", status_label(finding, report.fail_on, paint),
+                     paint.bold(finding.rule), finding.title);
+  std::string where = finding.where.line ? finding.where.to_string() + ": " : std::string();
+  out += fmt::format("           {}{}\n", where, finding.message);
+  if (finding.waiver) {
+    const WaiverOutcome& waiver = *finding.waiver;
+    if (waiver.accepted)
+      out +=
+          fmt::format("           waived: {}{}{}\n", waiver.reason,
+                      waiver.approved_by.empty() ? "" : " (approved by " + waiver.approved_by + ")",
+                      waiver.expires.empty() ? "" : ", until " + waiver.expires);
+    else
+      out += fmt::format("           waiver refused: {}\n", waiver.refusal);
+  }
+  if (finding.status == Status::fail && !finding.help.empty())
+    out += fmt::format("           {} {}\n", paint.dim("fix:"), finding.help);
+}
+
+}  // namespace
+
+std::string render_text(const Report& report, const TextStyle& style) {
+  Painter paint(style.color);
+  if (style.quiet) return verdict_line(report) + "\n";
+  std::string out;
+  std::string revision = report.worktree   ? std::string("the work tree")
+                         : report.revision ? "revision " + report.revision->substr(0, 12)
+                                           : std::string("no revision");
+  out += fmt::format("opsgate {} · {} · {} · {}\n", OPSGATE_VERSION, report.environment,
+                     format_utc(report.at.utc), revision);
+  if (!report.packs.empty()) {
+    std::string packs;
+    for (const PackInfo& pack : report.packs)
+      packs += fmt::format("{}{}{}", packs.empty() ? "" : ", ", pack.name,
+                           pack.version.empty() ? "" : " " + pack.version);
+    out += fmt::format("rules: {}\n", packs);
+  }
+  if (report.emergency) out += paint.yellow("emergency change: " + *report.emergency) + "\n";
+  for (const std::string& note : report.notes) out += paint.dim("note: " + note) + "\n";
+  if (report.outcome != Outcome::error && report.manifests.empty())
+    out += "no manifest to evaluate\n";
+
+  for (const ManifestResult& manifest : report.manifests) {
+    out += fmt::format(
+        "\n{} ({}) · level {} · {}\n",
+        paint.bold(manifest.service.empty() ? "(unnamed service)" : manifest.service),
+        manifest.path, manifest.level, manifest.passed ? paint.green("pass") : paint.red("fail"));
+    std::map<std::string, std::vector<const Finding*>> by_area;
+    int hidden_pass = 0, hidden_skip = 0;
+    for (const Finding& finding : manifest.findings) {
+      bool shown =
+          style.verbose || finding.status == Status::fail || finding.status == Status::waived;
+      if (!shown) {
+        (finding.status == Status::pass ? hidden_pass : hidden_skip)++;
+        continue;
+      }
+      by_area[finding.area].push_back(&finding);
+    }
+    for (const auto& [area, findings] : by_area) {
+      out += fmt::format("  {}\n", area);
+      for (const Finding* finding : findings) render_finding(out, *finding, report, paint);
+    }
+    if (hidden_pass || hidden_skip)
+      out += paint.dim(fmt::format("  {} passed, {} skipped (--verbose lists them)", hidden_pass,
+                                   hidden_skip)) +
+             "\n";
+  }
+  std::string verdict = verdict_line(report);
+  out += "\n";
+  out += report.outcome == Outcome::pass ? paint.green(verdict) : paint.red(verdict);
+  out += "\n";
+  return out;
+}
+
+}  // namespace opsgate
