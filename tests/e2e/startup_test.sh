@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: what a gate run pays before it reads anything. libcurl stays unloaded unless a
-# commit status is posted (gate/curl_api.hpp); libgit2's CA bundle parse is skipped
+# commit status is posted (gate/status/curl_api.hpp); libgit2's CA bundle parse is skipped
 # (gate/cli/tls_deferral.hpp); --timings says where the time went.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
