@@ -186,12 +186,24 @@ struct Checker::State {
                                          HeadingCache& headings) const {
     auto text = tree.read(path);
     if (!text) return std::unexpected(text.error());
-    if (!*text) return evaluate_missing_manifest(path, *rules, context);
-    auto manifest = parse_manifest(**text, path, tree.blob_id(path));
-    if (!manifest) return std::unexpected(manifest.error());
-    std::optional<Manifest> before;
-    if (base_tree) before = read_base_manifest(*base_tree, path);
-    return evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr);
+    std::optional<ManifestResult> result;
+    if (!*text) {
+      result = evaluate_missing_manifest(path, *rules, context);
+    } else {
+      auto manifest = parse_manifest(**text, path, tree.blob_id(path));
+      if (!manifest) return std::unexpected(manifest.error());
+      std::optional<Manifest> before;
+      if (base_tree) before = read_base_manifest(*base_tree, path);
+      result = evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr);
+    }
+    // Answers read from a tree or history that could not read an object may be wrong: no
+    // verdict.
+    for (const Tree* read : {&tree, base_tree})
+      if (read)
+        if (auto damage = read->damage()) return std::unexpected(*damage);
+    if (context.history)
+      if (auto damage = context.history->damage()) return std::unexpected(*damage);
+    return std::move(*result);
   }
 
   // A worker: evaluates the manifests it takes from the queue through a repository handle of
@@ -406,6 +418,7 @@ struct Checker::State {
                        ? scope_to_change(*tree, changed)
                        : find_manifest_paths(request.manifests, *tree);
       if (!paths) return std::unexpected(paths.error());
+      if (auto damage = tree->damage()) return std::unexpected(*damage);
       for (std::string& path : *paths) queue.push(std::move(path));
       staff(paths->size());
     }

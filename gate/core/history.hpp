@@ -32,6 +32,10 @@ class History {
   // A hint: the chain back to `cutoff` will be needed; an implementation may start loading it
   // in the background. Answers are the same with or without it.
   virtual void prefetch(Seconds /*cutoff*/) {}
+  // The first error last_change() returned (an object the history names and the repository
+  // cannot read): the operators can only turn it into a message, and whoever runs them must
+  // not turn that into a verdict.
+  virtual std::optional<Error> damage() const { return std::nullopt; }
 };
 
 // For unit tests: a first-parent chain given newest first, each commit with its files' blobs.

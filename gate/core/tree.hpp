@@ -54,6 +54,11 @@ class Tree {
 
   // How to name this tree in messages: "HEAD (1a2b3c4)", "the work tree", a directory.
   virtual std::string describe() const = 0;
+
+  // The first object this tree should have had and could not read (a partial or damaged
+  // repository). kind() and blob_id() cannot say so themselves: once this is set, any answer
+  // given may be wrong, and whoever asked must not turn it into a verdict.
+  virtual std::optional<Error> damage() const { return std::nullopt; }
 };
 
 // An in-memory tree for fast unit tests: path -> content; executables are marked.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "c_handle.hpp"
+#include "error.hpp"
 
 namespace opsgate {
 
@@ -49,5 +50,11 @@ class GitLibrary {
 std::string git_error_message(const char* fallback = "unknown libgit2 error");
 
 std::string oid_hex(const git_oid& oid);
+
+// An object the repository should have but cannot read: "cannot read tree 1a2b… (what): <why>",
+// with the likely cause and its fix: a partial clone (fetch the objects or clone without
+// --filter), a shallow clone (deepen it), or a damaged repository (git fsck).
+Error missing_object(git_repository* repo, std::string_view kind, const git_oid& id,
+                     std::string_view what);
 
 }  // namespace opsgate

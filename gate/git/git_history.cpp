@@ -73,14 +73,18 @@ Expected<bool> GitHistory::load(std::size_t index) {
     } else {
       std::string id = oid_hex(m_loose.back().commit);
       bool has_parent = git_commit_parentcount(m_tip.get()) > 0;
-      // A commit listed in .git/shallow, or whose parent object is absent, ends a truncated clone.
-      if (!has_parent || m_shallow_roots.contains(id) ||
-          git_commit_parent(&raw, m_tip.get(), 0) != 0) {
+      // A commit listed in .git/shallow ends a truncated clone; a parent that is not there
+      // otherwise is a damaged or incomplete repository: the history is unknown.
+      if (!has_parent || m_shallow_roots.contains(id)) {
         m_ended = true;
         m_ended_shallow = has_parent;
         m_tip.reset();
         return false;
       }
+      if (git_commit_parent(&raw, m_tip.get(), 0) != 0)
+        return std::unexpected(missing_object(
+            m_repo.get(), "commit", *git_commit_parent_id(m_tip.get(), 0),
+            fmt::format("the parent of {} on the first-parent history", id.substr(0, 12))));
     }
     m_tip.reset(raw);
     Seconds when{std::chrono::seconds(git_commit_time(m_tip.get()))};
@@ -129,13 +133,25 @@ git_oid GitHistory::tree_of(std::size_t index) const {
   return link.graph_position == k_not_in_graph ? m_loose[index].tree : link.tree;
 }
 
-std::vector<git_oid> GitHistory::ids_on_path(std::size_t index,
-                                             const std::vector<std::string>& components,
-                                             const std::vector<git_oid>* stop_at) {
+Expected<std::vector<git_oid>> GitHistory::ids_on_path(std::size_t index,
+                                                       const std::vector<std::string>& components,
+                                                       const std::vector<git_oid>* stop_at) {
   std::vector<git_oid> ids;
+  // A tree the history names and the repository cannot read: the answer is unknown, never
+  // "changed" or "absent".
+  auto unreadable = [&](const git_oid& tree_id, std::size_t depth) {
+    std::string path;
+    for (std::size_t k = 0; k < depth; ++k) path += (k ? "/" : "") + components[k];
+    const git_oid commit = commit_of(index);
+    return std::unexpected(
+        missing_object(m_repo.get(), "tree", tree_id,
+                       fmt::format("{} in commit {}, while looking for the last change of {}",
+                                   path.empty() ? "the root" : path, oid_hex(commit).substr(0, 12),
+                                   fmt::join(components, "/"))));
+  };
   git_tree* raw_tree = nullptr;
   const git_oid root = tree_of(index);
-  if (git_tree_lookup(&raw_tree, m_repo.get(), &root) != 0) return ids;
+  if (git_tree_lookup(&raw_tree, m_repo.get(), &root) != 0) return unreadable(root, 0);
   GitTreePtr tree(raw_tree);
   for (std::size_t k = 0; k < components.size(); ++k) {
     const git_tree_entry* entry = git_tree_entry_byname(tree.get(), components[k].c_str());
@@ -144,9 +160,10 @@ std::vector<git_oid> GitHistory::ids_on_path(std::size_t index,
     // The same id means the same content below: no need to read further.
     if (stop_at && k < stop_at->size() && git_oid_equal(&ids.back(), &(*stop_at)[k])) return ids;
     if (k + 1 == components.size()) break;
-    if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) return {};
+    if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) return std::vector<git_oid>{};
     git_tree* raw_subtree = nullptr;
-    if (git_tree_lookup(&raw_subtree, m_repo.get(), &ids.back()) != 0) return {};
+    if (git_tree_lookup(&raw_subtree, m_repo.get(), &ids.back()) != 0)
+      return unreadable(ids.back(), k + 1);
     tree.reset(raw_subtree);
   }
   return ids;
@@ -166,7 +183,13 @@ void GitHistory::index_probes() {
   }
 }
 
-Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds cutoff) {
+Expected<FileChange> GitHistory::last_change(std::string_view path, Seconds cutoff) {
+  auto change = find_last_change(path, cutoff);
+  if (!change && !m_damage) m_damage = change.error();
+  return change;
+}
+
+Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Seconds cutoff) {
   join_prefetch();
   std::string path(path_view);
   auto loaded = load(0);
@@ -174,8 +197,11 @@ Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds
   std::vector<std::string> components;
   for (std::string_view component : path_components(path)) components.emplace_back(component);
   // The ids of every directory on the path and of the file, at the revision.
-  const std::vector<git_oid> head = ids_on_path(0, components, nullptr);
-  if (components.empty() || head.size() != components.size()) return FileChange{};
+  if (components.empty()) return FileChange{};
+  auto head_ids = ids_on_path(0, components, nullptr);
+  if (!head_ids) return std::unexpected(head_ids.error());
+  const std::vector<git_oid>& head = *head_ids;
+  if (head.size() != components.size()) return FileChange{};
   // With a graph, the whole window before the first comparison (a few milliseconds at most),
   // so that its pages are released before trees are read. Without one, each commit costs a
   // libgit2 parse: the chain grows only as far as the first change.
@@ -217,7 +243,9 @@ Expected<FileChange> GitHistory::last_change(std::string_view path_view, Seconds
       continue;
     }
     // Unchanged when some directory on the path, or the file itself, has the same id.
-    std::vector<git_oid> parent = ids_on_path(i + 1, components, &head);
+    auto parent_ids = ids_on_path(i + 1, components, &head);
+    if (!parent_ids) return std::unexpected(parent_ids.error());
+    const std::vector<git_oid>& parent = *parent_ids;
     if (parent.empty() || !git_oid_equal(&parent.back(), &head[parent.size() - 1]))
       return at(FileChange::Kind::changed, i);
   }

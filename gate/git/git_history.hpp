@@ -30,6 +30,7 @@ class GitHistory final : public History {
   GitHistory(const GitHistory&) = delete;
   GitHistory& operator=(const GitHistory&) = delete;
   Expected<FileChange> last_change(std::string_view path, Seconds cutoff) override;
+  std::optional<Error> damage() const override { return m_damage; }
   // Walks the commit-graph part of the chain back to `cutoff` on another core (pure reads of
   // the mapped graph, no libgit2 call) while the caller parses manifests; the commits newer
   // than the graph are loaded here first. Every other member waits for the walk to end.
@@ -97,8 +98,10 @@ class GitHistory final : public History {
   // The ids of the path's directories and file at chain[index], outermost first; with
   // `stop_at`, reading stops at the first id equal to its counterpart there. Shorter than
   // `components` (or empty) when the path does not exist.
-  std::vector<git_oid> ids_on_path(std::size_t index, const std::vector<std::string>& components,
-                                   const std::vector<git_oid>* stop_at);
+  Expected<FileChange> find_last_change(std::string_view path, Seconds cutoff);
+  Expected<std::vector<git_oid>> ids_on_path(std::size_t index,
+                                             const std::vector<std::string>& components,
+                                             const std::vector<git_oid>* stop_at);
 
   std::shared_ptr<git_repository> m_repo;
   std::string m_start;
@@ -114,6 +117,7 @@ class GitHistory final : public History {
   bool m_ended = false;
   bool m_ended_shallow = false;
   // Owns the chain (and everything load() writes) while it runs.
+  std::optional<Error> m_damage;  // the first error last_change() returned
   Executor* m_executor = nullptr;
   std::future<Expected<void>> m_prefetch;
 };

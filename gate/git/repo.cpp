@@ -9,6 +9,8 @@
 #include <set>
 #include <vector>
 
+#include <filesystem>
+
 #include "git_history.hpp"
 #include "paths.hpp"
 
@@ -23,6 +25,47 @@ std::string oid_hex(const git_oid& oid) {
   char hex[GIT_OID_HEXSZ + 1];
   git_oid_tostr(hex, sizeof hex, &oid);
   return hex;
+}
+
+Error missing_object(git_repository* repo, std::string_view kind, const git_oid& id,
+                     std::string_view what) {
+  const std::string cause = git_error_message("object not found");
+  bool partial = false;
+  git_config* raw = nullptr;
+  if (git_repository_config_snapshot(&raw, repo) == 0) {
+    GitConfigPtr config(raw);
+    git_buf value = GIT_BUF_INIT;
+    if (git_config_get_string_buf(&value, config.get(), "extensions.partialclone") == 0)
+      partial = true;
+    git_buf_dispose(&value);
+    git_config_iterator* raw_iterator = nullptr;
+    if (git_config_iterator_glob_new(&raw_iterator, config.get(), "^remote\\..*\\.promisor$") ==
+        0) {
+      git_config_entry* entry = nullptr;
+      while (git_config_next(&entry, raw_iterator) == 0)
+        if (entry->value && std::string_view(entry->value) == "true") partial = true;
+      git_config_iterator_free(raw_iterator);
+    }
+  }
+  std::error_code ec;
+  const bool shallow =
+      std::filesystem::exists(std::string(git_repository_path(repo)) + "shallow", ec);
+  std::string advice;
+  if (partial)
+    advice =
+        "this is a partial clone (git clone --filter=...), and opsgate reads only what is in the "
+        "repository: run it on a full clone, or fetch what is missing: git config --unset "
+        "remote.origin.partialclonefilter && git fetch --refetch origin";
+  else if (shallow)
+    advice =
+        "this is a shallow clone and the object lies past its history: deepen it (git fetch "
+        "--deepen=N, or git fetch --unshallow)";
+  else
+    advice = "the repository is damaged or incomplete: run git fsck, then fetch or re-clone";
+  return Error{
+      ErrorKind::io,
+      fmt::format("cannot read {} {} ({}): {}; {}", kind, oid_hex(id), what, cause, advice),
+      std::nullopt};
 }
 
 namespace {
@@ -57,10 +100,8 @@ class GitTree final : public Tree {
     auto entry = resolve(path);
     if (!entry || (entry->mode != GIT_FILEMODE_BLOB && entry->mode != GIT_FILEMODE_BLOB_EXECUTABLE))
       return std::nullopt;
-    auto content = read_blob(entry->oid);
-    if (!content)
-      return fail(ErrorKind::io, fmt::format("cannot read {} at {}: {}", path, m_description,
-                                             git_error_message()));
+    auto content = read_blob(entry->oid, path);
+    if (!content) return std::unexpected(*m_damage);
     return *content;
   }
 
@@ -126,10 +167,8 @@ class GitTree final : public Tree {
       if (slash == std::string_view::npos)
         return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
       if (mode != GIT_FILEMODE_TREE) return false;
-      owned = lookup_tree(*git_tree_entry_id(entry));
-      if (!owned)
-        return fail(ErrorKind::io, fmt::format("cannot read {} at {}: {}", path.substr(0, slash),
-                                               m_description, git_error_message()));
+      owned = lookup_tree(*git_tree_entry_id(entry), path.substr(0, slash));
+      if (!owned) return std::unexpected(*m_damage);
       current = owned.get();
       start = slash + 1;
     }
@@ -140,8 +179,8 @@ class GitTree final : public Tree {
     if (!entry || entry->mode != GIT_FILEMODE_TREE)
       return fail(ErrorKind::not_found,
                   fmt::format("no directory {} at {}", dir.empty() ? "/" : dir, m_description));
-    GitTreePtr subtree = lookup_tree(entry->oid);
-    if (!subtree) return fail(ErrorKind::io, git_error_message());
+    GitTreePtr subtree = lookup_tree(entry->oid, dir);
+    if (!subtree) return std::unexpected(*m_damage);
     std::vector<std::string> out;
     for (std::size_t i = 0, n = git_tree_entrycount(subtree.get()); i < n; ++i) {
       const git_tree_entry* child = git_tree_entry_byindex(subtree.get(), i);
@@ -159,6 +198,8 @@ class GitTree final : public Tree {
   }
 
   std::string describe() const override { return m_description; }
+
+  std::optional<Error> damage() const override { return m_damage; }
 
  private:
   struct Resolved {
@@ -190,15 +231,28 @@ class GitTree final : public Tree {
     return true;
   }
 
-  GitTreePtr lookup_tree(const git_oid& oid) const {
+  // A tree the revision names: one that cannot be read is damage, never "no such path".
+  GitTreePtr lookup_tree(const git_oid& oid, std::string_view path) const {
     git_tree* tree = nullptr;
-    if (git_tree_lookup(&tree, m_repo.get(), &oid) != 0) return nullptr;
+    if (git_tree_lookup(&tree, m_repo.get(), &oid) != 0) {
+      note_damage("tree", oid, path);
+      return nullptr;
+    }
     return GitTreePtr(tree);
   }
 
-  std::optional<std::string> read_blob(const git_oid& oid) const {
+  void note_damage(std::string_view kind, const git_oid& oid, std::string_view path) const {
+    if (!m_damage)
+      m_damage = missing_object(m_repo.get(), kind, oid,
+                                fmt::format("{} at {}", path.empty() ? "/" : path, m_description));
+  }
+
+  std::optional<std::string> read_blob(const git_oid& oid, std::string_view path) const {
     git_blob* raw = nullptr;
-    if (git_blob_lookup(&raw, m_repo.get(), &oid) != 0) return std::nullopt;
+    if (git_blob_lookup(&raw, m_repo.get(), &oid) != 0) {
+      note_damage("blob", oid, path);
+      return std::nullopt;
+    }
     GitBlobPtr blob(raw);
     const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
     return std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob.get())));
@@ -233,7 +287,7 @@ class GitTree final : public Tree {
       git_filemode_t mode = git_tree_entry_filemode(entry);
       Resolved here{*git_tree_entry_id(entry), mode};
       if (mode == GIT_FILEMODE_LINK) {
-        auto target = read_blob(here.oid);
+        auto target = read_blob(here.oid, join_path(walked, parts[i]));
         if (!target || target->empty() || target->front() == '/') return std::nullopt;
         std::string next = join_path(walked, *target);
         for (std::size_t j = i + 1; j < parts.size(); ++j) next = join_path(next, parts[j]);
@@ -241,7 +295,7 @@ class GitTree final : public Tree {
       }
       if (i + 1 == parts.size()) return here;
       if (mode != GIT_FILEMODE_TREE) return std::nullopt;
-      owned = lookup_tree(here.oid);
+      owned = lookup_tree(here.oid, join_path(walked, parts[i]));
       if (!owned) return std::nullopt;
       current = owned.get();
       walked = join_path(walked, parts[i]);
@@ -255,6 +309,7 @@ class GitTree final : public Tree {
   mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;    // by file name
   mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
   mutable std::map<std::string, bool> m_well_formed;                               // by raw tree id
+  mutable std::optional<Error> m_damage;
 };
 
 }  // namespace
@@ -330,8 +385,8 @@ Expected<std::unique_ptr<Tree>> Repository::tree_at(const std::string& commit_id
   GitCommitPtr commit(raw_commit);
   git_tree* raw_tree = nullptr;
   if (git_commit_tree(&raw_tree, commit.get()) != 0)
-    return fail(ErrorKind::io,
-                fmt::format("cannot read the tree of {}: {}", commit_id, git_error_message()));
+    return std::unexpected(missing_object(m_repo.get(), "tree", *git_commit_tree_id(commit.get()),
+                                          "the root of commit " + commit_id.substr(0, 12)));
   return std::make_unique<GitTree>(m_repo, GitTreePtr(raw_tree),
                                    "revision " + commit_id.substr(0, 12));
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "git_handles.hpp"
 #include "history.hpp"
 #include "repo.hpp"
@@ -121,4 +123,77 @@ TEST_CASE("history: the in-memory fake follows the same rules", "[history]") {
   CHECK(narrow->kind == FileChange::Kind::unchanged);
   CHECK(history.last_change("missing.md", at("2026-11-01T00:00:00Z"))->kind ==
         FileChange::Kind::absent);
+}
+
+namespace {
+
+// Removes the loose object `id` of `repo` (a damaged repository).
+void remove_object(const test::TempRepo& repo, const std::string& id) {
+  std::filesystem::path object = repo.path() / ".git" / "objects" / id.substr(0, 2) / id.substr(2);
+  REQUIRE(std::filesystem::remove(object));
+}
+
+}  // namespace
+
+TEST_CASE("history: a tree that cannot be read is an error, never \"changed\"", "[history]") {
+  test::TempRepo repo;
+  repo.write("docs/runbook.md", "# Runbook\n");
+  repo.commit("runbook", "2023-03-14T10:00:00+00:00");
+  repo.write("other.txt", "1");
+  const std::string middle = repo.commit("unrelated", "2026-11-01T10:00:00+00:00");
+  repo.write("other.txt", "2");
+  const std::string head = repo.commit("unrelated again", "2026-11-20T10:00:00+00:00");
+  // The parent's root tree goes: the walk cannot tell whether the runbook changed there.
+  const std::string lost = repo.git("rev-parse " + middle + "^{tree}");
+  remove_object(repo, lost);
+
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  auto history = opened->history_at(head);
+  auto result = history->last_change("docs/runbook.md", at("2025-11-26T00:00:00Z"));
+  REQUIRE_FALSE(result);
+  CHECK_THAT(result.error().message, Catch::Contains(lost));
+  CHECK_THAT(result.error().message, Catch::Contains("docs/runbook.md"));
+  CHECK_THAT(result.error().message, Catch::Contains("git fsck"));
+  REQUIRE(history->damage());
+  CHECK(history->damage()->message == result.error().message);
+}
+
+TEST_CASE("history: a missing parent that .git/shallow does not list is an error", "[history]") {
+  test::TempRepo repo;
+  repo.write("docs/runbook.md", "# Runbook\n");
+  const std::string first = repo.commit("runbook", "2023-03-14T10:00:00+00:00");
+  repo.write("other.txt", "1");
+  const std::string head = repo.commit("unrelated", "2026-11-20T10:00:00+00:00");
+  remove_object(repo, first);
+
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  auto history = opened->history_at(head);
+  auto result = history->last_change("docs/runbook.md", at("2025-11-26T00:00:00Z"));
+  REQUIRE_FALSE(result);
+  CHECK_THAT(result.error().message, Catch::Contains(first));
+}
+
+TEST_CASE("history: a treeless partial clone names itself and the fetch that fixes it",
+          "[history]") {
+  test::TempRepo source;
+  source.write("docs/runbook.md", "# Runbook\n");
+  source.commit("runbook", "2023-03-14T10:00:00+00:00");
+  source.write("other.txt", "1");
+  source.commit("unrelated", "2026-11-01T10:00:00+00:00");
+  source.git("config uploadpack.allowFilter true");
+  test::TempDir clones;
+  const std::string clone = (clones.path() / "treeless").string();
+  source.git("clone -q --filter=tree:0 file://" + source.path().string() + " " + clone);
+
+  auto opened = Repository::discover(clone);
+  REQUIRE(opened);
+  auto head = opened->resolve_commit("HEAD");
+  REQUIRE(head);
+  auto history = opened->history_at(*head);
+  auto result = history->last_change("docs/runbook.md", at("2025-11-26T00:00:00Z"));
+  REQUIRE_FALSE(result);
+  CHECK_THAT(result.error().message, Catch::Contains("partial clone"));
+  CHECK_THAT(result.error().message, Catch::Contains("git fetch --refetch"));
 }

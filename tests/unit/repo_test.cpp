@@ -341,3 +341,24 @@ TEST_CASE("changed_paths between commits is what git diff reports, both sides of
                                            "services/billing/docs/runbook.md",
                                            "services/billing/run.sh"});
 }
+
+TEST_CASE("A tree whose objects cannot be read says so instead of answering \"missing\"",
+          "[repo]") {
+  TempRepo repo;
+  repo.write("operability.toml", "schema = 1\n");
+  repo.write("docs/runbook.md", "# Runbook\n");
+  repo.commit("first", "2026-11-01T10:00:00+01:00");
+  const std::string docs = repo.git("rev-parse HEAD:docs");
+  fs::remove(repo.path() / ".git" / "objects" / docs.substr(0, 2) / docs.substr(2));
+
+  Repository opened = open(repo.path());
+  auto tree = tree_of(opened, "HEAD");
+  CHECK_FALSE(tree->damage());
+  CHECK(tree->kind("operability.toml") == EntryKind::file);
+  CHECK_FALSE(tree->damage());
+  // The answer itself cannot carry the error; the tree remembers it.
+  CHECK(tree->kind("docs/runbook.md") == EntryKind::missing);
+  REQUIRE(tree->damage());
+  CHECK_THAT(tree->damage()->message, Catch::Contains(docs));
+  CHECK_THAT(tree->damage()->message, Catch::Contains("docs at revision"));
+}
