@@ -212,7 +212,6 @@ fi
 statuses="$(cat "${STUB_LOG}" 2>/dev/null)"
 assert_contains "good MR: status posted on the MR head" "${statuses}" "/statuses/${HEAD_SHA}"
 assert_matches "good MR: status is success" "${statuses}" 'state[^,]*success'
-
 }
 
 # --- the deploy job and the release window ----------------------------------------------------

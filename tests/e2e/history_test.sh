@@ -59,7 +59,6 @@ run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
 assert_exit "a recent change passes" 0
 assert_json "the passing finding names the date and commit of the change" \
   "'last changed 2026-11-02 in ' in f('RUN-006')['message']"
-
 }
 
 # A merged side branch: the first-parent history sees the merge commit as the change.
@@ -101,7 +100,6 @@ deeper="${E2E_TMP}/deeper"
 git clone -q --depth 4 "file://${repo}" "${deeper}"
 run_in "${deeper}" check --rules rules.toml --at "${AT}" --format json
 assert_exit "a shallow clone deep enough to see the change passes" 0
-
 }
 
 # ---- --base: change-aware rules ------------------------------------------------------------
@@ -225,7 +223,6 @@ commit_all "${repo}" 2026-11-04T10:00:00+01:00 "drop search manifest, touch orde
 run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
 assert_json "a deleted manifest is not evaluated; the touched service is" \
   "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml']"
-
 }
 
 # A manifest at the root makes the repository one service (nested manifests are not searched
@@ -257,7 +254,6 @@ commit_all "${rooted}" 2026-11-03T10:00:00+01:00 "readme"
 run_in "${rooted}" check --rules rules.toml --base main --at "${AT}" --format json
 assert_json "...and a change beside it selects the root manifest" \
   "[x['path'] for x in d['manifests']] == ['operability.toml']"
-
 }
 
 # --worktree --base: what is not committed yet is part of the change (pre-commit use).
@@ -270,7 +266,6 @@ assert_exit "an uncommitted edit is in the change with --worktree --base" 1
 assert_json "...and selects its service" \
   "[x['path'] for x in d['manifests']] == ['services/search/operability.toml']"
 git -C "${repo}" checkout -q -- .
-
 }
 
 # ---- rules from a trusted revision -----------------------------------------------------------
@@ -323,7 +318,6 @@ assert_json "GATE-RULES-CHANGED is an error when read from the evaluated revisio
 
 run_in "${repo}" check --rules main:.opsgate/rules --at "${AT}" --format json
 assert_json "without --base there is no change to judge" "f('GATE-RULES-CHANGED') is None"
-
 }
 
 # Deleting a rule file is a rule change too (the weaker pack must not judge the change).
@@ -352,7 +346,6 @@ assert_json "...also when read from the evaluated revision" \
 run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
 assert_json "...and a warning when read from the base side, whose BKP-002 still fails" \
   "f('GATE-RULES-CHANGED')['severity'] == 'warning' and st('BKP-002') == 'fail'"
-
 }
 
 # ---- GATE-WAIVER-ADDED ---------------------------------------------------------------------

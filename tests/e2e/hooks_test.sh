@@ -255,7 +255,6 @@ assert_not_contains "pre-receive: the good ref is not named as failing" "${ERR}"
   "refs/heads/good-two: HOOK"
 assert_contains "pre-receive: both tips are in the one report" "${ERR}" \
   "refs/heads/good-two: new ref"
-
 }
 
 # --refs: only the protected branches are judged.
@@ -272,7 +271,6 @@ push "${CLIENT}" origin bad-two:refs/heads/release/2.0
 assert_exit "--refs: a selected branch (short-name glob) is checked" 1
 assert_contains "--refs: the selected branch's rule is named" "${ERR}" \
   "refs/heads/release/2.0: HOOK-RETENTION"
-
 }
 
 # When opsgate cannot evaluate (here a missing rule pack): blocked by default...
@@ -297,7 +295,6 @@ assert_contains "on-error allow: with a loud warning" "${ERR}" "WARNING: the gat
 server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --on-error allow
 push "${CLIENT}" origin bad-two:refs/heads/bad-three
 assert_exit "on-error allow: a failing gate still refuses" 1
-
 }
 
 # --- pre-receive: a monorepo evaluated by several jobs ---------------------------------------
@@ -327,7 +324,6 @@ assert_exit "pre-receive, 3 jobs: a new branch with one bad service is refused" 
 assert_matches "pre-receive, 3 jobs: the failing rule is named" "${ERR}" "remote: .*HOOK-RETENTION"
 assert_not_contains "pre-receive, 3 jobs: the quarantined objects were found" "${ERR}" \
   "could not evaluate"
-
 }
 
 # --- the hook modes run directly ------------------------------------------------------------
@@ -355,7 +351,6 @@ hook_run "${CLIENT}" "refs/heads/main ${GOOD2} refs/heads/main 11111111111111111
 assert_exit "pre-push direct: an unknown remote sha is not an error" 0
 assert_contains "pre-push direct: checked without a base, with a note" "${OUT}" \
   "is not in this repository"
-
 }
 
 # --- pre-push: installed by `opsgate hook install`, then a real push -----------------------
@@ -407,7 +402,6 @@ push "${DEV}" origin main
 assert_exit "pre-push: with --refs release/*, main is not checked" 0
 run_in "${DEV}" hook install --rules "${PACK}" --at "${AT}" --refs 'release/*'
 assert_contains "install again: unchanged options leave the hook as it is" "${OUT}" "up to date"
-
 }
 
 # A hook opsgate did not write is never overwritten.
@@ -426,7 +420,6 @@ if cmp -s "${FOREIGN}/.git/hooks/pre-push" "${E2E_TMP}/foreign-hook.orig"; then
 else
   fail_ "install: the foreign hook is unchanged"
 fi
-
 }
 
 # core.hooksPath is respected (relative to the work tree, as git runs hooks there).
