@@ -14,6 +14,8 @@ D3="2026-11-02T12:00:00+01:00"
 
 # --- fixtures -----------------------------------------------------------------------------
 
+# setup: PACK, the e2e pack.
+setup() {
 PACK="${E2E_TMP}/pack"
 write_file "${PACK}/pack.toml" <<'EOF'
 [pack]
@@ -79,6 +81,7 @@ waivable = false
 help = "Set service.contact."
 check = [ { key = "service.contact", matches = "[^@ ]+@[^@ ]+" } ]
 EOF
+}
 PACK_IDS='["E2E-001","E2E-002","E2E-003","E2E-004","E2E-005","E2E-006"]'
 
 # manifest [RETENTION] [EXTRA]: a manifest meeting every pack rule (retention 14 by default);
@@ -133,8 +136,98 @@ check() {
   run_in "${repo}" check --rules "${PACK}" --at "${AT}" "$@"
 }
 
+# bad_pack NAME: a copy of the e2e pack in $E2E_TMP/NAME, to break.
+bad_pack() {
+  local dir="${E2E_TMP}/$1"
+  mkdir -p "${dir}"
+  cp "${PACK}"/*.toml "${dir}/"
+  printf '%s\n' "${dir}"
+}
+
+# waiver_case NAME RULE EXPIRES APPROVER [REASON]: checks a manifest with one waiver.
+waiver_case() {
+  local name="$1" rule="$2" expires="$3" approver="$4" reason="${5-booked for next week}"
+  local repo="${E2E_TMP}/waiver-${name}"
+  [[ -d "${repo}" ]] || repo="$(service_repo "waiver-${name}" 3)"
+  manifest 3 "
+[[waiver]]
+rule = \"${rule}\"
+reason = \"${reason}\"
+expires = ${expires}
+approved_by = \"${approver}\"" | write_file "${repo}/operability.toml"
+  commit_all "${repo}" "${D2}" "waiver ${name}"
+  check "${repo}" --format json
+}
+
+# on_tty VAR=VALUE... -- ARGS: runs opsgate in $R with stdout on a pseudo-terminal; sets OUT.
+on_tty() {
+  OUT="$(cd "${R}" && python3 - "${OPSGATE}" "$@" <<'PY'
+import os, pty, subprocess, sys
+binary, args = sys.argv[1], sys.argv[2:]
+env = dict(os.environ)
+while args and args[0] != "--":
+    key, _, value = args.pop(0).partition("=")
+    env[key] = value
+args = args[1:]
+master, slave = pty.openpty()
+proc = subprocess.Popen([binary] + args, stdout=slave, stderr=subprocess.DEVNULL,
+                        stdin=subprocess.DEVNULL, env=env)
+os.close(slave)
+chunks = []
+while True:
+    try:
+        data = os.read(master, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    chunks.append(data)
+proc.wait()
+sys.stdout.write(b"".join(chunks).decode("utf-8", "replace"))
+PY
+)"
+  ERR=""
+}
+
+# duplicate_pack: $E2E_TMP/pack-duplicate, a pack where E2E-002 is taken twice; prints its path.
+duplicate_pack() {
+local P
+P="$(bad_pack pack-duplicate)"
+write_file "${P}/extra.toml" <<'EOF'
+[[rule]]
+id = "E2E-002"
+area = "backup"
+title = "Another rule with a taken id"
+severity = "error"
+level = 1
+check = [ { key = "service.name", present = true } ]
+EOF
+printf '%s\n' "${P}"
+}
+
+# history_repo: R, a service committed failing (retention 3, tag v1), then fixed (14).
+history_repo() {
+R="$(service_repo history 3)"
+git -C "${R}" tag v1
+manifest 14 | write_file "${R}/operability.toml"
+commit_all "${R}" "${D2}" "keep backups two weeks"
+}
+
+# jobs_repo: R, 24 services of which every third keeps backups 3 days (fails).
+jobs_repo() {
+R="$(new_repo monorepo-jobs)"
+for i in $(seq -w 1 24); do
+  manifest $((10#${i} % 3 == 0 ? 3 : 14)) | sed "s/name = \"pay\"/name = \"svc-${i}\"/" |
+    write_file "${R}/services/svc-${i}/operability.toml"
+  printf '%s' "${RUNBOOK}" | write_file "${R}/services/svc-${i}/docs/runbook.md"
+done
+commit_all "${R}" "${D1}" "24 services"
+}
+
 # --- verdicts: pass and fail ----------------------------------------------------------------
 
+scenario "a passing manifest" scenario_a_passing_manifest
+scenario_a_passing_manifest() {
 R="$(service_repo pass)"
 check "${R}"
 assert_exit "passing manifest: exit 0" 0
@@ -152,7 +245,10 @@ assert_exit "check from a sub-directory discovers the repository" 0
 
 run_in "${E2E_TMP}" check "${R}" --rules "${PACK}" --at "${AT}"
 assert_exit "check REPO from outside the repository" 0
+}
 
+scenario "a failing manifest names file, line, column and what is required" scenario_a_failing_manifest_names_file_line
+scenario_a_failing_manifest_names_file_line() {
 R="$(service_repo fail 3)"
 check "${R}"
 assert_exit "failing manifest: exit 1" 1
@@ -165,14 +261,20 @@ assert_json "failing manifest, json: E2E-002 fails at 12:18" \
 assert_json "failing manifest, json: message says what was found and required" \
   "f('E2E-002')['message'] == 'backup.retention_days is 3; at least 7 is required'"
 assert_json "failing manifest, json: level 1 (level-2 rule failed)" "m()['level'] == 1"
+}
 
 # --- exit 2: could not evaluate -------------------------------------------------------------
 
+scenario "exit 2: not a repository" scenario_exit_2_not_a_repository
+scenario_exit_2_not_a_repository() {
 mkdir -p "${E2E_TMP}/not-a-repo"
 run_in "${E2E_TMP}/not-a-repo" check --rules "${PACK}" --at "${AT}"
 assert_exit "not a repository: exit 2" 2
 assert_contains "not a repository: error on stderr" "${ERR}" "error"
+}
 
+scenario "exit 2: unknown --rev, invalid --at, --format or --fail-on" scenario_exit_2_unknown_rev_invalid_at
+scenario_exit_2_unknown_rev_invalid_at() {
 R="$(service_repo revs)"
 check "${R}" --rev no-such-branch
 assert_exit "unknown --rev: exit 2" 2
@@ -187,7 +289,10 @@ assert_contains "unknown --format: message names the format" "${ERR}" "yaml"
 
 check "${R}" --fail-on fatal
 assert_exit "unknown --fail-on: exit 2" 2
+}
 
+scenario "exit 2: a manifest with a TOML syntax error" scenario_exit_2_a_manifest_with_a
+scenario_exit_2_a_manifest_with_a() {
 R="$(new_repo toml-error)"
 write_file "${R}/operability.toml" <<'EOF'
 schema = 1
@@ -202,7 +307,10 @@ assert_exit "manifest TOML syntax error: exit 2" 2
 assert_matches "manifest TOML syntax error: message has operability.toml:4:column" "${ERR}" \
   'operability\.toml:4:[0-9]+'
 assert_not_contains "manifest TOML syntax error: nothing on stdout says PASS" "${OUT}" "PASS"
+}
 
+scenario "exit 2: an unsupported manifest schema" scenario_exit_2_an_unsupported_manifest_schema
+scenario_exit_2_an_unsupported_manifest_schema() {
 R="$(new_repo schema-2)"
 manifest | sed 's/^schema = 1$/schema = 2/' | write_file "${R}/operability.toml"
 commit_all "${R}" "${D1}" "schema 2"
@@ -210,14 +318,10 @@ check "${R}"
 assert_exit "unsupported manifest schema: exit 2" 2
 assert_contains "unsupported manifest schema: message mentions schema" "${ERR}" "schema"
 assert_contains "unsupported manifest schema: message names the file" "${ERR}" "operability.toml:1:"
-
-# bad_pack NAME: a copy of the e2e pack in $E2E_TMP/NAME, to break.
-bad_pack() {
-  local dir="${E2E_TMP}/$1"
-  mkdir -p "${dir}"
-  cp "${PACK}"/*.toml "${dir}/"
-  printf '%s\n' "${dir}"
 }
+
+scenario "exit 2: malformed, duplicate, empty or missing rule packs" scenario_exit_2_malformed_duplicate_empty_or
+scenario_exit_2_malformed_duplicate_empty_or() {
 R="$(service_repo for-bad-packs)"
 
 P="$(bad_pack pack-syntax)"
@@ -284,16 +388,7 @@ EOF
 run_in "${R}" check --rules "${P}" --at "${AT}"
 assert_exit "invalid matches pattern: exit 2" 2
 
-P="$(bad_pack pack-duplicate)"
-write_file "${P}/extra.toml" <<'EOF'
-[[rule]]
-id = "E2E-002"
-area = "backup"
-title = "Another rule with a taken id"
-severity = "error"
-level = 1
-check = [ { key = "service.name", present = true } ]
-EOF
+P="$(duplicate_pack)"
 run_in "${R}" check --rules "${P}" --at "${AT}"
 assert_exit "duplicate rule id in one pack: exit 2" 2
 assert_contains "duplicate rule id: message names the id" "${ERR}" "E2E-002"
@@ -319,7 +414,11 @@ assert_exit "rule set empty after overrides disable every rule: exit 2" 2
 
 run_in "${R}" check --rules "${E2E_TMP}/no-such-pack" --at "${AT}"
 assert_exit "--rules naming nothing: exit 2" 2
+}
 
+scenario "environments: --env unknown, declared, or free when no pack declares any" scenario_environments_env_unknown_declared_or_free
+scenario_environments_env_unknown_declared_or_free() {
+R="$(service_repo for-bad-packs)"
 check "${R}" --env prodution
 assert_exit "unknown --env (pack declares environments): exit 2" 2
 assert_contains "unknown --env: message names it" "${ERR}" "prodution"
@@ -330,9 +429,12 @@ mkdir -p "${P}"
 cp "${PACK}/rules.toml" "${P}/"
 run_in "${R}" check --rules "${P}" --env anything --at "${AT}"
 assert_exit "any --env when no pack declares environments: evaluated (exit 0)" 0
+}
 
 # --- evaluated failures: GATE-MANIFEST and GATE-SCHEMA --------------------------------------
 
+scenario "a missing manifest fails GATE-MANIFEST" scenario_a_missing_manifest_fails_gate_manifest
+scenario_a_missing_manifest_fails_gate_manifest() {
 R="$(new_repo no-manifest)"
 printf 'hello\n' | write_file "${R}/README.md"
 commit_all "${R}" "${D1}" "no manifest"
@@ -342,7 +444,10 @@ assert_json "missing manifest: GATE-MANIFEST fails" "st('GATE-MANIFEST') == 'fai
 assert_json "missing manifest: level 0" "m()['level'] == 0"
 check "${R}"
 assert_contains "missing manifest: text names GATE-MANIFEST" "${OUT}" "GATE-MANIFEST"
+}
 
+scenario "schema problems fail GATE-SCHEMA, not exit 2" scenario_schema_problems_fail_gate_schema_not
+scenario_schema_problems_fail_gate_schema_not() {
 R="$(new_repo schema-findings)"
 manifest | sed -e 's/^tier = "high"$/tier = "urgent"/' -e 's/^owner = .*$//' \
   -e 's/^retention_days = 14$/retention_days = "14"/' | write_file "${R}/operability.toml"
@@ -365,13 +470,13 @@ commit_all "${R}" "${D1}" "bad date"
 check "${R}"
 assert_exit "date key holding a string: exit 1" 1
 assert_contains "date key holding a string: GATE-SCHEMA at 13:21" "${OUT}" "operability.toml:13:21"
+}
 
 # --- revisions, work tree, bare repositories ------------------------------------------------
 
-R="$(service_repo history 3)"
-git -C "${R}" tag v1
-manifest 14 | write_file "${R}/operability.toml"
-commit_all "${R}" "${D2}" "keep backups two weeks"
+scenario "revisions: --rev HEAD~1, a tag, a SHA, nothing checked out" scenario_revisions_rev_head_1_a_tag
+scenario_revisions_rev_head_1_a_tag() {
+history_repo
 check "${R}"
 assert_exit "--rev default HEAD: the fixed manifest passes" 0
 check "${R}" --rev HEAD~1
@@ -384,8 +489,12 @@ assert_json "--rev SHA: report revision is that commit" \
 assert_eq "--rev HEAD~1 does not check anything out" "retention_days = 14" \
   "$(grep '^retention_days' "${R}/operability.toml")"
 assert_eq "--rev leaves the work tree clean" "" "$(git -C "${R}" status --porcelain)"
+}
 
 # Uncommitted changes: invisible to --rev, visible to --worktree.
+scenario "worktree: --worktree reads uncommitted and untracked files" scenario_worktree_worktree_reads_uncommitted_and_untracked
+scenario_worktree_worktree_reads_uncommitted_and_untracked() {
+history_repo
 manifest 2 | write_file "${R}/operability.toml"
 check "${R}"
 assert_exit "uncommitted breakage is not read without --worktree" 0
@@ -405,7 +514,11 @@ check "${R}" --worktree
 assert_exit "--worktree: an untracked file referenced by the manifest exists" 0
 check "${R}"
 assert_exit "without --worktree the untracked-only state is not seen" 0
+}
 
+scenario "bare repositories" scenario_bare_repositories
+scenario_bare_repositories() {
+history_repo
 git clone -q --bare "${R}" "${E2E_TMP}/bare.git"
 run_in "${E2E_TMP}" check "${E2E_TMP}/bare.git" --rules "${PACK}" --at "${AT}"
 assert_exit "bare repository: HEAD evaluated (exit 0)" 0
@@ -413,9 +526,12 @@ run_in "${E2E_TMP}/bare.git" check --rules "${PACK}" --at "${AT}" --rev HEAD~1
 assert_exit "bare repository (cwd): --rev HEAD~1 fails" 1
 run_in "${E2E_TMP}/bare.git" check --rules "${PACK}" --at "${AT}" --worktree
 assert_exit "bare repository with --worktree: exit 2 (no work tree)" 2
+}
 
 # --- path escapes -----------------------------------------------------------------------------
 
+scenario "path escapes: dot-dot, symlinks and absolute paths stay in the repository" scenario_path_escapes_dot_dot_symlinks_and
+scenario_path_escapes_dot_dot_symlinks_and() {
 printf '# Outside\n\n## Restore\n' | write_file "${E2E_TMP}/outside.md"
 R="$(new_repo escapes)"
 printf '%s' "${RUNBOOK}" | write_file "${R}/docs/runbook.md"
@@ -466,9 +582,14 @@ assert_json "path through a symlinked directory out of the repository: missing (
 check "${R}" --format json
 assert_json "path through a symlinked directory out of the repository: missing (revision)" \
   "st('E2E-003') == 'fail'"
+}
 
 # --- reports ----------------------------------------------------------------------------------
 
+scenario "reports: --report on pass, fail and exit 2" scenario_reports_report_on_pass_fail_and
+scenario_reports_report_on_pass_fail_and() {
+mkdir -p "${E2E_TMP}/not-a-repo"
+duplicate_pack >/dev/null
 R="$(service_repo reports)"
 check "${R}" --report "json=${E2E_TMP}/pass.json" --report "text=${E2E_TMP}/pass.txt"
 assert_exit "--report on pass: exit 0" 0
@@ -501,9 +622,12 @@ check "${R}" --format yaml --report "json=${E2E_TMP}/badformat.json"
 assert_exit "--format yaml with --report: exit 2" 2
 assert_json "--report json still written when --format is unknown" "d['outcome'] == 'error'" \
   "${E2E_TMP}/badformat.json"
+}
 
 # --- the JSON report's shape ------------------------------------------------------------------
 
+scenario "the JSON report's shape" scenario_the_json_report_s_shape
+scenario_the_json_report_s_shape() {
 R="$(service_repo shape)"
 manifest 3 | sed 's/^dashboard = .*$//' | write_file "${R}/operability.toml"
 commit_all "${R}" "${D2}" "retention 3, no dashboard"
@@ -536,8 +660,11 @@ assert_json "json: the failing error and the failing warning" \
 assert_json "json: summary counts match the findings" \
   "d['summary'] == {'passed': sum(x['status']=='pass' for x in m()['findings']), 'failed': 1, 'warnings': 1, 'info': 0, 'waived': 0, 'skipped': 0}"
 assert_json "json: manifest outcome fail, level 1" "m()['outcome'] == 'fail' and m()['level'] == 1"
+}
 
 # A skipped rule: environments filter.
+scenario "a rule for another environment is skipped" scenario_a_rule_for_another_environment_is
+scenario_a_rule_for_another_environment_is() {
 P="$(bad_pack pack-skip)"
 write_file "${P}/extra.toml" <<'EOF'
 [[rule]]
@@ -557,9 +684,12 @@ assert_json "rule for another environment: skipped and counted" \
 run_in "${R}" check --rules "${P}" --at "${AT}" --format json --env staging
 assert_exit "rule for this environment applies: exit 1" 1
 assert_json "--env staging: reported environment" "d['environment'] == 'staging'"
+}
 
 # --- --fail-on, levels, --min-level -----------------------------------------------------------
 
+scenario "levels: --fail-on, levels and --min-level" scenario_levels_fail_on_levels_and_min
+scenario_levels_fail_on_levels_and_min() {
 R="$(service_repo levels)"
 manifest | sed 's/^dashboard = .*$//' | write_file "${R}/operability.toml"
 commit_all "${R}" "${D2}" "no dashboard"
@@ -580,9 +710,12 @@ assert_exit "--min-level 3 not reached: exit 1" 1
 assert_json "--min-level not reached: GATE-MIN-LEVEL fails" "st('GATE-MIN-LEVEL') == 'fail'"
 check "${R}" --min-level 9
 assert_exit "--min-level 9: exit 2" 2
+}
 
 # --- --at and max_age_days (last_restore_test = 2026-10-01, at most 90 days) ----------------
 
+scenario "ages: --at and max_age_days" scenario_ages_at_and_max_age_days
+scenario_ages_at_and_max_age_days() {
 R="$(service_repo ages)"
 run_in "${R}" check --rules "${PACK}" --at 2026-12-30T10:00:00+01:00
 assert_exit "--at 90 days after the restore test: exit 0" 0
@@ -597,24 +730,12 @@ run_in "${R}" check --rules "${PACK}" --at 2026-09-20T10:00:00+02:00 --format js
 assert_json "--at before the restore test date: a future date fails" "st('E2E-004') == 'fail'"
 run_in "${R}" check --rules "${PACK}" --at 2026-10-01T10:00:00+02:00
 assert_exit "--at on the restore test day (0 days): exit 0" 0
+}
 
 # --- waivers (retention 3 fails E2E-002; pack max_waiver_days = 30, approvers allow-listed) --
 
-# waiver_case NAME RULE EXPIRES APPROVER [REASON]: checks a manifest with one waiver.
-waiver_case() {
-  local name="$1" rule="$2" expires="$3" approver="$4" reason="${5-booked for next week}"
-  local repo="${E2E_TMP}/waiver-${name}"
-  [[ -d "${repo}" ]] || repo="$(service_repo "waiver-${name}" 3)"
-  manifest 3 "
-[[waiver]]
-rule = \"${rule}\"
-reason = \"${reason}\"
-expires = ${expires}
-approved_by = \"${approver}\"" | write_file "${repo}/operability.toml"
-  commit_all "${repo}" "${D2}" "waiver ${name}"
-  check "${repo}" --format json
-}
-
+scenario "waivers: accepted, up to the limits" scenario_waivers_accepted_up_to_the_limits
+scenario_waivers_accepted_up_to_the_limits() {
 waiver_case accepted E2E-002 2026-12-10 ops-lead@example.org
 assert_exit "accepted waiver: exit 0" 0
 assert_json "accepted waiver: status waived, counted" \
@@ -631,7 +752,10 @@ assert_exit "waiver expiring on the day of --at: accepted (exit 0)" 0
 
 waiver_case at-max E2E-002 2026-12-26 ops-lead@example.org
 assert_exit "waiver expiring exactly max_waiver_days after --at: accepted" 0
+}
 
+scenario "waivers: refused when expired, too long, unapproved, without reason or not waivable" scenario_waivers_refused_when_expired_too_long
+scenario_waivers_refused_when_expired_too_long() {
 waiver_case expired E2E-002 2026-11-01 ops-lead@example.org
 assert_exit "expired waiver: exit 1" 1
 assert_json "expired waiver: still failed, refusal 'expired on 2026-11-01'" \
@@ -672,9 +796,12 @@ waiver_case unknown-rule NOPE-001 2026-12-10 ops-lead@example.org
 assert_exit "waiver naming no loaded rule (and E2E-002 failing): exit 1" 1
 assert_json "waiver naming no loaded rule: GATE-WAIVER failed warning" \
   "st('GATE-WAIVER') == 'fail' and f('GATE-WAIVER')['severity'] == 'warning'"
+}
 
 # --- --rules REV:PATH ---------------------------------------------------------------------------
 
+scenario "rule packs from history: --rules REV:PATH" scenario_rule_packs_from_history_rules_rev
+scenario_rule_packs_from_history_rules_rev() {
 R="$(service_repo rev-rules 3)"
 mkdir -p "${R}/.opsgate/rules"
 cp "${PACK}"/*.toml "${R}/.opsgate/rules/"
@@ -695,9 +822,12 @@ run_in "${R}" check --rules HEAD~2:.opsgate/rules --at "${AT}"
 assert_exit "--rules REV:PATH absent at that revision: exit 2" 2
 run_in "${R}" check --rules no-such-rev:.opsgate/rules --at "${AT}"
 assert_exit "--rules with an unknown revision: exit 2" 2
+}
 
 # --- monorepos --------------------------------------------------------------------------------
 
+scenario "monorepo: one report entry per manifest, --manifest, a root manifest" scenario_monorepo_one_report_entry_per_manifest
+scenario_monorepo_one_report_entry_per_manifest() {
 R="$(new_repo monorepo)"
 manifest 3 | sed 's/name = "pay"/name = "zeta"/' | write_file "${R}/services/zeta/operability.toml"
 printf '%s' "${RUNBOOK}" | write_file "${R}/services/zeta/docs/runbook.md"
@@ -742,16 +872,13 @@ check "${R}" --format json
 assert_exit "root manifest present: only it is evaluated (exit 0)" 0
 assert_json "root manifest present: one entry, operability.toml" \
   "[x['path'] for x in d['manifests']] == ['operability.toml']"
+}
 
 # --- monorepos: manifests evaluated at once (--jobs) ------------------------------------------
 
-R="$(new_repo monorepo-jobs)"
-for i in $(seq -w 1 24); do
-  manifest $((10#${i} % 3 == 0 ? 3 : 14)) | sed "s/name = \"pay\"/name = \"svc-${i}\"/" |
-    write_file "${R}/services/svc-${i}/operability.toml"
-  printf '%s' "${RUNBOOK}" | write_file "${R}/services/svc-${i}/docs/runbook.md"
-done
-commit_all "${R}" "${D1}" "24 services"
+scenario "workers: --jobs gives the same report whatever the number" scenario_workers_jobs_gives_the_same_report
+scenario_workers_jobs_gives_the_same_report() {
+jobs_repo
 check "${R}" --format json --jobs 1
 assert_exit "24 services, --jobs 1: a third of them fail" 1
 printf '%s' "${OUT}" >"${E2E_TMP}/jobs-1.json"
@@ -763,10 +890,14 @@ for jobs in 2 3 7; do
 done
 assert_json "24 services: every manifest, in path order" \
   "[x['service'] for x in d['manifests']] == ['svc-%02d' % i for i in range(1, 25)]"
+}
 
 # --worktree with workers: every evaluator reads the work tree, not the commit. (Workers read
 # the committed manifests until 2026-11-27: an uncommitted mistake in any service but the first
 # few passed.)
+scenario "workers: --worktree reads the work tree" scenario_workers_worktree_reads_the_work_tree
+scenario_workers_worktree_reads_the_work_tree() {
+jobs_repo
 for i in 05 18 23; do
   printf '\nbogus_key = 1\n' >>"${R}/services/svc-${i}/operability.toml"
 done
@@ -780,10 +911,13 @@ for jobs in 2 3; do
     "$(cat "${E2E_TMP}/worktree-1.json")" "${OUT}"
 done
 git -C "${R}" checkout -q -- services
+}
 
 # The same where the git directory is elsewhere (git clone --separate-git-dir): a worker opened
 # through the git directory got its parent as work tree and found no manifest there. Enough
 # services that the worker surely takes some.
+scenario "workers: --worktree with --separate-git-dir" scenario_workers_worktree_with_separate_git_dir
+scenario_workers_worktree_with_separate_git_dir() {
 S="${E2E_TMP}/separate-work"
 git init -q -b main --separate-git-dir="${E2E_TMP}/separate.git" "${S}"
 for i in $(seq -w 1 160); do
@@ -799,11 +933,17 @@ assert_json "--separate-git-dir, --worktree, --jobs 1: only the edited manifest 
 check "${S}" --format json --jobs 2 --worktree
 assert_eq "--separate-git-dir, --worktree, --jobs 2: the same report as one job" \
   "$(cat "${E2E_TMP}/separate-1.json")" "${OUT}"
+}
 
 # No thread to be had (an unprivileged user held to one process, so every thread creation
 # fails: the workers, the history walk, the time-zone preload): the run does all the work on its
 # own thread and reports the same. Needs root, a setpriv allowed to switch user and a temp dir
 # that user can reach; skipped otherwise.
+scenario "workers: without threads the run does the work on its own thread" scenario_workers_without_threads_the_run_does
+scenario_workers_without_threads_the_run_does() {
+jobs_repo
+check "${R}" --format json --jobs 1
+printf '%s' "${OUT}" >"${E2E_TMP}/jobs-1.json"
 chmod -R a+rX "${E2E_TMP}"
 if [[ "$(id -u)" == 0 ]] && command -v setpriv >/dev/null &&
   setpriv --reuid=65534 --regid=65534 --clear-groups test -r "${R}/.git/HEAD" 2>/dev/null; then
@@ -831,10 +971,15 @@ if [[ "$(id -u)" == 0 ]] && command -v setpriv >/dev/null &&
       "$(cat "${E2E_TMP}/jobs-1.json")" "${OUT}"
   fi
 else
-  echo "SKIP: no-threads check (needs root, setpriv able to switch to nobody, a reachable temp dir)"
+  skip "no-threads check (needs root, setpriv able to switch to nobody, a reachable temp dir)"
 fi
+}
+
 # A manifest that cannot be read stops the run with the same error whichever worker reads it:
 # the first in path order.
+scenario "workers: a broken manifest gives the same error whatever the worker" scenario_workers_a_broken_manifest_gives_the
+scenario_workers_a_broken_manifest_gives_the() {
+jobs_repo
 printf 'schema = 1\n[service\n' >"${R}/services/svc-17/operability.toml"
 printf 'schema = 1\n\n[service]\nname = = 2\n' >"${R}/services/svc-20/operability.toml"
 commit_all "${R}" "${D2}" "two broken manifests"
@@ -848,9 +993,12 @@ assert_exit "broken manifest, --jobs 4: exit 2" 2
 assert_eq "broken manifest, --jobs 4: the same error as one job" "${first_error}" "${ERR}"
 check "${R}" --jobs 0
 assert_exit "--jobs 0 is a usage error" 2
+}
 
 # --- output: colour, NO_COLOR, --quiet --------------------------------------------------------
 
+scenario "output: colour, NO_COLOR and --quiet" scenario_output_colour_no_color_and_quiet
+scenario_output_colour_no_color_and_quiet() {
 R="$(service_repo output 3)"
 check "${R}"
 assert_not_contains "non-tty stdout: no escape codes" "${OUT}" $'\033['
@@ -862,43 +1010,17 @@ assert_contains "--quiet: the verdict line" "${OUT}" "FAIL"
 check "$(service_repo output-pass)" --quiet
 assert_eq "--quiet on pass: exactly one line" "1" "$(printf '%s\n' "${OUT}" | wc -l | tr -d ' ')"
 
-# on_tty VAR=VALUE... -- ARGS: runs opsgate in $R with stdout on a pseudo-terminal; sets OUT.
-on_tty() {
-  OUT="$(cd "${R}" && python3 - "${OPSGATE}" "$@" <<'PY'
-import os, pty, subprocess, sys
-binary, args = sys.argv[1], sys.argv[2:]
-env = dict(os.environ)
-while args and args[0] != "--":
-    key, _, value = args.pop(0).partition("=")
-    env[key] = value
-args = args[1:]
-master, slave = pty.openpty()
-proc = subprocess.Popen([binary] + args, stdout=slave, stderr=subprocess.DEVNULL,
-                        stdin=subprocess.DEVNULL, env=env)
-os.close(slave)
-chunks = []
-while True:
-    try:
-        data = os.read(master, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    chunks.append(data)
-proc.wait()
-sys.stdout.write(b"".join(chunks).decode("utf-8", "replace"))
-PY
-)"
-  ERR=""
-}
 on_tty -- check --rules "${PACK}" --at "${AT}"
 assert_contains "on a TTY: colour" "${OUT}" $'\033['
 on_tty NO_COLOR=1 -- check --rules "${PACK}" --at "${AT}"
 assert_not_contains "on a TTY with NO_COLOR: no escape codes" "${OUT}" $'\033['
 on_tty -- check --rules "${PACK}" --at "${AT}" --no-color
 assert_not_contains "on a TTY with --no-color: no escape codes" "${OUT}" $'\033['
+}
 
 # Exit 2 after reports were requested: the reports are still written, saying "error".
+scenario "exit 2 after reports were requested: the reports say error" scenario_exit_2_after_reports_were_requested
+scenario_exit_2_after_reports_were_requested() {
 R="$(new_repo reports-on-error)"
 write_file "${R}/operability.toml" <<<"schema = 1"
 commit_all "${R}" 2026-11-20T10:00:00+01:00 "manifest"
@@ -911,8 +1033,11 @@ run_in "${R}" check --rules "${PACK}" --at "${AT}" --report "json=${E2E_TMP}/nod
 assert_exit "a report that cannot be written is exit 2" 2
 assert_json "...and the reports that could be written say error, not a verdict" \
   "d['outcome'] == 'error' and 'cannot write the json report' in d['error']" "${E2E_TMP}/written.json"
+}
 
 # --worktree discovery passes over what .gitignore ignores, like git does.
+scenario "worktree: discovery passes over ignored manifests" scenario_worktree_discovery_passes_over_ignored_manifests
+scenario_worktree_discovery_passes_over_ignored_manifests() {
 R="$(new_repo ignored-manifests)"
 write_file "${R}/svc/operability.toml" <<'TOML'
 schema = 1
@@ -927,5 +1052,6 @@ commit_all "${R}" 2026-11-20T10:00:00+01:00 "service"
 run_in "${R}" check --worktree --rules "${PACK}" --at "${AT}" --format json
 assert_json "an ignored manifest in the work tree is not discovered" \
   "[x['path'] for x in d['manifests']] == ['svc/operability.toml']"
+}
 
-finish
+run_scenarios "$@"

@@ -117,21 +117,29 @@ check_monorepo() {
 
 # --- billing-api --------------------------------------------------------------------------------
 
+scenario "billing-api in its own repository" scenario_billing_api_in_its_own_repository
+scenario_billing_api_in_its_own_repository() {
 R="$(import_example billing-api)"
 run_in "${R}" check --rules "${BASELINE}" --at "${AT}" --format json
 check_billing "billing-api (own repo)"
 run_in "${R}" check --rules "${BASELINE}" --at "${AT}" --format json --env staging
 assert_json "billing-api --env staging: production-only rules are skipped" \
   "st('BKP-003') == 'skipped' and st('WIN-003') == 'skipped'"
+}
 
 # --- legacy-batch -------------------------------------------------------------------------------
 
+scenario "legacy-batch in its own repository" scenario_legacy_batch_in_its_own_repository
+scenario_legacy_batch_in_its_own_repository() {
 R="$(import_example legacy-batch)"
 run_in "${R}" check --rules "${BASELINE}" --at "${AT}" --format json
 check_legacy "legacy-batch (own repo)"
+}
 
 # --- monorepo -----------------------------------------------------------------------------------
 
+scenario "monorepo in its own repository" scenario_monorepo_in_its_own_repository
+scenario_monorepo_in_its_own_repository() {
 R="$(import_example monorepo)"
 run_in "${R}" check --rules "${BASELINE}" --at "${AT}" --format json
 assert_json "monorepo (own repo): both services discovered, sorted, libs/ is not one" \
@@ -144,20 +152,39 @@ assert_json "monorepo (own repo): the two search warnings are counted as warning
 run_in "${R}" check --rules "${BASELINE}" --at "${AT}" --format json --fail-on warning
 assert_json "monorepo --fail-on warning: search's warnings now count as failed" \
   "d['summary']['warnings'] == 0 and st('RBK-005', 1) == 'fail' and m(1)['outcome'] == 'fail'"
+}
 
 # --- the README's commands, in place in the source tree -----------------------------------------
 
-if git -C "${OPSGATE_SOURCE_DIR}" rev-parse --git-dir >/dev/null 2>&1; then
+# in_source_tree: skips the scenario when the source tree is not a git checkout.
+in_source_tree() {
+  git -C "${OPSGATE_SOURCE_DIR}" rev-parse --git-dir >/dev/null 2>&1 ||
+    skip "${OPSGATE_SOURCE_DIR} is not a git checkout: the README's commands read it with --worktree"
+}
+
+scenario "billing-api in the source tree (README command)" scenario_billing_api_readme
+scenario_billing_api_readme() {
+  in_source_tree
   run_in "${OPSGATE_SOURCE_DIR}" check --worktree --rules rules/baseline --at "${AT}" \
     --format json --manifest examples/billing-api/operability.toml
   check_billing "billing-api (README command)"
+}
+
+scenario "legacy-batch in the source tree (README command)" scenario_legacy_batch_readme
+scenario_legacy_batch_readme() {
+  in_source_tree
   run_in "${OPSGATE_SOURCE_DIR}" check --worktree --rules rules/baseline --at "${AT}" \
     --format json --manifest examples/legacy-batch/operability.toml
   check_legacy "legacy-batch (README command)"
+}
+
+scenario "monorepo in the source tree (README command)" scenario_monorepo_readme
+scenario_monorepo_readme() {
+  in_source_tree
   run_in "${OPSGATE_SOURCE_DIR}" check --worktree --rules rules/baseline --at "${AT}" \
     --format json --manifest examples/monorepo/services/orders/operability.toml \
     --manifest examples/monorepo/services/search/operability.toml
   check_monorepo "monorepo (README command)" 0 1
-fi
+}
 
-finish
+run_scenarios "$@"

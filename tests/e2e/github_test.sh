@@ -2,12 +2,18 @@
 # The GitHub composite action (integrations/github/action.yml). No runner here, so: its YAML
 # structure is validated (python3-yaml), and the shell of its steps is run as the runner would
 # run it (env mapped from the inputs, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files) with the real
-# opsgate on real repositories, for exit codes 0, 1 and 2.
+# opsgate on real repositories, for exit codes 0, 1 and 2. Without python3-yaml the scenarios
+# skip (exit 77), except under CI=true where they fail.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 ACTION="${OPSGATE_SOURCE_DIR}/integrations/github/action.yml"
+AT=(--at 2026-11-26T21:30:00+01:00)
+
+# setup: PY, a python3 with yaml (missing: the scenario skips, but fails under CI=true); the
+# check and verdict steps' shell in $E2E_TMP/check.sh and verdict.sh; a wrapper pinning --at.
+setup() {
 PY=""
 for candidate in "$(command -v python3)" /usr/bin/python3; do # with site packages (yaml)
   if [[ -x "${candidate}" ]] && "${candidate}" -c 'import yaml' 2>/dev/null; then PY="${candidate}"; break; fi
@@ -17,11 +23,42 @@ if [[ -z "${PY}" ]]; then
     echo "python3 yaml is missing (run .ci/bootstrap); required when CI=true" >&2
     exit 1
   fi
-  echo "SKIP: python3 yaml not installed"
-  exit 0
+  skip "python3 yaml not installed"
 fi
+"${PY}" - "${ACTION}" "${E2E_TMP}" <<'PY'
+import sys, yaml
+a = yaml.safe_load(open(sys.argv[1]))
+steps = a["runs"]["steps"]
+open(f"{sys.argv[2]}/check.sh", "w").write(next(s for s in steps if s.get("id") == "check")["run"])
+open(f"{sys.argv[2]}/verdict.sh", "w").write(steps[-1]["run"])
+PY
+# Real runs pin --at through a wrapper (the action has no --at input).
+wrapper="${E2E_TMP}/opsgate-at"
+printf '#!/bin/sh\nexec %q "$@" %s\n' "${OPSGATE}" "${AT[*]}" >"${wrapper}"
+chmod +x "${wrapper}"
+}
+
+# good_repo: billing-api in a repository, a commit on top of it; sets good and base_sha.
+good_repo() {
+  good="$(new_repo good)"
+  cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${good}/"
+  commit_all "${good}" 2026-11-10T10:00:00+01:00 "service"
+  base_sha="$(git -C "${good}" rev-parse HEAD)"
+  echo "note" >"${good}/NOTES.md"
+  commit_all "${good}" 2026-11-20T10:00:00+01:00 "notes"
+}
+
+# bad_repo: billing-api keeping backups 3 days; sets bad.
+bad_repo() {
+  bad="$(new_repo bad)"
+  cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${bad}/"
+  sed -i 's/^retention_days = .*/retention_days = 3/' "${bad}/operability.toml"
+  commit_all "${bad}" 2026-11-20T10:00:00+01:00 "service"
+}
 
 # --- structure --------------------------------------------------------------------------------
+scenario "action.yml structure" scenario_structure
+scenario_structure() {
 OUT="$("${PY}" - "${ACTION}" <<'PY' 2>&1
 import sys, yaml
 a = yaml.safe_load(open(sys.argv[1]))
@@ -67,15 +104,9 @@ while IFS= read -r line; do
     *) fail_ "structure check crashed" "${line}" ;;
   esac
 done <<<"${OUT}"
+}
 
 # --- the steps' shell, run as the runner would ------------------------------------------------
-"${PY}" - "${ACTION}" "${E2E_TMP}" <<'PY'
-import sys, yaml
-a = yaml.safe_load(open(sys.argv[1]))
-steps = a["runs"]["steps"]
-open(f"{sys.argv[2]}/check.sh", "w").write(next(s for s in steps if s.get("id") == "check")["run"])
-open(f"{sys.argv[2]}/verdict.sh", "w").write(steps[-1]["run"])
-PY
 
 # run_action REPO [VAR=VALUE...]: the check step then the verdict step, inputs at their defaults
 # unless overridden. Sets RC (the verdict step's), OUTPUTS, SUMMARY, OUT, ERR.
@@ -100,24 +131,18 @@ run_action() {
   RC=$?
 }
 
-AT=(--at 2026-11-26T21:30:00+01:00)
-good="$(new_repo good)"
-cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${good}/"
-commit_all "${good}" 2026-11-10T10:00:00+01:00 "service"
-base_sha="$(git -C "${good}" rev-parse HEAD)"
-echo "note" >"${good}/NOTES.md"
-commit_all "${good}" 2026-11-20T10:00:00+01:00 "notes"
-
+scenario "a binary that is not opsgate still goes through the check step" scenario_not_opsgate
+scenario_not_opsgate() {
+good_repo
 run_action "${good}" OPSGATE_BASE="${base_sha}" OPSGATE_MIN_LEVEL=3 \
   OPSGATE_RULES="${BASELINE}" OPSGATE_ENV=production GITHUB_SERVER_URL=x GITHUB_REPOSITORY=o/r GITHUB_RUN_ID=1 \
   OPSGATE_FAIL_ON=error OPSGATE=/bin/true
 assert_contains "a binary that is not opsgate still goes through the check step" "${OUTPUTS}" "exit-code=0"
+}
 
-# Real runs pin --at through a wrapper (the action has no --at input).
-wrapper="${E2E_TMP}/opsgate-at"
-printf '#!/bin/sh\nexec %q "$@" %s\n' "${OPSGATE}" "${AT[*]}" >"${wrapper}"
-chmod +x "${wrapper}"
-
+scenario "pass: outputs, SARIF, summary, a change-aware report" scenario_pass
+scenario_pass() {
+good_repo
 run_action "${good}" OPSGATE="${wrapper}" OPSGATE_BASE="${base_sha}" OPSGATE_MIN_LEVEL=3
 assert_exit "pass: the verdict step succeeds" 0
 assert_contains "pass: exit-code output" "${OUTPUTS}" "exit-code=0"
@@ -126,11 +151,11 @@ assert_contains "pass: sarif output" "${OUTPUTS}" "sarif=opsgate-report/opsgate.
 if [[ -s "${good}/opsgate-report/opsgate.sarif" ]]; then pass_ "pass: SARIF written"; else fail_ "pass: SARIF written"; fi
 if [[ -n "${SUMMARY}" ]]; then pass_ "pass: summary appended to GITHUB_STEP_SUMMARY"; else fail_ "pass: summary appended to GITHUB_STEP_SUMMARY"; fi
 assert_json "pass: change-aware (--base given)" "d['base'] == '${base_sha}'" "${good}/opsgate-report/opsgate.json"
+}
 
-bad="$(new_repo bad)"
-cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${bad}/"
-sed -i 's/^retention_days = .*/retention_days = 3/' "${bad}/operability.toml"
-commit_all "${bad}" 2026-11-20T10:00:00+01:00 "service"
+scenario "fail: the step fails with an annotation, or only reports with fail: false" scenario_fail
+scenario_fail() {
+bad_repo
 run_action "${bad}" OPSGATE="${wrapper}"
 assert_exit "fail: the verdict step fails" 1
 assert_contains "fail: outcome output" "${OUTPUTS}" "outcome=fail"
@@ -140,13 +165,22 @@ run_action "${bad}" OPSGATE="${wrapper}" OPSGATE_MIN_LEVEL=0
 STATUS=1 FAIL=false bash -e "${E2E_TMP}/verdict.sh" >/dev/null 2>&1
 RC=$?
 assert_exit "fail with fail: false: the verdict step only reports" 0
+}
 
+scenario "error: exit 2 fails the step" scenario_error
+scenario_error() {
+bad_repo
 run_action "${bad}" OPSGATE="${wrapper}" OPSGATE_RULES=/nonexistent/pack
 assert_exit "error: exit 2 fails the step" 2
 assert_contains "error: outcome output" "${OUTPUTS}" "outcome=error"
+}
 
 # A new branch pushed: github.event.before is all zeros, so there is no base.
+scenario "a zero base (a new branch) is evaluated without --base" scenario_zero_base
+scenario_zero_base() {
+bad_repo
 run_action "${bad}" OPSGATE="${wrapper}" OPSGATE_BASE=0000000000000000000000000000000000000000
 assert_contains "zero base: evaluated without --base" "${OUTPUTS}" "exit-code=1"
+}
 
-finish
+run_scenarios "$@"

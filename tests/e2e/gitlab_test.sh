@@ -7,7 +7,7 @@
 # a deploy job extending .opsgate-window deploys inside the window and refuses outside it.
 #
 # gitlab-ci-local: $GITLAB_CI_LOCAL, else on PATH, else the cache .ci/bootstrap installs it
-# into. Missing: the suite skips (exit 0 with a note), except under CI=true where it fails.
+# into. Missing: the scenarios skip (exit 77), except under CI=true where they fail.
 
 # Found before lib.sh replaces HOME.
 GCL="${GITLAB_CI_LOCAL:-}"
@@ -21,18 +21,19 @@ fi
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
+TEMPLATE="${OPSGATE_SOURCE_DIR}/integrations/gitlab/opsgate.yml"
+AT_OPEN="2026-11-26T21:30:00+01:00"   # Thursday evening: inside billing-api's window
+AT_CLOSED="2026-11-26T10:00:00+01:00" # Thursday morning: outside
+
+# setup: the stub below, and the upstream project (skips without gitlab-ci-local or rsync).
+setup() {
 if [[ -z "${GCL}" ]] || ! command -v rsync >/dev/null; then
   if [[ "${CI:-}" == "true" ]]; then
     echo "gitlab-ci-local or rsync is missing (run .ci/bootstrap); required when CI=true" >&2
     exit 1
   fi
-  echo "SKIP: gitlab-ci-local or rsync not installed (.ci/bootstrap installs them)"
-  exit 0
+  skip "gitlab-ci-local or rsync not installed (.ci/bootstrap installs them)"
 fi
-
-TEMPLATE="${OPSGATE_SOURCE_DIR}/integrations/gitlab/opsgate.yml"
-AT_OPEN="2026-11-26T21:30:00+01:00"   # Thursday evening: inside billing-api's window
-AT_CLOSED="2026-11-26T10:00:00+01:00" # Thursday morning: outside
 
 # --- a local HTTP stub for the GitLab statuses API (loopback only) -----------------------------
 STUB_LOG="${E2E_TMP}/statuses.log"
@@ -59,7 +60,7 @@ threading.Timer(240, server.shutdown).start()  # never outlives the suite
 server.serve_forever()
 PY
 STUB_PID=$!
-trap 'kill "${STUB_PID}" 2>/dev/null; rm -rf "${E2E_TMP}"' EXIT
+on_exit 'kill "${STUB_PID}" 2>/dev/null'
 for _ in $(seq 50); do [[ -s "${STUB_PORT_FILE}" ]] && break; sleep 0.1; done
 STUB_URL="http://127.0.0.1:$(cat "${STUB_PORT_FILE}")/api/v4"
 
@@ -126,6 +127,7 @@ done
 git -C "${up}" checkout -q main
 echo "later" >"${up}/LATER.md"
 commit_all "${up}" 2026-11-24T10:00:00+01:00 "main moves on"
+}
 
 # gcl_mr NAME BRANCH: a shallow (depth 1) clone of BRANCH, as GitLab's runner makes it, then
 # the merge-request pipeline's opsgate-check job. Sets RC/OUT/ERR, CLONE and HEAD_SHA.
@@ -161,6 +163,8 @@ gcl_run() {
 }
 
 # --- a failing merge request ------------------------------------------------------------------
+scenario "a failing merge request: the pipeline fails, with artifacts and a failed status" scenario_failing_mr
+scenario_failing_mr() {
 gcl_mr bad mr-bad
 assert_exit "failing MR: the pipeline fails" 1
 assert_contains "failing MR: the shallow clone fetched the base" "${OUT}" "fetching the merge-request base"
@@ -190,9 +194,11 @@ assert_contains "failing MR: status posted on the MR head" "${statuses}" "/proje
 assert_matches "failing MR: status is failed" "${statuses}" 'state[^,]*failed'
 assert_contains "failing MR: token sent as PRIVATE-TOKEN" "${statuses}" '"token": "glpat-e2e-secret"'
 assert_not_contains "failing MR: token never in the job log" "${OUT}${ERR}" "glpat-e2e-secret"
-: >"${STUB_LOG}"
+}
 
 # --- a good merge request ---------------------------------------------------------------------
+scenario "a good merge request: the pipeline passes, with a success status" scenario_good_mr
+scenario_good_mr() {
 gcl_mr good mr-good
 assert_exit "good MR: the pipeline passes" 0
 assert_contains "good MR: the job says the gate passed" "${OUT}" "gate passed"
@@ -206,8 +212,11 @@ fi
 statuses="$(cat "${STUB_LOG}" 2>/dev/null)"
 assert_contains "good MR: status posted on the MR head" "${statuses}" "/statuses/${HEAD_SHA}"
 assert_matches "good MR: status is success" "${statuses}" 'state[^,]*success'
+}
 
 # --- the deploy job and the release window ----------------------------------------------------
+scenario "the deploy job: refused outside the window, run inside it or in an emergency" scenario_deploy
+scenario_deploy() {
 deploy="${E2E_TMP}/deploy"
 git clone -q --depth 1 "file://${up}" "${deploy}"
 gcl_run "${deploy}" deploy-production --variable "OPSGATE_EXTRA_ARGS=--at ${AT_CLOSED}"
@@ -225,5 +234,6 @@ gcl_run "${deploy}" deploy-production --variable "OPSGATE_EXTRA_ARGS=--at ${AT_O
 assert_exit "deploy: runs inside the window" 0
 assert_contains "deploy: says the window is open" "${OUT}" "release window open"
 assert_contains "deploy: the deploy script ran" "$(cat "${deploy}/deployed.txt" 2>/dev/null)" "deployed"
+}
 
-finish
+run_scenarios "$@"

@@ -8,6 +8,9 @@ AT=2026-11-26T10:00:00+01:00
 
 # ---- changed_within_days -----------------------------------------------------------------
 
+# runbook_repo: sets repo, whose runbook was last changed in January, with ten noise commits
+# after it, and its rules.toml (RUN-006, changed_within_days = 30).
+runbook_repo() {
 repo="$(new_repo fresh)"
 write_file "${repo}/operability.toml" <<'EOF'
 schema = 1
@@ -32,22 +35,39 @@ for day in 10 11 12 13 14 15 16 17 18 19; do
   echo "${day}" >"${repo}/noise.txt"
   commit_all "${repo}" "2026-11-${day}T10:00:00+01:00" "noise ${day}"
 done
+}
+
+# runbook_recent_change: the runbook of runbook_repo changed on 2026-11-02, then more noise.
+runbook_recent_change() {
+echo "## Restore" >>"${repo}/docs/runbook.md"
+commit_all "${repo}" 2026-11-02T09:00:00+01:00 "runbook: restore section"
+echo "20" >"${repo}/noise.txt"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "noise 20"
+}
+
+scenario "changed_within_days: an untouched runbook fails, a recent change passes" scenario_changed_recent
+scenario_changed_recent() {
+runbook_repo
 
 run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
 assert_exit "a runbook untouched for months fails changed_within_days" 1
 assert_json "the message gives the cutoff date" \
   "'unchanged since before 2026-10-27' in f('RUN-006')['message']"
 
-echo "## Restore" >>"${repo}/docs/runbook.md"
-commit_all "${repo}" 2026-11-02T09:00:00+01:00 "runbook: restore section"
-echo "20" >"${repo}/noise.txt"
-commit_all "${repo}" 2026-11-20T10:00:00+01:00 "noise 20"
+runbook_recent_change
 run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
 assert_exit "a recent change passes" 0
 assert_json "the passing finding names the date and commit of the change" \
   "'last changed 2026-11-02 in ' in f('RUN-006')['message']"
+}
 
 # A merged side branch: the first-parent history sees the merge commit as the change.
+# Renames: the new path's history starts at the rename. Shallow clones: history ends before the
+# cutoff -> a failed finding that says so.
+scenario "changed_within_days: first-parent merges, renames, shallow clones" scenario_changed_history
+scenario_changed_history() {
+runbook_repo
+runbook_recent_change
 git -C "${repo}" checkout -q -b side HEAD~1
 echo "## Escalation" >>"${repo}/docs/runbook.md"
 commit_all "${repo}" 2026-11-21T10:00:00+01:00 "side: escalation"
@@ -80,8 +100,12 @@ deeper="${E2E_TMP}/deeper"
 git clone -q --depth 4 "file://${repo}" "${deeper}"
 run_in "${deeper}" check --rules rules.toml --at "${AT}" --format json
 assert_exit "a shallow clone deep enough to see the change passes" 0
+}
 
 # ---- --base: change-aware rules ------------------------------------------------------------
+
+scenario "change-aware rules: --base judges the change since the merge base" scenario_base
+scenario_base() {
 
 repo="$(new_repo change)"
 write_file "${repo}/operability.toml" <<'EOF'
@@ -134,9 +158,13 @@ assert_json "a file added then removed on the branch is no change" "st('RBK-003'
 
 run_in "${repo}" check --rules rules.toml --base no-such-branch --at "${AT}"
 assert_exit "an unknown --base is exit 2" 2
+}
 
 # ---- monorepo scoping ----------------------------------------------------------------------
 
+# mono_repo: sets repo, a monorepo: services orders, orders/worker (nested) and search, libs/,
+# and its rules.toml; one commit on main.
+mono_repo() {
 repo="$(new_repo mono)"
 for svc in orders search; do
   write_file "${repo}/services/${svc}/operability.toml" <<EOF
@@ -164,6 +192,11 @@ check = [ { key = "service.owner", present = true } ]
 EOF
 write_file "${repo}/libs/shared.go" <<<"package libs"
 commit_all "${repo}" 2026-11-01T10:00:00+01:00 "initial"
+}
+
+scenario "monorepo: --base selects the changed services" scenario_mono
+scenario_mono() {
+mono_repo
 
 run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
 assert_json "without --base every manifest is evaluated, sorted by path" \
@@ -190,9 +223,13 @@ commit_all "${repo}" 2026-11-04T10:00:00+01:00 "drop search manifest, touch orde
 run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
 assert_json "a deleted manifest is not evaluated; the touched service is" \
   "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml']"
+}
 
 # A manifest at the root makes the repository one service (nested manifests are not searched
 # for), whose directory still stops where another manifest's begins.
+scenario "monorepo: a root manifest makes the repository one service" scenario_rooted
+scenario_rooted() {
+mono_repo
 rooted="$(new_repo rooted)"
 for dir in . tools/cli; do
   write_file "${rooted}/${dir}/operability.toml" <<'EOF'
@@ -217,18 +254,25 @@ commit_all "${rooted}" 2026-11-03T10:00:00+01:00 "readme"
 run_in "${rooted}" check --rules rules.toml --base main --at "${AT}" --format json
 assert_json "...and a change beside it selects the root manifest" \
   "[x['path'] for x in d['manifests']] == ['operability.toml']"
+}
 
 # --worktree --base: what is not committed yet is part of the change (pre-commit use).
-git -C "${repo}" checkout -q main
+scenario "monorepo: --worktree --base counts uncommitted edits as the change" scenario_mono_worktree
+scenario_mono_worktree() {
+mono_repo
 sed -i 's/owner = "team-search"/owner = ""/' "${repo}/services/search/operability.toml"
 run_in "${repo}" check --rules rules.toml --worktree --base main --at "${AT}" --format json
 assert_exit "an uncommitted edit is in the change with --worktree --base" 1
 assert_json "...and selects its service" \
   "[x['path'] for x in d['manifests']] == ['services/search/operability.toml']"
 git -C "${repo}" checkout -q -- .
+}
 
 # ---- rules from a trusted revision -----------------------------------------------------------
 
+# trusted_repo: sets repo, a service keeping backups 3 days and its own pack in .opsgate/rules
+# (BKP-002, at least 7); one commit on main.
+trusted_repo() {
 repo="$(new_repo trusted)"
 write_file "${repo}/operability.toml" <<'EOF'
 schema = 1
@@ -248,6 +292,11 @@ level = 1
 check = [ { key = "backup.retention_days", min = 7 } ]
 EOF
 commit_all "${repo}" 2026-11-01T10:00:00+01:00 "initial"
+}
+
+scenario "rules from a trusted revision: GATE-RULES-CHANGED" scenario_trusted
+scenario_trusted() {
+trusted_repo
 git -C "${repo}" checkout -q -b weaken
 sed -i 's/min = 7/min = 1/' "${repo}/.opsgate/rules/backup.toml"
 commit_all "${repo}" 2026-11-02T10:00:00+01:00 "relax the rule"
@@ -269,9 +318,12 @@ assert_json "GATE-RULES-CHANGED is an error when read from the evaluated revisio
 
 run_in "${repo}" check --rules main:.opsgate/rules --at "${AT}" --format json
 assert_json "without --base there is no change to judge" "f('GATE-RULES-CHANGED') is None"
+}
 
 # Deleting a rule file is a rule change too (the weaker pack must not judge the change).
-git -C "${repo}" checkout -q main
+scenario "rules from a trusted revision: deleting a rule file is a rule change" scenario_trusted_delete
+scenario_trusted_delete() {
+trusted_repo
 git -C "${repo}" checkout -q -b drop
 git -C "${repo}" rm -q .opsgate/rules/backup.toml
 write_file "${repo}/.opsgate/rules/service.toml" <<'EOF2'
@@ -294,10 +346,13 @@ assert_json "...also when read from the evaluated revision" \
 run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
 assert_json "...and a warning when read from the base side, whose BKP-002 still fails" \
   "f('GATE-RULES-CHANGED')['severity'] == 'warning' and st('BKP-002') == 'fail'"
+}
 
 # ---- GATE-WAIVER-ADDED ---------------------------------------------------------------------
 
-git -C "${repo}" checkout -q main
+scenario "GATE-WAIVER-ADDED: an added or extended waiver is flagged" scenario_waiver_added
+scenario_waiver_added() {
+trusted_repo
 git -C "${repo}" checkout -q -b waive
 cat >>"${repo}/operability.toml" <<'EOF'
 
@@ -323,5 +378,6 @@ commit_all "${repo}" 2026-11-04T10:00:00+01:00 "extend the waiver"
 run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
 assert_json "an extended waiver is flagged with both dates" \
   "'extends the waiver for BKP-002 from 2026-12-10 to 2027-01-20' in f('GATE-WAIVER-ADDED')['message']"
+}
 
-finish
+run_scenarios "$@"

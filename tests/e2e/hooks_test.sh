@@ -11,6 +11,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 AT="2026-11-26T10:00:00+01:00"
 D1="2026-10-01T12:00:00+02:00"
 
+# setup: PACK, the rules every hook is given.
+setup() {
 PACK="${E2E_TMP}/pack"
 write_file "${PACK}/rules.toml" <<'EOF'
 [pack]
@@ -35,6 +37,7 @@ level = 1
 help = "Set backup.retention_days to 7 or more."
 check = [ { key = "backup.retention_days", type = "integer", min = 7 } ]
 EOF
+}
 
 # manifest RETENTION: a manifest passing the pack when RETENTION >= 7.
 manifest() {
@@ -96,8 +99,52 @@ ref_of() {
 
 ZERO="0000000000000000000000000000000000000000"
 
+# server_fixture: SERVER, a bare repository judging pushes with PACK, and CLIENT, its clone, whose
+# main was pushed as GOOD1 (a good service) then GOOD2 (notes only).
+server_fixture() {
+  SERVER="${E2E_TMP}/server.git"
+  git init -q --bare -b main "${SERVER}"
+  server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --no-color
+  CLIENT="${E2E_TMP}/client"
+  git clone -q "${SERVER}" "${CLIENT}" 2>/dev/null
+  git -C "${CLIENT}" checkout -q -b main
+  commit_manifest "${CLIENT}" 14 "good service"
+  GOOD1="$(ref_of "${CLIENT}" HEAD)"
+  push "${CLIENT}" origin main
+  printf 'notes\n' | write_file "${CLIENT}/docs/notes.md"
+  commit_all "${CLIENT}" "${D1}" "notes only"
+  push "${CLIENT}" origin main
+  GOOD2="$(ref_of "${CLIENT}" HEAD)"
+}
+
+# feature_fixture: after server_fixture, CLIENT's feature branch has a bad commit (BAD_FEATURE)
+# then a good one, pushed; CLIENT is back on main.
+feature_fixture() {
+  git -C "${CLIENT}" checkout -q -b feature
+  commit_manifest "${CLIENT}" 2 "bad feature"
+  BAD_FEATURE="$(ref_of "${CLIENT}" HEAD)"
+  commit_manifest "${CLIENT}" 21 "fix feature"
+  push "${CLIENT}" origin feature
+  git -C "${CLIENT}" checkout -q main
+}
+
+# two_branches_fixture: after feature_fixture, CLIENT's branches good-two (at GOOD2) and bad-two
+# (at BAD_FEATURE), not pushed.
+two_branches_fixture() {
+  git -C "${CLIENT}" checkout -q -b good-two "${GOOD2}"
+  git -C "${CLIENT}" checkout -q -b bad-two "${BAD_FEATURE}"
+}
+
+# plain_fixture: PLAIN, a bare repository without hooks.
+plain_fixture() {
+  PLAIN="${E2E_TMP}/plain.git"
+  git init -q --bare -b main "${PLAIN}"
+}
+
 # --- pre-receive: a real push into a bare repository ---------------------------------------
 
+scenario "pre-receive: pushes to main are judged against the previous tip" scenario_pre_receive_main
+scenario_pre_receive_main() {
 SERVER="${E2E_TMP}/server.git"
 git init -q --bare -b main "${SERVER}"
 server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --no-color
@@ -135,8 +182,12 @@ commit_all "${CLIENT}" "${D1}" "notes only"
 push "${CLIENT}" origin main
 assert_exit "pre-receive: a change outside the service is accepted" 0
 GOOD2="$(ref_of "${CLIENT}" HEAD)"
+}
 
 # New branch with a bad tip: checked in full (no base) and refused.
+scenario "pre-receive: new branches, force pushes and unrelated history" scenario_pre_receive_branches
+scenario_pre_receive_branches() {
+server_fixture
 git -C "${CLIENT}" checkout -q -b feature
 commit_manifest "${CLIENT}" 2 "bad feature"
 BAD_FEATURE="$(ref_of "${CLIENT}" HEAD)"
@@ -172,8 +223,13 @@ push "${CLIENT}" --force origin orphan:feature
 assert_exit "pre-receive: an unrelated-history force push is judged, not an error" 1
 assert_contains "pre-receive: it says why there is no base" "${ERR}" "shares no history"
 git -C "${CLIENT}" checkout -q main
+}
 
 # Tags: an annotated tag on a bad commit is refused, a lightweight tag on a good one accepted.
+scenario "pre-receive: tags, deletions and several refs in one push" scenario_pre_receive_refs
+scenario_pre_receive_refs() {
+server_fixture
+feature_fixture
 git -C "${CLIENT}" tag -a v0.9 -m "bad release" "${BAD_FEATURE}"
 push "${CLIENT}" origin v0.9
 assert_exit "pre-receive: an annotated tag on a bad commit is refused" 1
@@ -199,8 +255,14 @@ assert_not_contains "pre-receive: the good ref is not named as failing" "${ERR}"
   "refs/heads/good-two: HOOK"
 assert_contains "pre-receive: both tips are in the one report" "${ERR}" \
   "refs/heads/good-two: new ref"
+}
 
 # --refs: only the protected branches are judged.
+scenario "pre-receive: --refs selects the branches judged" scenario_pre_receive_refs_option
+scenario_pre_receive_refs_option() {
+server_fixture
+feature_fixture
+two_branches_fixture
 server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --no-color --refs main --refs 'release/*'
 push "${CLIENT}" origin bad-two
 assert_exit "--refs: an unselected branch passes unchecked" 0
@@ -209,8 +271,14 @@ push "${CLIENT}" origin bad-two:refs/heads/release/2.0
 assert_exit "--refs: a selected branch (short-name glob) is checked" 1
 assert_contains "--refs: the selected branch's rule is named" "${ERR}" \
   "refs/heads/release/2.0: HOOK-RETENTION"
+}
 
 # When opsgate cannot evaluate (here a missing rule pack): blocked by default...
+scenario "pre-receive: --on-error blocks or lets through what cannot be evaluated" scenario_pre_receive_on_error
+scenario_pre_receive_on_error() {
+server_fixture
+feature_fixture
+two_branches_fixture
 server_hook "${SERVER}" --rules "${E2E_TMP}/no-such-pack" --at "${AT}" --no-color
 push "${CLIENT}" origin good-two
 assert_exit "on-error: the default blocks a push opsgate cannot evaluate" 1
@@ -227,11 +295,14 @@ assert_contains "on-error allow: with a loud warning" "${ERR}" "WARNING: the gat
 server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --on-error allow
 push "${CLIENT}" origin bad-two:refs/heads/bad-three
 assert_exit "on-error allow: a failing gate still refuses" 1
+}
 
 # --- pre-receive: a monorepo evaluated by several jobs ---------------------------------------
 # Each job opens the repository again; in a pre-receive hook the pushed objects are only in
 # git's quarantine directory, which the jobs must reach through git's environment too.
 
+scenario "pre-receive: a monorepo evaluated by several jobs" scenario_pre_receive_jobs
+scenario_pre_receive_jobs() {
 MONO_SERVER="${E2E_TMP}/server-mono.git"
 git init -q --bare -b main "${MONO_SERVER}"
 server_hook "${MONO_SERVER}" --rules "${PACK}" --at "${AT}" --no-color --jobs 3
@@ -253,8 +324,13 @@ assert_exit "pre-receive, 3 jobs: a new branch with one bad service is refused" 
 assert_matches "pre-receive, 3 jobs: the failing rule is named" "${ERR}" "remote: .*HOOK-RETENTION"
 assert_not_contains "pre-receive, 3 jobs: the quarantined objects were found" "${ERR}" \
   "could not evaluate"
+}
 
 # --- the hook modes run directly ------------------------------------------------------------
+
+scenario "pre-push run directly: stdin lines, deletions, unknown remote tips" scenario_pre_push_direct
+scenario_pre_push_direct() {
+server_fixture
 
 hook_run "${CLIENT}" "refs/heads/main ${GOOD2} refs/heads/main ${ZERO}
 " hook pre-push --rules "${PACK}" --at "${AT}" --format json origin "${SERVER}"
@@ -275,11 +351,13 @@ hook_run "${CLIENT}" "refs/heads/main ${GOOD2} refs/heads/main 11111111111111111
 assert_exit "pre-push direct: an unknown remote sha is not an error" 0
 assert_contains "pre-push direct: checked without a base, with a note" "${OUT}" \
   "is not in this repository"
+}
 
 # --- pre-push: installed by `opsgate hook install`, then a real push -----------------------
 
-PLAIN="${E2E_TMP}/plain.git"
-git init -q --bare -b main "${PLAIN}"
+scenario "pre-push: installed by hook install, it judges a real push" scenario_pre_push_installed
+scenario_pre_push_installed() {
+plain_fixture
 DEV="${E2E_TMP}/dev"
 git clone -q "${PLAIN}" "${DEV}" 2>/dev/null
 git -C "${DEV}" checkout -q -b main
@@ -324,8 +402,12 @@ push "${DEV}" origin main
 assert_exit "pre-push: with --refs release/*, main is not checked" 0
 run_in "${DEV}" hook install --rules "${PACK}" --at "${AT}" --refs 'release/*'
 assert_contains "install again: unchanged options leave the hook as it is" "${OUT}" "up to date"
+}
 
 # A hook opsgate did not write is never overwritten.
+scenario "hook install never overwrites a foreign hook" scenario_install_foreign
+scenario_install_foreign() {
+plain_fixture
 FOREIGN="${E2E_TMP}/foreign"
 git clone -q "${PLAIN}" "${FOREIGN}" 2>/dev/null
 printf '#!/bin/sh\necho my own hook\n' >"${FOREIGN}/.git/hooks/pre-push"
@@ -338,8 +420,13 @@ if cmp -s "${FOREIGN}/.git/hooks/pre-push" "${E2E_TMP}/foreign-hook.orig"; then
 else
   fail_ "install: the foreign hook is unchanged"
 fi
+}
 
 # core.hooksPath is respected (relative to the work tree, as git runs hooks there).
+# Install in a subdirectory of the work tree finds the repository.
+scenario "hook install: core.hooksPath, from a subdirectory, outside a repository" scenario_install_hooks_path
+scenario_install_hooks_path() {
+plain_fixture
 HP="${E2E_TMP}/hookspath"
 git clone -q "${PLAIN}" "${HP}" 2>/dev/null
 git -C "${HP}" config core.hooksPath .githooks
@@ -360,5 +447,6 @@ assert_exit "install from a subdirectory: updates the repository's hook" 0
 
 run_in "${E2E_TMP}" hook install --rules "${PACK}"
 assert_exit "install outside a repository is exit 2" 2
+}
 
-finish
+run_scenarios "$@"

@@ -2,19 +2,21 @@
 # The Jenkins shared-library steps (integrations/jenkins/vars/) under Debian's groovy with the
 # pipeline steps stubbed (tests/e2e/jenkins/steps_test.groovy): the commands they run, how they
 # react to exit codes 0, 1 and 2, and one run of the real binary through a real shell.
-# groovy missing: the suite skips (exit 0 with a note), except under CI=true where it fails.
+# groovy missing: the suite skips (exit 77 with a note), except under CI=true where it fails.
+# One scenario: the harness runs every step's checks in one groovy start-up (seconds).
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
+scenario "the shared-library steps under groovy" scenario_steps
+scenario_steps() {
 GROOVY="${GROOVY:-$(command -v groovy 2>/dev/null)}"
 if [[ -z "${GROOVY}" ]]; then
   if [[ "${CI:-}" == "true" ]]; then
     echo "groovy is missing (run .ci/bootstrap); required when CI=true" >&2
     exit 1
   fi
-  echo "SKIP: groovy not installed (.ci/bootstrap installs it)"
-  exit 0
+  skip "groovy not installed (.ci/bootstrap installs it)"
 fi
 if [[ -z "${JAVA_HOME:-}" || ! -x "${JAVA_HOME}/bin/java" ]]; then
   JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac || command -v java)")")")"
@@ -42,5 +44,6 @@ while IFS= read -r line; do
 done <"${log}"
 assert_exit "groovy harness exit status" 0
 assert_contains "groovy harness ran to the end" "${OUT}" "groovy checks:"
+}
 
-finish
+run_scenarios "$@"

@@ -1,37 +1,154 @@
 # Shared helpers for the end-to-end suites: they run the real opsgate binary on real git
 # repositories built in a temporary directory, with controlled commit dates.
 #
-# A suite sources this file, calls the helpers, and ends with `finish`, which prints
-# "N passed, M failed" and exits non-zero when any assertion failed.
+# A suite is a list of named scenarios. It sources this file, defines its fixtures as functions,
+# registers each scenario with `scenario NAME FUNCTION`, and ends with `run_scenarios "$@"`:
 #
-# Environment: OPSGATE (the binary, required) and OPSGATE_SOURCE_DIR (the repository root,
-# for the baseline pack and the examples; defaults to two levels above this file).
+#   bash suite.sh --list   prints the scenario names, one a line (CMake registers one ctest test
+#                          per name; nothing runs, OPSGATE is not needed);
+#   bash suite.sh NAME     runs that one scenario;
+#   bash suite.sh          runs every scenario, each in its own process, and sums them up.
+#
+# Each scenario runs in a fresh temporary directory ($E2E_TMP, with its own $HOME), so scenarios
+# are independent and may run in parallel. Before it, the suite's function `setup` runs when the
+# suite defines one (fixtures every scenario uses); after it, `teardown` when defined (it may
+# record failures with fail_, never passes). A scenario ends with "N passed, M failed" and exits
+# 1 when an assertion failed, 77 when it called `skip` (a missing tool), 0 otherwise; one that
+# ran no assertion at all fails. At the top level a suite only sets constants and defines
+# functions: `--list` runs that code without a binary.
+#
+# Environment: OPSGATE (the binary, required to run) and OPSGATE_SOURCE_DIR (the repository
+# root, for the baseline pack and the examples; defaults to two levels above this file).
 
 set -u
 
-if [[ -z "${OPSGATE:-}" || ! -x "${OPSGATE}" ]]; then
-  echo "OPSGATE must name the opsgate binary (got '${OPSGATE:-}')" >&2
-  exit 2
-fi
 OPSGATE_SOURCE_DIR="${OPSGATE_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 # shellcheck disable=SC2034  # used by the suites
 BASELINE="${OPSGATE_SOURCE_DIR}/rules/baseline"
 
-# The interpreter itself, not a version-manager shim, started without site packages: it runs
-# once per JSON assertion, so its start-up time is most of a suite's run time.
-PYTHON="$(python3 -c 'import sys; print(sys.executable)')"
+# --- scenarios ----------------------------------------------------------------------------
 
-E2E_TMP="$(mktemp -d "${TMPDIR:-/tmp}/opsgate-e2e.XXXXXX")"
-trap 'rm -rf "${E2E_TMP}"' EXIT
+E2E_SCENARIOS=()
+declare -A E2E_SCENARIO_COMMANDS=()
 
-# Keep the developer's git configuration (and any hooks or templates) out of the tests.
-export HOME="${E2E_TMP}/home"
-mkdir -p "${HOME}"
-export GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME="E2E Tester" GIT_AUTHOR_EMAIL="e2e@example.org"
-export GIT_COMMITTER_NAME="E2E Tester" GIT_COMMITTER_EMAIL="e2e@example.org"
-export GIT_CEILING_DIRECTORIES="${E2E_TMP}"
-unset NO_COLOR GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+# scenario NAME FUNCTION [ARGS...]: registers `FUNCTION ARGS` as the scenario NAME (arguments let
+# a loop register one scenario per input file). A name is what ctest shows
+# ("e2e: SUITE: NAME"): unique in its suite, without ; [ ] \ " $ or a leading dash (CMake lists
+# and command lines carry it).
+scenario() {
+  local name="$1"
+  shift
+  if [[ -z "${name}" || "${name}" == -* || "${name}" == *[\;\[\]\\\"\$]* || "${name}" == *$'\n'* ]]; then
+    echo "scenario name not allowed: '${name}'" >&2
+    exit 2
+  fi
+  if [[ -n "${E2E_SCENARIO_COMMANDS[${name}]+set}" ]]; then
+    echo "scenario registered twice: '${name}'" >&2
+    exit 2
+  fi
+  E2E_SCENARIOS+=("${name}")
+  E2E_SCENARIO_COMMANDS["${name}"]="$(printf '%q ' "$@")"
+}
+
+# skip MESSAGE: ends the current scenario as skipped (exit 77, which ctest reports as skipped).
+skip() {
+  printf 'SKIP: %s\n' "$1"
+  exit 77
+}
+
+# on_exit COMMAND: runs COMMAND (with eval) when the scenario ends, before its temp dir goes.
+E2E_CLEANUP=()
+on_exit() {
+  E2E_CLEANUP+=("$1")
+}
+
+e2e_exit_() {
+  local status=$?
+  local command
+  for command in "${E2E_CLEANUP[@]}"; do eval "${command}"; done
+  if [[ -n "${E2E_TALLY_FILE:-}" ]]; then
+    printf '%d %d\n' "${E2E_PASSED}" "${E2E_FAILED}" >"${E2E_TALLY_FILE}"
+  fi
+  rm -rf "${E2E_TMP}"
+  return "${status}"
+}
+
+# e2e_begin_: a fresh temp dir and a git environment of the scenario's own.
+e2e_begin_() {
+  if [[ -z "${OPSGATE:-}" || ! -x "${OPSGATE}" ]]; then
+    echo "OPSGATE must name the opsgate binary (got '${OPSGATE:-}')" >&2
+    exit 2
+  fi
+  # The interpreter itself, not a version-manager shim, started without site packages: it runs
+  # once per JSON assertion, so its start-up time is most of a suite's run time.
+  PYTHON="$(python3 -c 'import sys; print(sys.executable)')"
+
+  E2E_TMP="$(mktemp -d "${TMPDIR:-/tmp}/opsgate-e2e.XXXXXX")"
+  trap e2e_exit_ EXIT
+
+  # Keep the developer's git configuration (and any hooks or templates) out of the tests.
+  export HOME="${E2E_TMP}/home"
+  mkdir -p "${HOME}"
+  export GIT_CONFIG_NOSYSTEM=1
+  export GIT_AUTHOR_NAME="E2E Tester" GIT_AUTHOR_EMAIL="e2e@example.org"
+  export GIT_COMMITTER_NAME="E2E Tester" GIT_COMMITTER_EMAIL="e2e@example.org"
+  export GIT_CEILING_DIRECTORIES="${E2E_TMP}"
+  unset NO_COLOR GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+}
+
+# e2e_run_one_ NAME: runs the scenario NAME in this process and exits with its status.
+e2e_run_one_() {
+  local name="$1"
+  e2e_begin_
+  if declare -F setup >/dev/null; then setup; fi
+  eval "${E2E_SCENARIO_COMMANDS[${name}]}"
+  if declare -F teardown >/dev/null; then teardown; fi
+  if ((E2E_PASSED + E2E_FAILED == 0)); then
+    fail_ "scenario '${name}' ran no assertion" "(a scenario that cannot run calls skip)"
+  fi
+  finish
+}
+
+# run_scenarios ARGS: the suite's entry point (see the top of this file).
+run_scenarios() {
+  if [[ "${1:-}" == "--list" ]]; then
+    printf '%s\n' "${E2E_SCENARIOS[@]}"
+    exit 0
+  fi
+  if (($# > 0)); then
+    if [[ -z "${E2E_SCENARIO_COMMANDS[$1]+set}" ]]; then
+      echo "no scenario named '$1' in $0 (--list shows them)" >&2
+      exit 2
+    fi
+    e2e_run_one_ "$1"
+  fi
+  # Every scenario, each in a process of its own (as ctest runs them).
+  local name status passed failed tally total_passed=0 total_failed=0 skipped=0
+  local -a broken=()
+  tally="$(mktemp "${TMPDIR:-/tmp}/opsgate-e2e-tally.XXXXXX")"
+  for name in "${E2E_SCENARIOS[@]}"; do
+    printf -- '--- %s\n' "${name}"
+    : >"${tally}"
+    E2E_TALLY_FILE="${tally}" bash "$0" "${name}"
+    status=$?
+    passed=0 failed=0
+    read -r passed failed <"${tally}" || true
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    case "${status}" in
+      0) ;;
+      77) skipped=$((skipped + 1)) ;;
+      *) broken+=("${name} (exit ${status})") ;;
+    esac
+  done
+  rm -f "${tally}"
+  printf '%d scenarios, %d skipped, %d failed\n' "${#E2E_SCENARIOS[@]}" "${skipped}" "${#broken[@]}"
+  for name in "${broken[@]}"; do printf 'FAILED scenario: %s\n' "${name}"; done
+  printf '%d passed, %d failed\n' "${total_passed}" "${total_failed}"
+  ((${#broken[@]} == 0)) || exit 1
+  ((skipped < ${#E2E_SCENARIOS[@]})) || exit 77
+  exit 0
+}
 
 E2E_PASSED=0
 E2E_FAILED=0
@@ -189,7 +306,7 @@ if not value:
   fi
 }
 
-# finish: the final tally line; exit status 1 when anything failed.
+# finish: the scenario's tally line; exit status 1 when anything failed.
 finish() {
   printf '%d passed, %d failed\n' "${E2E_PASSED}" "${E2E_FAILED}"
   [[ "${E2E_FAILED}" -eq 0 ]]

@@ -9,12 +9,28 @@ AT="2026-11-26T10:00:00+01:00"
 D1="2026-10-01T12:00:00+02:00"
 D2="2026-10-02T12:00:00+02:00"
 
-PACK="${E2E_TMP}/pack"
 # rule ID KEY CHECK: appends a level-1 error rule checking ops.KEY with CHECK (TOML operators).
 rule() {
   printf '[[rule]]\nid = "%s"\narea = "ops"\ntitle = "%s"\nseverity = "error"\nlevel = 1\ncheck = [ { key = "ops.%s", %s } ]\n\n' \
     "$1" "$1" "$2" "$3" >>"${PACK}/ops.toml"
 }
+OP_IDS="OP-PRESENT OP-ABSENT OP-TYPE OP-TYPE-DATE OP-EQUALS OP-ONE-OF OP-NOT-ONE-OF OP-MIN OP-MAX
+OP-MIN-ITEMS OP-MAX-ITEMS OP-MIN-LENGTH OP-MAX-LENGTH OP-MATCHES OP-MATCHES-ARRAY OP-MAX-AGE
+OP-PATH OP-ANCHOR OP-EXECUTABLE OP-SECTIONS"
+
+HEAD_OF_MANIFEST='schema = 1
+
+[service]
+name = "ops-demo"
+owner = "team-ops"
+tier = "low"
+stateful = false
+contact = "ops@example.org"
+'
+
+# setup: PACK, a rule per operator; R, a repository whose committed manifest meets them all.
+setup() {
+PACK="${E2E_TMP}/pack"
 mkdir -p "${PACK}"
 rule OP-PRESENT dashboard 'present = true'
 rule OP-ABSENT secret 'present = false'
@@ -37,20 +53,6 @@ rule OP-ANCHOR anchor 'path_exists = true'
 rule OP-EXECUTABLE script 'executable = true'
 rule OP-SECTIONS runbook 'has_sections = ["Restore the database", "Rollback"]'
 rule OP-MISSING never 'min = 1'
-OP_IDS="OP-PRESENT OP-ABSENT OP-TYPE OP-TYPE-DATE OP-EQUALS OP-ONE-OF OP-NOT-ONE-OF OP-MIN OP-MAX
-OP-MIN-ITEMS OP-MAX-ITEMS OP-MIN-LENGTH OP-MAX-LENGTH OP-MATCHES OP-MATCHES-ARRAY OP-MAX-AGE
-OP-PATH OP-ANCHOR OP-EXECUTABLE OP-SECTIONS"
-
-HEAD_OF_MANIFEST='schema = 1
-
-[service]
-name = "ops-demo"
-owner = "team-ops"
-tier = "low"
-stateful = false
-contact = "ops@example.org"
-'
-
 R="$(new_repo operators)"
 write_file "${R}/docs/runbook.md" <<'EOF'
 # Runbook
@@ -107,23 +109,10 @@ runbook = "docs/runbook.md"
 EOF
 } | write_file "${R}/operability.toml"
 commit_all "${R}" "${D1}" "every operator holds"
-
-# expect_all STATUS LABEL: every OP rule of the last JSON run has STATUS.
-expect_all() {
-  local rule
-  for rule in ${OP_IDS}; do
-    assert_json "$2: ${rule} $1" "st('${rule}') == '$1'"
-  done
 }
 
-run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json
-assert_exit "good values at the revision: exit 1 (only OP-MISSING fails)" 1
-expect_all pass "good values (revision)"
-assert_json "absent key fails every operator but present = false: OP-MISSING fails as missing" \
-  "st('OP-MISSING') == 'fail' and 'missing' in f('OP-MISSING')['message']"
-run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json --worktree
-expect_all pass "good values (--worktree)"
-
+# commit_bad_values: commits a manifest on which every operator fails.
+commit_bad_values() {
 {
   printf '%s' "${HEAD_OF_MANIFEST}"
   cat <<'EOF'
@@ -151,7 +140,30 @@ runbook = "docs/fenced.md"
 EOF
 } | write_file "${R}/operability.toml"
 commit_all "${R}" "${D2}" "every operator fails"
+}
 
+# expect_all STATUS LABEL: every OP rule of the last JSON run has STATUS.
+expect_all() {
+  local rule
+  for rule in ${OP_IDS}; do
+    assert_json "$2: ${rule} $1" "st('${rule}') == '$1'"
+  done
+}
+
+scenario "every operator holds on good values" scenario_every_operator_holds_on_good_values
+scenario_every_operator_holds_on_good_values() {
+run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json
+assert_exit "good values at the revision: exit 1 (only OP-MISSING fails)" 1
+expect_all pass "good values (revision)"
+assert_json "absent key fails every operator but present = false: OP-MISSING fails as missing" \
+  "st('OP-MISSING') == 'fail' and 'missing' in f('OP-MISSING')['message']"
+run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json --worktree
+expect_all pass "good values (--worktree)"
+}
+
+scenario "every operator fails on bad values" scenario_every_operator_fails_on_bad_values
+scenario_every_operator_fails_on_bad_values() {
+commit_bad_values
 run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json
 assert_exit "bad values at the revision: exit 1" 1
 expect_all fail "bad values (revision)"
@@ -162,16 +174,25 @@ assert_json "a failing finding points at the key's line" \
   "f('OP-MAX')['location']['line'] == 18"
 run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json --worktree
 expect_all fail "bad values (--worktree)"
+}
 
 # The executable bit: committed off, set in the work tree only.
+scenario "the executable bit comes from the revision, or the disk with --worktree" scenario_the_executable_bit_comes_from_the
+scenario_the_executable_bit_comes_from_the() {
+commit_bad_values
 chmod +x "${R}/scripts/notes.sh"
 run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json
 assert_json "executable: the bit is read from the revision, not the disk" \
   "st('OP-EXECUTABLE') == 'fail'"
 run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json --worktree
 assert_json "executable: --worktree reads the bit from the disk" "st('OP-EXECUTABLE') == 'pass'"
+}
 
 # Operators whose support lands in later issues must fail loudly, never pass silently.
+scenario "operators not supported yet fail loudly" scenario_operators_not_supported_yet_fail_loudly
+scenario_operators_not_supported_yet_fail_loudly() {
+commit_bad_values
+chmod +x "${R}/scripts/notes.sh"
 P2="${E2E_TMP}/pack-pending"
 mkdir -p "${P2}"
 write_file "${P2}/pending.toml" <<'EOF'
@@ -211,5 +232,6 @@ run_in "${R}" check --rules "${P2}" --at "${AT}" --format json
 assert_exit "window/history operators on a manifest without windows: evaluated, not exit 2" 1
 assert_json "no rule passes while saying its operator is not supported" \
   "[x['rule'] for x in m()['findings'] if 'not supported' in x['message'] and x['status'] != 'fail'] == []"
+}
 
-finish
+run_scenarios "$@"

@@ -8,24 +8,33 @@
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ -z "${OPSGATE_BUILD_DIR:-}" || ! -f "${OPSGATE_BUILD_DIR}/CPackConfig.cmake" ]] ||
-  ! command -v cpack >/dev/null || ! command -v dpkg-deb >/dev/null; then
-  echo "skipped: needs OPSGATE_BUILD_DIR with CPackConfig.cmake, cpack and dpkg-deb"
-  exit 77
-fi
+setup() {
+  if [[ -z "${OPSGATE_BUILD_DIR:-}" || ! -f "${OPSGATE_BUILD_DIR}/CPackConfig.cmake" ]] ||
+    ! command -v cpack >/dev/null || ! command -v dpkg-deb >/dev/null; then
+    skip "needs OPSGATE_BUILD_DIR with CPackConfig.cmake, cpack and dpkg-deb"
+  fi
+}
 
-OUTPUT="${E2E_TMP}/cpack"
-if ! cpack -G DEB --config "${OPSGATE_BUILD_DIR}/CPackConfig.cmake" -B "${OUTPUT}" \
-  >"${E2E_TMP}/cpack.log" 2>&1; then
-  fail_ "cpack builds the .deb" "$(tail -n 20 "${E2E_TMP}/cpack.log")"
-  finish
-fi
-shopt -s nullglob
-debs=("${OUTPUT}"/opsgate_*.deb)
-assert_eq "cpack: exactly one .deb" 1 "${#debs[@]}"
-DEB="${debs[0]}"
+# build_deb: cpack builds the .deb into $E2E_TMP/cpack; sets debs (the files) and DEB (the first).
+# Returns 1, with a failure recorded, when cpack fails.
+build_deb() {
+  local output="${E2E_TMP}/cpack"
+  if ! cpack -G DEB --config "${OPSGATE_BUILD_DIR}/CPackConfig.cmake" -B "${output}" \
+    >"${E2E_TMP}/cpack.log" 2>&1; then
+    fail_ "cpack builds the .deb" "$(tail -n 20 "${E2E_TMP}/cpack.log")"
+    return 1
+  fi
+  shopt -s nullglob
+  debs=("${output}"/opsgate_*.deb)
+  DEB="${debs[0]:-}"
+}
 
 # --- metadata --------------------------------------------------------------------------------
+
+scenario "the .deb's control fields and contents" scenario_metadata
+scenario_metadata() {
+build_deb || return
+assert_eq "cpack: exactly one .deb" 1 "${#debs[@]}"
 
 INFO="$(dpkg-deb -I "${DEB}")"
 OUT="${INFO}"
@@ -47,8 +56,13 @@ assert_contains "contents: the baseline pack" "${CONTENTS}" "./usr/share/opsgate
 assert_not_contains "contents: without the pack's own test cases" "${CONTENTS}" \
   "rules/baseline/tests/"
 assert_contains "contents: the integrations" "${CONTENTS}" "./usr/share/opsgate/integrations/"
+}
 
 # --- installed: unpacked into a temporary root -----------------------------------------------
+
+scenario "installed: the unpacked binary finds its own baseline pack" scenario_installed
+scenario_installed() {
+build_deb || return
 
 ROOT="${E2E_TMP}/root"
 dpkg -x "${DEB}" "${ROOT}"
@@ -91,5 +105,6 @@ assert_json "installed: the report used the installed baseline pack" \
   "[p['name'] for p in d['rule_packs']] == ['baseline'] and st('PKG-MARKER') == 'pass'"
 assert_json "installed: the example's manifest was evaluated" \
   "d['manifests'][0]['service'] == 'billing-api' and len(d['manifests'][0]['findings']) > 10"
+}
 
-finish
+run_scenarios "$@"

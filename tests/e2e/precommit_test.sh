@@ -3,13 +3,15 @@
 # a service repository that uses it is blocked on a failing manifest and passes on a good one.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# setup: the hook repository and a service repository using it, committed (pre-commit missing:
+# the scenario skips, but fails under CI=true).
+setup() {
 if ! command -v pre-commit >/dev/null; then
   if [[ "${CI:-}" == "true" ]]; then
     fail_ "pre-commit is installed" "run .ci/bootstrap --test-tools"
     finish
   fi
-  echo "SKIP: pre-commit is not installed (run .ci/bootstrap --test-tools)"
-  exit 77
+  skip "pre-commit is not installed (run .ci/bootstrap --test-tools)"
 fi
 
 # pre-commit's `language: system` runs `opsgate` from PATH.
@@ -52,6 +54,7 @@ repos:
         args: [--rules, .opsgate.toml]
 EOF2
 commit_all "${service}" 2026-11-02T10:00:00+01:00 "service"
+}
 
 # run_cmd DIR COMMAND...: like run_in, for a command other than opsgate.
 run_cmd() {
@@ -63,17 +66,26 @@ run_cmd() {
   ERR="$(cat "${E2E_TMP}/.err")"
 }
 
+scenario "pre-commit passes a good manifest" scenario_pass
+scenario_pass() {
 run_cmd "${service}" pre-commit run --all-files
 assert_exit "pre-commit passes a good manifest" 0
 assert_contains "the opsgate hook ran" "${OUT}" "opsgate (operability gate)"
+}
 
 # An uncommitted regression in the work tree is what --worktree judges.
+scenario "pre-commit blocks an uncommitted regression" scenario_block
+scenario_block() {
 sed -i 's/retention_days = 30/retention_days = 3/' "${service}/operability.toml"
 run_cmd "${service}" pre-commit run --all-files
 assert_exit "pre-commit blocks a failing manifest" 1
 assert_contains "the failing rule is named" "${OUT}" "BKP-002"
+}
 
 # The real commit path: `pre-commit install` then `git commit` is refused.
+scenario "git commit is refused by the installed hook" scenario_commit
+scenario_commit() {
+sed -i 's/retention_days = 30/retention_days = 3/' "${service}/operability.toml"
 run_cmd "${service}" pre-commit install
 assert_exit "pre-commit install works" 0
 git -C "${service}" add operability.toml
@@ -81,5 +93,6 @@ GIT_AUTHOR_DATE=2026-11-03T10:00:00+01:00 GIT_COMMITTER_DATE=2026-11-03T10:00:00
   run_cmd "${service}" git commit -q -m "shorten retention"
 assert_exit "git commit is refused by the hook" 1
 assert_eq "the commit did not happen" "service" "$(git -C "${service}" log -1 --format=%s)"
+}
 
-finish
+run_scenarios "$@"

@@ -105,6 +105,9 @@ PY
 
 # --- fixtures -------------------------------------------------------------------------------
 
+# setup: PACK; REPO with two services (pay keeps 3 days); one run writing every format into
+# $OUTDIR (its exit status is asserted by the JUnit scenario).
+setup() {
 PACK="${E2E_TMP}/pack"
 write_file "${PACK}/rules.toml" <<'EOF'
 [pack]
@@ -148,6 +151,8 @@ tiers = ["critical"]
 help = "Set service.contact."
 check = [ { key = "service.contact", present = true } ]
 EOF
+one_run
+}
 
 # service NAME RETENTION [PREFIX]: a manifest; PREFIX lines go first (to move every line).
 service() {
@@ -172,6 +177,7 @@ expires = 2026-12-15
 EOF
 }
 
+one_run() {
 REPO="$(new_repo reports)"
 service pay 3 | write_file "${REPO}/services/pay/operability.toml"
 service ledger 14 | write_file "${REPO}/services/ledger/operability.toml"
@@ -184,11 +190,14 @@ mkdir -p "${OUTDIR}"
 run_in "${REPO}" check --rules "${PACK}" --at "${AT}" --format junit \
   --report "sarif=${OUTDIR}/r.sarif" --report "codequality=${OUTDIR}/cq.json" \
   --report "markdown=${OUTDIR}/r.md" --report "json=${OUTDIR}/r.json"
-assert_exit "one run, every format: gate fails (pay keeps 3 days)" 1
 printf '%s\n' "${OUT}" >"${OUTDIR}/stdout.xml"
+}
 
 # --- JUnit ----------------------------------------------------------------------------------
 
+scenario "JUnit" scenario_junit
+scenario_junit() {
+assert_exit "one run, every format: gate fails (pay keeps 3 days)" 1
 J="${OUTDIR}/stdout.xml"
 assert_xml "junit: one testsuite per manifest" "${J}" \
   "root.tag == 'testsuites' and len(root.findall('testsuite')) == 2"
@@ -208,9 +217,12 @@ assert_xml "junit: failures count what fails the gate (a warning below --fail-on
   "root.get('failures') == '1' and case('REP-002', 'pay').find('failure') is None and int(root.get('tests')) == 10"
 assert_xml "junit: provenance in <properties>" "${J}" \
   "('revision', '${HEAD1}') in props(root.find('testsuite')) and ('manifest.blob', '${PAY_BLOB}') in props(root.findall('testsuite')[1]) and ('rule_pack', 'e2e-reports 2.0.1') in props(root.find('testsuite')) and ('evaluated_at', '2026-11-26T09:00:00Z') in props(root.find('testsuite'))"
+}
 
 # --- SARIF ----------------------------------------------------------------------------------
 
+scenario "SARIF" scenario_sarif
+scenario_sarif() {
 S="${OUTDIR}/r.sarif"
 assert_sarif_valid "sarif: valid" "${S}"
 assert_json "sarif: 2.1.0, one run, driver rules with id, help and level" \
@@ -223,9 +235,12 @@ assert_json "sarif: no region when the key is absent" \
   "all('region' not in r['locations'][0]['physicalLocation'] for r in d['runs'][0]['results'] if r['ruleId'] == 'REP-002')" "${S}"
 assert_json "sarif: provenance in run.properties" \
   "(lambda p: p['revision'] == '${HEAD1}' and p['evaluatedAt'] == '2026-11-26T09:00:00Z' and p['rulePacks'][0]['version'] == '2.0.1' and '${PAY_BLOB}' in [m['blob'] for m in p['manifests']])(d['runs'][0]['properties'])" "${S}"
+}
 
 # --- Code Quality ---------------------------------------------------------------------------
 
+scenario "Code Quality" scenario_code_quality
+scenario_code_quality() {
 C="${OUTDIR}/cq.json"
 assert_json "codequality: an array of the failed findings with the required fields" \
   "isinstance(d, list) and len(d) == 3 and all({'description','check_name','fingerprint','severity'} <= set(e) and isinstance(e['location']['path'], str) and e['location']['lines']['begin'] >= 1 for e in d)" "${C}"
@@ -244,9 +259,12 @@ assert_json "codequality: the lines moved" \
 assert_json "codequality: same findings, same fingerprints across runs" \
   "sorted(e['fingerprint'] for e in d) == sorted(e['fingerprint'] for e in __import__('json').load(open('${C}')))" \
   "${OUTDIR}/cq2.json"
+}
 
 # --- Markdown -------------------------------------------------------------------------------
 
+scenario "Markdown" scenario_markdown
+scenario_markdown() {
 MD="$(cat "${OUTDIR}/r.md")"
 assert_contains "markdown: verdict line" "${MD}" "opsgate: FAIL"
 assert_contains "markdown: services with their level" "${MD}" "| pay | \`services/pay/operability.toml\` | 0 | :x: fail |"
@@ -255,9 +273,12 @@ assert_contains "markdown: fix is escaped" "${MD}" "Set backup.retention\\_days 
 assert_contains "markdown: waived list" "${MD}" "#### Waived"
 assert_contains "markdown: passes collapsed" "${MD}" "<details><summary>"
 assert_contains "markdown: provenance footer" "${MD}" "revision \`${HEAD1}\`"
+}
 
 # --- error reports (exit 2) -----------------------------------------------------------------
 
+scenario "error reports, exit 2, in every format" scenario_error_reports_exit_2_in_every
+scenario_error_reports_exit_2_in_every() {
 ERRDIR="${E2E_TMP}/err"
 mkdir -p "${ERRDIR}"
 run_in "${REPO}" check --rules "${E2E_TMP}/no-such-pack" --at "${AT}" --format sarif \
@@ -276,33 +297,39 @@ assert_json "error codequality: one blocker entry with the message" \
   "${ERRDIR}/cq.json"
 assert_contains "error markdown: says ERROR with the message" "$(cat "${ERRDIR}/r.md")" \
   "opsgate: ERROR"
+}
 
 # A report that cannot reach stdout (a full disk) is an error, not a verdict: exit 2, said on
 # stderr, and the --report files say "error" too. (It was an abort, exit 134.)
-if [[ -w /dev/full ]]; then
-  (cd "${REPO}" && "${OPSGATE}" check --rules "${PACK}" --at "${AT}" --format json \
-    --report "json=${ERRDIR}/full.json" </dev/null >/dev/full 2>"${ERRDIR}/full.err")
-  RC=$?
-  assert_exit "stdout on a full disk: exit 2" 2
-  assert_contains "stdout on a full disk: said" "$(cat "${ERRDIR}/full.err")" \
-    "cannot write the report to standard output"
-  assert_json "stdout on a full disk: the --report file says error" \
-    "d['outcome'] == 'error' and 'standard output' in d['error']" "${ERRDIR}/full.json"
-  (cd "${REPO}" && "${OPSGATE}" version </dev/null >/dev/full 2>"${ERRDIR}/full.err")
-  RC=$?
-  assert_exit "version on a full disk: exit 2" 2
-  assert_contains "version on a full disk: said" "$(cat "${ERRDIR}/full.err")" \
-    "cannot write to standard output"
-  (cd "${REPO}" && "${OPSGATE}" check --help </dev/null >/dev/full 2>"${ERRDIR}/full.err")
-  RC=$?
-  assert_exit "help on a full disk: exit 2" 2
-else
-  echo "SKIP  /dev/full is not writable here: the full-disk checks"
-fi
+scenario "a full disk is an error, not a verdict" scenario_a_full_disk_is_an_error
+scenario_a_full_disk_is_an_error() {
+[[ -w /dev/full ]] || skip "/dev/full is not writable here: the full-disk checks"
+ERRDIR="${E2E_TMP}/err"
+mkdir -p "${ERRDIR}"
+(cd "${REPO}" && "${OPSGATE}" check --rules "${PACK}" --at "${AT}" --format json \
+  --report "json=${ERRDIR}/full.json" </dev/null >/dev/full 2>"${ERRDIR}/full.err")
+RC=$?
+assert_exit "stdout on a full disk: exit 2" 2
+assert_contains "stdout on a full disk: said" "$(cat "${ERRDIR}/full.err")" \
+  "cannot write the report to standard output"
+assert_json "stdout on a full disk: the --report file says error" \
+  "d['outcome'] == 'error' and 'standard output' in d['error']" "${ERRDIR}/full.json"
+(cd "${REPO}" && "${OPSGATE}" version </dev/null >/dev/full 2>"${ERRDIR}/full.err")
+RC=$?
+assert_exit "version on a full disk: exit 2" 2
+assert_contains "version on a full disk: said" "$(cat "${ERRDIR}/full.err")" \
+  "cannot write to standard output"
+(cd "${REPO}" && "${OPSGATE}" check --help </dev/null >/dev/full 2>"${ERRDIR}/full.err")
+RC=$?
+assert_exit "help on a full disk: exit 2" 2
+}
 
 # An unknown format is still a usage error.
+scenario "an unknown format is a usage error" scenario_an_unknown_format_is_a_usage
+scenario_an_unknown_format_is_a_usage() {
 run_in "${REPO}" check --rules "${PACK}" --at "${AT}" --format xml
 assert_exit "unknown format: exit 2" 2
 assert_contains "unknown format: named" "${ERR}" "unknown format 'xml'"
+}
 
-finish
+run_scenarios "$@"

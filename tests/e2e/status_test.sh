@@ -28,12 +28,8 @@ export no_proxy="127.0.0.1,localhost" NO_PROXY="127.0.0.1,localhost"
 
 # --- the server -----------------------------------------------------------------------------
 
-SERVER_LOG="${E2E_TMP}/requests.jsonl"
-SERVER_PORTS="${E2E_TMP}/ports"
-PROBES="${E2E_TMP}/probes"
-mkdir -p "${PROBES}"
-: >"${SERVER_LOG}"
-
+# server_py: writes the server to $E2E_TMP/server.py.
+server_py() {
 write_file "${E2E_TMP}/server.py" <<'PY'
 import json, os, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,10 +94,20 @@ with open(ports_path + ".tmp", "w") as out:
 os.rename(ports_path + ".tmp", ports_path)
 server.serve_forever()
 PY
+}
+
+# setup: the server (stopped when the scenario ends), PACK, PASS_REPO and FAIL_REPO.
+setup() {
+SERVER_LOG="${E2E_TMP}/requests.jsonl"
+SERVER_PORTS="${E2E_TMP}/ports"
+PROBES="${E2E_TMP}/probes"
+mkdir -p "${PROBES}"
+: >"${SERVER_LOG}"
+server_py
 
 "${PYTHON}" -I -S "${E2E_TMP}/server.py" "${SERVER_LOG}" "${SERVER_PORTS}" "${PROBES}" 240 &
 SERVER_PID=$!
-trap 'kill "${SERVER_PID}" 2>/dev/null; rm -rf "${E2E_TMP}"' EXIT
+on_exit 'kill "${SERVER_PID}" 2>/dev/null'
 
 for _ in $(seq 1 100); do
   [[ -s "${SERVER_PORTS}" ]] && break
@@ -138,6 +144,18 @@ FAIL_REPO="$(new_repo fail)"
 printf 'schema = 1\n[service]\nname = "pay"\n' | write_file "${FAIL_REPO}/operability.toml"
 commit_all "${FAIL_REPO}" "${D1}" "service"
 FAIL_SHA="$(git -C "${FAIL_REPO}" rev-parse HEAD)"
+}
+
+# teardown: whatever a scenario ran, the token is in none of its output and none of its reports
+# (the last scenario asserts it; this only records a failure when the token leaked).
+teardown() {
+  if [[ "${ALL_OUTPUT}" == *"${TOKEN}"* ]]; then
+    fail_ "the token is in no stdout or stderr of the scenario" "found in the output of its runs"
+  fi
+  if grep -rqF -- "${TOKEN}" "${PROBES}"; then
+    fail_ "the token is in no report file of the scenario" "$(grep -rlF -- "${TOKEN}" "${PROBES}")"
+  fi
+}
 
 # run_env VAR=VALUE... -- DIR ARGS...: like run_in, with extra environment variables.
 run_env() {
@@ -193,6 +211,8 @@ GITLAB_ENV=("OPSGATE_GITLAB_TOKEN=${TOKEN}")
 
 # --- GitLab: path, method, headers, body; reports before the post -----------------------------
 
+scenario "gitlab: a passing gate posts success" scenario_gitlab_a_passing_gate_posts_success
+scenario_gitlab_a_passing_gate_posts_success() {
 gate gl-pass "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/ok/gl-pass/api/v4" --project group/app \
   --target-url "https://ci.example.org/jobs/1"
@@ -208,15 +228,21 @@ assert_req "gitlab: body state/name/target_url" \
 assert_req "gitlab: description is the verdict line" \
   "body()['description'].startswith('opsgate: PASS: 0 failed') and len(body()['description']) <= 255"
 assert_req "gitlab: the report was written before the post" "d[0]['reports'] == ['report.json']"
+}
 
+scenario "gitlab: a failing gate posts failed and still exits 1" scenario_gitlab_a_failing_gate_posts_failed
+scenario_gitlab_a_failing_gate_posts_failed() {
 gate gl-fail "${FAIL_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/ok/gl-fail/api/v4" --project 42
 assert_exit "gitlab: failing gate still exits 1 after a post" 1
 requests gl-fail
 assert_req "gitlab: failing gate posts 'failed' on its revision" \
   "body()['state'] == 'failed' and d[0]['path'].endswith('/projects/42/statuses/${FAIL_SHA}') and body()['description'].startswith('opsgate: FAIL')"
+}
 
 # auto: GitLab CI's variables; the link defaults to CI_JOB_URL.
+scenario "gitlab: found from GitLab CI's variables" scenario_gitlab_found_from_gitlab_ci_s
+scenario_gitlab_found_from_gitlab_ci_s() {
 gate gl-auto "${PASS_REPO}" "${GITLAB_ENV[@]}" GITLAB_CI=true \
   "CI_API_V4_URL=${BASE}/ok/gl-auto/api/v4" CI_PROJECT_ID=7 CI_JOB_URL=https://gl.example.org/j/9 \
   -- --post-status
@@ -224,30 +250,42 @@ assert_exit "auto (GitLab CI): exit 0" 0
 requests gl-auto
 assert_req "auto (GitLab CI): project, sha and CI_JOB_URL from the environment" \
   "d[0]['path'] == '/ok/gl-auto/api/v4/projects/7/statuses/${PASS_SHA}' and body()['target_url'] == 'https://gl.example.org/j/9'"
+}
 
 # --status-sha (merged-results pipelines) overrides the evaluated revision.
+scenario "gitlab: --status-sha names the commit" scenario_gitlab_status_sha_names_the_commit
+scenario_gitlab_status_sha_names_the_commit() {
 gate gl-sha "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/ok/gl-sha/api/v4" --project 7 --status-sha 1234567890abcdef1234567890abcdef12345678
 requests gl-sha
 assert_req "--status-sha: the status goes to that commit" \
   "d[0]['path'].endswith('/statuses/1234567890abcdef1234567890abcdef12345678')"
+}
 
 # --emergency: the reason is in the description.
+scenario "gitlab: the --emergency reason is in the status" scenario_gitlab_the_emergency_reason_is_in
+scenario_gitlab_the_emergency_reason_is_in() {
 gate gl-emergency "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/ok/gl-emergency/api/v4" --project 7 --emergency "INC-42 hotfix"
 requests gl-emergency
 assert_req "--emergency: the reason is in the status" "'emergency: INC-42 hotfix' in body()['description']"
+}
 
 # --- the CLI forms of --post-status ---------------------------------------------------------
 
 # Bare --post-status before the positional must not take REPO as its provider.
+scenario "a bare --post-status before REPO leaves REPO the positional" scenario_a_bare_post_status_before_repo
+scenario_a_bare_post_status_before_repo() {
 gate gl-positional "${E2E_TMP}" "${GITLAB_ENV[@]}" GITLAB_CI=true \
   "CI_API_V4_URL=${BASE}/ok/gl-positional/api/v4" CI_PROJECT_ID=7 -- --post-status "${PASS_REPO}"
 assert_exit "--post-status REPO: REPO stays the positional" 0
 requests gl-positional
 assert_req "--post-status REPO: posted for REPO's revision" \
   "len(d) == 1 and d[0]['path'].endswith('/statuses/${PASS_SHA}')"
+}
 
+scenario "usage errors of --post-status, --status-timeout and --ca-file" scenario_usage_errors_of_post_status_status
+scenario_usage_errors_of_post_status_status() {
 run_env -- "${PASS_REPO}" check --rules "${PACK}" --at "${AT}" --post-status=jenkins
 assert_exit "--post-status=unknown is a usage error" 2
 assert_contains "--post-status=unknown: the message names the choices" "${ERR}" "gitlab"
@@ -257,9 +295,12 @@ assert_exit "--status-timeout 0 is a usage error" 2
 run_env -- "${PASS_REPO}" check --rules "${PACK}" --at "${AT}" --post-status=gitlab \
   --ca-file "${E2E_TMP}/no-such-ca.pem"
 assert_exit "--ca-file that does not exist is a usage error" 2
+}
 
 # --- GitHub, Gitea, Bitbucket ---------------------------------------------------------------
 
+scenario "github: found from GitHub Actions" scenario_github_found_from_github_actions
+scenario_github_found_from_github_actions() {
 gate gh "${FAIL_REPO}" GITHUB_ACTIONS=true "GITHUB_API_URL=${BASE}/ok/gh" GITHUB_REPOSITORY=acme/pay \
   GITHUB_SERVER_URL=https://github.example.org GITHUB_RUN_ID=77 "GITHUB_TOKEN=${TOKEN}" \
   -- --post-status
@@ -271,14 +312,20 @@ assert_req "github: Bearer token" "hdr('Authorization') == 'Bearer ${TOKEN}'"
 assert_req "github: body state/context/target_url" \
   "body()['state'] == 'failure' and body()['context'] == 'opsgate' and body()['target_url'] == 'https://github.example.org/acme/pay/actions/runs/77'"
 assert_req "github: description at most 140 characters" "0 < len(body()['description']) <= 140"
+}
 
+scenario "gitea: found before GitHub, with GITEA_TOKEN" scenario_gitea_found_before_github_with_gitea
+scenario_gitea_found_before_github_with_gitea() {
 gate gitea "${PASS_REPO}" GITEA_ACTIONS=true GITHUB_ACTIONS=true "GITHUB_API_URL=${BASE}/ok/gitea/api/v1" \
   GITHUB_REPOSITORY=ops/pay "GITEA_TOKEN=${TOKEN}" GITHUB_TOKEN=other-token -- --post-status
 assert_exit "auto (Gitea Actions before GitHub): exit 0" 0
 requests gitea
 assert_req "gitea: GitHub's endpoint, 'token' authorization with GITEA_TOKEN" \
   "d[0]['path'] == '/ok/gitea/api/v1/repos/ops/pay/statuses/${PASS_SHA}' and hdr('Authorization') == 'token ${TOKEN}' and body()['state'] == 'success'"
+}
 
+scenario "bitbucket: the build-status endpoint" scenario_bitbucket_the_build_status_endpoint
+scenario_bitbucket_the_build_status_endpoint() {
 gate bb "${PASS_REPO}" "BITBUCKET_URL=${BASE}/ok/bb" "BITBUCKET_TOKEN=${TOKEN}" \
   BUILD_URL=https://jenkins.example.org/job/pay/3/ -- --post-status
 assert_exit "auto (Bitbucket): exit 0" 0
@@ -287,13 +334,19 @@ assert_req "bitbucket: build-status endpoint, Bearer token" \
   "d[0]['path'] == '/ok/bb/rest/build-status/1.0/commits/${PASS_SHA}' and hdr('Authorization') == 'Bearer ${TOKEN}'"
 assert_req "bitbucket: state/key/url" \
   "body()['state'] == 'SUCCESSFUL' and body()['key'] == 'opsgate' and body()['url'] == 'https://jenkins.example.org/job/pay/3/'"
+}
 
+scenario "bitbucket: without a link it asks for --target-url" scenario_bitbucket_without_a_link_it_asks
+scenario_bitbucket_without_a_link_it_asks() {
 gate bb-nourl "${PASS_REPO}" "BITBUCKET_URL=${BASE}/ok/bb-nourl" "BITBUCKET_TOKEN=${TOKEN}" -- \
   --post-status=bitbucket
 assert_exit "bitbucket without a link: the gate's exit code stays" 0
 assert_contains "bitbucket without a link: says --target-url" "${ERR}" "--target-url"
+}
 
 # Jenkins: the Git plugin's GIT_URL names the server; --api-url says where its API is.
+scenario "jenkins: the project from GIT_URL, the link from BUILD_URL" scenario_jenkins_the_project_from_git_url
+scenario_jenkins_the_project_from_git_url() {
 gate jenkins "${PASS_REPO}" "${GITLAB_ENV[@]}" GIT_URL=https://gitlab.example.org/group/pay.git \
   "GIT_COMMIT=${PASS_SHA}" BUILD_URL=https://jenkins.example.org/job/pay/4/ -- \
   --post-status --api-url "${BASE}/ok/jenkins/api/v4"
@@ -301,9 +354,12 @@ assert_exit "auto (Jenkins, GitLab remote): exit 0" 0
 requests jenkins
 assert_req "jenkins: project from GIT_URL, link from BUILD_URL" \
   "d[0]['path'] == '/ok/jenkins/api/v4/projects/group%2Fpay/statuses/${PASS_SHA}' and body()['target_url'] == 'https://jenkins.example.org/job/pay/4/'"
+}
 
 # --- failures: 401, missing token, retries, timeouts, closed port ---------------------------
 
+scenario "401: one clear line, not retried" scenario_401_one_clear_line_not_retried
+scenario_401_one_clear_line_not_retried() {
 gate unauth "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/unauthorized/unauth/api/v4" --project 7
 assert_exit "401: the gate's exit code is unchanged" 0
@@ -318,7 +374,10 @@ gate unauth-req "${FAIL_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
 assert_exit "401 with --require-status: exit 2" 2
 assert_json "401 with --require-status: the report is still written" "d['outcome'] == 'fail'" \
   "${PROBES}/unauth-req/report.json"
+}
 
+scenario "no token: nothing is sent" scenario_no_token_nothing_is_sent
+scenario_no_token_nothing_is_sent() {
 gate notoken "${PASS_REPO}" -- --post-status=gitlab --api-url "${BASE}/ok/notoken/api/v4" --project 7
 assert_exit "no token: exit code unchanged" 0
 assert_contains "no token: the message names the variable" "${ERR}" "OPSGATE_GITLAB_TOKEN is not set"
@@ -327,7 +386,10 @@ gate notoken "${PASS_REPO}" -- --post-status=gitlab --api-url "${BASE}/ok/notoke
 assert_exit "no token with --require-status: exit 2" 2
 requests notoken
 assert_req "no token: nothing was sent" "len(d) == 0"
+}
 
+scenario "429: retried after Retry-After" scenario_429_retried_after_retry_after
+scenario_429_retried_after_retry_after() {
 gate retry429 "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/ratelimit/retry429/api/v4" --project 7 --require-status
 assert_exit "429 with Retry-After: 1, then 201: exit 0" 0
@@ -341,13 +403,19 @@ gate retry429b "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
 requests retry429b
 assert_req "429 with Retry-After: 2: waits the 2 s the server asked (backoff alone is under 1 s)" \
   "len(d) == 2 and d[1]['time'] - d[0]['time'] >= 1.9"
+}
 
+scenario "503: retried once" scenario_503_retried_once
+scenario_503_retried_once() {
 gate retry503 "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/unavailable/retry503/api/v4" --project 7 --require-status
 assert_exit "503 then 201: exit 0" 0
 requests retry503
 assert_req "503: retried once" "len(d) == 2 and d[1]['n'] == 1"
+}
 
+scenario "a server that never answers: bounded by --status-timeout" scenario_a_server_that_never_answers_bounded
+scenario_a_server_that_never_answers_bounded() {
 start=${SECONDS}
 gate hang "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/hang/hang/api/v4" --project 7 --status-timeout 3
@@ -360,7 +428,10 @@ gate hang-req "${FAIL_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
 assert_exit "a server that never answers, --require-status: exit 2" 2
 assert_json "a server that never answers: the report is written" "d['outcome'] == 'fail'" \
   "${PROBES}/hang-req/report.json"
+}
 
+scenario "a closed port: retried, bounded" scenario_a_closed_port_retried_bounded
+scenario_a_closed_port_retried_bounded() {
 start=${SECONDS}
 gate closed "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "http://127.0.0.1:${CLOSED_PORT}/api/v4" --project 7 --status-timeout 3
@@ -372,8 +443,11 @@ if ((elapsed <= 8)); then pass_ "closed port: bounded (${elapsed} s)"; else fail
 gate closed-req "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "http://127.0.0.1:${CLOSED_PORT}/api/v4" --project 7 --status-timeout 1 --require-status
 assert_exit "closed port, --require-status: exit 2" 2
+}
 
 # Exit 2 (a revision that does not exist) still posts, as failed, on the CI's commit.
+scenario "exit 2 still posts failed, with the error" scenario_exit_2_still_posts_failed_with
+scenario_exit_2_still_posts_failed_with() {
 gate error "${PASS_REPO}" "${GITLAB_ENV[@]}" "CI_COMMIT_SHA=${PASS_SHA}" -- --post-status=gitlab \
   --api-url "${BASE}/ok/error/api/v4" --project 7 --rev no-such-branch
 assert_exit "exit 2: stays 2" 2
@@ -381,9 +455,12 @@ requests error
 assert_req "exit 2: the status is posted as failed, with the error" \
   "len(d) == 1 and body()['state'] == 'failed' and body()['description'].startswith('opsgate: ERROR') and d[0]['path'].endswith('${PASS_SHA}')"
 assert_req "exit 2: the error report came first" "d[0]['reports'] == ['report.json']"
+}
 
 # --- the token is never printed or written, --verbose included --------------------------------
 
+scenario "the token: masked by --verbose, written nowhere" scenario_the_token_masked_by_verbose_written
+scenario_the_token_masked_by_verbose_written() {
 gate verbose "${PASS_REPO}" "${GITLAB_ENV[@]}" -- --post-status=gitlab \
   --api-url "${BASE}/unavailable/verbose/api/v4" --project 7 --verbose --format json
 assert_exit "--verbose: exit 0" 0
@@ -406,5 +483,6 @@ else
 fi
 requests verbose
 assert_req "the server did receive the token (the grep is meaningful)" "hdr('PRIVATE-TOKEN') == '${TOKEN}'"
+}
 
-finish
+run_scenarios "$@"

@@ -11,6 +11,7 @@ THU_EVENING="2026-11-26T21:30:00+01:00"
 THU_MORNING="2026-11-26T10:00:00+01:00"
 
 # A pack with no rule about windows themselves, one organisation freeze and the French holidays.
+setup() {
 PACK="${E2E_TMP}/pack"
 write_file "${PACK}/pack.toml" <<'EOF'
 [pack]
@@ -38,6 +39,8 @@ level = 1
 help = "Wait for the window."
 check = [ { key = "release_window", window_open = true } ]
 EOF
+R="$(service_repo billing "${WINDOWS}")"
+}
 
 WINDOWS='[release_window]
 timezone = "Europe/Paris"
@@ -74,10 +77,10 @@ window() {
   run_in "${repo}" window --rules "${PACK}" "$@"
 }
 
-R="$(service_repo billing "${WINDOWS}")"
-
 # --- open and closed ------------------------------------------------------------------------
 
+scenario "open and closed, with why and when" scenario_open_and_closed_with_why_and
+scenario_open_and_closed_with_why_and() {
 window "${R}" --at "${THU_EVENING}"
 assert_exit "thursday 21:30 Paris: open, exit 0" 0
 assert_matches "open: first word" "${OUT}" "^open: release window of billing-api for production \(Europe/Paris\)"
@@ -112,9 +115,12 @@ assert_json "friday evening: next opening is monday 20:00" "d['next_open'] == '2
 
 window "${R}" --at "${THU_MORNING}" --quiet
 assert_eq "--quiet: the verdict line only" "closed: release window of billing-api for production (Europe/Paris)" "${OUT}"
+}
 
 # --- deny windows, freezes, holidays -----------------------------------------------------------
 
+scenario "deny windows, freezes and holidays" scenario_deny_windows_freezes_and_holidays
+scenario_deny_windows_freezes_and_holidays() {
 window "${R}" --at "2026-12-21T21:00:00+01:00" --format json
 assert_exit "inside the manifest's deny window: closed" 1
 assert_json "deny: reason and next opening after it" \
@@ -144,9 +150,12 @@ assert_json "a [[holiday]] date of the pack closes the local day" \
   "d['cause'] == 'holiday' and 'Christmas Eve' in d['reason']"
 window "${R2}" --at "2026-08-06T21:00:00+02:00" --env staging
 assert_exit "the freeze is for production only: staging is open" 0
+}
 
 # --- environments ------------------------------------------------------------------------------
 
+scenario "environments" scenario_environments
+scenario_environments() {
 window "${R}" --at "${THU_EVENING}" --env staging --format json
 assert_exit "no allow window for staging: closed" 1
 assert_json "no allow window: never opens, answered at once" \
@@ -155,16 +164,22 @@ assert_json "no allow window: never opens, answered at once" \
 window "${R}" --at "${THU_EVENING}" --env prod
 assert_exit "unknown --env: exit 2" 2
 assert_contains "unknown --env: names it" "${ERR}" "unknown environment 'prod'"
+}
 
 # --- emergency ---------------------------------------------------------------------------------
 
+scenario "emergency" scenario_emergency
+scenario_emergency() {
 window "${R}" --at "${THU_MORNING}" --emergency "INC-4711 card payments down" --format json
 assert_exit "--emergency: exit 0 although closed" 0
 assert_json "--emergency: recorded, the truth kept" \
   "d['open'] is False and d['emergency'] == 'INC-4711 card payments down'"
+}
 
 # --- Argo CD and GitLab forms, daylight saving ----------------------------------------------------
 
+scenario "Argo CD and GitLab forms" scenario_argo_cd_and_gitlab_forms
+scenario_argo_cd_and_gitlab_forms() {
 R3="$(service_repo cron-forms '[release_window]
 timezone = "Europe/Paris"
 [[release_window.allow]]
@@ -180,7 +195,10 @@ assert_contains "Argo CD cron window: named" "${OUT}" 'inside allow window cron 
 window "${R3}" --at "2026-12-22T21:00:00+01:00" --format json
 assert_json "GitLab freeze: closed until its freeze_end, next opening after it" \
   "d['cause'] == 'deny' and d['next_open'] == '2027-01-04T19:00:00Z'"
+}
 
+scenario "daylight saving transitions" scenario_daylight_saving_transitions
+scenario_daylight_saving_transitions() {
 R4="$(service_repo dst '[release_window]
 timezone = "Europe/Paris"
 [[release_window.allow]]
@@ -194,9 +212,12 @@ assert_exit "spring forward: a start in the skipped hour opens at the transition
 assert_json "spring forward: closes at 04:00 CEST" "d['closes_at'] == '2026-03-29T02:00:00Z'"
 window "${R4}" --at "2026-10-25T00:30:00Z"
 assert_exit "fall back: an ambiguous start is the earlier 02:30" 0
+}
 
 # --- check uses the same windows ---------------------------------------------------------------
 
+scenario "check uses the same windows" scenario_check_uses_the_same_windows
+scenario_check_uses_the_same_windows() {
 run_in "${R}" check --rules "${PACK}" --at "${THU_EVENING}"
 assert_exit "check: inside the window passes" 0
 run_in "${R}" check --rules "${PACK}" --at "${THU_MORNING}" --format json
@@ -207,9 +228,12 @@ run_in "${R}" check --rules "${PACK}" --at "${THU_MORNING}" --emergency "INC-471
 assert_exit "check --emergency: passes" 0
 assert_json "check --emergency: the window rule is waived, the reason recorded" \
   "st('WIN-900') == 'waived' and d['emergency'] == 'INC-4711'"
+}
 
 # --- invalid windows ---------------------------------------------------------------------------
 
+scenario "invalid windows" scenario_invalid_windows
+scenario_invalid_windows() {
 R5="$(service_repo invalid '[release_window]
 timezone = "Europe/Pariss"
 [[release_window.allow]]
@@ -241,9 +265,12 @@ EOF
 window "${R}" --rules "${BAD_PACK}" --at "${THU_EVENING}"
 assert_exit "unknown holiday calendar in a pack: exit 2" 2
 assert_contains "unknown holiday calendar: file:line:column" "${ERR}" "pack.toml:3:12: unknown holiday calendar \"ZZ\""
+}
 
 # --- revisions, work tree, manifests -------------------------------------------------------------
 
+scenario "revisions and the work tree" scenario_revisions_and_the_work_tree
+scenario_revisions_and_the_work_tree() {
 R6="$(service_repo revs "${WINDOWS}")"
 sed -i 's/start = "20:00"/start = "09:00"/' "${R6}/operability.toml"
 commit_all "${R6}" "${D2}" "move the window to the morning"
@@ -256,7 +283,10 @@ window "${R6}" --at "${THU_MORNING}"
 assert_exit "an uncommitted edit is not read without --worktree" 0
 window "${R6}" --at "${THU_MORNING}" --worktree
 assert_exit "--worktree reads the edit" 1
+}
 
+scenario "several manifests, or none" scenario_several_manifests_or_none
+scenario_several_manifests_or_none() {
 MONO="$(new_repo mono)"
 for svc in a b; do
   write_file "${MONO}/services/${svc}/operability.toml" <<EOF
@@ -281,20 +311,29 @@ commit_all "${EMPTY}" "${D1}" "no manifest"
 window "${EMPTY}" --at "${THU_EVENING}" --format json
 assert_exit "no manifest at the revision: closed (exit 1)" 1
 assert_json "no manifest: cause" "d['cause'] == 'no_manifest'"
+}
 
+scenario "invalid options" scenario_invalid_options
+scenario_invalid_options() {
 window "${R}" --at "not-a-time"
 assert_exit "invalid --at: exit 2" 2
 window "${R}" --at "${THU_EVENING}" --format yaml
 assert_exit "unknown --format: exit 2" 2
+}
 
 # --- --wait ------------------------------------------------------------------------------------
 
+scenario "wait: usage errors" scenario_wait_usage_errors
+scenario_wait_usage_errors() {
 window "${R}" --at "${THU_MORNING}" --wait 1h
 assert_exit "--wait with --at: exit 2" 2
 window "${R}" --wait 3x
 assert_exit "--wait with a bad duration: exit 2" 2
+}
 
 # A window that opens a few seconds from now (UTC), closed before.
+scenario "wait: until the window opens" scenario_wait_until_the_window_opens
+scenario_wait_until_the_window_opens() {
 OPENS="$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%S)"
 R7="$(service_repo wait "[release_window]
 timezone = \"UTC\"
@@ -312,9 +351,12 @@ ELAPSED=$(($(date +%s) - STARTED))
 assert_exit "--wait: waits for the opening, then exit 0" 0
 assert_contains "--wait: says what it waits for" "${ERR}" "waiting until"
 if ((ELAPSED >= 1 && ELAPSED < 30)); then pass_ "--wait: waited about 3 seconds"; else fail_ "--wait: waited ${ELAPSED}s"; fi
+}
 
 # --- the examples, as examples/README.md says ------------------------------------------------------
 
+scenario "the billing-api example, as examples/README.md says" scenario_the_billing_api_example_as_examples
+scenario_the_billing_api_example_as_examples() {
 EX="$(new_repo billing-example)"
 cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${EX}/"
 commit_all "${EX}" "${D1}" "import the example"
@@ -327,5 +369,6 @@ assert_json "billing-api at 10:00: only WIN-003 fails" \
   "[x['rule'] for x in m()['findings'] if x['status'] == 'fail'] == ['WIN-003']"
 run_in "${EX}" window --rules "${BASELINE}" --at "${THU_MORNING}"
 assert_contains "opsgate window on the example says when it opens" "${OUT}" "next opens  Thu 2026-11-26 20:00 CET"
+}
 
-finish
+run_scenarios "$@"
