@@ -127,8 +127,7 @@ Expected<std::vector<std::string>> find_manifest_paths(const std::vector<std::st
     if (std::find(paths.begin(), paths.end(), *normal) == paths.end()) paths.push_back(*normal);
   }
   if (!paths.empty()) return paths;
-  if (tree.kind(k_manifest_file) != EntryKind::missing)
-    return std::vector{std::string(k_manifest_file)};
+  // Every manifest, the root one included: a root manifest does not hide nested services.
   auto found = tree.find(k_manifest_file);
   if (!found) return std::unexpected(found.error());
   if (found->empty()) return std::vector{std::string(k_manifest_file)};
@@ -181,13 +180,19 @@ struct Checker::State {
     history.prefetch(at.utc - std::chrono::days(std::min(deepest, k_max_days) + 1));
   }
 
+  // `gone`: manifests the change removed (scope_to_change), judged missing whatever a symlink
+  // in their place reads as.
   Expected<ManifestResult> evaluate_path(const std::string& path, const Tree& tree,
                                          const Tree* base_tree, const EvalContext& context,
-                                         HeadingCache& headings) const {
-    auto text = tree.read(path);
-    if (!text) return std::unexpected(text.error());
+                                         HeadingCache& headings,
+                                         const std::map<std::string, std::string>& gone) const {
     std::optional<ManifestResult> result;
-    if (!*text) {
+    Expected<std::optional<std::string>> text = std::nullopt;
+    if (auto removed = gone.find(path); removed != gone.end()) {
+      result = evaluate_missing_manifest(path, *rules, context, removed->second);
+    } else if (text = tree.read(path); !text) {
+      return std::unexpected(text.error());
+    } else if (!*text) {
       result = evaluate_missing_manifest(path, *rules, context);
     } else {
       auto manifest = parse_manifest(**text, path, tree.blob_id(path));
@@ -213,7 +218,8 @@ struct Checker::State {
   // others evaluate every manifest.
   std::vector<Evaluated> evaluate_taken(ManifestQueue& queue, const std::string& revision,
                                         const std::string& merge_base, bool worktree,
-                                        const EvalContext& shared) const {
+                                        const EvalContext& shared,
+                                        const std::map<std::string, std::string>& gone) const {
     std::vector<Evaluated> done;
     if (queue.exhausted()) return done;  // started late: the others took everything
     // Opened as the first handle was: a pre-receive hook's pushed objects are only reachable
@@ -239,8 +245,8 @@ struct Checker::State {
     HeadingCache headings;
     while (auto taken = queue.take()) {
       try {
-        done.emplace_back(taken->first,
-                          evaluate_path(taken->second, **tree, base_tree.get(), context, headings));
+        done.emplace_back(taken->first, evaluate_path(taken->second, **tree, base_tree.get(),
+                                                      context, headings, gone));
       } catch (const std::exception& error) {
         done.emplace_back(taken->first, fail(ErrorKind::internal, error.what()));
       }
@@ -250,17 +256,37 @@ struct Checker::State {
 
   // With --base and no --manifest, only the manifests whose service directory the change
   // touches: found from the changed paths upwards, so that a merge request's check reads the
-  // trees on their way, not every tree.
+  // trees on their way, not every tree. A manifest the base had for a touched service and that
+  // is gone, or no longer a regular file, at the revision is judged too (`gone` says what
+  // happened to it): deleting a manifest or swapping it for a symlink must not end the
+  // service's checks. It is let go only when its whole directory left with it.
   static Expected<std::vector<std::string>> scope_to_change(
-      const Tree& tree, const std::vector<std::string>& changed) {
+      const Tree& tree, const Tree& base_tree, const std::vector<std::string>& changed,
+      std::map<std::string, std::string>& gone) {
     auto selected = select_manifests(tree, k_manifest_file, changed);
     if (!selected) return std::unexpected(selected.error());
-    // Anything at the root by that name makes the repository one service, that manifest.
-    if (tree.kind(k_manifest_file) == EntryKind::missing) return selected;
-    const std::string root(k_manifest_file);
-    if (std::binary_search(selected->begin(), selected->end(), root))
-      return std::vector<std::string>{root};
-    return std::vector<std::string>{};
+    auto before = select_manifests(base_tree, k_manifest_file, changed);
+    if (!before) return std::unexpected(before.error());
+    for (const std::string& path : *before) {
+      if (std::binary_search(selected->begin(), selected->end(), path)) continue;
+      auto listed = tree.is_listed_file(path);
+      if (!listed) return std::unexpected(listed.error());
+      if (*listed) continue;  // still a manifest; the change's paths belong to a nearer one
+      const std::string dir = parent_dir(path);
+      if (!dir.empty() && tree.kind(dir) != EntryKind::directory) continue;  // the service left
+      const EntryKind now = tree.kind(path);
+      gone.emplace(path,
+                   now == EntryKind::missing
+                       ? fmt::format("{} was removed by the change: the base {} had it and its "
+                                     "service directory is still there",
+                                     path, base_tree.describe())
+                       : fmt::format("{} is no longer a regular file at {} (a symlink, directory "
+                                     "or submodule took its place); the base {} had one",
+                                     path, tree.describe(), base_tree.describe()));
+      selected->push_back(path);
+    }
+    std::sort(selected->begin(), selected->end());
+    return selected;
   }
 
   // GATE-RULES-CHANGED: the change rewrites rule files this run loaded from the repository.
@@ -334,15 +360,28 @@ struct Checker::State {
     std::unique_ptr<Tree> base_tree;
     std::string merge_base;
     std::vector<std::string> changed;  // sorted
+    std::string base_commit;
     if (!target.base.empty()) {
       auto base = repo->resolve_commit(target.base);
       if (!base) return std::unexpected(base.error());
+      base_commit = *base;
       if (revision.empty())
         return fail(ErrorKind::usage,
                     "--base needs a revision to compare (the branch has no commit)");
       auto found = repo->merge_base(*base, revision);
       if (!found) return std::unexpected(found.error());
       merge_base = *found;
+    }
+    // A rewind (the revision is an ancestor of the base: a force push back, --rev BAD --base
+    // FIX) has no change of its own to scope to: the revision is judged in full.
+    if (!merge_base.empty() && merge_base == revision && base_commit != revision &&
+        !target.worktree) {
+      report.notes.push_back(
+          fmt::format("{} is an ancestor of the base {}: a rewind, judged in full (every manifest)",
+                      revision.substr(0, 12), target.base));
+      merge_base.clear();
+    }
+    if (!merge_base.empty()) {
       // With --worktree the change reaches into what is not committed yet.
       auto paths = repo->changed_paths(merge_base, target.worktree ? std::string() : revision);
       if (!paths) return std::unexpected(paths.error());
@@ -375,6 +414,7 @@ struct Checker::State {
     // --jobs - 1 (else the executor's threads); none without a commit for them to open.
     const std::size_t max_workers =
         revision.empty() ? 0 : (request.jobs ? request.jobs - 1 : executor->threads());
+    std::map<std::string, std::string> gone;  // manifests the change removed: path -> what
     ManifestQueue queue;
     std::vector<std::future<std::vector<Evaluated>>> workers;
     // Whatever happens below, the queue is closed and every worker waited for before `queue`,
@@ -399,13 +439,12 @@ struct Checker::State {
           std::min(max_workers, std::max<std::size_t>(found / k_manifests_per_job, 1) - 1);
       while (workers.size() < wanted)
         workers.push_back(executor->submit([&, worker_context = context] {
-          return evaluate_taken(queue, revision, merge_base, target.worktree, worker_context);
+          return evaluate_taken(queue, revision, merge_base, target.worktree, worker_context, gone);
         }));
     };
-    // Without --manifest, --base or a manifest at the root, every tree is searched; the
-    // manifests found are evaluated as the search goes on.
-    if (request.manifests.empty() && merge_base.empty() &&
-        tree->kind(k_manifest_file) == EntryKind::missing) {
+    // Without --manifest or --base, every tree is searched; the manifests found are evaluated
+    // as the search goes on.
+    if (request.manifests.empty() && merge_base.empty()) {
       std::size_t found = 0;
       auto searched = tree->find_each(k_manifest_file, [&](std::string path) {
         found = queue.push(std::move(path));
@@ -415,7 +454,7 @@ struct Checker::State {
       if (found == 0) queue.push(std::string(k_manifest_file));  // GATE-MANIFEST
     } else {
       auto paths = !merge_base.empty() && request.manifests.empty()
-                       ? scope_to_change(*tree, changed)
+                       ? scope_to_change(*tree, *base_tree, changed, gone)
                        : find_manifest_paths(request.manifests, *tree);
       if (!paths) return std::unexpected(paths.error());
       if (auto damage = tree->damage()) return std::unexpected(*damage);
@@ -428,8 +467,8 @@ struct Checker::State {
       std::vector<Evaluated> here;
       HeadingCache headings;
       while (auto taken = queue.take())
-        here.emplace_back(taken->first,
-                          evaluate_path(taken->second, *tree, base_tree.get(), context, headings));
+        here.emplace_back(taken->first, evaluate_path(taken->second, *tree, base_tree.get(),
+                                                      context, headings, gone));
       by_evaluator.push_back(std::move(here));
     }
     for (auto& worker : workers) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "paths.hpp"
 #include "repo.hpp"
 
 namespace fs = std::filesystem;
@@ -57,8 +58,30 @@ Expected<PackSource> from_disk(const std::string& source, const fs::path& path) 
   return pack;
 }
 
+// A rule file of a REV:PATH pack must be the file at that path, not one a symlink on the way
+// points to elsewhere in the tree: the change could edit the target while the pack's own paths
+// stay untouched.
+Expected<void> reached_without_symlink(const Tree& tree, const std::string& source,
+                                       const std::string& file) {
+  auto listed = tree.is_listed_file(file);
+  if (!listed) return std::unexpected(listed.error());
+  if (!*listed)
+    return fail(ErrorKind::invalid,
+                fmt::format("--rules {}: {} is reached through a symlink; rule packs read from "
+                            "a revision follow none",
+                            source, file));
+  return {};
+}
+
 Expected<PackSource> from_revision(const std::string& source, const Repository& repo,
-                                   const std::string& rev, const std::string& path) {
+                                   const std::string& rev, const std::string& written) {
+  // HEAD:./x, HEAD:x//, HEAD:/x all name x: one spelling, so that GATE-RULES-CHANGED compares
+  // the paths the change touches with the paths read.
+  const auto normal = normalize_repo_path(written);
+  if (!normal)
+    return fail(ErrorKind::usage,
+                fmt::format("--rules {}: {} leaves the repository", source, written));
+  const std::string& path = *normal;
   auto commit = repo.resolve_commit(rev);
   if (!commit)
     return fail(ErrorKind::not_found,
@@ -78,6 +101,8 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
       for (const std::string& name : *names) {
         if (!name.ends_with(".toml")) continue;
         std::string file = path.empty() ? name : path + "/" + name;
+        if (auto ok = reached_without_symlink(**tree, source, file); !ok)
+          return std::unexpected(ok.error());
         auto text = (*tree)->read(file);
         if (!text) return std::unexpected(text.error());
         pack.files.push_back({name_at(file), std::move(**text)});
@@ -89,6 +114,8 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
     }
     case EntryKind::file:
     case EntryKind::executable: {
+      if (auto ok = reached_without_symlink(**tree, source, path); !ok)
+        return std::unexpected(ok.error());
       auto text = (*tree)->read(path);
       if (!text) return std::unexpected(text.error());
       pack.files.push_back({name_at(path), std::move(**text)});
@@ -127,34 +154,58 @@ std::vector<std::string> installed_pack_dirs() {
   return dirs;
 }
 
+RuleSourceKind classify_rule_source(std::string_view source) {
+  const bool path_like = source.starts_with("/") || source.starts_with("./") ||
+                         source.starts_with("../") || source == "." || source == "..";
+  if (path_like) return RuleSourceKind::path;
+  if (const std::size_t colon = source.find(':'); colon != std::string_view::npos && colon > 0)
+    return RuleSourceKind::revision;
+  // An installed pack's name is a plain word ("baseline", "acme-2026"); a dot-name is a path.
+  if (source.find('/') != std::string_view::npos || source.ends_with(".toml") ||
+      source.starts_with("."))
+    return RuleSourceKind::path;
+  return RuleSourceKind::installed;
+}
+
 Expected<PackSource> read_pack_source(const std::string& source, const Repository* repo) {
   std::error_code ec;
-  if (fs::exists(source, ec)) return from_disk(source, source);
-
-  if (std::size_t colon = source.find(':'); colon != std::string::npos && colon > 0) {
-    if (!repo)
-      return fail(ErrorKind::usage,
-                  fmt::format("--rules {}: REV:PATH needs a git repository", source));
-    std::string path = source.substr(colon + 1);
-    while (path.ends_with('/')) path.pop_back();
-    while (path.starts_with('/')) path.erase(0, 1);
-    return from_revision(source, *repo, source.substr(0, colon), path);
+  switch (classify_rule_source(source)) {
+    case RuleSourceKind::path:
+      if (!fs::exists(source, ec))
+        return fail(ErrorKind::not_found,
+                    fmt::format("rule pack {}: no such file or directory", source));
+      return from_disk(source, source);
+    case RuleSourceKind::revision: {
+      if (!repo)
+        return fail(ErrorKind::usage,
+                    fmt::format("--rules {}: REV:PATH needs a git repository", source));
+      const std::size_t colon = source.find(':');
+      return from_revision(source, *repo, source.substr(0, colon), source.substr(colon + 1));
+    }
+    case RuleSourceKind::installed:
+      break;
   }
-
-  if (source.find('/') == std::string::npos && !source.ends_with(".toml")) {
-    for (const std::string& dir : installed_pack_dirs()) {
-      fs::path candidate = fs::path(dir) / source;
-      if (fs::is_directory(candidate, ec)) {
-        auto pack = from_disk(source, candidate);
-        if (pack) pack->default_name = source;
-        return pack;
+  // A bare name is an installed pack, whatever the current directory holds: CI runs inside the
+  // checkout, and a committed baseline/ must not replace the platform team's baseline.
+  for (const std::string& dir : installed_pack_dirs()) {
+    fs::path candidate = fs::path(dir) / source;
+    if (fs::is_directory(candidate, ec)) {
+      auto pack = from_disk(source, candidate);
+      if (pack) {
+        pack->default_name = source;
+        pack->origin.installed = true;
       }
+      return pack;
     }
   }
+  std::string hint;
+  if (fs::exists(source, ec))
+    hint = fmt::format(" (the {} here is not used by its bare name: write ./{} to use it)",
+                       fs::is_directory(source, ec) ? "directory" : "file", source);
   return fail(ErrorKind::not_found,
-              fmt::format("rule pack '{}' not found: not a directory, a .toml file, REV:PATH, nor "
-                          "an installed pack",
-                          source));
+              fmt::format("no installed rule pack named '{}'{}; installed packs are looked for in "
+                          "{}",
+                          source, hint, fmt::join(installed_pack_dirs(), ":")));
 }
 
 Expected<RuleSet> load_rules(const std::vector<std::string>& sources, const Repository* repo) {

@@ -17,6 +17,14 @@ class Repository;
 // <prefix>/share/opsgate/rules next to the binary, the install prefix, the source tree.
 std::vector<std::string> installed_pack_dirs();
 
+// How a --rules SRC is read, in this order: a path when it starts with /, ./ or ../; REV:PATH
+// when it has a colon after its first character; a path when it has a '/', ends in .toml or
+// starts with a dot;
+// otherwise the name of an installed pack, never a file or directory of the current directory
+// (`./baseline` names that one).
+enum class RuleSourceKind { path, revision, installed };
+RuleSourceKind classify_rule_source(std::string_view source);
+
 // Reads the files of one --rules source. `repo` may be null (no repository at hand).
 Expected<PackSource> read_pack_source(const std::string& source, const Repository* repo);
 

@@ -349,12 +349,13 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
 }
 
 ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,
-                                         const EvalContext& context) {
+                                         const EvalContext& context, const std::string& why) {
   ManifestResult result;
   result.path = path;
   result.findings.push_back(make_gate_finding(
       "GATE-MANIFEST", "The service declares an operability manifest", Status::fail,
-      Severity::error, fmt::format("{} does not exist in {}", path, context.tree->describe()),
+      Severity::error,
+      why.empty() ? fmt::format("{} does not exist in {}", path, context.tree->describe()) : why,
       SourcePos{path}, "Run `opsgate init` to write a starter operability.toml, then commit it."));
   for (const Rule& rule : rules.rules) {
     Finding finding = rule_finding(rule);

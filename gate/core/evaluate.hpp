@@ -23,8 +23,10 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
                                  const Manifest* base = nullptr);
 
 // The result for a manifest path that does not exist at the revision (GATE-MANIFEST).
+// `why` says what happened to it when the gate knows more than "it does not exist" (the base
+// had it and the change removed it, or turned it into a symlink).
 ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,
-                                         const EvalContext& context);
+                                         const EvalContext& context, const std::string& why = {});
 
 // One of the gate's own findings (GATE-*, area "gate", level 0).
 Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,

@@ -58,7 +58,8 @@ void conclude(Report& report) {
 
 std::vector<PackInfo> pack_infos(const RuleSet& rules) {
   std::vector<PackInfo> out;
-  for (const Pack& pack : rules.packs) out.push_back({pack.name, pack.version, pack.source});
+  for (const Pack& pack : rules.packs)
+    out.push_back({pack.name, pack.version, pack.source, pack.origin.describe(pack.source)});
   return out;
 }
 

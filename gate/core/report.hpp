@@ -23,7 +23,8 @@ struct Summary {
 struct PackInfo {
   std::string name;
   std::string version;
-  std::string source;
+  std::string source;  // as given to --rules
+  std::string origin;  // where it was read: PackOrigin::describe()
 };
 
 enum class Outcome { pass, fail, error };

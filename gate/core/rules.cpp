@@ -607,6 +607,12 @@ Expected<RuleSet> RuleSetBuilder::finish() {
   return std::move(m_set);
 }
 
+std::string PackOrigin::describe(std::string_view source) const {
+  if (kind == Kind::revision) return fmt::format("revision {} at {}", source, commit.substr(0, 12));
+  const std::string& where = is_dir ? dir : (files.empty() ? std::string(source) : files.front());
+  return fmt::format("{} {}", installed ? "installed" : "file", where);
+}
+
 Expected<void> check_environment(const RuleSet& rules, std::string_view environment) {
   std::set<std::string> known;
   for (const Pack& pack : rules.packs)

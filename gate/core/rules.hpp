@@ -84,6 +84,11 @@ struct PackOrigin {
   // or renames there count as rule changes too; empty for a single-file pack.
   std::string dir;
   bool is_dir = false;
+  bool installed = false;  // disk: an installed pack found by its name
+
+  // "installed /usr/share/opsgate/rules/baseline", "file /ci/rules", "revision
+  // origin/main:.opsgate/rules at 1a2b3c4d5e6f", as reports name it.
+  std::string describe(std::string_view source) const;
 };
 
 struct Pack {

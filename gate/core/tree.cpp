@@ -13,6 +13,16 @@ namespace fs = std::filesystem;
 
 namespace opsgate {
 
+Expected<std::optional<std::string>> Tree::nearest_listed(std::string_view dir,
+                                                          std::string_view file_name) const {
+  for (std::string current(dir);; current = parent_dir(current)) {
+    auto listed = is_listed_file(join_path(current, file_name));
+    if (!listed) return std::unexpected(listed.error());
+    if (*listed) return std::optional<std::string>(current);
+    if (current.empty()) return std::optional<std::string>();
+  }
+}
+
 Expected<bool> Tree::is_listed_file(std::string_view path) const {
   const std::size_t slash = path.rfind('/');
   auto listed = find(slash == std::string_view::npos ? path : path.substr(slash + 1));

@@ -46,6 +46,13 @@ class Tree {
   // (no symlink followed, no submodule entered). Without an override, a search of the tree.
   virtual Expected<bool> is_listed_file(std::string_view path) const;
 
+  // The deepest directory at or above `dir` ("" is the root) holding a file named `file_name`
+  // that find() lists, or nullopt. Without an override, is_listed_file() on each directory
+  // climbing up; trees that can override it walk down once (a path thousands of directories
+  // deep costs its depth, not its depth squared).
+  virtual Expected<std::optional<std::string>> nearest_listed(std::string_view dir,
+                                                              std::string_view file_name) const;
+
   // Names of the regular files directly in directory `path` ("" is the root), sorted.
   virtual Expected<std::vector<std::string>> list(std::string_view path) const = 0;
 

@@ -174,6 +174,40 @@ class GitTree final : public Tree {
     }
   }
 
+  Expected<std::optional<std::string>> nearest_listed(std::string_view dir,
+                                                      std::string_view file_name) const override {
+    // Down once along `dir`, through tree entries only (as the search goes), noting the deepest
+    // directory whose tree lists `file_name` as a regular or executable file. A malformed tree
+    // on the way is answered by the search, as is_listed_file() does.
+    const std::string name(file_name);
+    auto lists_file = [&](const git_tree* tree) {
+      const git_tree_entry* file = git_tree_entry_byname(tree, name.c_str());
+      if (!file) return false;
+      const git_filemode_t mode = git_tree_entry_filemode(file);
+      return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+    };
+    const git_tree* current = m_root.get();
+    GitTreePtr owned;  // keeps `current` alive below the root
+    if (!well_formed(current)) return Tree::nearest_listed(dir, file_name);
+    std::optional<std::size_t> deepest;  // length of the deepest prefix of `dir` found
+    if (lists_file(current)) deepest = 0;
+    for (std::size_t start = 0; !dir.empty() && start <= dir.size();) {
+      const std::size_t slash = dir.find('/', start);
+      const std::size_t end = slash == std::string_view::npos ? dir.size() : slash;
+      const std::string component(dir.substr(start, end - start));
+      const git_tree_entry* entry = git_tree_entry_byname(current, component.c_str());
+      if (!entry || git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE) break;
+      owned = lookup_tree(*git_tree_entry_id(entry), dir.substr(0, end));
+      if (!owned) return std::unexpected(*m_damage);
+      current = owned.get();
+      if (!well_formed(current)) return Tree::nearest_listed(dir, file_name);
+      if (lists_file(current)) deepest = end;
+      start = end + 1;
+    }
+    if (!deepest) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(dir.substr(0, *deepest)));
+  }
+
   Expected<std::vector<std::string>> list(std::string_view dir) const override {
     auto entry = resolve(dir);
     if (!entry || entry->mode != GIT_FILEMODE_TREE)

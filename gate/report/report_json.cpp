@@ -85,7 +85,10 @@ nlohmann::ordered_json summary_json(const Summary& s) {
 void write_json(const Report& report, const ReportWriter& write) {
   json packs = json::array();
   for (const PackInfo& pack : report.packs)
-    packs.push_back({{"name", pack.name}, {"version", pack.version}, {"source", pack.source}});
+    packs.push_back({{"name", pack.name},
+                     {"version", pack.version},
+                     {"source", pack.source},
+                     {"origin", pack.origin}});
   json out = {
       {"tool", {{"name", "opsgate"}, {"version", OPSGATE_VERSION}}},
       {"revision", optional_string(report.revision)},

@@ -80,8 +80,8 @@ std::string render_text(const Report& report, const TextStyle& style) {
   if (!report.packs.empty()) {
     std::string packs;
     for (const PackInfo& pack : report.packs)
-      packs += fmt::format("{}{}{}", packs.empty() ? "" : ", ", pack.name,
-                           pack.version.empty() ? "" : " " + pack.version);
+      packs += fmt::format("{}{}{} ({})", packs.empty() ? "" : ", ", pack.name,
+                           pack.version.empty() ? "" : " " + pack.version, pack.origin);
     out += fmt::format("rules: {}\n", packs);
   }
   if (report.emergency) out += paint.yellow("emergency change: " + *report.emergency) + "\n";

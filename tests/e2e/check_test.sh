@@ -869,9 +869,9 @@ assert_json "monorepo --manifest naming a missing file: GATE-MANIFEST" "st('GATE
 manifest 14 | write_file "${R}/operability.toml"
 commit_all "${R}" "${D2}" "root manifest"
 check "${R}" --format json
-assert_exit "root manifest present: only it is evaluated (exit 0)" 0
-assert_json "root manifest present: one entry, operability.toml" \
-  "[x['path'] for x in d['manifests']] == ['operability.toml']"
+assert_exit "root manifest present: the nested services are still judged (zeta fails)" 1
+assert_json "root manifest present: it is one entry among the others" \
+  "'operability.toml' in [x['path'] for x in d['manifests']] and len(d['manifests']) > 1"
 }
 
 # --- monorepos: manifests evaluated at once (--jobs) ------------------------------------------

@@ -221,13 +221,62 @@ git -C "${repo}" rm -q services/search/operability.toml
 write_file "${repo}/services/orders/src/main.go" <<<"package main // v2"
 commit_all "${repo}" 2026-11-04T10:00:00+01:00 "drop search manifest, touch orders"
 run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
-assert_json "a deleted manifest is not evaluated; the touched service is" \
-  "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml']"
+assert_exit "a deleted manifest whose service stays fails the gate" 1
+assert_json "...both the touched service and the deleted manifest are judged" \
+  "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml', 'services/search/operability.toml']"
+assert_json "...the deleted one as a failed GATE-MANIFEST that says so" \
+  "any(f['rule'] == 'GATE-MANIFEST' and f['status'] == 'fail' and 'removed by the change' in f['message'] for f in d['manifests'][1]['findings'])"
 }
 
-# A manifest at the root makes the repository one service (nested manifests are not searched
-# for), whose directory still stops where another manifest's begins.
-scenario "monorepo: a root manifest makes the repository one service" scenario_rooted
+# The change must not end a service's checks by removing its manifest: whatever takes the
+# manifest's place, the gate fails, unless the whole service directory is gone.
+scenario "monorepo: a manifest replaced by a symlink, a directory or a submodule fails" \
+  scenario_manifest_replaced replaced
+scenario "monorepo: a service that leaves with its manifest is let go" scenario_manifest_replaced left
+scenario_manifest_replaced() {
+mono_repo
+git -C "${repo}" checkout -q -b change
+case "$1" in
+replaced)
+  for kind in symlink directory submodule; do
+    git -C "${repo}" reset -q --hard main
+    git -C "${repo}" rm -q services/search/operability.toml
+    case "${kind}" in
+    symlink) ln -s ../orders/operability.toml "${repo}/services/search/operability.toml" ;;
+    directory) write_file "${repo}/services/search/operability.toml/x" <<<"x" ;;
+    submodule)
+      git -C "${repo}" update-index --add --cacheinfo \
+        "160000,$(git -C "${repo}" rev-parse HEAD),services/search/operability.toml"
+      ;;
+    esac
+    if [[ "${kind}" == submodule ]]; then  # git add -A would drop the gitlink (no work tree)
+      GIT_AUTHOR_DATE=2026-11-02T10:00:00+01:00 GIT_COMMITTER_DATE=2026-11-02T10:00:00+01:00 \
+        git -C "${repo}" commit -q -m "search manifest becomes a submodule"
+    else
+      commit_all "${repo}" 2026-11-02T10:00:00+01:00 "search manifest becomes a ${kind}"
+    fi
+    assert_eq "the ${kind} is committed in the manifest's place" \
+      "$(git -C "${repo}" ls-tree HEAD services/search/operability.toml | cut -c1-6)" \
+      "$(case "${kind}" in symlink) echo 120000 ;; directory) echo 040000 ;; *) echo 160000 ;; esac)"
+    run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+    assert_exit "a manifest replaced by a ${kind}: exit 1" 1
+    assert_json "...GATE-MANIFEST says it is no longer a regular file (${kind})" \
+      "any(f['rule'] == 'GATE-MANIFEST' and f['status'] == 'fail' and 'no longer a regular file' in f['message'] for m in d['manifests'] for f in m['findings'])"
+  done
+  ;;
+left)
+  git -C "${repo}" rm -q -r services/search
+  commit_all "${repo}" 2026-11-02T10:00:00+01:00 "search is decommissioned"
+  run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+  assert_exit "a service directory removed whole passes" 0
+  assert_json "...with nothing to judge" "d['manifests'] == []"
+  ;;
+esac
+}
+
+# A root manifest is one service among others: it owns the root directory minus the nested
+# services, and hides none of them.
+scenario "monorepo: a root manifest does not hide nested services" scenario_rooted
 scenario_rooted() {
 mono_repo
 rooted="$(new_repo rooted)"
@@ -243,17 +292,47 @@ cp "${repo}/rules.toml" "${rooted}/rules.toml"
 write_file "${rooted}/tools/cli/main.c" <<<"int main(void) { return 0; }"
 write_file "${rooted}/README.md" <<<"# svc"
 commit_all "${rooted}" 2026-11-01T10:00:00+01:00 "initial"
+run_in "${rooted}" check --rules rules.toml --at "${AT}" --format json
+assert_json "without --base, the root and the nested manifest are both judged" \
+  "[x['path'] for x in d['manifests']] == ['operability.toml', 'tools/cli/operability.toml']"
 git -C "${rooted}" checkout -q -b change
+sed -i 's/owner = "team"/owner = ""/' "${rooted}/tools/cli/operability.toml"
 write_file "${rooted}/tools/cli/main.c" <<<"int main(void) { return 1; }"
 commit_all "${rooted}" 2026-11-02T10:00:00+01:00 "cli only"
 run_in "${rooted}" check --rules rules.toml --base main --at "${AT}" --format json
-assert_json "with a root manifest, a change under a nested one selects nothing" \
-  "d['manifests'] == [] and d['outcome'] == 'pass'"
+assert_exit "a change under the nested service is judged with the root manifest present" 1
+assert_json "...and selects only the nested service" \
+  "[x['path'] for x in d['manifests']] == ['tools/cli/operability.toml']"
 write_file "${rooted}/README.md" <<<"# svc v2"
 commit_all "${rooted}" 2026-11-03T10:00:00+01:00 "readme"
-run_in "${rooted}" check --rules rules.toml --base main --at "${AT}" --format json
+run_in "${rooted}" check --rules rules.toml --base HEAD~1 --at "${AT}" --format json
 assert_json "...and a change beside it selects the root manifest" \
   "[x['path'] for x in d['manifests']] == ['operability.toml']"
+}
+
+# A rewind (the revision is an ancestor of the base) has no change of its own: judged in full.
+scenario "monorepo: a rewind to a failing ancestor is judged in full" scenario_rewind
+scenario_rewind() {
+mono_repo
+sed -i 's/owner = "team-search"/owner = ""/' "${repo}/services/search/operability.toml"
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "BAD: search loses its owner"
+bad="$(git -C "${repo}" rev-parse HEAD)"
+sed -i 's/owner = ""/owner = "team-search"/' "${repo}/services/search/operability.toml"
+commit_all "${repo}" 2026-11-03T10:00:00+01:00 "FIX"
+run_in "${repo}" check --rules rules.toml --rev "${bad}" --base main --at "${AT}" --format json
+assert_exit "check --rev BAD --base FIX fails" 1
+assert_json "...every manifest judged, with a note saying why" \
+  "len(d['manifests']) == 3 and any('rewind' in n for n in d['notes'])"
+run_in "${repo}" check --rules rules.toml --rev main --base main --at "${AT}" --format json
+assert_exit "the same revision as the base is no change: passes" 0
+assert_json "...with nothing judged" "d['manifests'] == []"
+# An ordinary change whose target moved on keeps its scoping.
+git -C "${repo}" checkout -q -b feature HEAD~1
+write_file "${repo}/services/orders/src/main.go" <<<"package main // feature"
+commit_all "${repo}" 2026-11-04T10:00:00+01:00 "feature"
+run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json
+assert_json "a branch behind its target keeps its scoping" \
+  "[x['path'] for x in d['manifests']] == ['services/orders/operability.toml']"
 }
 
 # --worktree --base: what is not committed yet is part of the change (pre-commit use).
