@@ -406,7 +406,7 @@ struct Checker::State {
       context.changed_paths = changed;
       auto found = rules_changed(merge_base, changed);
       if (!found) return std::unexpected(found.error());
-      context.run_findings = std::move(*found);
+      for (Finding& finding : *found) report.findings.push_back(std::move(finding));
     }
 
     if (time_zones.valid()) executor->wait(time_zones);  // manifests name their zones from here

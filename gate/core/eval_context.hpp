@@ -27,8 +27,6 @@ struct EvalContext {
   const RuleSet* rules = nullptr;        // freezes and holidays for window_open (evaluate_manifest)
   // Paths the change touches (--base); std::nullopt when the change is unknown.
   std::optional<std::vector<std::string>> changed_paths;
-  // Findings about the whole run (GATE-RULES-CHANGED), added to every manifest's result.
-  std::vector<Finding> run_findings;
 };
 
 // Parsed markdown headings by repository path, shared by every rule of a run.

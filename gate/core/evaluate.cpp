@@ -262,8 +262,7 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
   result.blob = manifest.blob;
   result.service = manifest.service_name();
   // A finding per rule, and a few of the gate's own (schema, waivers, the run's).
-  result.findings.reserve(rules.rules.size() + manifest.problems.size() +
-                          context.run_findings.size() + 4);
+  result.findings.reserve(rules.rules.size() + manifest.problems.size() + 4);
 
   // Shared by every manifest's GATE-SCHEMA finding, as a rule's text is by its findings.
   static const SharedText k_schema_title = "The manifest follows schema 1";
@@ -342,8 +341,6 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
         "Remove the waiver, or fix the rule id (`opsgate rules list` shows the loaded rules)."));
   }
   if (base) added_waivers(manifest, *base, result.findings);
-  result.findings.insert(result.findings.end(), context.run_findings.begin(),
-                         context.run_findings.end());
   finish(result, context);
   return result;
 }

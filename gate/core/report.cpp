@@ -22,8 +22,14 @@ std::string_view outcome_name(Outcome outcome) {
 
 Summary summarize(const std::vector<ManifestResult>& manifests, Severity fail_on) {
   Summary summary;
-  for (const ManifestResult& manifest : manifests) {
-    for (const Finding& finding : manifest.findings) {
+  for (const ManifestResult& manifest : manifests)
+    add_to_summary(summary, manifest.findings, fail_on);
+  return summary;
+}
+
+void add_to_summary(Summary& summary, const std::vector<Finding>& findings, Severity fail_on) {
+  {
+    for (const Finding& finding : findings) {
       switch (finding.status) {
         case Status::pass:
           ++summary.passed;
@@ -45,15 +51,34 @@ Summary summarize(const std::vector<ManifestResult>& manifests, Severity fail_on
       }
     }
   }
-  return summary;
 }
 
 void conclude(Report& report) {
   std::sort(report.manifests.begin(), report.manifests.end(),
             [](const ManifestResult& a, const ManifestResult& b) { return a.path < b.path; });
+  std::sort(report.findings.begin(), report.findings.end(),
+            [](const Finding& a, const Finding& b) { return a.rule < b.rule; });
   report.summary = summarize(report.manifests, report.fail_on);
+  add_to_summary(report.summary, report.findings, report.fail_on);
   if (report.outcome != Outcome::error)
     report.outcome = report.summary.failed > 0 ? Outcome::fail : Outcome::pass;
+}
+
+ManifestResult run_result(const Report& report) {
+  ManifestResult run;
+  run.service = "this run";
+  run.findings = report.findings;
+  for (const Finding& finding : run.findings)
+    if (fails_gate(finding, report.fail_on)) run.passed = false;
+  return run;
+}
+
+std::vector<const ManifestResult*> results_of(const Report& report, const ManifestResult& run) {
+  std::vector<const ManifestResult*> out;
+  out.reserve(report.manifests.size() + 1);
+  for (const ManifestResult& manifest : report.manifests) out.push_back(&manifest);
+  if (!run.findings.empty()) out.push_back(&run);
+  return out;
 }
 
 std::vector<PackInfo> pack_infos(const RuleSet& rules) {

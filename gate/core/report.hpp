@@ -45,10 +45,21 @@ struct Report {
       notes;  // things the reader should know (e.g. a tip checked without base)
   std::vector<PackInfo> packs;
   std::vector<ManifestResult> manifests;  // sorted by path
+  // Findings about the run rather than one service (GATE-RULES-CHANGED): they count in the
+  // summary and the verdict like any other, even when no manifest was selected.
+  std::vector<Finding> findings;
   Summary summary;
 };
 
 Summary summarize(const std::vector<ManifestResult>& manifests, Severity fail_on);
+void add_to_summary(Summary& summary, const std::vector<Finding>& findings, Severity fail_on);
+
+// The run-level findings dressed as one more result, for renderers that list results (JUnit
+// suites, SARIF results, Code Quality entries): service "this run", no manifest path.
+ManifestResult run_result(const Report& report);
+
+// Every result a renderer lists: the manifests', then the run's when it has findings.
+std::vector<const ManifestResult*> results_of(const Report& report, const ManifestResult& run);
 
 // Fills summary and outcome from the manifests (sorting them by path).
 void conclude(Report& report);

@@ -86,7 +86,9 @@ std::string render_codequality(const Report& report) {
   // GitLab needs fingerprints unique within a report: an exact repeat (same rule, manifest and,
   // for GATE-* findings, message) gets its ordinal mixed in.
   std::set<std::string, std::less<>> seen;
-  for (const ManifestResult& manifest : report.manifests) {
+  const ManifestResult run = run_result(report);
+  for (const ManifestResult* listed : results_of(report, run)) {
+    const ManifestResult& manifest = *listed;
     for (const Finding& finding : manifest.findings) {
       if (finding.status != Status::fail) continue;
       std::string fingerprint = finding_fingerprint(manifest.path, finding);

@@ -89,6 +89,8 @@ void write_json(const Report& report, const ReportWriter& write) {
                      {"version", pack.version},
                      {"source", pack.source},
                      {"origin", pack.origin}});
+  json run_findings = json::array();
+  for (const Finding& item : report.findings) run_findings.push_back(finding(item));
   json out = {
       {"tool", {{"name", "opsgate"}, {"version", OPSGATE_VERSION}}},
       {"revision", optional_string(report.revision)},
@@ -98,6 +100,7 @@ void write_json(const Report& report, const ReportWriter& write) {
       {"emergency", optional_string(report.emergency)},
       {"outcome", outcome_name(report.outcome)},
       {"manifests", json::array()},  // written one manifest at a time, below
+      {"findings", run_findings},
       {"summary", summary_json(report.summary)},
       {"fail_on", severity_name(report.fail_on)},
       {"worktree", report.worktree},

@@ -195,12 +195,14 @@ void write_junit(const Report& report, const ReportWriter& write) {
   // The totals open the document, so they are counted first: the suites are then written one
   // at a time (a 200-service report is 1.3 MB; assembled around a copy of itself, twice that).
   Counts total;
+  const ManifestResult run = run_result(report);
+  const std::vector<const ManifestResult*> results = results_of(report, run);
   if (report.outcome == Outcome::error)
     total = k_error_suite;
-  else if (report.manifests.empty())
+  else if (results.empty())
     total = k_placeholder_suite;
-  for (const ManifestResult& manifest : report.manifests) {
-    Counts counts = count(report, manifest);
+  for (const ManifestResult* manifest : results) {
+    Counts counts = count(report, *manifest);
     total.tests += counts.tests;
     total.failures += counts.failures;
     total.skipped += counts.skipped;
@@ -220,7 +222,7 @@ void write_junit(const Report& report, const ReportWriter& write) {
         "    </testcase>\n",
         attr(report.error), text("opsgate could not evaluate: " + report.error));
     out += "  </testsuite>\n";
-  } else if (report.manifests.empty()) {
+  } else if (results.empty()) {
     // A passing placeholder: Jenkins' junit step fails a build whose reports hold no test.
     out += suite_open("opsgate", k_placeholder_suite);
     properties(out, report, nullptr);
@@ -228,9 +230,11 @@ void write_junit(const Report& report, const ReportWriter& write) {
         "    <testcase classname=\"opsgate\" name=\"no manifest to evaluate\" time=\"0\"/>\n"
         "  </testsuite>\n";
   }
-  for (const ManifestResult& manifest : report.manifests) {
-    std::string name = manifest.service.empty()
-                           ? manifest.path
+  for (const ManifestResult* listed : results) {
+    const ManifestResult& manifest = *listed;
+    std::string name = manifest.service.empty() ? manifest.path
+                       : manifest.path.empty()
+                           ? "opsgate: " + manifest.service
                            : fmt::format("{} ({})", manifest.service, manifest.path);
     out += suite_open(name, count(report, manifest));
     properties(out, report, &manifest);

@@ -134,7 +134,15 @@ std::string render_markdown(const Report& report) {
     out += "\n> :rotating_light: **Emergency change:** " + md(*report.emergency) +
            " (release-window rules waived)\n";
   for (const std::string& note : report.notes) out += "\n> **Note:** " + md(note) + "\n";
-  if (report.manifests.empty()) out += "\nNo manifest to evaluate.\n";
+  if (report.manifests.empty()) {
+    if (report.changed_paths)
+      out += fmt::format(
+          "\n{} path{} changed, none inside a service directory: no manifest to "
+          "evaluate.\n",
+          *report.changed_paths, *report.changed_paths == 1 ? "" : "s");
+    else
+      out += "\nNo manifest to evaluate.\n";
+  }
 
   if (!report.manifests.empty()) {
     out += "\n| service | manifest | level | outcome |\n|---|---|---|---|\n";
@@ -145,7 +153,9 @@ std::string render_markdown(const Report& report) {
 
   std::string failures, waived, others;
   int passes = 0, skips = 0;
-  for (const ManifestResult& manifest : report.manifests) {
+  const ManifestResult run = run_result(report);
+  for (const ManifestResult* listed : results_of(report, run)) {
+    const ManifestResult& manifest = *listed;
     for (const Finding& finding : manifest.findings) {
       std::string rule = fmt::format("**{}** {}", md(finding.rule), md(finding.title));
       switch (finding.status) {

@@ -87,7 +87,10 @@ json result(const Finding& finding, const ManifestResult& manifest, std::size_t 
 json provenance(const Report& report) {
   json packs = json::array();
   for (const PackInfo& pack : report.packs)
-    packs.push_back({{"name", pack.name}, {"version", pack.version}, {"source", pack.source}});
+    packs.push_back({{"name", pack.name},
+                     {"version", pack.version},
+                     {"source", pack.source},
+                     {"origin", pack.origin}});
   json manifests = json::array();
   for (const ManifestResult& manifest : report.manifests)
     manifests.push_back({{"path", manifest.path},
@@ -116,7 +119,9 @@ std::string render_sarif(const Report& report) {
   json rules = json::array();
   std::map<std::string, std::size_t, std::less<>> rule_index;
   json results = json::array();
-  for (const ManifestResult& manifest : report.manifests) {
+  const ManifestResult run_findings = run_result(report);
+  for (const ManifestResult* listed : results_of(report, run_findings)) {
+    const ManifestResult& manifest = *listed;
     for (const Finding& finding : manifest.findings) {
       auto [it, added] = rule_index.try_emplace(finding.rule, rules.size());
       if (added) rules.push_back(driver_rule(finding));

@@ -86,8 +86,19 @@ std::string render_text(const Report& report, const TextStyle& style) {
   }
   if (report.emergency) out += paint.yellow("emergency change: " + *report.emergency) + "\n";
   for (const std::string& note : report.notes) out += paint.dim("note: " + note) + "\n";
-  if (report.outcome != Outcome::error && report.manifests.empty())
-    out += "no manifest to evaluate\n";
+  if (report.outcome != Outcome::error && report.manifests.empty()) {
+    if (report.changed_paths)
+      out += fmt::format(
+          "{} path{} changed, none inside a service directory: no manifest to "
+          "evaluate\n",
+          *report.changed_paths, *report.changed_paths == 1 ? "" : "s");
+    else
+      out += "no manifest to evaluate\n";
+  }
+  if (!report.findings.empty()) {
+    out += fmt::format("\n{}\n", paint.bold("this run"));
+    for (const Finding& finding : report.findings) render_finding(out, finding, report, paint);
+  }
 
   for (const ManifestResult& manifest : report.manifests) {
     out += fmt::format(

@@ -384,19 +384,19 @@ run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --fo
 assert_exit "rules read from the target branch still judge the change" 1
 assert_json "BKP-002 fails with the base-side rule" "st('BKP-002') == 'fail'"
 assert_json "GATE-RULES-CHANGED is a warning when the rules came from the base side" \
-  "f('GATE-RULES-CHANGED')['severity'] == 'warning' and st('GATE-RULES-CHANGED') == 'fail'"
+  "rf('GATE-RULES-CHANGED')['severity'] == 'warning' and rst('GATE-RULES-CHANGED') == 'fail'"
 
 run_in "${repo}" check --rules .opsgate/rules --base main --at "${AT}" --format json
 assert_exit "rules the change rewrote, read from the work tree, fail the gate" 1
 assert_json "GATE-RULES-CHANGED is an error when read from the work tree" \
-  "f('GATE-RULES-CHANGED')['severity'] == 'error' and st('BKP-002') == 'pass'"
+  "rf('GATE-RULES-CHANGED')['severity'] == 'error' and st('BKP-002') == 'pass'"
 
 run_in "${repo}" check --rules HEAD:.opsgate/rules --base main --at "${AT}" --format json
 assert_json "GATE-RULES-CHANGED is an error when read from the evaluated revision" \
-  "f('GATE-RULES-CHANGED')['severity'] == 'error'"
+  "rf('GATE-RULES-CHANGED')['severity'] == 'error'"
 
 run_in "${repo}" check --rules main:.opsgate/rules --at "${AT}" --format json
-assert_json "without --base there is no change to judge" "f('GATE-RULES-CHANGED') is None"
+assert_json "without --base there is no change to judge" "rf('GATE-RULES-CHANGED') is None"
 }
 
 # Deleting a rule file is a rule change too (the weaker pack must not judge the change).
@@ -418,13 +418,117 @@ commit_all "${repo}" 2026-11-02T11:00:00+01:00 "drop the backup rules"
 run_in "${repo}" check --rules .opsgate/rules --base main --at "${AT}" --format json
 assert_exit "a change that deletes a rule file fails when judged by its own rules" 1
 assert_json "the deleted file is named in GATE-RULES-CHANGED" \
-  "f('GATE-RULES-CHANGED')['severity'] == 'error' and '.opsgate/rules/backup.toml' in f('GATE-RULES-CHANGED')['message']"
+  "rf('GATE-RULES-CHANGED')['severity'] == 'error' and '.opsgate/rules/backup.toml' in rf('GATE-RULES-CHANGED')['message']"
 run_in "${repo}" check --rules HEAD:.opsgate/rules --base main --at "${AT}" --format json
 assert_json "...also when read from the evaluated revision" \
-  "f('GATE-RULES-CHANGED')['severity'] == 'error'"
+  "rf('GATE-RULES-CHANGED')['severity'] == 'error'"
 run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
 assert_json "...and a warning when read from the base side, whose BKP-002 still fails" \
-  "f('GATE-RULES-CHANGED')['severity'] == 'warning' and st('BKP-002') == 'fail'"
+  "rf('GATE-RULES-CHANGED')['severity'] == 'warning' and st('BKP-002') == 'fail'"
+}
+
+# A change that touches only the rules selects no manifest: the finding is about the run, and
+# still fails it.
+scenario "rules from a trusted revision: a change to the rules alone still fails" scenario_rules_only
+scenario_rules_only() {
+trusted_repo
+git -C "${repo}" checkout -q -b weaken
+sed -i 's/min = 7/min = 1/' "${repo}/.opsgate/rules/backup.toml"
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "relax the rule, nothing else"
+run_in "${repo}" check --rules HEAD:.opsgate/rules --base main --at "${AT}" --format json
+assert_exit "a change to the rules alone, judged by them, fails" 1
+assert_json "...the finding is the run's, at the top level, counted in the summary" \
+  "rst('GATE-RULES-CHANGED') == 'fail' and d['summary']['failed'] >= 1 and all(f['rule'] != 'GATE-RULES-CHANGED' for x in d['manifests'] for f in x['findings'])"
+run_in "${repo}" check --rules HEAD:.opsgate/rules --base main --at "${AT}"
+assert_contains "the text report shows the run's finding" "${OUT}" "GATE-RULES-CHANGED"
+for format in junit sarif codequality markdown; do
+  run_in "${repo}" check --rules HEAD:.opsgate/rules --base main --at "${AT}" --format "${format}"
+  assert_contains "the ${format} report shows the run's finding" "${OUT}" "GATE-RULES-CHANGED"
+done
+# In a monorepo without a root manifest, the rules' directory belongs to no service.
+mono_repo
+mkdir -p "${repo}/.opsgate/rules"
+cp "${repo}/rules.toml" "${repo}/.opsgate/rules/service.toml"
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "rules in the repository"
+sed -i 's/present = true/present = false/' "${repo}/.opsgate/rules/service.toml"
+commit_all "${repo}" 2026-11-03T10:00:00+01:00 "turn the rule around"
+run_in "${repo}" check --rules HEAD:.opsgate/rules --base HEAD~1 --at "${AT}" --format json
+assert_exit "a rules-only change in a monorepo fails" 1
+assert_json "...with no manifest selected" \
+  "d['manifests'] == [] and rst('GATE-RULES-CHANGED') == 'fail' and d['outcome'] == 'fail'"
+}
+
+# Other spellings of the same REV:PATH name the same files: none escapes GATE-RULES-CHANGED.
+scenario "rules from a trusted revision: every spelling of REV:PATH is the same pack" \
+  scenario_rules_spellings
+scenario_rules_spellings() {
+trusted_repo
+git -C "${repo}" checkout -q -b weaken
+sed -i 's/min = 7/min = 1/' "${repo}/.opsgate/rules/backup.toml"
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "relax the rule"
+for spelling in "HEAD:./.opsgate/rules" "HEAD:.opsgate//rules" "HEAD:/.opsgate/rules/" \
+  "HEAD:.opsgate/./rules"; do
+  run_in "${repo}" check --rules "${spelling}" --base main --at "${AT}" --format json
+  assert_exit "--rules ${spelling}: exit 1" 1
+  assert_json "--rules ${spelling}: GATE-RULES-CHANGED is an error" \
+    "rf('GATE-RULES-CHANGED')['severity'] == 'error'"
+done
+run_in "${repo}" check --rules "HEAD:../x" --base main --at "${AT}" --format json
+assert_exit "--rules HEAD:../x leaves the repository: exit 2" 2
+# A symlink inside the pack's directory must not bring rules in from elsewhere in the tree.
+mkdir -p "${repo}/docs/examples"
+cp "${repo}/.opsgate/rules/backup.toml" "${repo}/docs/examples/backup.toml"
+rm "${repo}/.opsgate/rules/backup.toml"
+ln -s ../../docs/examples/backup.toml "${repo}/.opsgate/rules/backup.toml"
+commit_all "${repo}" 2026-11-03T10:00:00+01:00 "the pack's rule file is now a symlink"
+run_in "${repo}" check --rules HEAD:.opsgate/rules --at "${AT}" --format json
+assert_exit "a pack whose rule file is a symlink: exit 2 (it is not a rule file)" 2
+run_in "${repo}" check --rules HEAD:.opsgate/rules/backup.toml --at "${AT}" --format json
+assert_exit "a REV:PATH rule file that is a symlink: exit 2" 2
+assert_contains "...saying so" "${ERR}" "symlink"
+ln -s .opsgate/rules "${repo}/linked-rules"
+commit_all "${repo}" 2026-11-04T10:00:00+01:00 "a directory symlink"
+git -C "${repo}" checkout -q HEAD~1 -- .opsgate/rules 2>/dev/null || true
+run_in "${repo}" check --rules HEAD:linked-rules --at "${AT}" --format json
+assert_exit "a REV:PATH directory reached through a symlink: exit 2" 2
+}
+
+# A bare --rules name is an installed pack, whatever the checkout holds (CI runs inside it).
+scenario "rules from a trusted revision: a committed baseline/ does not replace the installed pack" \
+  scenario_rules_checkout
+scenario_rules_checkout() {
+trusted_repo
+mkdir -p "${repo}/baseline"
+write_file "${repo}/baseline/lenient.toml" <<'EOF2'
+[pack]
+name = "baseline"
+version = "1.0.0"
+[[rule]]
+id = "OK-001"
+area = "service"
+title = "Anything goes"
+severity = "info"
+level = 1
+check = [ { key = "schema", present = true } ]
+EOF2
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "a baseline of our own"
+run_in "${repo}" check --at "${AT}" --format json
+assert_json "without --rules the installed baseline judges" \
+  "d['rule_packs'][0]['origin'].startswith('installed ') and 'OK-001' not in ids()"
+run_in "${repo}" check --rules baseline --at "${AT}" --format json
+assert_json "--rules baseline is the installed pack too" \
+  "d['rule_packs'][0]['origin'].startswith('installed ') and 'OK-001' not in ids()"
+run_in "${repo}" check --rules ./baseline --at "${AT}" --format json
+assert_json "./baseline names the directory" \
+  "d['rule_packs'][0]['origin'].startswith('file ') and 'OK-001' in ids()"
+rm -r "${repo}/baseline"
+ln -s .opsgate/rules "${repo}/baseline"
+run_in "${repo}" check --rules baseline --at "${AT}" --format json
+assert_json "a symlink named baseline does not redirect the installed pack" \
+  "d['rule_packs'][0]['origin'].startswith('installed ')"
+run_in "${repo}" check --rules main:.opsgate/rules --at "${AT}" --format json
+assert_json "a REV:PATH pack names its commit" \
+  "d['rule_packs'][0]['origin'].startswith('revision main:.opsgate/rules at ')"
 }
 
 # ---- GATE-WAIVER-ADDED ---------------------------------------------------------------------

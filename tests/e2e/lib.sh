@@ -252,6 +252,7 @@ assert_eq() {
 #   f(rule, i=0)      the finding of `rule` in manifest i (None when absent)
 #   st(rule, i=0)     that finding's status (None when absent)
 #   ids(i=0)          the rule ids of manifest i, in report order
+#   rf(rule), rst(rule)  the run-level finding of `rule` (top-level findings) and its status
 # On failure the value of EXPR (or the exception) is shown.
 assert_json() {
   local name="$1" expr="$2" file="${3:-}"
@@ -280,6 +281,14 @@ def st(rule, i=0):
     return None if finding is None else finding["status"]
 def ids(i=0):
     return [finding["rule"] for finding in m(i)["findings"]]
+def rf(rule):
+    for finding in d.get("findings", []):
+        if finding["rule"] == rule:
+            return finding
+    return None
+def rst(rule):
+    finding = rf(rule)
+    return None if finding is None else finding["status"]
 PY
   )"
 }

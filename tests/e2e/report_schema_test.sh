@@ -377,7 +377,7 @@ scenario_base_run() {
   check_json "--base: one service, waiver added, rules changed" 1 "${MONO}" \
     check --rules .opsgate-rules --base main --at "${AT}"
   assert_json "--base: base and changed_paths recorded, GATE-RULES-CHANGED and GATE-WAIVER-ADDED" \
-    "d['base'] is not None and d['changed_paths'] == 3 and len(d['manifests']) == 1 and st('GATE-RULES-CHANGED') == 'fail' and st('GATE-WAIVER-ADDED') == 'fail' and st('SCH-007') != 'skipped'" \
+    "d['base'] is not None and d['changed_paths'] == 3 and len(d['manifests']) == 1 and rst('GATE-RULES-CHANGED') == 'fail' and st('GATE-WAIVER-ADDED') == 'fail' and st('SCH-007') != 'skipped'" \
     "${LAST_REPORT}"
   check_json "--base with rules from the base side" 1 "${MONO}" \
     check --rules main:.opsgate-rules --base main --at "${AT}"

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -255,16 +256,22 @@ TEST_CASE("check: a change that rewrites the rules judging it is flagged", "[che
     auto report = check(request, CheckTarget{"HEAD", base}, executor);
     REQUIRE(report);
     REQUIRE(report->manifests.size() == 1);
-    const Finding& changed = finding(report->manifests[0], "GATE-RULES-CHANGED");
-    CHECK(changed.severity == Severity::error);
+    // About the run, not the service: at the top level, counted in the verdict.
+    CHECK(std::none_of(report->manifests[0].findings.begin(), report->manifests[0].findings.end(),
+                       [](const Finding& f) { return f.rule == "GATE-RULES-CHANGED"; }));
+    REQUIRE(report->findings.size() == 1);
+    CHECK(report->findings[0].rule == "GATE-RULES-CHANGED");
+    CHECK(report->findings[0].severity == Severity::error);
+    CHECK(report->summary.failed == 1);
     CHECK(report->outcome == Outcome::fail);
   }
   SECTION("read from the base: a warning") {
     request.rules = {base + ":.opsgate/rules"};
     auto report = check(request, CheckTarget{"HEAD", base}, executor);
     REQUIRE(report);
-    REQUIRE(report->manifests.size() == 1);
-    CHECK(finding(report->manifests[0], "GATE-RULES-CHANGED").severity == Severity::warning);
+    REQUIRE(report->findings.size() == 1);
+    CHECK(report->findings[0].severity == Severity::warning);
+    CHECK(report->summary.warnings == 1);
     CHECK(report->outcome == Outcome::pass);
   }
 }

@@ -46,7 +46,8 @@ struct Case {
 };
 
 void check_cases(const Schedule& schedule, std::initializer_list<Case> cases,
-                 std::span<const Calendar> packs = {}, std::string_view environment = "production") {
+                 std::span<const Calendar> packs = {},
+                 std::string_view environment = "production") {
   for (const Case& c : cases) {
     INFO(c.at << " should be " << (c.open ? "open" : "closed"));
     WindowState state = window_state(schedule, packs, environment, instant(c.at));
