@@ -5,6 +5,9 @@
 # base the shallow clone lacks, reads the rules from the target side, writes the JUnit and
 # Code Quality artifacts, and posts the commit status on the MR head (to a local HTTP stub);
 # a deploy job extending .opsgate-window deploys inside the window and refuses outside it.
+# Issue 16: on a protected branch OPSGATE_EXTRA_ARGS cannot add --emergency/--rules/--manifest,
+# OPSGATE_DISABLED does not skip the gate, an emergency is honoured only in a pipeline run by hand
+# and records who asked, and reports are never written through a committed symlink.
 #
 # gitlab-ci-local: $GITLAB_CI_LOCAL, else on PATH, else the cache .ci/bootstrap installs it
 # into. Missing: the scenarios skip (exit 77), except under CI=true where they fail.
@@ -129,10 +132,12 @@ echo "later" >"${up}/LATER.md"
 commit_all "${up}" 2026-11-24T10:00:00+01:00 "main moves on"
 }
 
-# gcl_mr NAME BRANCH: a shallow (depth 1) clone of BRANCH, as GitLab's runner makes it, then
-# the merge-request pipeline's opsgate-check job. Sets RC/OUT/ERR, CLONE and HEAD_SHA.
+# gcl_mr NAME BRANCH [ARGS...]: a shallow (depth 1) clone of BRANCH, as GitLab's runner makes
+# it, then the merge-request pipeline's opsgate-check job (into an unprotected main unless ARGS,
+# given last so they win, say otherwise). Sets RC/OUT/ERR, CLONE and HEAD_SHA.
 gcl_mr() {
   local name="$1" branch="$2"
+  shift 2
   CLONE="${E2E_TMP}/${name}"
   git clone -q --depth 1 --branch "${branch}" "file://${up}" "${CLONE}"
   HEAD_SHA="$(git -C "${up}" rev-parse "${branch}")"
@@ -141,10 +146,11 @@ gcl_mr() {
     --variable "CI_MERGE_REQUEST_DIFF_BASE_SHA=${fork}" \
     --variable "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA=${HEAD_SHA}" \
     --variable CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main \
+    --variable CI_MERGE_REQUEST_TARGET_BRANCH_PROTECTED=false \
     --variable "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=${branch}" \
     --variable "CI_API_V4_URL=${STUB_URL}" \
     --variable OPSGATE_GITLAB_TOKEN=glpat-e2e-secret \
-    --variable "OPSGATE_EXTRA_ARGS=--at ${AT_OPEN}"
+    --variable "OPSGATE_EXTRA_ARGS=--at ${AT_OPEN}" "$@"
 }
 
 # gcl_run DIR ARGS...: gitlab-ci-local in DIR (shell executor, each job in its own copy).
@@ -234,6 +240,191 @@ gcl_run "${deploy}" deploy-production --variable "OPSGATE_EXTRA_ARGS=--at ${AT_O
 assert_exit "deploy: runs inside the window" 0
 assert_contains "deploy: says the window is open" "${OUT}" "release window open"
 assert_contains "deploy: the deploy script ran" "$(cat "${deploy}/deployed.txt" 2>/dev/null)" "deployed"
+}
+
+
+# --- issue 16: a change cannot walk around its gate -------------------------------------------
+
+# assert_job_exit2 NAME: the last job exited 2 (gitlab-ci-local itself exits 1 on any failed job
+# and prints the job's own exit code after "FAIL").
+assert_job_exit2() {
+  if [[ "${RC}" == 1 && "${OUT}${ERR}" =~ finished\ in\ [0-9.]+\ m?s\ +FAIL\ 2 ]]; then
+    pass_ "$1"
+  else
+    fail_ "$1" "expected the job to fail with exit 2 (gitlab-ci-local: exit 1, 'FAIL 2'), got exit ${RC}"
+  fi
+}
+
+# not_run NAME: the gate binary did not run in the last job (the guard stopped it first).
+not_run() {
+  assert_not_contains "$1" "${OUT}" "+ ${OPSGATE} check"
+}
+
+scenario "protected branch: --emergency, --rules, --manifest in OPSGATE_EXTRA_ARGS are refused (exit 2)" scenario_protected_refused
+scenario_protected_refused() {
+local extra
+# A lenient pack the change brings along, to be named with --rules.
+git -C "${up}" checkout -q -b mr-lenient mr-bad
+write_file "${up}/lenient/pack.toml" <<'EOF'
+[pack]
+name = "lenient"
+version = "1.0.0"
+
+[[override]]
+rule = "BKP-002"
+enabled = false
+EOF
+commit_all "${up}" 2026-11-21T10:00:00+01:00 "a lenient pack"
+git -C "${up}" checkout -q main
+for extra in "--emergency x" "--emergency=INC-1" "--rules=./lenient" "--rules ./lenient" "--manifest a" "--verbose --manifest=operability.toml"; do
+  rm -rf "${E2E_TMP}/prot"
+  gcl_mr prot mr-lenient --variable CI_COMMIT_REF_PROTECTED=true --variable "OPSGATE_EXTRA_ARGS=${extra}"
+  assert_job_exit2 "protected branch, '${extra}': the job fails with exit 2"
+  assert_contains "protected branch, '${extra}': says why" "${OUT}${ERR}" "REFUSED: OPSGATE_EXTRA_ARGS may not contain"
+  assert_contains "protected branch, '${extra}': names the protected branch" "${OUT}${ERR}" "is protected"
+  not_run "protected branch, '${extra}': opsgate did not run"
+done
+rm -rf "${E2E_TMP}/prot"
+gcl_mr prot mr-lenient --variable CI_COMMIT_REF_PROTECTED=true --variable "OPSGATE_EXTRA_ARGS=--emergency x"
+assert_contains "protected branch, --emergency: points at OPSGATE_EMERGENCY" "${OUT}${ERR}" "OPSGATE_EMERGENCY"
+# A merge request into a protected target (its source branch is not protected).
+rm -rf "${E2E_TMP}/prot"
+gcl_mr prot mr-lenient --variable CI_MERGE_REQUEST_TARGET_BRANCH_PROTECTED=true --variable "OPSGATE_EXTRA_ARGS=--rules=./lenient"
+assert_job_exit2 "MR into a protected target, --rules=./lenient: exit 2"
+assert_contains "MR into a protected target: says so" "${OUT}${ERR}" "targets the protected branch main"
+# GitLab did not say whether the target is protected: an MR into the default branch counts as one.
+rm -rf "${E2E_TMP}/prot"
+gcl_mr prot mr-lenient --variable CI_MERGE_REQUEST_TARGET_BRANCH_PROTECTED= --variable CI_DEFAULT_BRANCH=main \
+  --variable "OPSGATE_EXTRA_ARGS=--manifest a"
+assert_job_exit2 "MR into the default branch, protection unknown, --manifest a: exit 2"
+assert_contains "MR into the default branch: says so" "${OUT}${ERR}" "targets the default branch"
+# Anything else that changes the verdict is refused too; the harmless flags are not.
+rm -rf "${E2E_TMP}/prot"
+gcl_mr prot mr-good --variable CI_COMMIT_REF_PROTECTED=true --variable "OPSGATE_EXTRA_ARGS=--env staging"
+assert_job_exit2 "protected branch, --env staging: exit 2"
+rm -rf "${E2E_TMP}/prot"
+gcl_mr prot mr-good --variable CI_COMMIT_REF_PROTECTED=true --variable "OPSGATE_EXTRA_ARGS=--verbose --no-color"
+# (no --at there: the verdict depends on today's window, so only "it ran" is checked)
+assert_contains "protected branch, --verbose --no-color: accepted, the gate ran" "${OUT}" "+ ${OPSGATE} check"
+assert_contains "protected branch, --verbose --no-color: passed to opsgate" "${OUT}" "--verbose --no-color --report"
+assert_not_contains "protected branch, --verbose: nothing refused" "${OUT}${ERR}" "REFUSED: OPSGATE"
+}
+
+scenario "unprotected branch: OPSGATE_EXTRA_ARGS may still hold --emergency, --rules, --manifest" scenario_unprotected_allowed
+scenario_unprotected_allowed() {
+local extra
+# A pack of the runner's own (not the change's), to be added with --rules.
+write_file "${E2E_TMP}/extra-pack/extra.toml" <<'EOF'
+[pack]
+name = "extra"
+version = "1.0.0"
+
+[[rule]]
+id = "XTRA-001"
+area = "service"
+title = "Services name a contact"
+severity = "error"
+level = 1
+help = "Set service.contact."
+check = [ { key = "service.contact", present = true } ]
+EOF
+for extra in "--emergency x" "--at ${AT_OPEN} --manifest operability.toml" "--at ${AT_OPEN} --rules=${E2E_TMP}/extra-pack"; do
+  rm -rf "${E2E_TMP}/free"
+  gcl_mr free mr-good --variable CI_COMMIT_REF_PROTECTED=false --variable "OPSGATE_EXTRA_ARGS=${extra}"
+  assert_exit "unprotected, '${extra}': the gate runs and passes" 0
+  assert_not_contains "unprotected, '${extra}': nothing refused" "${OUT}${ERR}" "REFUSED: OPSGATE"
+  assert_contains "unprotected, '${extra}': passed to opsgate" "${OUT}" "${extra}"
+done
+}
+
+# gcl_list CLONE ARGS...: the jobs gitlab-ci-local puts in the pipeline (`--list` evaluates their
+# rules; `--list-json` would not), one name a line, in JOBS.
+gcl_list() {
+  local dir="$1"
+  shift
+  JOBS="$(cd "${dir}" && "${GCL}" --no-color --list "$@" 2>/dev/null | awk 'seen { print $1 } $1 == "name" { seen = 1 }')"
+}
+
+scenario "OPSGATE_DISABLED does not skip the gate on a protected branch" scenario_disabled
+scenario_disabled() {
+local main_clone="${E2E_TMP}/main-clone"
+git clone -q --depth 1 "file://${up}" "${main_clone}"
+gcl_list "${main_clone}" --variable OPSGATE_DISABLED=true --variable CI_COMMIT_REF_PROTECTED=true
+assert_contains "protected, OPSGATE_DISABLED=true: opsgate-check stays in the pipeline" "${JOBS}" "opsgate-check"
+gcl_list "${main_clone}" --variable OPSGATE_DISABLED=true --variable CI_COMMIT_REF_PROTECTED=false --variable CI_DEFAULT_BRANCH=main
+assert_not_contains "unprotected push, OPSGATE_DISABLED=true: opsgate-check removed" "${JOBS}" "opsgate-check"
+gcl_list "${main_clone}" --variable CI_COMMIT_REF_PROTECTED=true
+assert_contains "sanity: opsgate-check is in the default branch's pipeline" "${JOBS}" "opsgate-check"
+# The job itself, run: a failing change on a protected branch still fails, and says why.
+gcl_mr disabled mr-bad --variable CI_COMMIT_REF_PROTECTED=true --variable OPSGATE_DISABLED=true \
+  --variable OPSGATE_EXTRA_ARGS=
+assert_exit "protected, OPSGATE_DISABLED=true: the failing change still fails" 1
+assert_contains "protected, OPSGATE_DISABLED=true: ignored loudly" "${OUT}" "OPSGATE_DISABLED=true is IGNORED on a protected branch"
+assert_contains "protected, OPSGATE_DISABLED=true: the gate ran" "${OUT}" "gate FAILED"
+}
+
+scenario "an emergency records who asked, and is honoured on a protected branch only when run by hand" scenario_emergency
+scenario_emergency() {
+gcl_mr emergency mr-good --variable CI_COMMIT_REF_PROTECTED=true --variable CI_PIPELINE_SOURCE=web \
+  --variable "OPSGATE_EMERGENCY=INC-42 payment outage" --variable GITLAB_USER_LOGIN=alice.oncall \
+  --variable OPSGATE_EXTRA_ARGS=
+assert_exit "web pipeline on a protected branch: the emergency check runs" 0
+assert_contains "the job log says who asked" "${OUT}" "asked by alice.oncall"
+report="${CLONE}/.gitlab-ci-local/artifacts/opsgate-check/opsgate-report/opsgate.json"
+assert_json "the report records the emergency and who asked" \
+  "d['emergency'] == 'INC-42 payment outage' and d['emergency_requested_by'] == 'alice.oncall'" "${report}"
+
+rm -rf "${E2E_TMP}/emergency"
+gcl_mr emergency mr-good --variable CI_COMMIT_REF_PROTECTED=true \
+  --variable "OPSGATE_EMERGENCY=INC-42 payment outage" --variable OPSGATE_EXTRA_ARGS=
+assert_job_exit2 "merge-request pipeline on a protected branch: OPSGATE_EMERGENCY refused, exit 2"
+assert_contains "refused emergency: says where to ask for one" "${OUT}${ERR}" "only in a pipeline run by hand"
+not_run "refused emergency: opsgate did not run"
+
+# The deploy job: an emergency from a push pipeline on a protected branch deploys nothing.
+local deploy="${E2E_TMP}/deploy"
+git clone -q --depth 1 "file://${up}" "${deploy}"
+gcl_run "${deploy}" deploy-production --variable CI_COMMIT_REF_PROTECTED=true --variable CI_PIPELINE_SOURCE=push \
+  --variable "OPSGATE_EMERGENCY=INC-42 payment outage"
+assert_job_exit2 "deploy, push pipeline on a protected branch: emergency refused"
+if [[ -e "${deploy}/deployed.txt" ]]; then fail_ "deploy: nothing deployed on a refused emergency" "deployed.txt exists"; else pass_ "deploy: nothing deployed on a refused emergency"; fi
+gcl_run "${deploy}" deploy-production --variable CI_COMMIT_REF_PROTECTED=true --variable CI_PIPELINE_SOURCE=push \
+  --variable "OPSGATE_EXTRA_ARGS=--at ${AT_OPEN}"
+assert_job_exit2 "deploy on a protected branch: --at (moving the clock) refused"
+if [[ -e "${deploy}/deployed.txt" ]]; then fail_ "deploy: nothing deployed with a refused --at" "deployed.txt exists"; else pass_ "deploy: nothing deployed with a refused --at"; fi
+}
+
+scenario "reports are never written through a committed symlink" scenario_symlinks
+scenario_symlinks() {
+local outside="${E2E_TMP}/outside" victim="${E2E_TMP}/victim.txt" art
+mkdir -p "${outside}"
+echo "precious" >"${victim}"
+# mr-link-dir: opsgate-report itself is a link out of the checkout.
+git -C "${up}" checkout -q -b mr-link-dir "${fork}"
+ln -s "${outside}" "${up}/opsgate-report"
+commit_all "${up}" 2026-11-21T10:00:00+01:00 "report dir is a link"
+# mr-link-file: opsgate-report/summary.md is a link to a file outside.
+git -C "${up}" checkout -q -b mr-link-file "${fork}"
+mkdir -p "${up}/opsgate-report"
+ln -s "${victim}" "${up}/opsgate-report/summary.md"
+ln -s "${victim}" "${up}/opsgate-report/opsgate.json"
+commit_all "${up}" 2026-11-21T10:00:00+01:00 "report files are links"
+git -C "${up}" checkout -q main
+
+gcl_mr link-dir mr-link-dir
+assert_job_exit2 "committed opsgate-report -> outside: the job refuses (exit 2)"
+assert_contains "committed opsgate-report -> outside: says why" "${OUT}${ERR}" "is a symbolic link"
+assert_eq "committed opsgate-report -> outside: nothing written outside" "" "$(ls -A "${outside}")"
+
+gcl_mr link-file mr-link-file
+assert_exit "committed opsgate-report/summary.md -> file: the gate runs in a fresh directory and passes" 0
+assert_eq "committed opsgate-report/summary.md -> file: the file outside is untouched" "precious" "$(cat "${victim}")"
+art="${CLONE}/.gitlab-ci-local/artifacts/opsgate-check/opsgate-report"
+if [[ -f "${art}/summary.md" && ! -L "${art}/summary.md" && -s "${art}/summary.md" ]]; then
+  pass_ "committed summary.md link: the artifact is a real report"
+else
+  fail_ "committed summary.md link: the artifact is a real report" "$(ls -la "${art}" 2>&1)"
+fi
 }
 
 run_scenarios "$@"
