@@ -2,7 +2,10 @@
 # The GitHub composite action (integrations/github/action.yml). No runner here, so: its YAML
 # structure is validated (python3-yaml), and the shell of its steps is run as the runner would
 # run it (env mapped from the inputs, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files) with the real
-# opsgate on real repositories, for exit codes 0, 1 and 2. Without python3-yaml the scenarios
+# opsgate on real repositories, for exit codes 0, 1 and 2; and (issue 16) on a protected branch
+# extra-args cannot add --emergency/--rules/--manifest, an emergency is honoured only in a
+# workflow_dispatch run and records GITHUB_ACTOR, and reports never go through a committed
+# symlink. Without python3-yaml the scenarios
 # skip (exit 77), except under CI=true where they fail.
 
 # shellcheck source=lib.sh
@@ -114,9 +117,12 @@ run_action() {
   local repo="$1"
   shift
   : >"${E2E_TMP}/output" && : >"${E2E_TMP}/summary"
-  (cd "${repo}" && env OPSGATE="${OPSGATE}" OPSGATE_RULES="${BASELINE}" OPSGATE_REPO_RULES=.opsgate/rules \
+  (cd "${repo}" && env -u GITLAB_USER_LOGIN -u BUILD_USER_ID -u GITHUB_ACTOR \
+    OPSGATE="${OPSGATE}" OPSGATE_RULES="${BASELINE}" OPSGATE_REPO_RULES=.opsgate/rules \
     OPSGATE_ENV=production OPSGATE_MIN_LEVEL="" OPSGATE_FAIL_ON=error OPSGATE_BASE="" \
     OPSGATE_STATUS_SHA="$(git rev-parse HEAD)" OPSGATE_POST_STATUS=false OPSGATE_REPORT_DIR=opsgate-report \
+    OPSGATE_PROTECTED_BRANCHES="" OPSGATE_EXTRA_ARGS="" OPSGATE_EMERGENCY="" \
+    OPSGATE_REF=refs/heads/feature OPSGATE_BASE_REF="" OPSGATE_DEFAULT_BRANCH=main OPSGATE_EVENT=push \
     GITHUB_OUTPUT="${E2E_TMP}/output" GITHUB_STEP_SUMMARY="${E2E_TMP}/summary" "$@" \
     bash -e "${E2E_TMP}/check.sh" </dev/null >"${E2E_TMP}/.o" 2>"${E2E_TMP}/.e")
   local check_rc=$?
@@ -181,6 +187,100 @@ scenario_zero_base() {
 bad_repo
 run_action "${bad}" OPSGATE="${wrapper}" OPSGATE_BASE=0000000000000000000000000000000000000000
 assert_contains "zero base: evaluated without --base" "${OUTPUTS}" "exit-code=1"
+}
+
+
+# --- issue 16: a change cannot walk around its gate -------------------------------------------
+
+# not_run NAME: opsgate wrote no report (the step refused before running it).
+not_run() {
+  if [[ -e "${good}/opsgate-report/opsgate.json" ]]; then fail_ "$1" "opsgate-report/opsgate.json exists"; else pass_ "$1"; fi
+}
+
+scenario "protected branch: extra-args with --emergency, --rules, --manifest is refused (exit 2)" scenario_protected_refused
+scenario_protected_refused() {
+local extra
+good_repo
+for extra in "--emergency x" "--emergency=INC-1" "--rules=./lenient" "--rules ./lenient" "--manifest a" "-v --manifest=operability.toml" "--env staging"; do
+  rm -rf "${good}/opsgate-report"
+  run_action "${good}" OPSGATE="${wrapper}" OPSGATE_REF=refs/heads/main OPSGATE_EXTRA_ARGS="${extra}"
+  assert_exit "push to the default branch, '${extra}': the step fails with exit 2" 2
+  assert_contains "push to the default branch, '${extra}': outcome error" "${OUTPUTS}" "outcome=error"
+  assert_contains "push to the default branch, '${extra}': says why" "${OUT}" "REFUSED: extra-args may not contain"
+  assert_contains "push to the default branch, '${extra}': names the branch" "${OUT}" "main is the default branch"
+  not_run "push to the default branch, '${extra}': opsgate did not run"
+done
+run_action "${good}" OPSGATE="${wrapper}" OPSGATE_REF=refs/pull/7/merge OPSGATE_BASE_REF=release/2.x \
+  OPSGATE_PROTECTED_BRANCHES="hotfix release/*" OPSGATE_EVENT=pull_request OPSGATE_EXTRA_ARGS="--rules=./lenient"
+assert_exit "pull request into release/2.x (protected-branches release/*): refused" 2
+assert_contains "pull request into a protected-branches base: says so" "${OUT}" "release/2.x is protected (protected-branches: release/*)"
+run_action "${good}" OPSGATE="${wrapper}" OPSGATE_DEFAULT_BRANCH="" OPSGATE_EXTRA_ARGS="--manifest a"
+assert_exit "default branch unknown: counts as protected, refused" 2
+rm -rf "${good}/opsgate-report"
+run_action "${good}" OPSGATE="${wrapper}" OPSGATE_REF=refs/heads/main OPSGATE_EXTRA_ARGS="--verbose --no-color"
+assert_exit "push to the default branch, --verbose --no-color: accepted, the gate passes" 0
+assert_not_contains "push to the default branch, --verbose: nothing refused" "${OUT}" "REFUSED"
+}
+
+scenario "unprotected branch: extra-args may still hold --emergency, --rules, --manifest" scenario_unprotected_allowed
+scenario_unprotected_allowed() {
+local extra
+good_repo
+for extra in "--emergency x" "--manifest operability.toml" "--verbose"; do
+  run_action "${good}" OPSGATE="${wrapper}" OPSGATE_REF=refs/heads/feature OPSGATE_EXTRA_ARGS="${extra}"
+  assert_exit "feature branch, '${extra}': the gate runs and passes" 0
+  assert_not_contains "feature branch, '${extra}': nothing refused" "${OUT}" "REFUSED"
+done
+run_action "${good}" OPSGATE="${wrapper}" OPSGATE_REF=refs/pull/7/merge OPSGATE_BASE_REF=feature-x \
+  OPSGATE_PROTECTED_BRANCHES="release/*" OPSGATE_EVENT=pull_request OPSGATE_EXTRA_ARGS="--emergency y"
+assert_exit "pull request into an unprotected base: --emergency accepted" 0
+assert_json "pull request into an unprotected base: the emergency is recorded" "d['emergency'] == 'y'" "${good}/opsgate-report/opsgate.json"
+}
+
+scenario "an emergency records GITHUB_ACTOR, and is honoured on a protected branch only in workflow_dispatch" scenario_emergency
+scenario_emergency() {
+good_repo
+run_action "${good}" OPSGATE="${wrapper}" OPSGATE_REF=refs/heads/main OPSGATE_EVENT=workflow_dispatch \
+  OPSGATE_EMERGENCY="INC-42 payment outage" GITHUB_ACTOR=octo-oncall
+assert_exit "workflow_dispatch on the default branch: the emergency check passes" 0
+assert_contains "the step says who asked" "${OUT}" "asked by octo-oncall"
+assert_json "the report records the emergency and who asked" \
+  "d['emergency'] == 'INC-42 payment outage' and d['emergency_requested_by'] == 'octo-oncall'" "${good}/opsgate-report/opsgate.json"
+rm -rf "${good}/opsgate-report"
+run_action "${good}" OPSGATE="${wrapper}" OPSGATE_REF=refs/heads/main OPSGATE_EVENT=push \
+  OPSGATE_EMERGENCY="INC-42 payment outage" GITHUB_ACTOR=octo-oncall
+assert_exit "push to the default branch with an emergency: refused, exit 2" 2
+assert_contains "refused emergency: says where to ask" "${OUT}" "only in a run started by hand (workflow_dispatch)"
+not_run "refused emergency: opsgate did not run"
+}
+
+scenario "reports are never written through a committed symlink" scenario_symlinks
+scenario_symlinks() {
+local outside="${E2E_TMP}/outside" victim="${E2E_TMP}/victim.txt"
+mkdir -p "${outside}"
+echo "precious" >"${victim}"
+good_repo
+ln -s "${outside}" "${good}/opsgate-report"
+commit_all "${good}" 2026-11-21T10:00:00+01:00 "report dir is a link"
+run_action "${good}" OPSGATE="${wrapper}"
+assert_exit "committed opsgate-report -> outside: refused, exit 2" 2
+assert_contains "committed opsgate-report -> outside: says why" "${OUT}" "is a symbolic link"
+assert_eq "committed opsgate-report -> outside: nothing written outside" "" "$(ls -A "${outside}")"
+
+git -C "${good}" rm -q opsgate-report
+mkdir -p "${good}/opsgate-report"
+ln -s "${victim}" "${good}/opsgate-report/summary.md"
+ln -s "${victim}" "${good}/opsgate-report/opsgate.json"
+commit_all "${good}" 2026-11-22T10:00:00+01:00 "report files are links"
+run_action "${good}" OPSGATE="${wrapper}"
+assert_exit "committed opsgate-report/summary.md -> file: the gate runs in a fresh directory and passes" 0
+assert_eq "committed opsgate-report/summary.md -> file: the file outside is untouched" "precious" "$(cat "${victim}")"
+if [[ -f "${good}/opsgate-report/summary.md" && ! -L "${good}/opsgate-report/summary.md" ]]; then
+  pass_ "committed summary.md link: a real report replaces it"
+else
+  fail_ "committed summary.md link: a real report replaces it" "$(ls -la "${good}/opsgate-report" 2>&1)"
+fi
+assert_not_contains "committed summary.md link: the job summary is the report, not the file outside" "${SUMMARY}" "precious"
 }
 
 run_scenarios "$@"
