@@ -35,9 +35,23 @@
 //                needs that provider's token in the environment (withCredentials)
 //   statusSha    --status-sha                                         GIT_COMMIT
 //   targetUrl    --target-url                                         BUILD_URL
-//   reportDir    where the reports go                                 'opsgate-report'
+//   reportDir    where the reports go (a relative path; removed and recreated, and a committed
+//                symlink there is refused, so reports never go through it)  'opsgate-report'
 //   opsgate      the binary                                           'opsgate'
-//   extraArgs    List of more options (e.g. ['--verbose'])
+//   extraArgs    List of more options (e.g. ['--verbose']); see protected branches below
+//   emergency    an emergency change's reason (--emergency: release-window rules waived)
+//   protectedBranches  branch patterns (String or List, `*` any characters)  ['main', 'master']
+//
+// Protected branches (issue 16: a change cannot walk around its gate). When the branch built, or
+// the target of the change (CHANGE_TARGET, else BRANCH_NAME; neither set counts as protected)
+// matches `protectedBranches`:
+//   - extraArgs may only hold --verbose, --quiet, --no-color, --timings; anything else (--emergency,
+//     --rules, --manifest in any spelling, --at, ...) stops the build with error() (exit 2);
+//   - `emergency` is honoured only in a build started by a user (a UserIdCause: "Build with
+//     Parameters"); otherwise error().
+// Who asked for an emergency: env.BUILD_USER_ID (the Build User Vars plugin, inside
+// `wrap([$class: 'BuildUser'])`), else the user who started the build
+// (currentBuild.getBuildCauses), passed to opsgate as BUILD_USER_ID and recorded in its report.
 
 def call(Map args = [:]) {
     String bin = args.opsgate ?: 'opsgate'
@@ -49,6 +63,11 @@ def call(Map args = [:]) {
     }
     boolean stopOnFailure = args.containsKey('stopOnFailure') ? (args.stopOnFailure as boolean) : onFailure == 'FAILURE'
     String dir = args.reportDir ?: 'opsgate-report'
+    if (dir.startsWith('/') || ('/' + dir + '/').contains('/../') || dir == '.') {
+        currentBuild.result = 'FAILURE'
+        error("opsgate: REFUSED: reportDir '${dir}' must be a relative path inside the workspace")
+    }
+    Map guard = opsgateGuard(args)
 
     String base = null
     if (args.containsKey('base')) {
@@ -103,12 +122,19 @@ def call(Map args = [:]) {
     for (def extra in (args.extraArgs ?: [])) {
         cmd += [extra.toString()]
     }
+    if (args.emergency) {
+        cmd += ['--emergency', args.emergency.toString()]
+    }
     cmd += ['--report', "json=${dir}/opsgate.json".toString(),
             '--report', "junit=${dir}/junit.xml".toString(),
             '--report', "sarif=${dir}/opsgate.sarif".toString(),
             '--report', "markdown=${dir}/summary.md".toString()]
 
-    String script = "mkdir -p ${q(dir)} && " + cmd.collect { q(it.toString()) }.join(' ')
+    // A fresh report directory: a committed link on the way is refused (exit 2), links in it go.
+    String script = "l=; for p in \$(echo ${q(dir)} | tr / ' '); do l=\"\${l:+\$l/}\$p\"; " +
+                    "if [ -L \"\$l\" ]; then echo \"opsgate: REFUSED: the report directory \$l is a symbolic link (committed?)\" >&2; exit 2; fi; done; " +
+                    "rm -rf ${q(dir)} && mkdir -p ${q(dir)} && " +
+                    (guard.user ? "BUILD_USER_ID=${q(guard.user)} " : '') + cmd.collect { q(it.toString()) }.join(' ')
     int status = sh(label: 'opsgate check', returnStatus: true, script: script)
 
     boolean evaluated = status == 0 || status == 1
@@ -138,6 +164,67 @@ def call(Map args = [:]) {
     error("opsgate: could not evaluate (exit ${status}): a bad option, revision, rule pack or manifest; " +
           'see the opsgate output above. The gate does not pass.')
     return status
+}
+
+// The protected-branch guard (shared with opsgateWindow): error() on what a change may not do
+// there; returns [protectedBy: reason or null, user: who asked for the emergency or null].
+Map opsgateGuard(Map args) {
+    def patterns = args.protectedBranches == null ? ['main', 'master'] :
+        (args.protectedBranches instanceof List ? args.protectedBranches : args.protectedBranches.toString().tokenize(' ,'))
+    String branch = env.CHANGE_TARGET ?: env.BRANCH_NAME
+    String protectedBy = null
+    if (!branch) {
+        protectedBy = 'neither CHANGE_TARGET nor BRANCH_NAME is set (not a multibranch build)'
+    } else {
+        for (def pattern in patterns) {
+            String regex = pattern.toString().collect { c -> c == '*' ? '.*' : java.util.regex.Pattern.quote(c) }.join('')
+            if (branch ==~ regex) {
+                protectedBy = "${env.CHANGE_TARGET ? 'the change targets ' : ''}${branch} (protectedBranches: ${pattern})"
+                break
+            }
+        }
+    }
+    String user = env.BUILD_USER_ID ?: startedBy()
+    if (protectedBy) {
+        echo("opsgate: protected: ${protectedBy}")
+        for (def extra in (args.extraArgs ?: [])) {
+            String word = extra.toString()
+            if (word in ['-v', '--verbose', '-q', '--quiet', '--no-color', '--timings']) {
+                continue
+            }
+            currentBuild.result = 'FAILURE'
+            if (word == '--emergency' || word.startsWith('--emergency=')) {
+                error("opsgate: REFUSED: extraArgs may not contain --emergency on a protected branch (${protectedBy}); " +
+                      'ask for an emergency with the emergency parameter in a build started by hand')
+            }
+            if (word in ['--rules', '--manifest'] || word.startsWith('--rules=') || word.startsWith('--manifest=')) {
+                error("opsgate: REFUSED: extraArgs may not contain ${word} on a protected branch (${protectedBy}): " +
+                      "the rules and manifests that judge it come from the step's parameters")
+            }
+            error("opsgate: REFUSED: extraArgs may not contain '${word}' on a protected branch (${protectedBy}): " +
+                  'only --verbose, --quiet, --no-color and --timings are accepted there')
+        }
+        if (args.emergency && !startedBy()) {
+            currentBuild.result = 'FAILURE'
+            error("opsgate: REFUSED: an emergency is honoured on a protected branch (${protectedBy}) only in a build " +
+                  'started by a user (Build with Parameters), not by a push, a timer or an upstream job')
+        }
+    }
+    if (args.emergency) {
+        echo("opsgate: EMERGENCY \"${args.emergency}\" asked by ${user ?: 'an unknown user'} (recorded in the verdict)")
+    }
+    return [protectedBy: protectedBy, user: args.emergency ? user : null]
+}
+
+// The user who started the build (a UserIdCause), or null. getBuildCauses needs no script
+// approval (a whitelisted RunWrapper method; a global library is trusted anyway).
+String startedBy() {
+    try {
+        def causes = currentBuild.getBuildCauses('hudson.model.Cause$UserIdCause')
+        return causes ? causes[0]?.userId?.toString() : null
+    } catch (Exception ignored) {
+        return null
+    }
 }
 
 // A POSIX shell single-quoted word.

@@ -6,10 +6,14 @@
 //
 // Runs `opsgate window` (exit 0 open, 1 closed, 2 error); closed or error stops the pipeline
 // with error(), so the deploy steps after it do not run. Parameters: env, rules (String or List),
-// rev, wait, emergency, opsgate (the binary), extraArgs (List).
+// rev, wait, emergency, opsgate (the binary), extraArgs (List), protectedBranches.
+// On a protected branch (see opsgate.groovy) extraArgs may only hold output flags and an
+// emergency is honoured only in a build started by a user; who asked is recorded
+// (BUILD_USER_ID, else the user who started the build).
 
 def call(Map args = [:]) {
     String environment = args.env ?: 'production'
+    Map guard = opsgate.opsgateGuard(args)
     List<String> cmd = [args.opsgate ?: 'opsgate', 'window', '--env', environment, '--no-color']
     if (args.rev) {
         cmd += ['--rev', args.rev.toString()]
@@ -28,7 +32,7 @@ def call(Map args = [:]) {
         cmd += [extra.toString()]
     }
     int status = sh(label: 'opsgate window', returnStatus: true,
-                    script: cmd.collect { "'" + it.toString().replace("'", "'\"'\"'") + "'" }.join(' '))
+                    script: (guard.user ? "BUILD_USER_ID='" + guard.user.replace("'", "'\"'\"'") + "' " : '') + cmd.collect { "'" + it.toString().replace("'", "'\"'\"'") + "'" }.join(' '))
     if (status == 0) {
         echo("opsgate: release window open for ${environment}")
         return 0

@@ -27,10 +27,12 @@ void check(String name, boolean condition, def detail = '') {
     }
 }
 
-// run(step: 'opsgate', args: [...], env: [...], sh: { script -> exit code }, files: [...])
+// run(step: 'opsgate', args: [...], env: [...], sh: { script -> exit code }, files: [...],
+//     causes: [[userId: 'jdoe']] (what currentBuild.getBuildCauses(UserIdCause) returns))
 Map run(Map opts) {
     List calls = []
     Map build = [result: null]
+    build.getBuildCauses = { String type = null -> opts.causes ?: [] }
     Binding binding = new Binding()
     binding.setVariable('env', opts.env ?: [:])
     binding.setVariable('params', [:])
@@ -49,7 +51,10 @@ Map run(Map opts) {
         calls << [step: 'error', message: s.toString()]
         throw new Abort(s.toString())
     })
-    Script script = new GroovyShell(binding).parse(new File(libDir, "vars/${opts.step ?: 'opsgate'}.groovy"))
+    GroovyShell shell = new GroovyShell(binding)
+    // Library steps call each other as global variables (opsgateWindow uses opsgate.opsgateGuard).
+    binding.setVariable('opsgate', shell.parse(new File(libDir, 'vars/opsgate.groovy')))
+    Script script = shell.parse(new File(libDir, "vars/${opts.step ?: 'opsgate'}.groovy"))
     def returned = null
     String aborted = null
     try {
@@ -160,7 +165,8 @@ Closure realSh = { String script ->
     p.inputStream.eachLine { println "    | ${it}" }
     return p.waitFor()
 }
-r = run(args: [opsgate: opsgateBin, rules: baseline, extraArgs: ['--at', '2026-11-26T21:30:00+01:00']], sh: realSh)
+r = run(args: [opsgate: opsgateBin, rules: baseline, extraArgs: ['--at', '2026-11-26T21:30:00+01:00']],
+        env: [BRANCH_NAME: 'feature'], sh: realSh)
 check('real opsgate on a failing manifest: FAILURE and stopped', r.result == 'FAILURE' && r.aborted?.contains('gate failed'), "${r.result} ${r.aborted}")
 check('real opsgate: JUnit report written', new File(work, 'opsgate-report/junit.xml').length() > 0, 'no opsgate-report/junit.xml')
 check('real opsgate: SARIF report written', new File(work, 'opsgate-report/opsgate.sarif').length() > 0, 'no opsgate-report/opsgate.sarif')
@@ -174,10 +180,78 @@ check('window open: runs opsgate window, goes on',
       r.gate == "'opsgate' 'window' '--env' 'production' '--no-color' '--wait' '2h'" && r.aborted == null && r.returned == 0, r.gate)
 r = run(step: 'opsgateWindow', args: [env: 'production'], sh: exits(1))
 check('window closed: stops before deploying', r.aborted?.contains('release window for production is closed'), r.aborted)
-r = run(step: 'opsgateWindow', args: [env: 'production', emergency: 'INC-42 outage'], sh: exits(0))
+r = run(step: 'opsgateWindow', args: [env: 'production', emergency: 'INC-42 outage'], env: [BRANCH_NAME: 'feature'], sh: exits(0))
 check('window emergency: reason passed', r.gate.contains("'--emergency' 'INC-42 outage'"), r.gate)
 r = run(step: 'opsgateWindow', args: [emergency: ''], sh: exits(2))
 check('window error: stops; empty emergency not passed', r.aborted?.contains('could not evaluate') && !r.gate.contains('--emergency'), "${r.aborted} ${r.gate}")
+
+// --- issue 16: a change cannot walk around its gate ------------------------------------------
+for (List extra in [['--emergency', 'x'], ['--emergency=INC-1'], ['--rules=./lenient'], ['--rules', './lenient'],
+                    ['--manifest', 'a'], ['--verbose', '--manifest=operability.toml'], ['--env', 'staging']]) {
+    r = run(args: [extraArgs: extra], env: [BRANCH_NAME: 'main'], sh: exits(0))
+    check("protected main, extraArgs ${extra}: refused, the gate not run",
+          r.aborted?.contains('REFUSED: extraArgs may not contain') && r.gate == null && r.result == 'FAILURE', "${r.aborted} ${r.gate}")
+}
+r = run(args: [extraArgs: ['--emergency', 'x']], env: [BRANCH_NAME: 'main'], sh: exits(0))
+check('protected, --emergency: points at the emergency parameter', r.aborted?.contains('emergency parameter'), r.aborted)
+r = run(args: [extraArgs: ['--rules=./lenient'], protectedBranches: ['main', 'release/*']],
+        env: [BRANCH_NAME: 'PR-7', CHANGE_TARGET: 'release/2.x'], sh: exits(0))
+check('a change into release/2.x (protectedBranches release/*): refused',
+      r.aborted?.contains('the change targets release/2.x (protectedBranches: release/*)') && r.gate == null, r.aborted)
+r = run(args: [extraArgs: ['--manifest', 'a']], sh: exits(0))
+check('no BRANCH_NAME nor CHANGE_TARGET: counts as protected', r.aborted?.contains('REFUSED') && r.gate == null, r.aborted)
+r = run(args: [extraArgs: ['--verbose', '--no-color']], env: [BRANCH_NAME: 'main'], sh: exits(0))
+check('protected, --verbose --no-color: accepted', r.aborted == null && r.gate.contains("'--verbose' '--no-color'"), "${r.aborted} ${r.gate}")
+r = run(args: [extraArgs: ['--emergency', 'x', '--manifest', 'operability.toml']], env: [BRANCH_NAME: 'feature'], sh: exits(0))
+check('unprotected feature branch: --emergency and --manifest accepted',
+      r.aborted == null && r.gate.contains("'--emergency' 'x' '--manifest' 'operability.toml'"), "${r.aborted} ${r.gate}")
+r = run(args: [extraArgs: ['--rules=x']], env: [BRANCH_NAME: 'main'], sh: exits(0), step: 'opsgateWindow')
+check('opsgateWindow, protected: extraArgs --rules=x refused', r.aborted?.contains('REFUSED') && r.gate == null, r.aborted)
+
+// Emergencies: only in a build started by a user on a protected branch; who asked is recorded.
+r = run(args: [emergency: 'INC-42'], env: [BRANCH_NAME: 'main'], sh: exits(0))
+check('protected, emergency from a push/timer build: refused', r.aborted?.contains('only in a build started by a user') && r.gate == null, r.aborted)
+r = run(args: [emergency: 'INC-42'], env: [BRANCH_NAME: 'main'], causes: [[userId: 'jdoe']], sh: exits(0))
+check('protected, emergency in a build started by jdoe: run with --emergency, BUILD_USER_ID=jdoe',
+      r.aborted == null && r.gate.contains("BUILD_USER_ID='jdoe' 'opsgate' 'check'") && r.gate.contains("'--emergency' 'INC-42'"), "${r.aborted} ${r.gate}")
+r = run(args: [emergency: 'INC-42'], env: [BRANCH_NAME: 'main', BUILD_USER_ID: 'bob'], causes: [[userId: 'jdoe']], sh: exits(0))
+check('BUILD_USER_ID (Build User Vars) wins over the cause', r.gate?.contains("BUILD_USER_ID='bob' "), r.gate)
+r = run(args: [:], env: [BRANCH_NAME: 'main'], causes: [[userId: 'jdoe']], sh: exits(0))
+check('no emergency: no BUILD_USER_ID set', r.gate != null && !r.gate.contains('BUILD_USER_ID'), r.gate)
+r = run(step: 'opsgateWindow', args: [emergency: 'INC-42'], env: [BRANCH_NAME: 'main'], sh: exits(0))
+check('opsgateWindow, protected, emergency without a user cause: refused, nothing deployed',
+      r.aborted?.contains('only in a build started by a user') && r.gate == null, r.aborted)
+r = run(step: 'opsgateWindow', args: [emergency: 'INC-42'], env: [BRANCH_NAME: 'main'], causes: [[userId: 'jdoe']], sh: exits(0))
+check('opsgateWindow, protected, emergency started by jdoe: passed with who asked',
+      r.aborted == null && r.gate?.startsWith("BUILD_USER_ID='jdoe' 'opsgate' 'window'") && r.gate.contains("'--emergency' 'INC-42'"), r.gate)
+r = run(args: [reportDir: '../outside'], env: [BRANCH_NAME: 'feature'], sh: exits(0))
+check("reportDir '../outside' refused", r.aborted?.contains('REFUSED') && r.gate == null, r.aborted)
+
+// The real binary: the emergency report records who asked; committed links are not written through.
+new File(work, 'opsgate-report').deleteDir()
+r = run(args: [opsgate: opsgateBin, rules: baseline, emergency: 'INC-42 payment outage', stopOnFailure: false,
+               extraArgs: []], env: [BRANCH_NAME: 'main'], causes: [[userId: 'jdoe']], sh: realSh)
+def report = new groovy.json.JsonSlurper().parse(new File(work, 'opsgate-report/opsgate.json'))
+check('real opsgate, emergency started by jdoe: the report records who asked',
+      report.emergency == 'INC-42 payment outage' && report.emergency_requested_by == 'jdoe', "${report.emergency} ${report.emergency_requested_by}")
+
+File outside = new File(work.parentFile, 'outside')
+outside.mkdirs()
+new File(work, 'opsgate-report').deleteDir()
+realSh("ln -s '${outside.path}' opsgate-report")
+r = run(args: [opsgate: opsgateBin, rules: baseline], env: [BRANCH_NAME: 'feature'], sh: realSh)
+check('real shell, opsgate-report -> outside: refused (exit 2), nothing written outside',
+      r.aborted?.contains('could not evaluate (exit 2)') && outside.list().length == 0, "${r.aborted} ${outside.list()}")
+new File(work, 'opsgate-report').delete()
+File victim = new File(work.parentFile, 'victim.txt')
+victim.text = 'precious'
+new File(work, 'opsgate-report').mkdirs()
+realSh("ln -s '${victim.path}' opsgate-report/summary.md && ln -s '${victim.path}' opsgate-report/opsgate.json")
+r = run(args: [opsgate: opsgateBin, rules: baseline, extraArgs: ['--at', '2026-11-26T21:30:00+01:00']],
+        env: [BRANCH_NAME: 'feature'], sh: realSh)
+check('real shell, opsgate-report/summary.md -> file: the file is untouched, a real report written',
+      victim.text == 'precious' && !java.nio.file.Files.isSymbolicLink(new File(work, 'opsgate-report/summary.md').toPath()) &&
+      new File(work, 'opsgate-report/summary.md').length() > 0, victim.text)
 
 println(failures == 0 ? 'groovy checks: all ok' : "groovy checks: ${failures} failed")
 System.exit(failures == 0 ? 0 : 1)
