@@ -10,6 +10,7 @@
 #include <set>
 
 #include "evaluate.hpp"
+#include "limits.hpp"
 #include "manifest.hpp"
 #include "paths.hpp"
 #include "rule_sources.hpp"
@@ -190,6 +191,11 @@ struct Checker::State {
     Expected<std::optional<std::string>> text = std::nullopt;
     if (auto removed = gone.find(path); removed != gone.end()) {
       result = evaluate_missing_manifest(path, *rules, context, removed->second);
+    } else if (auto bytes = tree.size(path); !bytes) {
+      return std::unexpected(bytes.error());
+    } else if (*bytes && **bytes > k_max_file_bytes) {
+      // Known from the object header: never inflated.
+      return fail(ErrorKind::invalid, oversize_message(path, **bytes), SourcePos{path});
     } else if (text = tree.read(path); !text) {
       return std::unexpected(text.error());
     } else if (!*text) {
@@ -531,6 +537,7 @@ Report Checker::new_report() const {
   report.at = m_state->at;
   report.fail_on = m_state->request.fail_on;
   report.emergency = m_state->request.emergency;
+  if (report.emergency) report.emergency_requested_by = m_state->request.emergency_requested_by;
   report.packs = pack_infos(*m_state->rules);
   return report;
 }
@@ -566,6 +573,7 @@ Report error_report(const CheckRequest& request, const CheckTarget* target, cons
   report.at = request.at ? *request.at : now_utc();
   report.fail_on = request.fail_on;
   report.emergency = request.emergency;
+  if (report.emergency) report.emergency_requested_by = request.emergency_requested_by;
   report.outcome = Outcome::error;
   report.error = error.to_string();
   conclude(report);

@@ -28,8 +28,9 @@ struct CheckRequest {
   std::optional<Instant> at;  // the evaluation time; empty: now (the only clock read)
   Severity fail_on = Severity::error;
   std::optional<int> min_level;
-  std::optional<std::string> emergency;  // --emergency REASON
-  std::vector<std::string> manifests;    // --manifest paths; empty: found in the tree
+  std::optional<std::string> emergency;               // --emergency REASON
+  std::optional<std::string> emergency_requested_by;  // recorded with it, from the CI
+  std::vector<std::string> manifests;                 // --manifest paths; empty: found in the tree
   unsigned jobs = 0;  // manifests evaluated at once; 0: the executor's threads and the caller
   // Told when a phase ends ("open-repository", "load-rules", "evaluate"), for --timings.
   std::function<void(std::string_view phase)> on_phase;

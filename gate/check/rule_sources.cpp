@@ -9,6 +9,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "limits.hpp"
 #include "paths.hpp"
 #include "repo.hpp"
 
@@ -19,6 +20,9 @@ namespace opsgate {
 namespace {
 
 Expected<std::string> read_disk_file(const fs::path& path) {
+  std::error_code ec;
+  if (const std::uintmax_t bytes = fs::file_size(path, ec); !ec && bytes > k_max_file_bytes)
+    return fail(ErrorKind::invalid, oversize_message("the file", bytes), SourcePos{path.string()});
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(ErrorKind::io, "cannot read " + path.string());
   std::ostringstream text;
@@ -73,6 +77,15 @@ Expected<void> reached_without_symlink(const Tree& tree, const std::string& sour
   return {};
 }
 
+// A rule file over the size limit is refused from its object header, before it is read.
+Expected<void> within_limit(const Tree& tree, const std::string& name, const std::string& file) {
+  auto bytes = tree.size(file);
+  if (!bytes) return std::unexpected(bytes.error());
+  if (*bytes && **bytes > k_max_file_bytes)
+    return fail(ErrorKind::invalid, oversize_message("the file", **bytes), SourcePos{name});
+  return {};
+}
+
 Expected<PackSource> from_revision(const std::string& source, const Repository& repo,
                                    const std::string& rev, const std::string& written) {
   // HEAD:./x, HEAD:x//, HEAD:/x all name x: one spelling, so that GATE-RULES-CHANGED compares
@@ -103,6 +116,8 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
         std::string file = path.empty() ? name : path + "/" + name;
         if (auto ok = reached_without_symlink(**tree, source, file); !ok)
           return std::unexpected(ok.error());
+        if (auto ok = within_limit(**tree, name_at(file), file); !ok)
+          return std::unexpected(ok.error());
         auto text = (*tree)->read(file);
         if (!text) return std::unexpected(text.error());
         pack.files.push_back({name_at(file), std::move(**text)});
@@ -115,6 +130,8 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
     case EntryKind::file:
     case EntryKind::executable: {
       if (auto ok = reached_without_symlink(**tree, source, path); !ok)
+        return std::unexpected(ok.error());
+      if (auto ok = within_limit(**tree, name_at(path), path); !ok)
         return std::unexpected(ok.error());
       auto text = (*tree)->read(path);
       if (!text) return std::unexpected(text.error());

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "timings.hpp"
@@ -66,7 +67,11 @@ bool post_status(const CheckOptions& options, const Report& report, StatusState 
   if (status.provider.empty()) return true;
   std::fflush(stdout);  // the verdict is out before a slow server is waited for
   std::string description = verdict_line(report);
-  if (report.emergency) description += " \u2014 emergency: " + *report.emergency;
+  if (report.emergency)
+    description +=
+        " \u2014 emergency: " + *report.emergency +
+        (report.emergency_requested_by ? " (asked by " + *report.emergency_requested_by + ")"
+                                       : std::string());
   LogSink log;
   if (options.verbose) log = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
   auto posted = post_commit_status(status, report.revision.value_or(""), state, description,
@@ -77,12 +82,23 @@ bool post_status(const CheckOptions& options, const Report& report, StatusState 
   return false;
 }
 
+// Who runs the job, as the CI server names them: GitLab's user, GitHub's actor, Jenkins' build
+// user (the Build User Vars plugin).
+std::optional<std::string> ci_user() {
+  for (const char* name : {"GITLAB_USER_LOGIN", "GITHUB_ACTOR", "BUILD_USER_ID"})
+    if (const char* value = std::getenv(name); value && *value) return std::string(value);
+  return std::nullopt;
+}
+
 // The request as far as the options allow, for an error report when they do not parse.
 CheckRequest partial_request(const CheckOptions& options) {
   CheckRequest request;
   request.environment = options.env;
   if (auto at = parse_rfc3339(options.at); !options.at.empty() && at) request.at = *at;
-  if (!options.emergency.empty()) request.emergency = options.emergency;
+  if (!options.emergency.empty()) {
+    request.emergency = options.emergency;
+    request.emergency_requested_by = ci_user();
+  }
   return request;
 }
 
@@ -170,7 +186,10 @@ Expected<CheckRequest> make_request(const CheckOptions& options) {
   request.repository = options.repo;
   request.rules = options.rules;
   request.environment = options.env;
-  if (!options.emergency.empty()) request.emergency = options.emergency;
+  if (!options.emergency.empty()) {
+    request.emergency = options.emergency;
+    request.emergency_requested_by = ci_user();
+  }
   request.manifests = options.manifests;
   request.min_level = options.min_level;
   request.jobs = options.jobs;

@@ -144,12 +144,6 @@ WaiverOutcome judge_waiver(const toml::table& waiver, const Rule& rule, const Ru
   return outcome;
 }
 
-bool uses_window_open(const Condition& condition) {
-  for (const Operator& op : condition.ops)
-    if (op.kind == OpKind::window_open) return true;
-  return false;
-}
-
 // The gate's own findings carry the reserved GATE- prefix (packs cannot use it).
 bool is_gate_finding(const Finding& finding) {
   return finding.rule.starts_with("GATE-");
@@ -294,7 +288,7 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
     bool only_window_failed = true;  // --emergency waives window_open, nothing else
     for (const Condition& condition : rule.check) {
       ConditionOutcome outcome = check_condition(condition, manifest, context, headings);
-      if (!outcome.holds && !uses_window_open(condition)) only_window_failed = false;
+      if (!outcome.holds && !outcome.only_window_open) only_window_failed = false;
       if (outcome.holds) {
         if (finding.status == Status::pass) {
           messages.push_back(std::move(outcome.message));

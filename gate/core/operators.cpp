@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "limits.hpp"
 #include "paths.hpp"
 #include "toml_util.hpp"
@@ -294,8 +296,8 @@ class OperatorChecker {
     return out;
   }
 
-  // A reason the reference cannot be used, or "" when it names something.
-  std::string missing_reason(const ResolvedRef& ref) const {
+  // A reason the reference names nothing, or "" when something is there.
+  std::string absent_reason(const ResolvedRef& ref) const {
     if (split_anchor(ref.written).path.empty())
       return fmt::format("{} is empty; a repository path is required", m_key);
     if (!ref.path)
@@ -307,13 +309,31 @@ class OperatorChecker {
     return {};
   }
 
+  // A reason the reference cannot be used as the document it stands for, or "" when it names
+  // a file: a directory ("/", ".") or a submodule is no runbook, however it exists.
+  std::string missing_reason(const ResolvedRef& ref) const {
+    if (std::string absent = absent_reason(ref); !absent.empty()) return absent;
+    switch (m_context.tree->kind(*ref.path)) {
+      case EntryKind::directory:
+        return fmt::format("{} names {}, which is a directory; a file is required", m_key,
+                           ref.path->empty() ? std::string("the repository root") : *ref.path);
+      case EntryKind::submodule:
+        return fmt::format("{} names {}, which is a submodule; a file is required", m_key,
+                           *ref.path);
+      default:
+        return {};
+    }
+  }
+
   const std::vector<Heading>* headings_of(const std::string& path) {
     auto it = m_headings.find(path);
     if (it == m_headings.end()) {
       std::optional<std::vector<Heading>> parsed;
-      auto text = m_context.tree->read(path);
-      // An oversized file reads as having no headings; has_sections says why.
-      if (text && *text && (*text)->size() <= k_max_file_bytes) parsed = markdown_headings(**text);
+      // An oversized file is never read: it has no headings, and has_sections says why.
+      auto bytes = m_context.tree->size(path);
+      if (bytes && *bytes && **bytes <= k_max_file_bytes)
+        if (auto text = m_context.tree->read(path); text && *text)
+          parsed = markdown_headings(**text);
       it = m_headings.emplace(path, std::move(parsed)).first;
     }
     return it->second ? &*it->second : nullptr;
@@ -321,8 +341,8 @@ class OperatorChecker {
 
   // Why headings_of() found no markdown to read at `path`.
   std::string unreadable_reason(const std::string& path) const {
-    auto text = m_context.tree->read(path);
-    if (text && *text) return oversize_message(path, (*text)->size());
+    auto bytes = m_context.tree->size(path);
+    if (bytes && *bytes && **bytes > k_max_file_bytes) return oversize_message(path, **bytes);
     return fmt::format("{} names {}, which is not a file", m_key, path);
   }
 
@@ -331,7 +351,7 @@ class OperatorChecker {
     if (!refs) return verdict(false, m_key, m_value, "a repository path or an array of them");
     std::vector<std::string> found;
     for (const ResolvedRef& ref : *refs) {
-      std::string reason = missing_reason(ref);
+      std::string reason = want ? missing_reason(ref) : absent_reason(ref);
       if (!want) {
         if (reason.empty())
           return {false, fmt::format("{} names {}, which exists; it must not", m_key, *ref.path)};
@@ -476,6 +496,14 @@ class OperatorChecker {
 
 }  // namespace
 
+namespace {
+
+bool is_window_open_true(const Operator& op) {
+  return op.kind == OpKind::window_open && op.value && op.value->value_or(false);
+}
+
+}  // namespace
+
 ConditionOutcome check_condition(const Condition& condition, const Manifest& manifest,
                                  const EvalContext& context, HeadingCache& headings) {
   const toml::node* value = lookup(manifest.doc, condition.key);
@@ -484,21 +512,35 @@ ConditionOutcome check_condition(const Condition& condition, const Manifest& man
                      !condition.ops[0].value->value_or(true);
     const toml::node* parent = nearest_parent(manifest.doc, condition.key);
     SourcePos where = parent ? position_of(*parent, manifest.path) : SourcePos{manifest.path};
+    // A window that is not declared is closed: waivable like one that is, when nothing else
+    // is asked of the key.
+    const bool only_window =
+        std::all_of(condition.ops.begin(), condition.ops.end(),
+                    [](const Operator& op) { return is_window_open_true(op); });
     return {absent_ok,
             absent_ok ? fmt::format("{} is not set", condition.key)
                       : fmt::format("{} is missing", condition.key),
-            std::move(where)};
+            std::move(where), !absent_ok && only_window};
   }
   OperatorChecker checker(condition, *value, manifest, context, headings);
   std::vector<std::string> requirements, messages;
+  // A failing window_open = true is kept aside while the other operators are checked: an
+  // emergency may waive it, never them.
+  std::optional<OpResult> window_closed;
   for (const Operator& op : condition.ops) {
     OpResult result = checker.check(op);
+    if (!result.holds && is_window_open_true(op)) {
+      if (!window_closed) window_closed = std::move(result);
+      continue;
+    }
     if (!result.holds) return {false, result.message, position_of(*value, manifest.path)};
     if (!result.requirement.empty())
       requirements.push_back(std::move(result.requirement));
     else
       messages.push_back(std::move(result.message));
   }
+  if (window_closed)
+    return {false, window_closed->message, position_of(*value, manifest.path), true};
   // "backup.retention_days is 35 (an integer, at least 7)" rather than one clause per operator.
   if (!requirements.empty())
     messages.insert(messages.begin(),

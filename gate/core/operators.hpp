@@ -12,6 +12,9 @@ struct ConditionOutcome {
   bool holds = false;
   std::string message;  // what was found, and what is required when it does not hold
   SourcePos where;      // the value's position, or its nearest declared table
+  // Failed on `window_open = true` alone (every other operator of the condition held): the one
+  // failure --emergency waives.
+  bool only_window_open = false;
 };
 
 ConditionOutcome check_condition(const Condition& condition, const Manifest& manifest,

@@ -38,6 +38,9 @@ struct Report {
   std::string environment;
   Instant at;
   std::optional<std::string> emergency;
+  // Who asked for the emergency, as the CI server says (GITLAB_USER_LOGIN, GITHUB_ACTOR,
+  // BUILD_USER_ID); unset without an emergency or when no CI variable names anyone.
+  std::optional<std::string> emergency_requested_by;
   Severity fail_on = Severity::error;
   Outcome outcome = Outcome::pass;
   std::string error;  // the message when outcome == error

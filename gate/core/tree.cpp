@@ -1,5 +1,7 @@
 #include "tree.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -44,6 +46,23 @@ EntryKind MemoryTree::kind(std::string_view path) const {
   if (path.empty() || (it != m_files.end() && it->first.starts_with(prefix)))
     return EntryKind::directory;
   return EntryKind::missing;
+}
+
+Expected<std::optional<std::uint64_t>> Tree::size(std::string_view path) const {
+  auto text = read(path);
+  if (!text) return std::unexpected(text.error());
+  if (!*text) return std::optional<std::uint64_t>();
+  return std::optional<std::uint64_t>((*text)->size());
+}
+
+Expected<std::optional<std::uint64_t>> DiskTree::size(std::string_view path) const {
+  EntryKind entry = kind(path);
+  if (entry != EntryKind::file && entry != EntryKind::executable)
+    return std::optional<std::uint64_t>();
+  std::error_code ec;
+  const std::uintmax_t bytes = fs::file_size(*resolve(path), ec);
+  if (ec) return fail(ErrorKind::io, fmt::format("cannot read {}: {}", path, ec.message()));
+  return std::optional<std::uint64_t>(bytes);
 }
 
 Expected<std::optional<std::string>> MemoryTree::read(std::string_view path) const {

@@ -3,6 +3,7 @@
 // can swap a real git tree for an in-memory one. Paths are repository-relative, '/'-separated
 // and already normalised (see paths.hpp); implementations never read outside the repository.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +29,10 @@ class Tree {
 
   // The content of the regular file at `path`, std::nullopt when there is none.
   virtual Expected<std::optional<std::string>> read(std::string_view path) const = 0;
+
+  // The size in bytes of the regular file at `path` (std::nullopt when there is none), known
+  // without reading it: a file over the limit is refused before a byte of it is inflated.
+  virtual Expected<std::optional<std::uint64_t>> size(std::string_view path) const;
 
   // Every regular file named `file_name`, sorted, as repository paths.
   virtual Expected<std::vector<std::string>> find(std::string_view file_name) const = 0;
@@ -103,6 +108,7 @@ class DiskTree final : public Tree {
 
   EntryKind kind(std::string_view path) const override;
   Expected<std::optional<std::string>> read(std::string_view path) const override;
+  Expected<std::optional<std::uint64_t>> size(std::string_view path) const override;
   // Searched once per file name (is_listed_file asks again and again).
   Expected<std::vector<std::string>> find(std::string_view file_name) const override;
   Expected<std::vector<std::string>> list(std::string_view path) const override;

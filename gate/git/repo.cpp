@@ -96,6 +96,14 @@ class GitTree final : public Tree {
     }
   }
 
+  Expected<std::optional<std::uint64_t>> size(std::string_view path) const override {
+    auto entry = resolve(path);
+    if (!entry || (entry->mode != GIT_FILEMODE_BLOB && entry->mode != GIT_FILEMODE_BLOB_EXECUTABLE))
+      return std::optional<std::uint64_t>();
+    if (m_damage) return std::unexpected(*m_damage);
+    return std::optional<std::uint64_t>(entry->size);
+  }
+
   Expected<std::optional<std::string>> read(std::string_view path) const override {
     auto entry = resolve(path);
     if (!entry || (entry->mode != GIT_FILEMODE_BLOB && entry->mode != GIT_FILEMODE_BLOB_EXECUTABLE))
@@ -239,6 +247,7 @@ class GitTree final : public Tree {
   struct Resolved {
     git_oid oid;
     git_filemode_t mode;
+    std::uint64_t size = 0;  // a blob's, from its object header
   };
 
   // Entries named, without '/', in git's order (a directory sorts as if its name ended in '/')
@@ -296,9 +305,34 @@ class GitTree final : public Tree {
   // runbook: exists, has sections, changed lately...), each a walk down from the root.
   std::optional<Resolved> resolve(std::string_view path) const {
     auto known = m_resolved.find(path);
-    if (known == m_resolved.end())
-      known = m_resolved.emplace(std::string(path), resolve_walk(path, 0)).first;
+    if (known == m_resolved.end()) {
+      std::optional<Resolved> found = resolve_walk(path, 0);
+      // A file's blob must be there: its size comes from the object header, so a blob that is
+      // absent (a partial clone, a damaged repository) is damage, and a huge one is known
+      // before it is inflated.
+      if (found &&
+          (found->mode == GIT_FILEMODE_BLOB || found->mode == GIT_FILEMODE_BLOB_EXECUTABLE)) {
+        if (auto bytes = blob_size(found->oid))
+          found->size = *bytes;
+        else
+          note_damage("blob", found->oid, path);
+      }
+      known = m_resolved.emplace(std::string(path), found).first;
+    }
     return known->second;
+  }
+
+  std::optional<std::uint64_t> blob_size(const git_oid& oid) const {
+    if (!m_odb) {
+      git_odb* raw = nullptr;
+      if (git_repository_odb(&raw, m_repo.get()) != 0) return std::nullopt;
+      m_odb.reset(raw);
+    }
+    std::size_t bytes = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&bytes, &type, m_odb.get(), &oid) != 0 || type != GIT_OBJECT_BLOB)
+      return std::nullopt;
+    return bytes;
   }
 
   // Walks `path` component by component so that a symlink anywhere on the way is followed
@@ -344,6 +378,7 @@ class GitTree final : public Tree {
   mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
   mutable std::map<std::string, bool> m_well_formed;                               // by raw tree id
   mutable std::optional<Error> m_damage;
+  mutable std::unique_ptr<git_odb, GitFree<git_odb_free>> m_odb;
 };
 
 }  // namespace

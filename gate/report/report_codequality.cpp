@@ -40,6 +40,7 @@ json provenance(const Report& report, const ManifestResult* manifest) {
   out["evaluated_at"] = format_utc(report.at.utc);
   out["rule_packs"] = std::move(packs);
   if (report.emergency) out["emergency"] = *report.emergency;
+  if (report.emergency_requested_by) out["emergency_requested_by"] = *report.emergency_requested_by;
   return out;
 }
 

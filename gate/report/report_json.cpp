@@ -98,6 +98,7 @@ void write_json(const Report& report, const ReportWriter& write) {
       {"environment", report.environment},
       {"evaluated_at", format_utc(report.at.utc)},
       {"emergency", optional_string(report.emergency)},
+      {"emergency_requested_by", optional_string(report.emergency_requested_by)},
       {"outcome", outcome_name(report.outcome)},
       {"manifests", json::array()},  // written one manifest at a time, below
       {"findings", run_findings},

@@ -105,6 +105,8 @@ void properties(std::string& out, const Report& report, const ManifestResult* ma
   property(out, "evaluated_at", format_utc(report.at.utc));
   property(out, "fail_on", severity_name(report.fail_on));
   if (report.emergency) property(out, "emergency", *report.emergency);
+  if (report.emergency_requested_by)
+    property(out, "emergency.requested_by", *report.emergency_requested_by);
   for (const PackInfo& pack : report.packs)
     property(out, "rule_pack", pack.version.empty() ? pack.name : pack.name + " " + pack.version);
   for (const std::string& note : report.notes) property(out, "note", note);

@@ -132,6 +132,8 @@ std::string render_markdown(const Report& report) {
   out += counts_line(report) + "\n";
   if (report.emergency)
     out += "\n> :rotating_light: **Emergency change:** " + md(*report.emergency) +
+           (report.emergency_requested_by ? " — asked by " + md(*report.emergency_requested_by)
+                                          : std::string()) +
            " (release-window rules waived)\n";
   for (const std::string& note : report.notes) out += "\n> **Note:** " + md(note) + "\n";
   if (report.manifests.empty()) {

@@ -98,17 +98,20 @@ json provenance(const Report& report) {
                          {"service", manifest.service},
                          {"level", manifest.level},
                          {"outcome", manifest.passed ? "pass" : "fail"}});
-  json out = {{"revision", report.revision ? json(*report.revision) : json(nullptr)},
-              {"base", report.base ? json(*report.base) : json(nullptr)},
-              {"worktree", report.worktree},
-              {"environment", report.environment},
-              {"evaluatedAt", format_utc(report.at.utc)},
-              {"emergency", report.emergency ? json(*report.emergency) : json(nullptr)},
-              {"failOn", severity_name(report.fail_on)},
-              {"outcome", outcome_name(report.outcome)},
-              {"rulePacks", std::move(packs)},
-              {"manifests", std::move(manifests)},
-              {"summary", summary_json(report.summary)}};
+  json out = {
+      {"revision", report.revision ? json(*report.revision) : json(nullptr)},
+      {"base", report.base ? json(*report.base) : json(nullptr)},
+      {"worktree", report.worktree},
+      {"environment", report.environment},
+      {"evaluatedAt", format_utc(report.at.utc)},
+      {"emergency", report.emergency ? json(*report.emergency) : json(nullptr)},
+      {"emergencyRequestedBy",
+       report.emergency_requested_by ? json(*report.emergency_requested_by) : json(nullptr)},
+      {"failOn", severity_name(report.fail_on)},
+      {"outcome", outcome_name(report.outcome)},
+      {"rulePacks", std::move(packs)},
+      {"manifests", std::move(manifests)},
+      {"summary", summary_json(report.summary)}};
   if (!report.notes.empty()) out["notes"] = report.notes;
   return out;
 }

@@ -84,7 +84,12 @@ std::string render_text(const Report& report, const TextStyle& style) {
                            pack.version.empty() ? "" : " " + pack.version, pack.origin);
     out += fmt::format("rules: {}\n", packs);
   }
-  if (report.emergency) out += paint.yellow("emergency change: " + *report.emergency) + "\n";
+  if (report.emergency)
+    out += paint.yellow("emergency change: " + *report.emergency +
+                        (report.emergency_requested_by
+                             ? " (asked by " + *report.emergency_requested_by + ")"
+                             : std::string())) +
+           "\n";
   for (const std::string& note : report.notes) out += paint.dim("note: " + note) + "\n";
   if (report.outcome != Outcome::error && report.manifests.empty()) {
     if (report.changed_paths)

@@ -1,5 +1,8 @@
 #include "window.hpp"
 
+#include <cctype>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -570,6 +573,32 @@ std::optional<minutes> parse_clock(std::string_view text) {
   return minutes(hours * 60 + mins);
 }
 
+bool is_iana_zone_name(std::string_view name) {
+  // Files of the zoneinfo directory that are not zones of the IANA database: "localtime" is the
+  // runner's own zone (the same manifest would mean another time on another machine), the
+  // others are the database's internals or its alternative trees.
+  static constexpr std::string_view k_not_zones[] = {"localtime", "posixrules", "Factory",
+                                                     "leapseconds", "tzdata.zi"};
+  if (name.empty() || name.size() > 64) return false;
+  for (std::string_view excluded : k_not_zones)
+    if (name == excluded) return false;
+  if (name.starts_with("posix/") || name.starts_with("right/")) return false;
+  // Area/Location names: letters, digits, '_', '-', '+', components joined by single '/'.
+  std::size_t component = 0;
+  for (char c : name) {
+    if (c == '/') {
+      if (component == 0) return false;
+      component = 0;
+      continue;
+    }
+    const bool allowed =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+';
+    if (!allowed) return false;
+    ++component;
+  }
+  return component > 0 && std::isalpha(static_cast<unsigned char>(name.front()));
+}
+
 Schedule parse_schedule(const toml::table& table, std::string_view key, const std::string& path,
                         std::vector<SchemaProblem>& problems) {
   Schedule schedule;
@@ -597,6 +626,7 @@ Schedule parse_schedule(const toml::table& table, std::string_view key, const st
   // manifest without one never pays for it.
   if (timezone && timezone->is_string()) {
     try {
+      if (!is_iana_zone_name(schedule.timezone)) throw std::invalid_argument("not an IANA name");
       schedule.zone = date::locate_zone(schedule.timezone);
     } catch (const std::exception&) {
       problem(fmt::format("{}.timezone is {}, which is not an IANA time zone (such as "

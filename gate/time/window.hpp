@@ -89,6 +89,11 @@ struct Schedule {
   SourcePos where;
 };
 
+// Whether `name` is written as a zone of the IANA database ("Europe/Paris", "UTC", "Etc/GMT+1"):
+// never the runner's own "localtime", nor the database's internals or its posix/ and right/
+// copies. locate_zone() says whether the zone exists.
+bool is_iana_zone_name(std::string_view name);
+
 // Reads `table` (the value of `key`), validating every window; problems carry their key's
 // line:column in `path`. The schedule may be evaluated only when `problems` stayed empty.
 Schedule parse_schedule(const toml::table& table, std::string_view key, const std::string& path,

@@ -458,6 +458,35 @@ TEST_CASE("Option --emergency waives only the window: other failing checks of th
   CHECK_THAT(mixed.message, Catch::Contains("nope.owner is missing"));
 }
 
+TEST_CASE("Option --emergency waives window_open = true alone, never a condition beside it",
+          "[evaluate]") {
+  std::string body = k_short_retention + k_saturday_window;
+  EvalContext emergency = context_over(k_tree);
+  emergency.emergency = "INC-4711";
+  // One table: a window longer than allowed and a closed window. The length fails on its own,
+  // whichever operator comes first.
+  for (const char* ops :
+       {"window_max_hours = 1, window_open = true", "window_open = true, window_max_hours = 1"}) {
+    std::string rules =
+        rule_text("REL-003", std::string("key = \"release_window\", ") + ops, 1, "error");
+    const Finding& both = finding_of(run(body, rules, emergency), "REL-003");
+    CHECK(both.status == Status::fail);
+    CHECK_THAT(both.message, Catch::Contains("at most 1h"));
+  }
+  // The same table with a length that holds: only the closed window fails, and is waived.
+  std::string holds = rule_text(
+      "REL-004", "key = \"release_window\", window_open = true, window_max_hours = 48", 1, "error");
+  CHECK(finding_of(run(body, holds, emergency), "REL-004").status == Status::waived);
+  // window_open = false (the window must be closed) is no release window to waive.
+  std::string inverted =
+      rule_text("REL-005", "key = \"release_window\", window_open = false", 1, "error");
+  EvalContext saturday = context_over(k_tree);
+  saturday.at = test::instant("2026-11-28T21:00:00+01:00");  // open: the rule fails
+  saturday.emergency = "INC-4711";
+  REQUIRE(finding_of(run(body, inverted, context_over(k_tree)), "REL-005").status == Status::pass);
+  CHECK(finding_of(run(body, inverted, saturday), "REL-005").status != Status::waived);
+}
+
 TEST_CASE("A pack rule in area \"gate\" still counts for the level", "[evaluate]") {
   std::string rules =
       "[[rule]]\nid = \"G-1\"\narea = \"gate\"\ntitle = \"t\"\nseverity = \"error\"\n"

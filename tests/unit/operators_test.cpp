@@ -564,7 +564,7 @@ TEST_CASE("has_sections on a missing file fails naming it", "[operators]") {
   Checked directory = check("[runbook]\npath = \"docs\"\n",
                             "key = \"runbook.path\", has_sections = [\"Restore\"]", tree);
   CHECK_FALSE(directory.holds);
-  CHECK(directory.message == "runbook.path names docs, which is not a file");
+  CHECK(directory.message == "runbook.path names docs, which is a directory; a file is required");
 }
 
 // ---- changed_within_days -----------------------------------------------------------------

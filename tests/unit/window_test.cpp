@@ -762,6 +762,16 @@ TEST_CASE("window: invalid windows are problems at line:column", "[window]") {
         "operability.toml:2:12: release_window.timezone is \"Not/AZone\", which is not an IANA "
         "time zone (such as \"Europe/Paris\" or \"America/New_York\")");
   CHECK(problems_in("").empty());
+  // Only IANA names: the runner's own zone, the database's internals and its posix/ and right/
+  // trees would make the same manifest mean another time on another machine.
+  for (const char* name : {"localtime", "posixrules", "Factory", "posix/Europe/Paris", "right/UTC",
+                           "/etc/localtime", "../zoneinfo/UTC", "Europe//Paris"})
+    CHECK_THAT(one_problem("timezone = \"" + std::string(name) + "\"\n"),
+               Catch::Contains("which is not an IANA time zone"));
+  for (const char* name : {"UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+1"})
+    CHECK(problems_in("timezone = \"" + std::string(name) + "\"\n").empty());
+  CHECK(is_iana_zone_name("America/Port-au-Prince"));
+  CHECK_FALSE(is_iana_zone_name("localtime"));
 }
 
 TEST_CASE("window: allow windows that overlap business hours", "[window]") {
