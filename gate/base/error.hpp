@@ -31,6 +31,10 @@ enum class ErrorKind {
   io,         // reading or writing failed
   network,    // an HTTP exchange failed
   internal,   // a library call failed unexpectedly
+  // The gate's own environment failed: the repository cannot be opened at all, memory ran out.
+  // With network, the only errors a push cannot cause (hooks' --on-error allow lets only these
+  // through).
+  unavailable,
 };
 
 struct Error {

@@ -204,7 +204,15 @@ struct Checker::State {
       auto manifest = parse_manifest(**text, path, tree.blob_id(path));
       if (!manifest) return std::unexpected(manifest.error());
       std::optional<Manifest> before;
-      if (base_tree) before = read_base_manifest(*base_tree, path);
+      if (base_tree) {
+        before = read_base_manifest(*base_tree, path);
+        // New at this path (added, moved, or unreadable at the base): every waiver it declares
+        // is the change's, however old the manifest it was copied from.
+        if (!before) {
+          before.emplace();
+          before->path = path;
+        }
+      }
       result = evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr);
     }
     // Answers read from a tree or history that could not read an object may be wrong: no
@@ -554,13 +562,16 @@ const RuleSet& Checker::rules() const {
   return *m_state->rules;
 }
 
-Expected<Report> check(const CheckRequest& request, const CheckTarget& target, Executor& executor) {
+Expected<Report> check(const CheckRequest& request, const CheckTarget& target,
+                       Executor& executor) try {
   auto checker = Checker::open(request, executor);
   if (!checker) return std::unexpected(checker.error());
   Report report = checker->new_report();
   if (auto ok = checker->evaluate(target, report); !ok) return std::unexpected(ok.error());
   conclude(report);
   return report;
+} catch (const std::bad_alloc&) {
+  return fail(ErrorKind::unavailable, "out of memory while checking");
 }
 
 Report error_report(const CheckRequest& request, const CheckTarget* target, const Error& error) {

@@ -34,12 +34,12 @@ Expected<void> check_tip(Checker& checker, const RefUpdate& update, Report& repo
                          : fmt::format("{} (from {})", update.ref, update.source);
   auto tip = repo.resolve_commit(update.new_id);
   if (!tip) {
-    // A tag may name a tree or a blob: there is no manifest to judge.
-    if (repo.contains(update.new_id)) {
-      report.notes.push_back(
-          fmt::format("{}: {} is not a commit; nothing to check", from, short_id(update.new_id)));
-      return {};
-    }
+    // A tag to a tree or a blob would carry files past the gate unjudged.
+    if (repo.contains(update.new_id))
+      return fail(ErrorKind::invalid,
+                  fmt::format("{}: {} is not a commit (a tag to a tree or a blob): opsgate judges "
+                              "commits, so such a ref cannot be pushed through it",
+                              from, short_id(update.new_id)));
     return std::unexpected(tip.error());
   }
   std::string base;
@@ -119,6 +119,8 @@ PushPlan plan_push(const std::vector<RefUpdate>& updates, const std::vector<std:
   for (const RefUpdate& update : updates) {
     if (is_zero_id(update.new_id))
       plan.skipped.push_back(update.ref + ": deleted, nothing to check");
+    else if (update.ref.starts_with("refs/notes/"))
+      plan.skipped.push_back(update.ref + ": git notes, not code: nothing to check");
     else if (!ref_selected(globs, update.ref))
       plan.skipped.push_back(update.ref + ": not selected by --refs");
     else
@@ -128,7 +130,7 @@ PushPlan plan_push(const std::vector<RefUpdate>& updates, const std::vector<std:
 }
 
 Expected<PushReport> check_push(const CheckRequest& request, const PushPlan& plan,
-                                Executor& executor) {
+                                Executor& executor) try {
   auto checker = Checker::open(request, executor);
   if (!checker) return std::unexpected(checker.error());
   PushReport result{checker->new_report(), {}};
@@ -138,6 +140,8 @@ Expected<PushReport> check_push(const CheckRequest& request, const PushPlan& pla
       return std::unexpected(ok.error());
   conclude(result.report);
   return result;
+} catch (const std::bad_alloc&) {
+  return fail(ErrorKind::unavailable, "out of memory while checking the push");
 }
 
 }  // namespace opsgate

@@ -31,7 +31,9 @@ bool is_zero_id(std::string_view id);
 // (`release/*`, `main`, `v1.*`); `*` also crosses `/`. No glob selects every ref.
 bool ref_selected(const std::vector<std::string>& globs, const std::string& ref);
 
-// The updates a hook checks, and a line for each one it passes over (deleted, not selected).
+// The updates a hook checks, and a line for each one it passes over: deletions, git notes
+// (refs/notes/*: annotations, not code), refs --refs does not select. Every other ref is
+// checked, whatever its namespace (branches, tags, Gerrit's refs/for/*, refs/pull/*...).
 struct PushPlan {
   std::vector<RefUpdate> checked;
   std::vector<std::string> skipped;

@@ -188,8 +188,9 @@ Expected<PackSource> read_pack_source(const std::string& source, const Repositor
   std::error_code ec;
   switch (classify_rule_source(source)) {
     case RuleSourceKind::path:
+      // The server's or the pipeline's configuration, not anything a change contains.
       if (!fs::exists(source, ec))
-        return fail(ErrorKind::not_found,
+        return fail(ErrorKind::unavailable,
                     fmt::format("rule pack {}: no such file or directory", source));
       return from_disk(source, source);
     case RuleSourceKind::revision: {
@@ -219,7 +220,7 @@ Expected<PackSource> read_pack_source(const std::string& source, const Repositor
   if (fs::exists(source, ec))
     hint = fmt::format(" (the {} here is not used by its bare name: write ./{} to use it)",
                        fs::is_directory(source, ec) ? "directory" : "file", source);
-  return fail(ErrorKind::not_found,
+  return fail(ErrorKind::unavailable,
               fmt::format("no installed rule pack named '{}'{}; installed packs are looked for in "
                           "{}",
                           source, hint, fmt::join(installed_pack_dirs(), ":")));

@@ -32,9 +32,25 @@ struct HookOptions : CheckOptions {
   std::vector<std::string> git_args;  // pre-push: the remote's name and URL
 };
 
+// Whether an error is one the pusher cannot cause: the repository cannot be opened, memory ran
+// out, the status server failed. Anything in the pushed objects (a manifest that is not TOML,
+// schema = 2, an oversized file, a forged or incomplete tree) is the pusher's.
+bool infrastructure_error(const Error& error) {
+  return error.kind == ErrorKind::unavailable || error.kind == ErrorKind::network;
+}
+
 // What --on-error allow turns an exit 2 into, said loudly so nobody mistakes it for a pass.
-int apply_error_policy(const HookOptions& options, int code) {
+// `infrastructure` says whether the error is one the pusher cannot cause; the others always
+// block.
+int apply_error_policy(const HookOptions& options, int code, bool infrastructure = false) {
   if (code != k_exit_error) return code;
+  if (options.on_error == "allow" && !infrastructure) {
+    fmt::print(stderr,
+               "opsgate: push refused: the gate could not evaluate it because of what the push "
+               "contains (see the error above); --on-error allow lets through only failures of "
+               "the server itself.\n");
+    return code;
+  }
   if (options.on_error == "allow") {
     fmt::print(stderr,
                "opsgate: WARNING: the gate could NOT evaluate this push (see the error above).\n"
@@ -81,6 +97,8 @@ int run_hook(HookOptions options, HookKind kind) {
     return std::move(pushed->report);
   }();
   int code = finish(options, outcome);
+  // With a verdict, an exit 2 can only come from writing the reports or posting the status.
+  const bool infrastructure = outcome ? true : infrastructure_error(outcome.error());
   if (code == k_exit_fail) {
     fmt::print(stderr, "opsgate: push refused by the operability gate:\n");
     for (const TipVerdict& verdict : verdicts)
@@ -91,7 +109,7 @@ int run_hook(HookOptions options, HookKind kind) {
     fmt::print(stderr, "opsgate: push accepted ({} ref{} checked)\n", verdicts.size(),
                verdicts.size() == 1 ? "" : "s");
   }
-  return apply_error_policy(options, code);
+  return apply_error_policy(options, code, infrastructure);
 }
 
 // --- hook install --------------------------------------------------------------------------

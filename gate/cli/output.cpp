@@ -2,11 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include "timings.hpp"
+
+namespace fs = std::filesystem;
 
 namespace opsgate::cli {
 
@@ -45,15 +53,80 @@ void print_report(const Report& report, const std::string& format, const TextSty
                [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); });
 }
 
+// The work tree of the repository the run is about, canonical, when it has one.
+std::optional<fs::path> work_tree_of(const std::string& repo) {
+  auto opened = try_open(repo);
+  if (!opened) return std::nullopt;
+  auto workdir = opened->workdir();
+  if (!workdir) return std::nullopt;
+  std::error_code ec;
+  fs::path root = fs::canonical(*workdir, ec);
+  if (ec) return std::nullopt;
+  return root;
+}
+
+// A report file inside the work tree is written only where no symlink leads: the change
+// controls the work tree, and a committed opsgate-report/summary.md -> /any/file must not make
+// the gate overwrite a file outside it. Outside the work tree (an artifacts directory,
+// /dev/stdout) paths are used as given.
+Expected<int> open_report_file(const std::string& file, const std::optional<fs::path>& root) {
+  int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  if (root) {
+    std::error_code ec;
+    fs::path absolute = fs::absolute(file, ec).lexically_normal();
+    // The deepest existing directory decides where the path really is.
+    fs::path parent = absolute.parent_path();
+    fs::path real_parent = fs::weakly_canonical(parent, ec);
+    const auto inside = [&](const fs::path& path) {
+      auto [end, _] = std::mismatch(root->begin(), root->end(), path.begin(), path.end());
+      return end == root->end();
+    };
+    if (!ec && (inside(absolute) || inside(real_parent))) {
+      if (real_parent != parent)
+        return fail(ErrorKind::usage,
+                    fmt::format("--report {}: a directory on the way is a symlink inside the "
+                                "repository's work tree; reports are not written through it",
+                                file));
+      flags |= O_NOFOLLOW;
+    }
+  }
+  const int fd = ::open(file.c_str(), flags, 0644);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      return fail(ErrorKind::usage,
+                  fmt::format("--report {}: the file is a symlink inside the repository's work "
+                              "tree; reports are not written through it",
+                              file));
+    return fail(ErrorKind::io,
+                fmt::format("cannot write the report to {}: {}", file, std::strerror(errno)));
+  }
+  return fd;
+}
+
 // Writes every --report file; the first failure is returned (after trying them all).
-Expected<void> write_reports(const Report& report, const std::vector<ReportTarget>& targets) {
+Expected<void> write_reports(const Report& report, const std::vector<ReportTarget>& targets,
+                             const std::string& repo) {
   Expected<void> result = {};
+  if (targets.empty()) return result;
+  const std::optional<fs::path> root = work_tree_of(repo);
   for (const ReportTarget& target : targets) {
-    std::ofstream out(target.file, std::ios::binary | std::ios::trunc);
+    auto fd = open_report_file(target.file, root);
+    if (!fd) {
+      if (result) result = std::unexpected(fd.error());
+      continue;
+    }
+    std::FILE* out = ::fdopen(*fd, "wb");
+    if (!out) {
+      ::close(*fd);
+      if (result)
+        result = fail(ErrorKind::io,
+                      fmt::format("cannot write the {} report to {}", target.format, target.file));
+      continue;
+    }
     write_report(report, target.format, TextStyle{false, true, false},
-                 [&out](std::string_view text) { out.write(text.data(), text.size()); });
-    out.close();
-    if (!out && result)
+                 [out](std::string_view text) { std::fwrite(text.data(), 1, text.size(), out); });
+    const bool failed = std::ferror(out) != 0;
+    if ((std::fclose(out) != 0 || failed) && result)
       result = fail(ErrorKind::io,
                     fmt::format("cannot write the {} report to {}", target.format, target.file));
   }
@@ -110,7 +183,7 @@ int finish_error(const CheckOptions& options, const std::vector<ReportTarget>& t
   // A machine-readable stdout still gets its (error) report; text has the message on stderr.
   if (options.format != "text" && is_report_format(options.format))
     print_report(report, options.format, style);
-  if (auto written = write_reports(report, targets);
+  if (auto written = write_reports(report, targets, options.repo);
       !written && written.error().message != error.message)
     report_error(written.error());
   post_status(options, report, StatusState::failed);  // exit 2 is posted as failed
@@ -217,7 +290,7 @@ int finish(const CheckOptions& options, const Expected<Report>& outcome,
   }
   const Report& report = *outcome;
   // A report that cannot be written makes the run an error, and the others must say so too.
-  if (auto written = write_reports(report, targets); !written) {
+  if (auto written = write_reports(report, targets, options.repo); !written) {
     Report failed = error_report(partial_request(options), nullptr, written.error());
     failed.at = report.at;
     failed.revision = report.revision;

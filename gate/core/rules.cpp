@@ -65,11 +65,11 @@ constexpr std::array k_tiers = {"critical"sv, "high"sv, "medium"sv, "low"sv};
 constexpr std::array k_days = {"mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat"sv, "sun"sv};
 constexpr std::array k_top_keys = {"pack"sv, "rule"sv, "override"sv, "freeze"sv, "holiday"sv};
 constexpr std::array k_pack_keys = {
-    "name"sv,    "version"sv, "environments"sv, "max_waiver_days"sv, "waiver_approvers"sv,
-    "holidays"sv};
-constexpr std::array k_rule_keys = {"id"sv,       "area"sv,         "title"sv, "severity"sv,
-                                    "level"sv,    "environments"sv, "tiers"sv, "when_changed"sv,
-                                    "waivable"sv, "help"sv,         "when"sv,  "check"sv};
+    "name"sv,     "version"sv, "environments"sv, "max_waiver_days"sv, "waiver_approvers"sv,
+    "holidays"sv, "locked"sv};
+constexpr std::array k_rule_keys = {
+    "id"sv,           "area"sv,     "title"sv, "severity"sv, "level"sv, "environments"sv, "tiers"sv,
+    "when_changed"sv, "waivable"sv, "help"sv,  "when"sv,     "check"sv, "locked"sv};
 constexpr std::array k_override_keys = {"rule"sv,         "severity"sv, "level"sv,
                                         "environments"sv, "tiers"sv,    "enabled"sv};
 constexpr std::array k_freeze_keys = {"from"sv, "to"sv, "reason"sv, "environments"sv};
@@ -341,6 +341,11 @@ class FileParser {
       if (!waivable->is_boolean()) return error(*waivable, "'waivable' must be true or false");
       rule.waivable = waivable->as_boolean()->get();
     }
+    rule.locked = pack.locked;
+    if (const toml::node* locked = table.get("locked")) {
+      if (!locked->is_boolean()) return error(*locked, "'locked' must be true or false");
+      rule.locked = pack.locked || locked->as_boolean()->get();
+    }
     auto when = conditions(table, "when");
     if (!when) return std::unexpected(when.error());
     rule.when = std::move(*when);
@@ -368,6 +373,10 @@ class FileParser {
     auto approvers = strings(table, "waiver_approvers");
     if (!approvers) return std::unexpected(approvers.error());
     pack.waiver_approvers = std::move(*approvers);
+    if (const toml::node* locked = table.get("locked")) {
+      if (!locked->is_boolean()) return error(*locked, "'locked' must be true or false");
+      pack.locked = locked->as_boolean()->get();
+    }
     return holiday_calendars(table, calendar);
   }
 
@@ -532,6 +541,11 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
                               fmt::format("override names rule {}, which no earlier --rules pack "
                                           "defines",
                                           *id));
+        if (target->locked)
+          return parser.error(
+              table, fmt::format("rule {} is locked by pack {} ({}): a later pack can neither "
+                                 "override nor disable it",
+                                 *id, m_set.packs[target->pack].name, target->where.to_string()));
         if (const toml::node* severity = table.get("severity")) {
           auto parsed = parser.severity(*severity);
           if (!parsed) return std::unexpected(parsed.error());

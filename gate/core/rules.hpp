@@ -69,6 +69,7 @@ struct Rule {
   std::vector<std::string> tiers;         // empty: every tier
   std::vector<std::string> when_changed;  // empty: no change condition
   bool waivable = true;
+  bool locked = false;  // no later pack may override or disable it (its own or its pack's)
   std::vector<Condition> when;
   std::vector<Condition> check;
   std::size_t pack = 0;  // index into RuleSet::packs
@@ -99,6 +100,7 @@ struct Pack {
   std::vector<std::string> environments;  // empty: not declared
   int max_waiver_days = 90;
   std::vector<std::string> waiver_approvers;
+  bool locked = false;  // [pack] locked = true: every rule of the pack is locked
 };
 
 struct RuleSet {

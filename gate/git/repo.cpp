@@ -395,8 +395,9 @@ Expected<Repository> Repository::open_from_env() {
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) != 0) {
     const char* git_dir = std::getenv("GIT_DIR");
-    return fail(ErrorKind::not_found, fmt::format("{}: not a git repository ({})",
-                                                  git_dir ? git_dir : ".", git_error_message()));
+    // Git runs the hook inside the repository: failing to open it is the server's problem.
+    return fail(ErrorKind::unavailable, fmt::format("{}: not a git repository ({})",
+                                                    git_dir ? git_dir : ".", git_error_message()));
   }
   return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
 }

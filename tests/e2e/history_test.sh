@@ -563,4 +563,26 @@ assert_json "an extended waiver is flagged with both dates" \
   "'extends the waiver for BKP-002 from 2026-12-10 to 2027-01-20' in f('GATE-WAIVER-ADDED')['message']"
 }
 
+# A manifest new at its path (added, or moved with its service) brings waivers the base never
+# had there: every one counts as added, however old the file it was moved from.
+scenario "GATE-WAIVER-ADDED: a moved manifest's waivers count as added" scenario_waiver_moved
+scenario_waiver_moved() {
+mono_repo
+git -C "${repo}" checkout -q -b move
+git -C "${repo}" mv services/search services/find
+cat >>"${repo}/services/find/operability.toml" <<'EOF'
+
+[[waiver]]
+rule = "SVC-001"
+reason = "self-approved"
+expires = 2026-12-10
+approved_by = "me@example.org"
+EOF
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "move search, waive on the way"
+run_in "${repo}" check --rules rules.toml --base main --at "${AT}" --format json --fail-on warning
+assert_exit "a moved service adding a waiver fails with --fail-on warning" 1
+assert_json "...GATE-WAIVER-ADDED on the manifest at its new path" \
+  "any(f['rule'] == 'GATE-WAIVER-ADDED' and 'adds a waiver for SVC-001' in f['message'] for x in d['manifests'] if x['path'] == 'services/find/operability.toml' for f in x['findings'])"
+}
+
 run_scenarios "$@"

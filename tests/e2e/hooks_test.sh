@@ -257,6 +257,32 @@ assert_contains "pre-receive: both tips are in the one report" "${ERR}" \
   "refs/heads/good-two: new ref"
 }
 
+# Tags to trees or blobs, notes, and other namespaces: nothing is pushed past the gate unjudged.
+scenario "pre-receive: tags to trees or blobs are refused, notes skipped, every namespace checked" \
+  scenario_pre_receive_odd_refs
+scenario_pre_receive_odd_refs() {
+server_fixture
+feature_fixture
+tree="$(git -C "${CLIENT}" rev-parse "${BAD_FEATURE}^{tree}")"
+git -C "${CLIENT}" tag tree-tag "${tree}"
+push "${CLIENT}" origin tree-tag
+assert_exit "a tag pointing at a tree is refused" 1
+assert_contains "...saying it is not a commit" "${ERR}" "is not a commit"
+assert_eq "...and the tag was not created" "none" "$(ref_of "${SERVER}" refs/tags/tree-tag)"
+blob="$(git -C "${CLIENT}" rev-parse "${BAD_FEATURE}:operability.toml")"
+git -C "${CLIENT}" tag blob-tag "${blob}"
+push "${CLIENT}" origin blob-tag
+assert_exit "a tag pointing at a blob is refused" 1
+git -C "${CLIENT}" notes add -m "reviewed" "${GOOD2}"
+push "${CLIENT}" origin refs/notes/commits
+assert_exit "notes are not code: a notes push is accepted" 0
+assert_contains "...with a note saying it was skipped" "${ERR}" "refs/notes/commits: git notes"
+push "${CLIENT}" origin "${BAD_FEATURE}:refs/for/main"
+assert_exit "a Gerrit-style refs/for/* push of a bad commit is refused" 1
+push "${CLIENT}" origin "${BAD_FEATURE}:refs/pull/1/head"
+assert_exit "any other namespace is checked too" 1
+}
+
 # --refs: only the protected branches are judged.
 scenario "pre-receive: --refs selects the branches judged" scenario_pre_receive_refs_option
 scenario_pre_receive_refs_option() {
@@ -295,6 +321,34 @@ assert_contains "on-error allow: with a loud warning" "${ERR}" "WARNING: the gat
 server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --on-error allow
 push "${CLIENT}" origin bad-two:refs/heads/bad-three
 assert_exit "on-error allow: a failing gate still refuses" 1
+}
+
+# --on-error allow is for failures of the server itself: what the push contains (a manifest
+# that is not TOML, an unsupported schema, an oversized file) still refuses it.
+scenario "pre-receive: --on-error allow never lets through what the push itself breaks" \
+  scenario_pre_receive_on_error_pusher
+scenario_pre_receive_on_error_pusher() {
+server_fixture
+feature_fixture
+server_hook "${SERVER}" --rules "${PACK}" --at "${AT}" --no-color --on-error allow
+local n=0
+for breakage in syntax schema oversize; do
+  n=$((n + 1))
+  git -C "${CLIENT}" checkout -q -b "broken-${n}" main
+  case "${breakage}" in
+  syntax) printf 'schema = 1\n[service\nname = "x"\n' >"${CLIENT}/operability.toml" ;;
+  schema) printf 'schema = 2\n' >"${CLIENT}/operability.toml" ;;
+  oversize) { printf 'schema = 1\n'; head -c 2000000 /dev/zero | tr '\0' '#'; echo; } \
+    >"${CLIENT}/operability.toml" ;;
+  esac
+  commit_all "${CLIENT}" "${AT}" "break the manifest (${breakage})"
+  push "${CLIENT}" origin "broken-${n}"
+  assert_exit "on-error allow: a ${breakage} error in the push is still refused" 1
+  assert_contains "on-error allow: ...saying the push itself is the cause (${breakage})" "${ERR}" \
+    "because of what the push contains"
+  assert_eq "on-error allow: the ${breakage} branch was not created" "none" \
+    "$(ref_of "${SERVER}" "refs/heads/broken-${n}")"
+done
 }
 
 # --- pre-receive: a monorepo evaluated by several jobs ---------------------------------------

@@ -401,6 +401,33 @@ TEST_CASE("An override can disable a rule", "[rules]") {
   CHECK(rules->rules.size() == 1);
 }
 
+TEST_CASE("A locked rule, or every rule of a locked pack, cannot be overridden or disabled",
+          "[rules]") {
+  const std::string disable = "[[override]]\nrule = \"BKP-002\"\nenabled = false\n";
+  const std::string soften = "[[override]]\nrule = \"BKP-002\"\nseverity = \"info\"\n";
+  for (const std::string& company :
+       {with_check("min = 7") + "locked = true\n",
+        "[pack]\nname = \"company\"\nlocked = true\n" + with_check("min = 7")}) {
+    for (const std::string& local : {disable, soften}) {
+      auto rules = try_rules({pack_source(company, "company", "company/rules.toml"),
+                              pack_source(local, "team", "team/rules.toml")});
+      REQUIRE_FALSE(rules);
+      CHECK(rules.error().kind == ErrorKind::invalid);
+      // Both files: the override's, where it stands, and the locked rule's.
+      CHECK_THAT(rules.error().to_string(), Catch::StartsWith("team/rules.toml:1:1: "));
+      CHECK_THAT(rules.error().message, Catch::Contains("rule BKP-002 is locked by pack company"));
+      CHECK_THAT(rules.error().message, Catch::Contains("company/rules.toml:"));
+    }
+  }
+  // An unlocked rule of the same pack still can be.
+  auto rules = try_rules(
+      {pack_source(with_check("min = 7") + "locked = false\n", "company"), pack_source(soften)});
+  REQUIRE(rules);
+  CHECK(rules->find("BKP-002")->severity == Severity::info);
+  CHECK_THAT(load_error(with_check("min = 7") + "locked = \"yes\"\n").message,
+             Catch::Contains("'locked' must be true or false"));
+}
+
 TEST_CASE("Disabling every rule leaves an empty rule set, which is an error", "[rules]") {
   std::string local = "[[override]]\nrule = \"BKP-002\"\nenabled = false\n";
   auto rules =
