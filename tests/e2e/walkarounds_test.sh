@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Changes crafted to pass a gate they should fail: each scenario is a shape a pusher controls
+# (a directory where a document belongs, a partial or damaged repository, a time zone, a locked
+# company rule, an emergency), run through the real binary on a real repository.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+AT=2026-11-26T10:00:00+01:00
+setup() {
+write_file "${E2E_TMP}/rules.toml" <<'TOML'
+[[rule]]
+id = "RUN-001"
+area = "runbook"
+title = "Runbook exists"
+severity = "error"
+level = 1
+check = [ { key = "runbook.path", path_exists = true } ]
+
+[[rule]]
+id = "RUN-002"
+area = "runbook"
+title = "Runbook is fresh"
+severity = "error"
+level = 1
+check = [ { key = "runbook.path", changed_within_days = 365 } ]
+TOML
+}
+
+# service REPO [RUNBOOK]: a manifest whose runbook is RUNBOOK (default docs/runbook.md).
+service() {
+write_file "$1/operability.toml" <<EOF2
+schema = 1
+[service]
+name = "svc"
+owner = "team"
+[runbook]
+path = "${2:-docs/runbook.md}"
+EOF2
+}
+
+# A directory (the root, ".", a folder) is no runbook, however it exists.
+scenario "a directory named as a document fails path_exists" scenario_directory_document
+scenario_directory_document() {
+repo="$(new_repo dirs)"
+write_file "${repo}/docs/runbook.md" <<<"# Runbook"
+for path in "/" "." "docs" "/docs/"; do
+  service "${repo}" "${path}"
+  commit_all "${repo}" 2026-11-20T10:00:00+01:00 "runbook = ${path}"
+  run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" --format json
+  assert_exit "runbook.path = \"${path}\": exit 1" 1
+  assert_json "...RUN-001 says it is a directory" \
+    "st('RUN-001') == 'fail' and 'is a directory' in f('RUN-001')['message']"
+done
+}
+
+# History that cannot be read is no evidence: partial clones and damaged repositories end in
+# exit 2 naming the object, the likely cause and the fix.
+scenario "a treeless partial clone cannot pass changed_within_days" scenario_treeless
+scenario_treeless() {
+src="$(new_repo src)"
+service "${src}"
+write_file "${src}/docs/runbook.md" <<<"# Runbook"
+sed -i 's/owner = "team"/owner = "old-team"/' "${src}/operability.toml"
+commit_all "${src}" 2023-03-14T10:00:00+00:00 "runbook, three years ago"
+sed -i 's/owner = "old-team"/owner = "team"/' "${src}/operability.toml"
+for i in 1 2 3; do
+  printf '%s\n' "${i}" >"${src}/f${i}"
+  commit_all "${src}" "2026-11-0${i}T10:00:00+00:00" "unrelated ${i}"
+done
+git -C "${src}" config uploadpack.allowFilter true
+run_in "${src}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}"
+assert_exit "the full repository fails RUN-002 (the runbook is three years old)" 1
+git clone -q --filter=tree:0 "file://${src}" "${E2E_TMP}/treeless"
+run_in "${E2E_TMP}/treeless" check --rules "${E2E_TMP}/rules.toml" --at "${AT}"
+assert_exit "the treeless clone cannot evaluate: exit 2" 2
+assert_contains "...names the partial clone" "${ERR}" "partial clone"
+assert_contains "...and the fetch that fixes it" "${ERR}" "git fetch --refetch"
+git clone -q --filter=blob:none "file://${src}" "${E2E_TMP}/blobless"
+run_in "${E2E_TMP}/blobless" check --rules "${E2E_TMP}/rules.toml" --at "${AT}"
+assert_exit "a blob-less clone reads history (trees are there): RUN-002 fails" 1
+run_in "${E2E_TMP}/blobless" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" --rev HEAD~3
+assert_exit "a blob-less clone at an older revision (blobs not fetched): exit 2" 2
+assert_contains "...naming the missing blob" "${ERR}" "cannot read blob"
+}
+
+scenario "a damaged repository cannot pass: missing tree, missing parent" scenario_damaged
+scenario_damaged() {
+repo="$(new_repo damaged)"
+service "${repo}"
+write_file "${repo}/docs/runbook.md" <<<"# Runbook"
+commit_all "${repo}" 2023-03-14T10:00:00+00:00 "runbook, three years ago"
+printf '1\n' >"${repo}/other"
+commit_all "${repo}" 2026-11-01T10:00:00+00:00 "unrelated"
+printf '2\n' >"${repo}/other"
+commit_all "${repo}" 2026-11-02T10:00:00+00:00 "unrelated again"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}"
+assert_exit "intact: RUN-002 fails" 1
+tree="$(git -C "${repo}" rev-parse 'HEAD~1^{tree}')"
+rm "${repo}/.git/objects/${tree:0:2}/${tree:2}"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}"
+assert_exit "a missing tree in the history: exit 2, not \"changed\"" 2
+assert_contains "...naming the tree" "${ERR}" "${tree}"
+assert_contains "...and git fsck" "${ERR}" "git fsck"
+}
+
+# timezone = "localtime" is the runner's zone, not the service's: refused.
+scenario "only IANA time zones: localtime is refused" scenario_localtime
+scenario_localtime() {
+repo="$(new_repo tz)"
+write_file "${repo}/operability.toml" <<'EOF2'
+schema = 1
+[service]
+name = "svc"
+owner = "team"
+[release_window]
+timezone = "localtime"
+[[release_window.allow]]
+start = "00:00"
+end = "00:00"
+EOF2
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "always open, in whatever zone the runner has"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" --format json
+assert_exit "timezone = localtime fails the schema" 1
+assert_json "...GATE-SCHEMA names it" \
+  "any(x['rule'] == 'GATE-SCHEMA' and 'not an IANA time zone' in x['message'] for x in m()['findings'])"
+}
+
+# A company pack can lock its rules: a team pack cannot override or disable them.
+scenario "locked rules cannot be overridden by a later pack" scenario_locked
+scenario_locked() {
+repo="$(new_repo locked)"
+service "${repo}"
+write_file "${repo}/docs/runbook.md" <<<"# Runbook"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "service"
+mkdir -p "${E2E_TMP}/company" "${E2E_TMP}/team"
+{ printf '[pack]\nname = "company"\nlocked = true\n\n'; cat "${E2E_TMP}/rules.toml"; } \
+  >"${E2E_TMP}/company/rules.toml"
+printf '[[override]]\nrule = "RUN-002"\nenabled = false\n' >"${E2E_TMP}/team/rules.toml"
+run_in "${repo}" check --rules "${E2E_TMP}/company" --rules "${E2E_TMP}/team" --at "${AT}"
+assert_exit "disabling a locked rule: exit 2" 2
+assert_contains "...naming the override's file" "${ERR}" "team/rules.toml:1:1"
+assert_contains "...and the locked rule's" "${ERR}" "company/rules.toml:"
+}
+
+# --emergency waives a closed window, not a window that is too long.
+scenario "emergency: waives the closed window, not the rest of the rule" scenario_emergency
+scenario_emergency() {
+repo="$(new_repo emergency)"
+write_file "${repo}/operability.toml" <<'EOF2'
+schema = 1
+[service]
+name = "svc"
+owner = "team"
+[release_window]
+timezone = "Europe/Paris"
+[[release_window.allow]]
+days = ["sat"]
+start = "08:00"
+end = "20:00"
+EOF2
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "a twelve-hour Saturday window"
+write_file "${E2E_TMP}/window.toml" <<'TOML'
+[[rule]]
+id = "WIN-9"
+area = "release_window"
+title = "Short, open window"
+severity = "error"
+level = 1
+check = [ { key = "release_window", window_max_hours = 4, window_open = true } ]
+TOML
+run_in "${repo}" check --rules "${E2E_TMP}/window.toml" --at "${AT}" --emergency "INC-1" \
+  --format json
+assert_exit "an emergency does not waive a window longer than allowed" 1
+assert_json "...WIN-9 still fails on the length" \
+  "st('WIN-9') == 'fail' and 'at most 4h' in f('WIN-9')['message']"
+GITLAB_USER_LOGIN=alice run_in "${repo}" check --rules "${E2E_TMP}/window.toml" --at "${AT}" \
+  --emergency "INC-1" --format json
+assert_json "...and records who asked" "d['emergency_requested_by'] == 'alice'"
+}
+
+# Reports inside the work tree are never written through a symlink the change committed.
+scenario "reports: a path that is a symlink inside the work tree is refused" scenario_report_symlink
+scenario_report_symlink() {
+repo="$(new_repo reports)"
+service "${repo}"
+write_file "${repo}/docs/runbook.md" <<<"# Runbook"
+printf 'precious\n' >"${E2E_TMP}/victim"
+ln -s "${E2E_TMP}/victim" "${repo}/summary.md"
+mkdir -p "${E2E_TMP}/outside"
+ln -s "${E2E_TMP}/outside" "${repo}/opsgate-report"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "committed symlinks"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" --report markdown=summary.md
+assert_exit "a report file that is a symlink: exit 2" 2
+assert_eq "...the file it points to is untouched" "precious" "$(cat "${E2E_TMP}/victim")"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" \
+  --report markdown=opsgate-report/summary.md
+assert_exit "a report directory that is a symlink: exit 2" 2
+assert_eq "...nothing written through it" "" "$(ls "${E2E_TMP}/outside")"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" \
+  --report "json=${E2E_TMP}/artifacts.json"
+assert_exit "a report outside the work tree is written as before" 0
+assert_json "...and is the report" "d['outcome'] == 'pass'" "${E2E_TMP}/artifacts.json"
+}
+
+run_scenarios "$@"
