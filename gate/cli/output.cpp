@@ -69,7 +69,8 @@ std::optional<fs::path> work_tree_of(const std::string& repo) {
 // controls the work tree, and a committed opsgate-report/summary.md -> /any/file must not make
 // the gate overwrite a file outside it. Outside the work tree (an artifacts directory,
 // /dev/stdout) paths are used as given.
-Expected<int> open_report_file(const std::string& file, const std::optional<fs::path>& root) {
+Expected<int> open_report_file(const std::string& format, const std::string& file,
+                               const std::optional<fs::path>& root) {
   int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
   if (root) {
     std::error_code ec;
@@ -97,8 +98,8 @@ Expected<int> open_report_file(const std::string& file, const std::optional<fs::
                   fmt::format("--report {}: the file is a symlink inside the repository's work "
                               "tree; reports are not written through it",
                               file));
-    return fail(ErrorKind::io,
-                fmt::format("cannot write the report to {}: {}", file, std::strerror(errno)));
+    return fail(ErrorKind::io, fmt::format("cannot write the {} report to {}: {}", format, file,
+                                           std::strerror(errno)));
   }
   return fd;
 }
@@ -110,7 +111,7 @@ Expected<void> write_reports(const Report& report, const std::vector<ReportTarge
   if (targets.empty()) return result;
   const std::optional<fs::path> root = work_tree_of(repo);
   for (const ReportTarget& target : targets) {
-    auto fd = open_report_file(target.file, root);
+    auto fd = open_report_file(target.format, target.file, root);
     if (!fd) {
       if (result) result = std::unexpected(fd.error());
       continue;
