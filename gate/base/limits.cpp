@@ -10,4 +10,14 @@ std::string oversize_message(std::string_view name, std::size_t bytes) {
                      static_cast<double>(bytes) / (1 << 20), k_max_file_bytes >> 20);
 }
 
+std::string too_deep_message(std::string_view where) {
+  constexpr std::size_t k_shown = 80;
+  std::string shown(where.substr(0, k_shown));
+  if (where.size() > k_shown) shown += "...";
+  return fmt::format(
+      "{}: the tree nests directories more than {} levels deep (git's own "
+      "core.maxTreeDepth); opsgate does not walk it",
+      shown, k_max_tree_depth);
+}
+
 }  // namespace opsgate

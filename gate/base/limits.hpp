@@ -10,6 +10,12 @@ namespace opsgate {
 
 constexpr std::size_t k_max_file_bytes = 1u << 20;  // a manifest, rule file or referenced file
 constexpr std::size_t k_max_rules = 5000;           // rules across every loaded pack
+// Directories nested in a tree, as git's own core.maxTreeDepth (git 2.44 and later): deeper
+// trees are refused (exit 2) by every walk, the search and the change's alike.
+constexpr std::size_t k_max_tree_depth = 4096;
+
+// "a/b/c/...: the tree nests directories more than 4096 levels deep ..." as an Error.
+std::string too_deep_message(std::string_view where);
 
 // "operability.toml is 2.0 MiB; opsgate reads files of at most 1 MiB", or "" when within bounds.
 std::string oversize_message(std::string_view name, std::size_t bytes);

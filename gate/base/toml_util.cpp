@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace opsgate {
 
@@ -203,7 +205,117 @@ SourcePos position_of(const toml::key& key, const std::string& path) {
   return SourcePos{path, region.begin.line, region.begin.column};
 }
 
+Expected<void> check_toml_nesting(std::string_view text, const std::string& path,
+                                  std::size_t limit) {
+  // Not a TOML parser: a bound on how deep toml++ will recurse, measured on the text. Strings
+  // and comments are skipped; in a key (a line's key, a [header], an inline table's key) each
+  // dotted part is one level, and each open '[' or '{' of a value one more.
+  std::uint32_t line = 1, column = 0;
+  std::size_t header_parts = 0;  // of the current [table]: its keys' levels start below it
+  std::size_t key_parts = 0;     // of the key being read
+  std::size_t open = 0;          // brackets and braces open in the value being read
+  std::vector<std::size_t> value_key_parts;  // per open bracket: the key parts before it
+  std::string brackets;                      // the open '[' and '{' of the value, in order
+  bool in_key = true, in_header = false;
+  const auto too_deep = [&](std::size_t depth) -> Expected<void> {
+    return fail(ErrorKind::invalid,
+                fmt::format("the document nests {} levels deep here; opsgate reads TOML of at "
+                            "most {} levels (tables, dotted keys, arrays and inline tables)",
+                            depth, limit),
+                SourcePos{path, line, column});
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      if (open == 0) {
+        in_key = true;
+        key_parts = 0;
+      }
+      continue;
+    }
+    if (c == '#') {  // a comment, to the end of the line
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if (c == '"' || c == '\'') {  // a string: skipped whole, multi-line and escapes included
+      const bool multi = text.substr(i, 3) == std::string_view(c == '"' ? "\"\"\"" : "'''");
+      const std::size_t start = i;
+      i += multi ? 3 : 1;
+      for (; i < text.size(); ++i) {
+        if (text[i] == '\n') {
+          if (!multi) break;  // toml++ says what is wrong with it
+          ++line;
+          column = 0;
+        }
+        if (c == '"' && text[i] == '\\') {
+          ++i;
+          continue;
+        }
+        if (text[i] == c && (!multi || text.substr(i, 3) == text.substr(start, 3))) {
+          if (multi) i += 2;
+          break;
+        }
+      }
+      column += 1;
+      continue;
+    }
+    if (in_key && open == 0 && !in_header && (c == '[') && key_parts == 0) {
+      in_header = true;
+      header_parts = 1;
+      while (i + 1 < text.size() && text[i + 1] == '[') ++i;  // [[array of tables]]
+      continue;
+    }
+    if (in_header) {
+      if (c == '.') {
+        if (++header_parts > limit) return too_deep(header_parts);
+      } else if (c == ']') {
+        in_header = false;
+        while (i + 1 < text.size() && text[i + 1] == ']') ++i;
+      }
+      continue;
+    }
+    if (in_key && open > 0 && c == '}') {  // an empty inline table, or a trailing comma
+      --open;
+      key_parts = value_key_parts.back();
+      value_key_parts.pop_back();
+      brackets.pop_back();
+      in_key = false;
+      continue;
+    }
+    if (in_key) {
+      if (c == '.') {
+        if (header_parts + ++key_parts + 1 > limit) return too_deep(header_parts + key_parts + 1);
+      } else if (c == '=') {
+        in_key = false;
+        ++key_parts;
+      }
+      continue;
+    }
+    // A value.
+    if (c == '[' || c == '{') {
+      value_key_parts.push_back(key_parts);
+      brackets.push_back(c);
+      ++open;
+      if (header_parts + key_parts + open > limit) return too_deep(header_parts + key_parts + open);
+      in_key = c == '{';  // an inline table's keys follow
+    } else if ((c == ']' || c == '}') && open > 0) {
+      --open;
+      key_parts = value_key_parts.back();
+      value_key_parts.pop_back();
+      brackets.pop_back();
+    } else if (c == ',' && open > 0 && brackets.back() == '{') {
+      in_key = true;  // the next entry of an inline table starts with its key
+      key_parts = value_key_parts.back();
+    }
+  }
+  return {};
+}
+
 Expected<toml::table> parse_toml(std::string_view text, const std::string& path) {
+  if (auto ok = check_toml_nesting(text, path); !ok) return std::unexpected(ok.error());
   try {
     return toml::parse(text, path);
   } catch (const toml::parse_error& error) {

@@ -37,6 +37,16 @@ SourcePos position_of(const toml::node& node, const std::string& path);
 SourcePos position_of(const toml::key& key, const std::string& path);
 
 // Parses TOML text, turning a syntax error into an `invalid` Error at "path:line:column".
+// Parses `text`; every syntax error is an Error at path:line:column. A document nested deeper
+// than check_toml_nesting() allows is refused before toml++ sees it (its parser recurses).
 Expected<toml::table> parse_toml(std::string_view text, const std::string& path);
+
+// How deep a document may nest: tables and dotted keys, arrays and inline tables together.
+constexpr std::size_t k_max_toml_depth = 128;
+
+// Refuses, at the line:column where it happens, a document nested deeper than `limit` levels
+// (a [t.t.t...] header of 40,000 parts crashed toml++ 3.3 on its recursion).
+Expected<void> check_toml_nesting(std::string_view text, const std::string& path,
+                                  std::size_t limit = k_max_toml_depth);
 
 }  // namespace opsgate

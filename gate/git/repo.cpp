@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "git_history.hpp"
+#include "limits.hpp"
 #include "paths.hpp"
 
 namespace opsgate {
@@ -127,33 +128,45 @@ class GitTree final : public Tree {
       for (const std::string& path : cached->second) found(path);
       return {};
     }
-    struct Walk {
-      std::string_view name;
-      const std::function<void(std::string)>& found;
-      std::vector<std::string> all;
-      std::exception_ptr thrown;  // not through libgit2's C frames: rethrown after the walk
-    } walk{file_name, found, {}, nullptr};
-    auto callback = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
-      auto* state = static_cast<Walk*>(payload);
-      git_filemode_t mode = git_tree_entry_filemode(entry);
-      if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
-          state->name == git_tree_entry_name(entry)) {
-        try {
-          state->all.push_back(std::string(root) + git_tree_entry_name(entry));
-          state->found(state->all.back());
-        } catch (...) {
-          state->thrown = std::current_exception();
-          return -1;
+    // Depth-first with a stack of its own, not git_tree_walk: libgit2 recurses once per level,
+    // and a tree nested tens of thousands of levels deep (git accepts it) overflowed the stack.
+    struct Pending {
+      GitTreePtr tree;
+      std::string prefix;  // "a/b/" for the tree at a/b
+      std::size_t depth = 0;
+    };
+    std::vector<std::string> all;
+    std::vector<Pending> work;
+    {
+      git_tree* copy = nullptr;
+      if (git_tree_dup(&copy, m_root.get()) != 0)
+        return fail(ErrorKind::internal,
+                    "cannot walk " + m_description + ": " + git_error_message());
+      work.push_back({GitTreePtr(copy), {}, 0});
+    }
+    while (!work.empty()) {
+      Pending pending = std::move(work.back());
+      work.pop_back();
+      for (std::size_t i = 0, n = git_tree_entrycount(pending.tree.get()); i < n; ++i) {
+        const git_tree_entry* entry = git_tree_entry_byindex(pending.tree.get(), i);
+        const git_filemode_t mode = git_tree_entry_filemode(entry);
+        const char* entry_name = git_tree_entry_name(entry);
+        if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+            file_name == entry_name) {
+          all.push_back(pending.prefix + entry_name);
+          found(all.back());
+        } else if (mode == GIT_FILEMODE_TREE) {
+          std::string prefix = pending.prefix + entry_name + "/";
+          if (pending.depth + 1 > k_max_tree_depth)
+            return fail(ErrorKind::invalid, too_deep_message(prefix));
+          GitTreePtr subtree = lookup_tree(*git_tree_entry_id(entry), prefix);
+          if (!subtree) return std::unexpected(*m_damage);
+          work.push_back({std::move(subtree), std::move(prefix), pending.depth + 1});
         }
       }
-      return 0;
-    };
-    const int walked = git_tree_walk(m_root.get(), GIT_TREEWALK_PRE, callback, &walk);
-    if (walk.thrown) std::rethrow_exception(walk.thrown);
-    if (walked != 0)
-      return fail(ErrorKind::io, "cannot walk " + m_description + ": " + git_error_message());
-    std::sort(walk.all.begin(), walk.all.end());
-    m_found.emplace(std::string(file_name), std::move(walk.all));
+    }
+    std::sort(all.begin(), all.end());
+    m_found.emplace(std::string(file_name), std::move(all));
     return {};
   }
 
@@ -194,6 +207,8 @@ class GitTree final : public Tree {
       const git_filemode_t mode = git_tree_entry_filemode(file);
       return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
     };
+    if (std::count(dir.begin(), dir.end(), '/') + 1 > static_cast<long>(k_max_tree_depth))
+      return fail(ErrorKind::invalid, too_deep_message(dir));
     const git_tree* current = m_root.get();
     GitTreePtr owned;  // keeps `current` alive below the root
     if (!well_formed(current)) return Tree::nearest_listed(dir, file_name);
@@ -474,12 +489,14 @@ std::optional<git_oid> parse_oid(const std::string& id) {
 // down only into the subtrees whose ids differ. libgit2 1.5 reads every tree of both sides: 6 ms
 // for a one-file change in a monorepo of 800 directories, against a few tree reads here.
 // Iterative, so that a hostile repository nested thousands of levels deep cannot overflow the
-// stack. false when a tree cannot be read (git_error_last() says why).
+// stack, and bounded by k_max_tree_depth (`too_deep` names where). false when a tree cannot be
+// read (git_error_last() says why) or nests too deep.
 bool differing_paths(git_repository* repo, const git_tree* old_root, const git_tree* new_root,
-                     std::vector<std::string>& paths) {
+                     std::vector<std::string>& paths, std::string& too_deep) {
   struct Pending {
     GitTreePtr old_tree, new_tree;  // null: the side has no such directory
     std::string prefix;
+    std::size_t depth = 0;
   };
   auto lookup = [&](const git_tree_entry* entry, GitTreePtr& out) {
     if (!entry || git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE) return true;
@@ -494,7 +511,7 @@ bool differing_paths(git_repository* repo, const git_tree* old_root, const git_t
     return GitTreePtr(copy);
   };
   std::vector<Pending> work;
-  work.push_back({dup(old_root), dup(new_root), {}});
+  work.push_back({dup(old_root), dup(new_root), {}, 0});
   while (!work.empty()) {
     Pending pending = std::move(work.back());
     work.pop_back();
@@ -518,7 +535,11 @@ bool differing_paths(git_repository* repo, const git_tree* old_root, const git_t
         }
         // A directory on both sides is compared once, from the old side.
         if (twin_is_tree && side == 1) continue;
-        Pending below{nullptr, nullptr, pending.prefix + name + "/"};
+        if (pending.depth + 1 > k_max_tree_depth) {
+          too_deep = pending.prefix + name + "/";
+          return false;
+        }
+        Pending below{nullptr, nullptr, pending.prefix + name + "/", pending.depth + 1};
         GitTreePtr& mine = side == 0 ? below.old_tree : below.new_tree;
         GitTreePtr& theirs = side == 0 ? below.new_tree : below.old_tree;
         if (!lookup(entry, mine) || (twin_is_tree && !lookup(twin, theirs))) return false;
@@ -576,8 +597,11 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
     auto new_tree = tree_of(to);
     if (!new_tree) return std::unexpected(new_tree.error());
     std::vector<std::string> paths;
-    if (!differing_paths(m_repo.get(), old_tree->get(), new_tree->get(), paths))
+    std::string too_deep;
+    if (!differing_paths(m_repo.get(), old_tree->get(), new_tree->get(), paths, too_deep)) {
+      if (!too_deep.empty()) return fail(ErrorKind::invalid, too_deep_message(too_deep));
       return fail(ErrorKind::io, "cannot diff: " + git_error_message());
+    }
     return paths;
   }
   git_diff* raw = nullptr;

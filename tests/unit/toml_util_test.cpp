@@ -189,3 +189,50 @@ TEST_CASE("SourcePos prints path, path:line or path:line:column", "[toml_util]")
   CHECK(error.to_string() == "a.toml:4:7: bad");
   CHECK(Error{ErrorKind::invalid, "bad", std::nullopt}.to_string() == "bad");
 }
+
+TEST_CASE("toml: documents nested too deep for the parser are refused where they go too deep",
+          "[toml_util]") {
+  using opsgate::check_toml_nesting;
+  using opsgate::parse_toml;
+  auto dotted = [](std::size_t parts) {
+    std::string key = "t";
+    for (std::size_t i = 1; i < parts; ++i) key += ".t";
+    return key;
+  };
+  // 40,000 parts crashed toml++ (its parser recurses): refused at the header, line 2.
+  auto header = parse_toml("schema = 1\n[" + dotted(40000) + "]\nx = 1\n", "m.toml");
+  REQUIRE_FALSE(header);
+  REQUIRE(header.error().where);
+  CHECK(header.error().where->line == 2);
+  CHECK_THAT(header.error().message, Catch::Contains("at most 128 levels"));
+  CHECK_FALSE(parse_toml(dotted(200) + " = 1\n", "m.toml"));
+  CHECK_FALSE(parse_toml("x = " + std::string(200, '[') + std::string(200, ']') + "\n", "m.toml"));
+  CHECK_FALSE(parse_toml(
+      "x = " +
+          [] {
+            std::string nested;
+            for (int i = 0; i < 200; ++i) nested += "{ a = ";
+            nested += "1";
+            for (int i = 0; i < 200; ++i) nested += " }";
+            return nested;
+          }() +
+          "\n",
+      "m.toml"));
+  // Levels add up: a table, a dotted key and an inline table together.
+  CHECK_FALSE(check_toml_nesting(
+      "[" + dotted(60) + "]\n" + dotted(60) + " = { a = [[[[[[[[1]]]]]]]] }\n", "m.toml"));
+  // Within the bound: parsed as usual; dots and brackets inside strings and comments, floats
+  // and long flat arrays do not count.
+  CHECK(parse_toml("[" + dotted(100) + "]\nx = 1\n", "m.toml"));
+  CHECK(check_toml_nesting(
+      "a = \"" + dotted(500) + "[[[{{{\"\nb = '" + dotted(500) + "'\n# " + dotted(500) +
+          "\nc = \"\"\"\n" + dotted(500) + "\n\"\"\"\nd = [" +
+          [] {
+            std::string floats;
+            for (int i = 0; i < 1000; ++i) floats += "1.5, ";
+            return floats;
+          }() +
+          "2.5]\ne = { x.y = 1, z = [1, 2], w = { v = 1 } }\n",
+      "m.toml"));
+  CHECK(parse_toml("[[a.b]]\nx = 1\n[[a.b]]\nx = 2\n", "m.toml"));
+}
