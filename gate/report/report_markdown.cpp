@@ -1,24 +1,31 @@
 // The Markdown summary for a merge-request note or $GITHUB_STEP_SUMMARY: the verdict, a table
 // of services with their level, the failures with their fix, the waivers, and the passes and
 // skips folded in a <details>; provenance in a footer. Text from manifests and rules is escaped
-// so it can neither break a table nor inject markup.
+// so it can neither break a table nor inject markup, nor carry a control character or an escape
+// sequence to whoever prints the file.
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "render.hpp"
+#include "terminal_text.hpp"
 
 namespace opsgate {
 
 namespace {
 
-// Inline text: Markdown and HTML punctuation backslash-escaped (CommonMark renders "\*" as
-// "*"), line breaks folded into spaces so a table row stays one line.
+// Inline text: line breaks and tabs folded into spaces so a table row stays one line, other
+// control characters made visible (escape_control), then Markdown and HTML punctuation
+// backslash-escaped (CommonMark renders "\*" as "*").
 std::string md(std::string_view text) {
+  std::string folded(text);
+  for (char& c : folded)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  const std::string visible = escape_control(folded);
   std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
+  out.reserve(visible.size());
+  for (char c : visible) {
     switch (c) {
       case '\\':
       case '`':
@@ -36,11 +43,6 @@ std::string md(std::string_view text) {
         out += '\\';
         out += c;
         break;
-      case '\n':
-      case '\r':
-      case '\t':
-        out += ' ';
-        break;
       default:
         out += c;
     }
@@ -52,7 +54,7 @@ std::string md(std::string_view text) {
 std::string code(std::string_view text) {
   if (text.empty()) return "";
   if (text.find_first_of("`|\n\r") != std::string_view::npos) return md(text);
-  return fmt::format("`{}`", text);
+  return fmt::format("`{}`", escape_control(text));
 }
 
 // A code fence longer than any run of backticks in `text`, so the text cannot close it.
@@ -119,7 +121,8 @@ std::string render_markdown(const Report& report) {
   if (report.outcome == Outcome::error) {
     out += "### :boom: opsgate: ERROR\n\n";
     out += "opsgate could not evaluate this change (exit 2):\n\n";
-    out += fence(report.error) + "text\n" + report.error + "\n" + fence(report.error) + "\n";
+    const std::string error = escape_control(report.error, TextShape::block);
+    out += fence(error) + "text\n" + error + "\n" + fence(error) + "\n";
     if (report.emergency) out += "\n**Emergency change:** " + md(*report.emergency) + "\n";
     for (const std::string& note : report.notes) out += "\n> **Note:** " + md(note) + "\n";
     footer(out, report);
@@ -176,7 +179,7 @@ std::string render_markdown(const Report& report) {
           if (finding.waiver && !finding.waiver->approved_by.empty())
             line += " — approved by " + md(finding.waiver->approved_by);
           if (finding.waiver && !finding.waiver->expires.empty())
-            line += ", until " + finding.waiver->expires;
+            line += ", until " + md(finding.waiver->expires);
           waived += line + "\n";
           break;
         }

@@ -1,14 +1,22 @@
-// The human report: grouped by service, then area; failures first with their fix.
+// The human report: grouped by service, then area; failures first with their fix. Every text from
+// a manifest, a rule file or the run goes through `safe` (control characters and escape sequences
+// made visible) before the Painter adds opsgate's own colours.
 
 #include <fmt/format.h>
 
 #include <map>
 
 #include "render.hpp"
+#include "terminal_text.hpp"
 
 namespace opsgate {
 
 namespace {
+
+// One field of the report, on one line and inert in a terminal.
+std::string safe(std::string_view text) {
+  return escape_control(text, TextShape::line);
+}
 
 class Painter {
  public:
@@ -49,48 +57,49 @@ std::string status_label(const Finding& finding, Severity fail_on, const Painter
 void render_finding(std::string& out, const Finding& finding, const Report& report,
                     const Painter& paint) {
   out += fmt::format("    {} {} {}\n", status_label(finding, report.fail_on, paint),
-                     paint.bold(finding.rule), finding.title);
+                     paint.bold(safe(finding.rule)), safe(finding.title));
   std::string where = finding.where.line ? finding.where.to_string() + ": " : std::string();
-  out += fmt::format("           {}{}\n", where, finding.message);
+  out += fmt::format("           {}\n", safe(where + finding.message));
   if (finding.waiver) {
     const WaiverOutcome& waiver = *finding.waiver;
     if (waiver.accepted)
-      out +=
-          fmt::format("           waived: {}{}{}\n", waiver.reason,
-                      waiver.approved_by.empty() ? "" : " (approved by " + waiver.approved_by + ")",
-                      waiver.expires.empty() ? "" : ", until " + waiver.expires);
+      out += fmt::format(
+          "           {}\n",
+          safe("waived: " + waiver.reason +
+               (waiver.approved_by.empty() ? "" : " (approved by " + waiver.approved_by + ")") +
+               (waiver.expires.empty() ? "" : ", until " + waiver.expires)));
     else
-      out += fmt::format("           waiver refused: {}\n", waiver.refusal);
+      out += fmt::format("           waiver refused: {}\n", safe(waiver.refusal));
   }
   if (finding.status == Status::fail && !finding.help.empty())
-    out += fmt::format("           {} {}\n", paint.dim("fix:"), finding.help);
+    out += fmt::format("           {} {}\n", paint.dim("fix:"), safe(finding.help));
 }
 
 }  // namespace
 
 std::string render_text(const Report& report, const TextStyle& style) {
   Painter paint(style.color);
-  if (style.quiet) return verdict_line(report) + "\n";
+  if (style.quiet) return safe(verdict_line(report)) + "\n";
   std::string out;
   std::string revision = report.worktree   ? std::string("the work tree")
                          : report.revision ? "revision " + report.revision->substr(0, 12)
                                            : std::string("no revision");
-  out += fmt::format("opsgate {} · {} · {} · {}\n", OPSGATE_VERSION, report.environment,
+  out += fmt::format("opsgate {} · {} · {} · {}\n", OPSGATE_VERSION, safe(report.environment),
                      format_utc(report.at.utc), revision);
   if (!report.packs.empty()) {
     std::string packs;
     for (const PackInfo& pack : report.packs)
       packs += fmt::format("{}{}{} ({})", packs.empty() ? "" : ", ", pack.name,
                            pack.version.empty() ? "" : " " + pack.version, pack.origin);
-    out += fmt::format("rules: {}\n", packs);
+    out += fmt::format("rules: {}\n", safe(packs));
   }
   if (report.emergency)
-    out += paint.yellow("emergency change: " + *report.emergency +
-                        (report.emergency_requested_by
-                             ? " (asked by " + *report.emergency_requested_by + ")"
-                             : std::string())) +
+    out += paint.yellow(safe("emergency change: " + *report.emergency +
+                             (report.emergency_requested_by
+                                  ? " (asked by " + *report.emergency_requested_by + ")"
+                                  : std::string()))) +
            "\n";
-  for (const std::string& note : report.notes) out += paint.dim("note: " + note) + "\n";
+  for (const std::string& note : report.notes) out += paint.dim(safe("note: " + note)) + "\n";
   if (report.outcome != Outcome::error && report.manifests.empty()) {
     if (report.changed_paths)
       out += fmt::format(
@@ -108,8 +117,9 @@ std::string render_text(const Report& report, const TextStyle& style) {
   for (const ManifestResult& manifest : report.manifests) {
     out += fmt::format(
         "\n{} ({}) · level {} · {}\n",
-        paint.bold(manifest.service.empty() ? "(unnamed service)" : manifest.service),
-        manifest.path, manifest.level, manifest.passed ? paint.green("pass") : paint.red("fail"));
+        paint.bold(manifest.service.empty() ? "(unnamed service)" : safe(manifest.service)),
+        safe(manifest.path), manifest.level,
+        manifest.passed ? paint.green("pass") : paint.red("fail"));
     std::map<std::string, std::vector<const Finding*>> by_area;
     int hidden_pass = 0, hidden_skip = 0;
     for (const Finding& finding : manifest.findings) {
@@ -122,7 +132,7 @@ std::string render_text(const Report& report, const TextStyle& style) {
       by_area[finding.area].push_back(&finding);
     }
     for (const auto& [area, findings] : by_area) {
-      out += fmt::format("  {}\n", area);
+      out += fmt::format("  {}\n", safe(area));
       for (const Finding* finding : findings) render_finding(out, *finding, report, paint);
     }
     if (hidden_pass || hidden_skip)
@@ -130,7 +140,7 @@ std::string render_text(const Report& report, const TextStyle& style) {
                                    hidden_skip)) +
              "\n";
   }
-  std::string verdict = verdict_line(report);
+  std::string verdict = safe(verdict_line(report));
   out += "\n";
   out += report.outcome == Outcome::pass ? paint.green(verdict) : paint.red(verdict);
   out += "\n";

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "curl_api.hpp"
+#include "terminal_text.hpp"
 
 namespace opsgate {
 
@@ -47,6 +48,11 @@ constexpr std::array k_providers = {
 };
 
 constexpr std::size_t k_max_body = 4096;
+constexpr std::size_t k_server_message_limit = 160;  // code points of a server's message shown
+// The shortest start of the token masked where a cut leaves it: fewer characters say too little
+// to matter, and masking them would garble ordinary words at the end of a message.
+constexpr std::size_t k_min_masked_prefix = 4;
+constexpr std::string_view k_ellipsis = "\u2026";  // what truncate_description ends a cut with
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -142,9 +148,48 @@ std::string answer_text(long status) {
   return reason.empty() ? std::to_string(status) : fmt::format("{} {}", status, reason);
 }
 
+// A line for the log or an error message: the token masked, then control characters escaped
+// (and the token masked again, should an escape have spelled it out).
+std::string safe_line(std::string_view line, std::string_view secret) {
+  return redact(escape_control(redact(line, secret)), secret);
+}
+
+// `text` with the start of `secret` that ends it (before trailing dots, spaces or an ellipsis)
+// masked: a cut, ours or the server's own, leaves a piece of the token that masking the whole
+// token cannot find.
+std::string mask_split_token(std::string text, std::string_view secret) {
+  std::string_view kept = text;
+  for (;;) {
+    if (kept.ends_with('.') || kept.ends_with(' '))
+      kept.remove_suffix(1);
+    else if (kept.ends_with(k_ellipsis))
+      kept.remove_suffix(k_ellipsis.size());
+    else
+      break;
+  }
+  const std::string escaped = escape_control(secret);  // as it reads once escaped
+  for (std::string_view spelling : {secret, std::string_view(escaped)}) {
+    for (std::size_t length = spelling.size(); length-- > k_min_masked_prefix;) {
+      if (kept.ends_with(spelling.substr(0, length)))
+        return text.replace(kept.size() - length, length, "***");
+    }
+  }
+  return text;
+}
+
+// `text` from a server, as one line of at most `limit` code points for a terminal: masked on the
+// whole text, then escaped, then cut (so a cut never splits the token out of the masking), then
+// any start of the token left at the end masked.
+std::string server_text(std::string_view text, std::string_view secret, std::size_t limit) {
+  std::string line(text);
+  for (char& c : line)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return mask_split_token(truncate_description(safe_line(line, secret), limit), secret);
+}
+
 // The server's own explanation, when its JSON body has one (GitHub, GitLab and Gitea "message",
-// Bitbucket "errors[0].message").
-std::string server_message(const std::string& body) {
+// Bitbucket "errors[0].message"), made safe by server_text.
+std::string server_message(const std::string& body, std::string_view secret) {
   auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_discarded() || !json.is_object()) return {};
   const nlohmann::json* message = nullptr;
@@ -157,7 +202,7 @@ std::string server_message(const std::string& body) {
   std::string text = message->is_string()
                          ? message->get<std::string>()
                          : message->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return truncate_description(text, 160);
+  return server_text(text, secret, k_server_message_limit);
 }
 
 std::string seconds_text(milliseconds duration) {
@@ -179,7 +224,7 @@ void emit_lines(const DebugContext& context, std::string_view prefix, std::strin
     std::string_view line = trim(block.substr(0, end));
     block = end == std::string_view::npos ? std::string_view() : block.substr(end + 1);
     if (line.empty()) continue;
-    (*context.log)(redact(fmt::format("opsgate: status: {}{}", prefix, line), context.secret));
+    (*context.log)(safe_line(fmt::format("opsgate: status: {}{}", prefix, line), context.secret));
   }
 }
 
@@ -679,7 +724,7 @@ Expected<void> send_with_retries(HttpTransport& transport, Clock& clock, const H
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   auto jitter = [&] { return policy.jitter ? policy.jitter() : uniform(generator); };
   auto say = [&](const std::string& line) {
-    if (log) log(redact(line, target.token));
+    if (log) log(safe_line(line, target.token));
   };
   const std::string_view title = provider_title(target.provider);
   const auto start = clock.now();
@@ -723,7 +768,7 @@ Expected<void> send_with_retries(HttpTransport& transport, Clock& clock, const H
     message = fmt::format("{} was not tried: the {} limit (--status-timeout) is spent", title,
                           seconds_text(policy.total));
   } else if (last.status != 0) {
-    std::string said = server_message(last.body);
+    std::string said = server_message(last.body, target.token);
     std::string hint = hint_for(last.status, target);
     message = fmt::format("{} answered {}{}{}{}{}", title, answer_text(last.status),
                           said.empty() ? "" : " (\"" + said + "\")", hint.empty() ? "" : ": ", hint,
@@ -738,7 +783,7 @@ Expected<void> send_with_retries(HttpTransport& transport, Clock& clock, const H
     message = fmt::format("could not reach {} at {}: {}{}", title, display_url(target.api_url),
                           last.transport_error, tries);
   }
-  return fail(ErrorKind::network, redact(message, target.token));
+  return fail(ErrorKind::network, safe_line(message, target.token));
 }
 
 Expected<void> post_commit_status(const StatusOptions& options, const std::string& revision,
@@ -757,11 +802,11 @@ Expected<void> post_commit_status(const StatusOptions& options, const std::strin
   CurlTransport transport({options.ca_file, milliseconds(5000), target->token, log});
   HttpRequest request = build_status_request(*target, state, description);
   if (log)
-    log(redact(fmt::format("opsgate: status: posting {} to {} for commit {} ({})",
-                           state == StatusState::success ? "success" : "failed",
-                           provider_title(target->provider), target->sha,
-                           target->target_url.empty() ? "no link" : target->target_url),
-               target->token));
+    log(safe_line(fmt::format("opsgate: status: posting {} to {} for commit {} ({})",
+                              state == StatusState::success ? "success" : "failed",
+                              provider_title(target->provider), target->sha,
+                              target->target_url.empty() ? "no link" : target->target_url),
+                  target->token));
   return send_with_retries(transport, real_clock(), request, *target, policy, log);
 }
 

@@ -3,7 +3,7 @@
 // through libcurl. Settings resolution, request building, Retry-After and the retry loop are pure
 // (tests drive them with a fake transport and clock); CurlTransport is the one network edge.
 // Tokens never leave this file except in the request itself: every message, log line and error
-// is scrubbed of them.
+// is scrubbed of them, and of the server's control characters and escape sequences.
 
 #include <chrono>
 #include <cstddef>
@@ -108,8 +108,8 @@ using LogSink = std::function<void(std::string_view line)>;
 
 // libcurl with TLS verification on, proxies from the usual variables (libcurl's defaults), no
 // redirects, http and https only. With a log sink, CURLOPT_VERBOSE output goes through a
-// redacting debug callback: request and status lines, headers with credentials masked, never
-// bodies.
+// redacting debug callback: request and status lines, headers with credentials masked, control
+// characters escaped, never bodies.
 class CurlTransport final : public HttpTransport {
  public:
   struct Settings {
@@ -156,7 +156,9 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, do
 bool should_retry(const HttpResponse& response);
 
 // Sends `request` until a 2xx, a final answer, or the policy's bounds. The error is one line
-// naming the server, its answer and what to check; it never contains the token.
+// naming the server, its answer and what to check. Neither it nor a log line contains the token
+// or a control character: the server's message is masked whole, escaped (escape_control), cut,
+// and any start of the token (4 characters or more) left at its end masked too.
 Expected<void> send_with_retries(HttpTransport& transport, Clock& clock, const HttpRequest& request,
                                  const StatusTarget& target, const RetryPolicy& policy,
                                  const LogSink& log = {});

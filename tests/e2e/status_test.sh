@@ -7,6 +7,9 @@
 #   /ratelimit2/…    429 with Retry-After: 2, then 201
 #   /unavailable/…   503, then 201
 #   /hang/…          accepts, reads the request and never answers
+#   /leaky/…         401 whose reason phrase and message carry escape sequences and a bell, the
+#                    message quoting the token it was sent at character 134 (cut at 160), then
+#                    a piece of it
 # The second segment names the test, so each test's requests are counted and read apart; the
 # server also notes which report files of that test existed when each request arrived.
 # Checked: paths, methods, headers, bodies, retries, exit codes with and without
@@ -73,7 +76,17 @@ class Handler(BaseHTTPRequestHandler):
         elif scenario == "unavailable" and n == 0:
             status = 503
         payload = json.dumps({"message": "401 Unauthorized"} if status == 401 else {"id": n}).encode()
-        self.send_response(status)
+        reason = None
+        if scenario == "leaky":
+            token = self.headers.get("PRIVATE-TOKEN") or self.headers.get("Authorization", "").split(" ")[-1]
+            head = "\x1b[31m\x07token "
+            # Once the whole token is masked, the piece (as if the server had cut it) is astride
+            # opsgate's cut.
+            message = (head + "." * (134 - len(head)) + token + "; token " + token[:20]
+                       + "... is not valid\x1b[0m")
+            status, reason = 401, "Unauthorized \x1b[2J\x1b]0;pwned\x07"
+            payload = json.dumps({"message": message}).encode()
+        self.send_response(status, reason)
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
@@ -455,6 +468,59 @@ requests error
 assert_req "exit 2: the status is posted as failed, with the error" \
   "len(d) == 1 and body()['state'] == 'failed' and body()['description'].startswith('opsgate: ERROR') and d[0]['path'].endswith('${PASS_SHA}')"
 assert_req "exit 2: the error report came first" "d[0]['reports'] == ['report.json']"
+}
+
+# --- a server's message: masked before it is cut, escape sequences made visible --------------
+
+# 26 characters, as a GitLab token; the server quotes it at character 134 of a message cut at 160.
+LEAK_TOKEN="glpat-e2eLeak4Fz9Qx7Wm2Kp1"
+
+# assert_no_leak NAME TEXT: TEXT holds no start of LEAK_TOKEN of 4 characters or more, no ESC
+# and no bell.
+assert_no_leak() {
+  local name="$1" text="$2" length shown=0
+  for ((length = ${#LEAK_TOKEN}; length >= 4; length--)); do
+    if [[ "${text}" == *"${LEAK_TOKEN:0:length}"* ]]; then
+      shown="${length}"
+      break
+    fi
+  done
+  if [[ "${shown}" == 0 ]]; then
+    pass_ "${name}: no start of the token"
+  else
+    fail_ "${name}: no start of the token" "shows ${shown} of its ${#LEAK_TOKEN} characters"
+  fi
+  assert_not_contains "${name}: no raw ESC" "${text}" $'\x1b'
+  assert_not_contains "${name}: no raw bell" "${text}" $'\a'
+}
+
+scenario "a server's message: the token masked before the cut, escapes shown" scenario_a_server_s_message_masked_before_cut
+scenario_a_server_s_message_masked_before_cut() {
+gate leaky "${PASS_REPO}" "OPSGATE_GITLAB_TOKEN=${LEAK_TOKEN}" -- --post-status=gitlab \
+  --api-url "${BASE}/leaky/leaky/api/v4" --project 7
+assert_exit "leaky 401: the gate's exit code is unchanged" 0
+assert_contains "leaky 401: one line naming the token variable" "${ERR}" \
+  "GitLab answered 401 Unauthorized"
+assert_contains "leaky 401: the server's message is shown, its escapes visible" "${ERR}" \
+  '("\x1b[31m\x07token ....'
+assert_no_leak "leaky 401 stderr" "${ERR}"
+assert_no_leak "leaky 401 stdout" "${OUT}"
+
+gate leaky-verbose "${PASS_REPO}" "OPSGATE_GITLAB_TOKEN=${LEAK_TOKEN}" -- --post-status=gitlab \
+  --api-url "${BASE}/leaky/leaky-verbose/api/v4" --project 7 --verbose
+assert_exit "leaky 401 --verbose: exit 0" 0
+assert_contains "leaky 401 --verbose: the status line's escapes visible" "${ERR}" \
+  '401 Unauthorized \x1b[2J\x1b]0;pwned\x07'
+assert_no_leak "leaky 401 --verbose stderr" "${ERR}"
+assert_no_leak "leaky 401 --verbose stdout" "${OUT}"
+if grep -rqF -- "${LEAK_TOKEN:0:4}" "${PROBES}"; then
+  fail_ "leaky 401: the token is in no report file" "$(grep -rlF -- "${LEAK_TOKEN:0:4}" "${PROBES}")"
+else
+  pass_ "leaky 401: the token is in no report file"
+fi
+requests leaky
+assert_req "leaky 401: the server did receive the token (the checks are meaningful)" \
+  "len(d) == 1 and hdr('PRIVATE-TOKEN') == '${LEAK_TOKEN}'"
 }
 
 # --- the token is never printed or written, --verbose included --------------------------------

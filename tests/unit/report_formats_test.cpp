@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -381,4 +383,111 @@ TEST_CASE("bytes that are not UTF-8 become U+FFFD in the JUnit XML", "[report]")
   CHECK(xml.find("caf" + k_replacement + "-api") != std::string::npos);
   CHECK(xml.find("\xff") == std::string::npos);
   CHECK(xml.find("\xe9-api") == std::string::npos);
+}
+
+namespace {
+
+// A report whose every outside text carries a screen clear, a bell, a window title or a C1 CSI:
+// the service name and path (manifest), a rule's title and help (rule file), a finding's message
+// quoting a manifest value, a waiver, a note, the emergency reason, the environment.
+Report hostile() {
+  ManifestResult manifest;
+  manifest.path = "svc/\x1b]0;owned\x07/operability.toml";
+  manifest.service = "pay\x1b[2J\x07";
+  manifest.level = 1;
+  manifest.passed = false;
+  manifest.findings = {
+      finding("BKP-002", "Backups are kept\x1b[8m hidden", Status::fail, Severity::error, "backup",
+              2, "backup.retention_days is \"3\x1b[2J\x07\"\nsecond line", {manifest.path, 12, 18},
+              "Set it to 7\xc2\x9b"
+              "31m or more\x7f."),
+      finding("BKP-004", "Restores are tested", Status::waived, Severity::error, "backup\x1b[1m", 3,
+              "backup.last_restore_test is missing", {manifest.path}),
+  };
+  manifest.findings[1].waiver = std::make_shared<const WaiverOutcome>(
+      WaiverOutcome{true, "", "booked\x1b[2J", "ops\x07@example.org", "2026-12-15\x1b[0m",
+                    SourcePos{manifest.path, 30, 1}});
+  Report report;
+  report.revision = "0123456789abcdef0123456789abcdef01234567";
+  report.environment = "prod\x1b[2J";
+  report.at = opsgate::test::instant("2026-11-26T10:00:00+01:00");
+  report.emergency = "INC-42\x1b[2J\x07";
+  report.notes = {"note\x1b]0;title\x07"};
+  report.packs = {
+      {"acme\x1b[2J", "1.0\x07", "origin/main:.opsgate", "origin/main:.opsgate\x1b[2J"}};
+  report.manifests = {manifest};
+  conclude(report);
+  return report;
+}
+
+// The text without opsgate's own colours (the Painter's SGR sequences).
+std::string without_painter_colours(std::string text) {
+  for (std::string_view code :
+       {"\x1b[31;1m", "\x1b[33m", "\x1b[32m", "\x1b[36m", "\x1b[2m", "\x1b[1m", "\x1b[0m"}) {
+    for (std::size_t at = text.find(code); at != std::string::npos; at = text.find(code, at))
+      text.erase(at, code.size());
+  }
+  return text;
+}
+
+// The first control byte (but those in `keep`) or C1 in UTF-8 that `text` holds; "" when none.
+std::string first_control(std::string_view text, std::string_view keep = "\n") {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if ((byte < 0x20 && keep.find(text[i]) == std::string_view::npos) || byte == 0x7f ||
+        (byte == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0))
+      return fmt::format("byte 0x{:02x} at {}: ...{}", byte, i,
+                         text.substr(i >= 40 ? i - 40 : 0, 80));
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("text report: control characters from manifests and rules are escaped", "[report]") {
+  const Report report = hostile();
+  for (bool verbose : {false, true}) {
+    const std::string plain = render_text(report, TextStyle{false, verbose, false});
+    CHECK(first_control(plain) == "");
+    CHECK_THAT(plain,
+               Catch::Contains("pay\\x1b[2J\\x07 (svc/\\x1b]0;owned\\x07/operability.toml)"));
+    CHECK_THAT(plain, Catch::Contains("backup.retention_days is \"3\\x1b[2J\\x07\"\\nsecond line"));
+    CHECK_THAT(plain, Catch::Contains("Backups are kept\\x1b[8m hidden"));
+    CHECK_THAT(plain, Catch::Contains("Set it to 7\\u009b31m or more\\x7f."));
+    CHECK_THAT(plain, Catch::Contains("waived: booked\\x1b[2J (approved by ops\\x07@example.org), "
+                                      "until 2026-12-15\\x1b[0m"));
+    CHECK_THAT(plain, Catch::Contains("emergency change: INC-42\\x1b[2J\\x07"));
+    CHECK_THAT(plain, Catch::Contains("note: note\\x1b]0;title\\x07"));
+    CHECK_THAT(plain, Catch::Contains("acme\\x1b[2J 1.0\\x07 (origin/main:.opsgate\\x1b[2J)"));
+    CHECK_THAT(plain, Catch::Contains("prod\\x1b[2J"));
+    CHECK_THAT(plain, Catch::Contains("  backup\\x1b[1m\n"));
+    CHECK(first_control(render_text(report, TextStyle{false, verbose, true})) == "");
+  }
+  // opsgate's own colours still work, and are the only escape sequences in the output.
+  const std::string coloured = render_text(report, TextStyle{true, false, false});
+  CHECK_THAT(coloured, Catch::Contains("\x1b[1mpay\\x1b[2J\\x07\x1b[0m"));
+  CHECK_THAT(coloured, Catch::Contains("\x1b[31;1mFAIL  \x1b[0m"));
+  CHECK(first_control(without_painter_colours(coloured)) == "");
+}
+
+TEST_CASE("markdown report: control characters from manifests and rules are escaped", "[report]") {
+  const std::string markdown = render_markdown(hostile());
+  CHECK(first_control(markdown) == "");
+  // Markdown then escapes the backslash and the bracket, so a reader sees "\x1b[2J".
+  CHECK_THAT(markdown, Catch::Contains("| pay\\\\x1b\\[2J\\\\x07 |"));
+  CHECK_THAT(markdown,
+             Catch::Contains("backup.retention\\_days is \"3\\\\x1b\\[2J\\\\x07\" second line"));
+  CHECK_THAT(markdown, Catch::Contains("`svc/\\x1b]0;owned\\x07/operability.toml`"));
+  CHECK_THAT(markdown, Catch::Contains("Set it to 7\\\\u009b31m or more\\\\x7f."));
+  CHECK_THAT(markdown, Catch::Contains("until 2026-12-15\\\\x1b\\[0m"));
+  CHECK_THAT(markdown, Catch::Contains("INC-42\\\\x1b\\[2J\\\\x07"));
+
+  SECTION("an error keeps its lines in the fence, nothing else") {
+    Report error = error_report();
+    error.error = "rules/acme.toml:3:9: title \"\x1b[2J\x07\"\n\tsecond line\r";
+    const std::string text = render_markdown(error);
+    CHECK(first_control(text, "\n\t") == "");
+    CHECK_THAT(text, Catch::Contains("```text\nrules/acme.toml:3:9: title \"\\x1b[2J\\x07\"\n"
+                                     "\tsecond line\\r\n```"));
+  }
 }

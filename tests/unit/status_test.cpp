@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -447,6 +448,92 @@ TEST_CASE("status: retries with a fake clock and transport", "[status]") {
     REQUIRE_FALSE(lines.empty());
     for (const std::string& line : lines) CHECK_THAT(line, !Catch::Contains("glpat-SECRET"));
   }
+}
+
+// The longest start of `token` that `text` shows (a whole token counts in full).
+std::size_t shown_prefix(std::string_view text, std::string_view token) {
+  for (std::size_t length = token.size(); length > 0; --length)
+    if (text.find(token.substr(0, length)) != std::string_view::npos) return length;
+  return 0;
+}
+
+TEST_CASE("status: a server's message is masked before it is cut", "[status]") {
+  FakeClock clock;
+  StatusTarget target = gitlab_target();
+  target.token = "glpat-0123456789abcdefghij";  // 26 characters, as GitLab's
+  HttpRequest request = build_status_request(target, StatusState::success, "ok");
+  // The message is cut at 160 code points: the token at every position around the cut, after
+  // plain letters and after words (the cut drops a trailing space), once and twice, whole and
+  // already cut by the server.
+  for (const std::string filler : {"m", "a "}) {
+    for (std::size_t at = 100; at <= 175; ++at) {
+      std::string before;
+      while (before.size() < at) before += filler;
+      before.resize(at);
+      // The server may have cut the token itself: a piece of it ends its message.
+      const std::string piece = target.token.substr(0, 20);
+      for (const std::string& message :
+           {before + target.token + " is not valid", before + target.token,
+            target.token + " " + before + target.token + target.token, before + piece,
+            before + piece + "...", before + piece + "\u2026"}) {
+        std::vector<std::string> lines;
+        LogSink log = [&](std::string_view line) { lines.emplace_back(line); };
+        nlohmann::json body = {{"message", message}};
+        FakeTransport transport(clock, {answer(401, "", body.dump())});
+        auto posted =
+            send_with_retries(transport, clock, request, target, fixed_jitter_policy(), log);
+        REQUIRE_FALSE(posted);
+        INFO("token at " << at << ": " << posted.error().message);
+        CHECK(shown_prefix(posted.error().message, target.token) < 4);
+        for (const std::string& line : lines) CHECK(shown_prefix(line, target.token) < 4);
+      }
+    }
+  }
+  SECTION("an uncut message is shown whole, a word like the token's start included") {
+    nlohmann::json body = {{"message", "glpat tokens expire"}};
+    FakeTransport transport(clock, {answer(401, "", body.dump())});
+    auto posted = send_with_retries(transport, clock, request, target, fixed_jitter_policy());
+    REQUIRE_FALSE(posted);
+    CHECK_THAT(posted.error().message, Catch::Contains("(\"glpat tokens expire\")"));
+  }
+  SECTION("a message that is not a string is masked too") {
+    nlohmann::json body = {{"message", {{"token", std::string(140, 'x') + target.token}}}};
+    FakeTransport transport(clock, {answer(401, "", body.dump())});
+    auto posted = send_with_retries(transport, clock, request, target, fixed_jitter_policy());
+    REQUIRE_FALSE(posted);
+    CHECK(shown_prefix(posted.error().message, target.token) < 4);
+  }
+}
+
+TEST_CASE("status: a server's control characters reach no terminal", "[status]") {
+  FakeClock clock;
+  StatusTarget target = gitlab_target();
+  HttpRequest request = build_status_request(target, StatusState::success, "ok");
+  std::vector<std::string> lines;
+  LogSink log = [&](std::string_view line) { lines.emplace_back(line); };
+  nlohmann::json body = {{"message",
+                          "\x1b[2J\x1b]0;owned\x07"
+                          "bad\rtoken\u009b"}};
+  HttpResponse broken;
+  broken.transport_error = "Recv failure: \x1b[31mreset\x1b[0m";
+  broken.transient = true;
+  FakeTransport transport(clock, {broken, answer(403, "", body.dump())});
+  auto posted = send_with_retries(transport, clock, request, target, fixed_jitter_policy(), log);
+  REQUIRE_FALSE(posted);
+  const std::string& message = posted.error().message;
+  CHECK_THAT(message, Catch::Contains(R"(("\x1b[2J\x1b]0;owned\x07bad token\u009b"))"));
+  lines.push_back(message);
+  bool retried = false;
+  for (const std::string& line : lines) {
+    INFO(line);
+    CHECK(std::none_of(line.begin(), line.end(), [](char c) {
+      auto byte = static_cast<unsigned char>(c);
+      return byte < 0x20 || byte == 0x7f;
+    }));
+    CHECK_THAT(line, !Catch::Contains("\u009b"));
+    if (line.find("Recv failure: \\x1b[31mreset\\x1b[0m") != std::string::npos) retried = true;
+  }
+  CHECK(retried);
 }
 
 TEST_CASE("status: redaction", "[status]") {

@@ -1,0 +1,22 @@
+#pragma once
+// Text from outside (servers' answers, manifests, rule files) made inert before it reaches a
+// terminal or a report: no byte of it can move the cursor, clear the screen, ring the bell,
+// retitle the window or start an escape sequence. opsgate's own colours are added afterwards.
+
+#include <string>
+#include <string_view>
+
+namespace opsgate {
+
+enum class TextShape {
+  line,   // a one-line field: every control character escaped, \n and \t included
+  block,  // several lines: \n and \t kept
+};
+
+// Control characters become visible escapes: C0 and DEL as "\x1b" ("\n", "\r", "\t" by name),
+// C1 (U+0080-U+009F, as UTF-8) as "\u009b", bytes that are not UTF-8 as "\xNN"; so an escape
+// sequence ("\x1b[2J", "\x1b]0;title\x07") shows as text. Backslashes stay as they are: the result
+// escaped again is unchanged, so a text may pass through several layers safely.
+std::string escape_control(std::string_view text, TextShape shape = TextShape::line);
+
+}  // namespace opsgate
