@@ -14,6 +14,13 @@ constexpr std::size_t k_max_rules = 5000;           // rules across every loaded
 // trees are refused (exit 2) by every walk, the search and the change's alike.
 constexpr std::size_t k_max_tree_depth = 4096;
 
+// Entries a walk over a revision's trees reads, and manifests it may find: a "tree bomb" (each
+// level's entries pointing at the same subtree) costs a few hundred bytes to push and would
+// otherwise be walked for hours. Far above real monorepos (a million files, thousands of
+// services).
+constexpr std::size_t k_max_tree_entries = 4'000'000;
+constexpr std::size_t k_max_manifests = 10'000;
+
 // "a/b/c/...: the tree nests directories more than 4096 levels deep ..." as an Error.
 std::string too_deep_message(std::string_view where);
 

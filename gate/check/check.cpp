@@ -285,7 +285,12 @@ struct Checker::State {
       if (std::binary_search(selected->begin(), selected->end(), path)) continue;
       auto listed = tree.is_listed_file(path);
       if (!listed) return std::unexpected(listed.error());
-      if (*listed) continue;  // still a manifest; the change's paths belong to a nearer one
+      if (*listed) {
+        // Still a manifest, though the change's paths now belong to a nearer one (a manifest
+        // planted inside its directory): it owned them at the base, so it is judged too.
+        selected->push_back(path);
+        continue;
+      }
       const std::string dir = parent_dir(path);
       if (!dir.empty() && tree.kind(dir) != EntryKind::directory) continue;  // the service left
       const EntryKind now = tree.kind(path);

@@ -55,10 +55,17 @@ Expected<void> check_tip(Checker& checker, const RefUpdate& update, Report& repo
     report.notes.push_back(
         fmt::format("{}: {} checked without a base: the previous tip {} is not a commit", from,
                     short_id(*tip), short_id(update.old_id)));
-  } else if (!repo.merge_base(*old_tip, *tip)) {
+  } else if (auto shared = repo.merge_base(*old_tip, *tip); !shared) {
     report.notes.push_back(
         fmt::format("{}: {} checked without a base: it shares no history with the "
                     "previous tip {}",
+                    from, short_id(*tip), short_id(update.old_id)));
+  } else if (*shared != *old_tip) {
+    // A forced update drops commits of the previous tip: what the ref loses is part of the
+    // change too (a sibling of a fix can undo it), so the new tip is judged whole.
+    report.notes.push_back(
+        fmt::format("{}: {} checked in full: a forced update that drops commits of the previous "
+                    "tip {}",
                     from, short_id(*tip), short_id(update.old_id)));
   } else {
     base = update.old_id;

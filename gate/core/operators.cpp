@@ -242,6 +242,13 @@ class OperatorChecker {
       switch (change->kind) {
         case FileChange::Kind::changed: {
           Days day = std::chrono::floor<std::chrono::days>(change->when + m_context.at.offset);
+          // A committer date after the evaluation time is no evidence: one commit dated 2099
+          // would keep the rule green for ever.
+          if (day > today)
+            return {false, fmt::format("{} last changed in {}, dated {}, after {}: a commit "
+                                       "from the future is no evidence of freshness",
+                                       *ref.path, change->commit.substr(0, 12), format_day(day),
+                                       format_day(today))};
           found.push_back(fmt::format("{} last changed {} in {} ({} days before {})", *ref.path,
                                       format_day(day), change->commit.substr(0, 12),
                                       std::max<long>(0, (today - day).count()), format_day(today)));

@@ -144,15 +144,27 @@ class GitTree final : public Tree {
                     "cannot walk " + m_description + ": " + git_error_message());
       work.push_back({GitTreePtr(copy), {}, 0});
     }
+    std::size_t entries = 0;
     while (!work.empty()) {
       Pending pending = std::move(work.back());
       work.pop_back();
-      for (std::size_t i = 0, n = git_tree_entrycount(pending.tree.get()); i < n; ++i) {
+      const std::size_t n = git_tree_entrycount(pending.tree.get());
+      if ((entries += n) > k_max_tree_entries)
+        return fail(ErrorKind::invalid,
+                    fmt::format("{} holds more than {} entries in its trees (one tree repeated at "
+                                "every level?); opsgate does not walk it",
+                                m_description, k_max_tree_entries));
+      for (std::size_t i = 0; i < n; ++i) {
         const git_tree_entry* entry = git_tree_entry_byindex(pending.tree.get(), i);
         const git_filemode_t mode = git_tree_entry_filemode(entry);
         const char* entry_name = git_tree_entry_name(entry);
         if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
             file_name == entry_name) {
+          if (all.size() == k_max_manifests)
+            return fail(ErrorKind::invalid,
+                        fmt::format("{} holds more than {} files named {}; opsgate judges at "
+                                    "most that many in one run",
+                                    m_description, k_max_manifests, file_name));
           all.push_back(pending.prefix + entry_name);
           found(all.back());
         } else if (mode == GIT_FILEMODE_TREE) {
@@ -447,6 +459,27 @@ Expected<std::string> Repository::hooks_dir() const {
 
 Expected<std::string> Repository::resolve_commit(std::string_view rev) const {
   std::string spec(rev);
+  // A short name that several refs answer to (a pushed tag refs/tags/origin/main beside the
+  // remote-tracking refs/remotes/origin/main) is refused, not resolved by git's precedence:
+  // whoever can push a tag would choose the rules or the base that judge a change.
+  const std::string name = spec.substr(0, spec.find_first_of("~^@:"));
+  if (!name.empty() && !name.starts_with("refs/")) {
+    std::vector<std::string> matches;
+    for (const std::string& candidate :
+         {name, "refs/" + name, "refs/tags/" + name, "refs/heads/" + name, "refs/remotes/" + name,
+          "refs/remotes/" + name + "/HEAD"}) {
+      git_reference* found = nullptr;
+      if (git_reference_lookup(&found, m_repo.get(), candidate.c_str()) == 0) {
+        git_reference_free(found);
+        matches.push_back(candidate);
+      }
+    }
+    if (matches.size() > 1)
+      return fail(ErrorKind::usage,
+                  fmt::format("revision '{}' is ambiguous: {} all answer to '{}'; write the full "
+                              "ref name (e.g. {})",
+                              spec, fmt::join(matches, ", "), name, matches.back()));
+  }
   git_object* raw = nullptr;
   if (git_revparse_single(&raw, m_repo.get(), spec.c_str()) != 0)
     return fail(ErrorKind::not_found,
@@ -492,7 +525,7 @@ std::optional<git_oid> parse_oid(const std::string& id) {
 // stack, and bounded by k_max_tree_depth (`too_deep` names where). false when a tree cannot be
 // read (git_error_last() says why) or nests too deep.
 bool differing_paths(git_repository* repo, const git_tree* old_root, const git_tree* new_root,
-                     std::vector<std::string>& paths, std::string& too_deep) {
+                     std::vector<std::string>& paths, std::string& too_deep, bool& too_many) {
   struct Pending {
     GitTreePtr old_tree, new_tree;  // null: the side has no such directory
     std::string prefix;
@@ -530,6 +563,11 @@ bool differing_paths(git_repository* repo, const git_tree* old_root, const git_t
         const bool is_tree = git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE;
         const bool twin_is_tree = twin && git_tree_entry_filemode(twin) == GIT_FILEMODE_TREE;
         if (!is_tree) {
+          if (paths.size() == k_max_tree_entries) {
+            too_deep = pending.prefix + name;  // named as where the walk stopped
+            too_many = true;
+            return false;
+          }
           paths.push_back(pending.prefix + name);
           continue;
         }
@@ -598,7 +636,14 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
     if (!new_tree) return std::unexpected(new_tree.error());
     std::vector<std::string> paths;
     std::string too_deep;
-    if (!differing_paths(m_repo.get(), old_tree->get(), new_tree->get(), paths, too_deep)) {
+    bool too_many = false;
+    if (!differing_paths(m_repo.get(), old_tree->get(), new_tree->get(), paths, too_deep,
+                         too_many)) {
+      if (too_many)
+        return fail(ErrorKind::invalid,
+                    fmt::format("the change touches more than {} paths; opsgate does not judge "
+                                "a change that large path by path",
+                                k_max_tree_entries));
       if (!too_deep.empty()) return fail(ErrorKind::invalid, too_deep_message(too_deep));
       return fail(ErrorKind::io, "cannot diff: " + git_error_message());
     }

@@ -201,4 +201,73 @@ assert_exit "a report outside the work tree is written as before" 0
 assert_json "...and is the report" "d['outcome'] == 'pass'" "${E2E_TMP}/artifacts.json"
 }
 
+# Found by the red team: a manifest planted inside another service's directory takes over
+# nothing; the manifest that owned the change's paths at the base is judged too.
+scenario "a decoy manifest inside a service's directory does not hide it" scenario_decoy
+scenario_decoy() {
+repo="$(new_repo decoy)"
+service "${repo}/services/a"
+write_file "${repo}/services/a/docs/runbook.md" <<<"# Runbook"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "service a"
+git -C "${repo}" checkout -q -b decoy
+git -C "${repo}" rm -q services/a/docs/runbook.md
+service "${repo}/services/a/docs" "decoy.md"
+write_file "${repo}/services/a/docs/decoy.md" <<<"# Decoy"
+commit_all "${repo}" 2026-11-21T10:00:00+01:00 "break a, plant a passing manifest beside"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --base main --at "${AT}" --format json
+assert_exit "the broken service is still judged: exit 1" 1
+assert_json "...both manifests are in the report" \
+  "[x['path'] for x in d['manifests']] == ['services/a/docs/operability.toml', 'services/a/operability.toml']"
+}
+
+# A short name that a pushed tag also answers to is refused, not resolved by git's precedence.
+scenario "an ambiguous revision name (a tag named origin/main) is refused" scenario_ambiguous
+scenario_ambiguous() {
+repo="$(new_repo ambiguous)"
+service "${repo}"
+write_file "${repo}/docs/runbook.md" <<<"# Runbook"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "service"
+git -C "${repo}" update-ref refs/remotes/origin/main HEAD
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --base origin/main --at "${AT}"
+assert_exit "origin/main alone resolves" 0
+git -C "${repo}" tag origin/main HEAD
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --base origin/main --at "${AT}"
+assert_exit "with a tag of the same name: exit 2" 2
+assert_contains "...naming both refs" "${ERR}" "refs/tags/origin/main, refs/remotes/origin/main"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --base refs/remotes/origin/main --at "${AT}"
+assert_exit "the full ref name resolves" 0
+}
+
+# A commit dated in the future is no evidence of freshness.
+scenario "changed_within_days: a commit dated in the future does not count" scenario_future_commit
+scenario_future_commit() {
+repo="$(new_repo future)"
+service "${repo}"
+write_file "${repo}/docs/runbook.md" <<<"# Runbook"
+commit_all "${repo}" 2099-01-01T10:00:00+00:00 "from the future"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" --format json
+assert_exit "exit 1" 1
+assert_json "...RUN-002 says why" \
+  "st('RUN-002') == 'fail' and 'from the future' in f('RUN-002')['message']"
+}
+
+# A "tree bomb" (every level's entries point at the same subtree) is refused, not walked.
+scenario "a tree bomb is refused, not walked" scenario_tree_bomb
+scenario_tree_bomb() {
+repo="$(new_repo bomb)"
+"${PYTHON}" - "${repo}" "${OPSGATE_SOURCE_DIR}/tests/bench" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import hostile
+objects = hostile.Objects(sys.argv[1])
+tree = objects.tree([("100644", "operability.toml", objects.write("blob", hostile.MANIFEST))])
+for _ in range(7):
+    tree = objects.tree([("40000", f"d{i}", tree) for i in range(10)])
+objects.set_ref("refs/heads/main", objects.commit(tree, [], "ten million manifests"))
+PY
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}"
+assert_exit "exit 2" 2
+assert_matches "...saying why" "${ERR}" "opsgate (does not walk it|judges at most)"
+}
+
 run_scenarios "$@"
