@@ -12,6 +12,7 @@
 
 #include "fuzz_support.hpp"
 #include "render.hpp"
+#include "terminal_text.hpp"
 
 using namespace opsgate;
 using json = nlohmann::json;
@@ -191,7 +192,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The text style comes from the bytes left (so the seeds stay readable by report()).
   const TextStyle style{in.flag(), in.flag(), false};
   if (render_text(built, style).empty()) fuzz::violated("an empty text report");
-  if (render_text(built, {style.color, style.verbose, true}) != verdict_line(built) + "\n")
+  // The verdict as a terminal may show it: control bytes and invalid UTF-8 escaped.
+  if (render_text(built, {style.color, style.verbose, true}) !=
+      escape_control(verdict_line(built)) + "\n")
     fuzz::violated("--quiet prints more than the verdict");
   for (const ManifestResult& manifest : built.manifests)
     for (const Finding& finding : manifest.findings)
