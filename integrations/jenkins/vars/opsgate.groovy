@@ -15,8 +15,8 @@
 // Returns the exit code (when it does not stop the pipeline).
 //
 // Change-aware in multibranch pull/merge-request builds: CHANGE_TARGET gives
-// `--base origin/$CHANGE_TARGET` (fetched when the checkout lacks it), and `repoRules`, the
-// repository's own pack, is read from that target side (`origin/main:.opsgate/rules`) so a change
+// `--base refs/remotes/origin/$CHANGE_TARGET` (fetched when the checkout lacks it), and `repoRules`, the
+// repository's own pack, is read from that target side (`refs/remotes/origin/main:.opsgate/rules`) so a change
 // cannot relax the rules that judge it.
 //
 // Parameters (all optional):
@@ -73,7 +73,8 @@ def call(Map args = [:]) {
     if (args.containsKey('base')) {
         base = args.base ?: null
     } else if (env.CHANGE_TARGET) {
-        base = "origin/${env.CHANGE_TARGET}"
+        // The full name: a pushed tag named origin/<target> must not stand in for it.
+        base = "refs/remotes/origin/${env.CHANGE_TARGET}"
         boolean fetch = args.containsKey('fetchTarget') ? (args.fetchTarget as boolean) : true
         if (fetch) {
             String target = env.CHANGE_TARGET

@@ -125,20 +125,20 @@ r = run(args: [rules: ['baseline', '/etc/opsgate/acme'], repoRules: '.opsgate/ru
         env: [CHANGE_TARGET: 'main', CHANGE_ID: '42'], sh: exits(0))
 def fetch = r.shs.find { it.script.contains('git fetch') }?.script
 check('CHANGE_TARGET: fetches the target when the checkout lacks it',
-      fetch?.contains("git rev-parse --verify -q 'origin/main^{commit}'") &&
+      fetch?.contains("git rev-parse --verify -q 'refs/remotes/origin/main^{commit}'") &&
       fetch.contains("git fetch --no-tags origin '+refs/heads/main:refs/remotes/origin/main'"), fetch)
-check('CHANGE_TARGET: --base origin/main', r.gate?.contains("'--base' 'origin/main'"), r.gate)
+check('CHANGE_TARGET: --base refs/remotes/origin/main', r.gate?.contains("'--base' 'refs/remotes/origin/main'"), r.gate)
 check('CHANGE_TARGET: looks for the repository pack on the target side',
-      r.shs.any { it.script == "git cat-file -e 'origin/main:.opsgate/rules'" }, r.shs*.script)
+      r.shs.any { it.script == "git cat-file -e 'refs/remotes/origin/main:.opsgate/rules'" }, r.shs*.script)
 check('CHANGE_TARGET: rule packs in order, the repository pack from the target side last',
-      r.gate?.contains("'--rules' 'baseline' '--rules' '/etc/opsgate/acme' '--rules' 'origin/main:.opsgate/rules'"), r.gate)
+      r.gate?.contains("'--rules' 'baseline' '--rules' '/etc/opsgate/acme' '--rules' 'refs/remotes/origin/main:.opsgate/rules'"), r.gate)
 check('CHANGE_TARGET: fetch and lookup run before the gate',
       r.shs.findIndexOf { it.script.contains('git fetch') } < r.shs.findIndexOf { it.label == 'opsgate check' }, r.shs*.label)
 
 r = run(args: [repoRules: '.opsgate/rules'], env: [CHANGE_TARGET: 'develop'],
         sh: { s -> s.startsWith('git cat-file') ? 1 : 0 })
 check('no repository pack at the target: not loaded, said so',
-      !r.gate.contains('.opsgate/rules') && r.calls.any { it.step == 'echo' && it.message.contains('no .opsgate/rules at origin/develop') }, r.calls)
+      !r.gate.contains('.opsgate/rules') && r.calls.any { it.step == 'echo' && it.message.contains('no .opsgate/rules at refs/remotes/origin/develop') }, r.calls)
 
 r = run(args: [repoRules: '.opsgate/rules'], sh: exits(0))
 check('branch build: the repository pack from HEAD, no fetch',
