@@ -82,13 +82,18 @@ nlohmann::ordered_json summary_json(const Summary& s) {
           {"info", s.info},     {"waived", s.waived}, {"skipped", s.skipped}};
 }
 
+nlohmann::ordered_json packs_json(const std::vector<PackInfo>& packs) {
+  json out = json::array();
+  for (const PackInfo& pack : packs)
+    out.push_back({{"name", pack.name},
+                   {"version", pack.version},
+                   {"source", pack.source},
+                   {"origin", pack.origin}});
+  return out;
+}
+
 void write_json(const Report& report, const ReportWriter& write) {
-  json packs = json::array();
-  for (const PackInfo& pack : report.packs)
-    packs.push_back({{"name", pack.name},
-                     {"version", pack.version},
-                     {"source", pack.source},
-                     {"origin", pack.origin}});
+  json packs = packs_json(report.packs);
   json run_findings = json::array();
   for (const Finding& item : report.findings) run_findings.push_back(finding(item));
   json out = {

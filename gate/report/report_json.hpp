@@ -10,4 +10,7 @@ namespace opsgate {
 // {"passed": …, "failed": …, "warnings": …, "info": …, "waived": …, "skipped": …}
 nlohmann::ordered_json summary_json(const Summary& summary);
 
+// [{"name": …, "version": …, "source": …, "origin": …}, …] for the packs a run loaded.
+nlohmann::ordered_json packs_json(const std::vector<PackInfo>& packs);
+
 }  // namespace opsgate

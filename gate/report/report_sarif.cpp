@@ -85,12 +85,7 @@ json result(const Finding& finding, const ManifestResult& manifest, std::size_t 
 }
 
 json provenance(const Report& report) {
-  json packs = json::array();
-  for (const PackInfo& pack : report.packs)
-    packs.push_back({{"name", pack.name},
-                     {"version", pack.version},
-                     {"source", pack.source},
-                     {"origin", pack.origin}});
+  json packs = packs_json(report.packs);
   json manifests = json::array();
   for (const ManifestResult& manifest : report.manifests)
     manifests.push_back({{"path", manifest.path},
