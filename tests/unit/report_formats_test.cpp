@@ -126,9 +126,20 @@ Report sample() {
   report.environment = "production";
   report.at = opsgate::test::instant("2026-11-26T10:00:00+01:00");
   report.emergency = "hotfix for INC-42 <payments down>";
+  report.emergency_requested_by = "alice.oncall";
   report.notes = {"refs/heads/main was checked without a base (new branch)"};
-  report.packs = {{"baseline", "1.0.0", "baseline"}, {"acme", "2.3.1", "origin/main:.opsgate"}};
+  report.packs = {
+      {"baseline", "1.0.0", "baseline", "installed /usr/share/opsgate/rules/baseline"},
+      {"acme", "2.3.1", "refs/remotes/origin/main:.opsgate",
+       "revision refs/remotes/origin/main:.opsgate at 89abcdef0123"}};
   report.manifests = {missing, billing};
+  report.findings = {finding("GATE-RULES-CHANGED",
+                             "The change does not rewrite the rules that judge it", Status::fail,
+                             Severity::warning, "gate", 0,
+                             "the change modifies rule files of pack acme (.opsgate/acme.toml); "
+                             "this run used their base-side version",
+                             SourcePos{".opsgate/acme.toml"},
+                             "Review rule changes in a change of their own.")};
   conclude(report);
   return report;
 }
@@ -156,6 +167,19 @@ Report empty_report() {
 
 }  // namespace
 
+TEST_CASE("json report matches its golden files", "[report][golden]") {
+  check_golden("report.json", render_json(sample()));
+  check_golden("report_error.json", render_json(error_report()));
+  check_golden("report_empty.json", render_json(empty_report()));
+}
+
+TEST_CASE("text report matches its golden files", "[report][golden]") {
+  check_golden("report.txt", render_text(sample(), TextStyle{false, false, false}));
+  check_golden("report_verbose.txt", render_text(sample(), TextStyle{false, true, false}));
+  check_golden("report_error.txt", render_text(error_report(), TextStyle{false, false, false}));
+  check_golden("report_empty.txt", render_text(empty_report(), TextStyle{false, false, false}));
+}
+
 TEST_CASE("junit report matches its golden files", "[report][golden]") {
   check_golden("report.junit.xml", render_junit(sample()));
   check_golden("report_error.junit.xml", render_junit(error_report()));
@@ -182,8 +206,9 @@ TEST_CASE("markdown report matches its golden files", "[report][golden]") {
 TEST_CASE("junit failures are exactly the findings that fail the gate", "[report]") {
   std::string xml = render_junit(sample());
   // BKP-002, BKP-005 (refused waiver), two GATE-SCHEMA, GATE-MANIFEST; not MON-001 (a warning
-  // below --fail-on error) nor MON-009 (info).
-  CHECK(xml.find("<testsuites name=\"opsgate\" tests=\"10\" failures=\"5\" errors=\"0\" "
+  // below --fail-on error), MON-009 (info) nor the run's GATE-RULES-CHANGED (a warning), which
+  // is a test of its own suite.
+  CHECK(xml.find("<testsuites name=\"opsgate\" tests=\"11\" failures=\"5\" errors=\"0\" "
                  "skipped=\"1\"") != std::string::npos);
   CHECK(xml.find("\x1b") == std::string::npos);  // not even as a character reference
   CHECK(xml.find("\\x1B[31m") != std::string::npos);
@@ -191,7 +216,8 @@ TEST_CASE("junit failures are exactly the findings that fail the gate", "[report
   Report strict = sample();
   strict.fail_on = Severity::warning;
   conclude(strict);
-  CHECK(render_junit(strict).find("failures=\"6\"") != std::string::npos);
+  CHECK(render_junit(strict).find("failures=\"7\"") != std::string::npos);
+  CHECK(xml.find("<testsuite name=\"opsgate: this run\"") != std::string::npos);
 }
 
 TEST_CASE("codequality fingerprints are stable and distinct", "[report]") {
@@ -199,7 +225,7 @@ TEST_CASE("codequality fingerprints are stable and distinct", "[report]") {
   std::set<std::string> fingerprints;
   for (const json& entry : first) fingerprints.insert(entry["fingerprint"].get<std::string>());
   CHECK(fingerprints.size() == first.size());  // different findings, different fingerprints
-  CHECK(first.size() == 7);                    // every failed finding, none waived or passed
+  CHECK(first.size() == 8);  // every failed finding, the run's too; none waived or passed
 
   // The same findings after edits that move lines and change values: same fingerprints.
   Report edited = sample();
@@ -349,7 +375,7 @@ TEST_CASE("bytes that are not UTF-8 become U+FFFD in the JSON formats", "[report
   const std::string codequality_text = render_codequality(report);
   CHECK(is_utf8(codequality_text));
   json codequality = json::parse(codequality_text);
-  CHECK(codequality.size() == 7);
+  CHECK(codequality.size() == 8);
   bool issue_found = false;
   for (const json& issue : codequality)
     if (issue["check_name"] == "BKP-002") {
