@@ -310,7 +310,8 @@ struct Checker::State {
 
   // GATE-RULES-CHANGED: the change rewrites rule files this run loaded from the repository.
   Expected<std::vector<Finding>> rules_changed(const std::string& merge_base,
-                                               const std::vector<std::string>& changed) const {
+                                               const std::vector<std::string>& changed,
+                                               const std::string& revision) const {
     std::vector<Finding> findings;
     auto workdir = repo->workdir();
     std::error_code ec;
@@ -353,6 +354,22 @@ struct Checker::State {
                     "them from {}: a change must not judge itself with rules it rewrote",
                     pack.name, fmt::join(touched, ", "),
                     pack.origin.kind == PackOrigin::Kind::disk ? "the work tree" : pack.source);
+      // Rules read from the repository's history must still load once the change lands: a
+      // rule file that does not parse would stop every later check of the repository.
+      if (pack.origin.kind == PackOrigin::Kind::revision && !revision.empty()) {
+        const std::string at_revision =
+            revision + ":" + (pack.origin.is_dir ? pack.origin.dir : pack.origin.files.front());
+        auto source = read_pack_source(at_revision, &*repo);
+        RuleSetBuilder builder;
+        Expected<void> loads = source ? builder.add(*source) : std::unexpected(source.error());
+        if (!loads) {
+          base_side = false;
+          message += fmt::format(
+              "; and as the change leaves them, they do not load ({}): merged, "
+              "they would stop every later check",
+              loads.error().to_string());
+        }
+      }
       findings.push_back(make_gate_finding(
           "GATE-RULES-CHANGED", "The change does not rewrite the rules that judge it", Status::fail,
           base_side ? Severity::warning : Severity::error, std::move(message),
@@ -423,7 +440,7 @@ struct Checker::State {
     context.rules = &*rules;
     if (!merge_base.empty()) {
       context.changed_paths = changed;
-      auto found = rules_changed(merge_base, changed);
+      auto found = rules_changed(merge_base, changed, target.worktree ? std::string() : revision);
       if (!found) return std::unexpected(found.error());
       for (Finding& finding : *found) report.findings.push_back(std::move(finding));
     }

@@ -531,6 +531,20 @@ assert_json "a REV:PATH pack names its commit" \
   "d['rule_packs'][0]['origin'].startswith('revision main:.opsgate/rules at ')"
 }
 
+# Rules read from the base side must still load once the change lands: a rule file the change
+# breaks would stop every later check (the red team's "one push to jam the gate").
+scenario "rules from a trusted revision: a change that breaks a rule file fails" scenario_rules_broken
+scenario_rules_broken() {
+trusted_repo
+git -C "${repo}" checkout -q -b jam
+printf '[[rule]\nid = "broken\n' >>"${repo}/.opsgate/rules/backup.toml"
+commit_all "${repo}" 2026-11-02T10:00:00+01:00 "a rule file that does not parse"
+run_in "${repo}" check --rules main:.opsgate/rules --base main --at "${AT}" --format json
+assert_exit "judged by the base-side rules, the change still fails" 1
+assert_json "...GATE-RULES-CHANGED is an error that says the rules do not load" \
+  "rf('GATE-RULES-CHANGED')['severity'] == 'error' and 'do not load' in rf('GATE-RULES-CHANGED')['message']"
+}
+
 # ---- GATE-WAIVER-ADDED ---------------------------------------------------------------------
 
 scenario "GATE-WAIVER-ADDED: an added or extended waiver is flagged" scenario_waiver_added
