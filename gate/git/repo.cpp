@@ -39,12 +39,16 @@ Error missing_object(git_repository* repo, std::string_view kind, const git_oid&
     if (git_config_get_string_buf(&value, config.get(), "extensions.partialclone") == 0)
       partial = true;
     git_buf_dispose(&value);
+    // Every entry, matched here: libgit2's regex iterator leaks pcre2 match data (1.5).
     git_config_iterator* raw_iterator = nullptr;
-    if (git_config_iterator_glob_new(&raw_iterator, config.get(), "^remote\\..*\\.promisor$") ==
-        0) {
+    if (git_config_iterator_new(&raw_iterator, config.get()) == 0) {
       git_config_entry* entry = nullptr;
-      while (git_config_next(&entry, raw_iterator) == 0)
-        if (entry->value && std::string_view(entry->value) == "true") partial = true;
+      while (git_config_next(&entry, raw_iterator) == 0) {
+        const std::string_view name = entry->name ? entry->name : "";
+        if (name.starts_with("remote.") && name.ends_with(".promisor") && entry->value &&
+            std::string_view(entry->value) == "true")
+          partial = true;
+      }
       git_config_iterator_free(raw_iterator);
     }
   }
