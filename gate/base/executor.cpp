@@ -113,9 +113,25 @@ Executor::~Executor() {
   }
 }
 
+namespace {
+
+std::mutex g_shared_mutex;
+std::unique_ptr<Executor> g_shared;
+
+}  // namespace
+
 Executor& Executor::shared() {
-  static Executor pool(usable_cpus() - 1);
-  return pool;
+  std::lock_guard lock(g_shared_mutex);
+  if (!g_shared) g_shared = std::make_unique<Executor>(usable_cpus() - 1);
+  return *g_shared;
+}
+
+void Executor::stop_shared() {
+  std::unique_ptr<Executor> pool;
+  {
+    std::lock_guard lock(g_shared_mutex);
+    pool = std::move(g_shared);
+  }
 }
 
 void Executor::enqueue(std::function<void()> task) {

@@ -37,8 +37,12 @@ class Executor {
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  // The process-wide pool: usable_cpus() - 1 threads (the caller is the other CPU).
+  // The process-wide pool: usable_cpus() - 1 threads (the caller is the other CPU), made on
+  // first use.
   static Executor& shared();
+  // Finishes the shared pool's tasks and ends its threads, if it was made: main() calls it
+  // before libgit2 shuts down, so that the threads' per-thread libgit2 state is freed by them.
+  static void stop_shared();
 
   unsigned threads() const { return static_cast<unsigned>(m_threads.size()); }
 

@@ -161,6 +161,15 @@ struct Checker::State {
   std::optional<RuleSet> rules;
   std::future<void> time_zones;  // the IANA database, read while the rules load
 
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  // The database load is waited for on every path, an early error included: left running, it
+  // would still be filling date's static database when the process exits and destroys it.
+  ~State() {
+    if (time_zones.valid()) executor->wait(time_zones);
+  }
+
   void phase(std::string_view name) const {
     if (request.on_phase) request.on_phase(name);
   }

@@ -1,6 +1,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "executor.hpp"
 #include "git_handles.hpp"
 #include "timings.hpp"
 #include "tls_deferral.hpp"
@@ -13,5 +14,7 @@ int main(int argc, char** argv) {
     git.emplace();
   }
   opsgate::cli::Timings::process().mark("libgit2-init");
-  return opsgate::cli::run(argc, argv);
+  const int code = opsgate::cli::run(argc, argv);
+  opsgate::Executor::stop_shared();  // its threads end while libgit2 is still there
+  return code;
 }
