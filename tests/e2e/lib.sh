@@ -94,6 +94,10 @@ e2e_begin_() {
   export GIT_COMMITTER_NAME="E2E Tester" GIT_COMMITTER_EMAIL="e2e@example.org"
   export GIT_CEILING_DIRECTORIES="${E2E_TMP}"
   unset NO_COLOR GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+  # A scenario starts inside its own temp dir: a git command given an empty variable for its
+  # repository (git -C "") then meets no repository, never the checkout ctest runs from (one
+  # such slip switched a developer's branch).
+  cd "${E2E_TMP}" || exit 2
 }
 
 # e2e_run_one_ NAME: runs the scenario NAME in this process and exits with its status.
