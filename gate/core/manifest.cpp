@@ -226,7 +226,8 @@ Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::
   manifest.doc = std::move(*doc);
 
   if (const toml::node* schema = manifest.doc.get("schema")) {
-    if (schema->value<std::int64_t>() != k_manifest_schema_version)
+    // An integer: toml++ would read 1.0 or "1"-like values as 1 too.
+    if (!schema->is_integer() || schema->value<std::int64_t>() != k_manifest_schema_version)
       return fail(ErrorKind::invalid,
                   fmt::format("unsupported schema {}; this opsgate reads schema {}",
                               describe_value(*schema), k_manifest_schema_version),

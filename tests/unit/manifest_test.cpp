@@ -222,7 +222,7 @@ TEST_CASE("An unknown top-level scalar is a problem", "[manifest]") {
 }
 
 TEST_CASE("An unsupported schema is an Error (exit 2) at the value", "[manifest]") {
-  for (const char* schema : {"2", "\"1\"", "0"}) {
+  for (const char* schema : {"2", "\"1\"", "0", "1.0", "1e0"}) {
     INFO(schema);
     std::string text = std::string("# header\nschema = ") + schema + "\n";
     auto manifest = parse_manifest(text, "svc/operability.toml", "");
