@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Globs from the input's first line, as --refs would give them.
   std::vector<std::string> globs;
-  if (const std::size_t newline = text.find('\n'); newline != std::string_view::npos && newline < 64)
+  if (const std::size_t newline = text.find('\n');
+      newline != std::string_view::npos && newline < 64)
     globs.emplace_back(text.substr(0, newline));
   const PushPlan plan = plan_push(*updates, globs);
   if (plan.checked.size() + plan.skipped.size() != updates->size())

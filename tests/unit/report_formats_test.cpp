@@ -128,18 +128,16 @@ Report sample() {
   report.emergency = "hotfix for INC-42 <payments down>";
   report.emergency_requested_by = "alice.oncall";
   report.notes = {"refs/heads/main was checked without a base (new branch)"};
-  report.packs = {
-      {"baseline", "1.0.0", "baseline", "installed /usr/share/opsgate/rules/baseline"},
-      {"acme", "2.3.1", "refs/remotes/origin/main:.opsgate",
-       "revision refs/remotes/origin/main:.opsgate at 89abcdef0123"}};
+  report.packs = {{"baseline", "1.0.0", "baseline", "installed /usr/share/opsgate/rules/baseline"},
+                  {"acme", "2.3.1", "refs/remotes/origin/main:.opsgate",
+                   "revision refs/remotes/origin/main:.opsgate at 89abcdef0123"}};
   report.manifests = {missing, billing};
-  report.findings = {finding("GATE-RULES-CHANGED",
-                             "The change does not rewrite the rules that judge it", Status::fail,
-                             Severity::warning, "gate", 0,
-                             "the change modifies rule files of pack acme (.opsgate/acme.toml); "
-                             "this run used their base-side version",
-                             SourcePos{".opsgate/acme.toml"},
-                             "Review rule changes in a change of their own.")};
+  report.findings = {
+      finding("GATE-RULES-CHANGED", "The change does not rewrite the rules that judge it",
+              Status::fail, Severity::warning, "gate", 0,
+              "the change modifies rule files of pack acme (.opsgate/acme.toml); "
+              "this run used their base-side version",
+              SourcePos{".opsgate/acme.toml"}, "Review rule changes in a change of their own.")};
   conclude(report);
   return report;
 }
