@@ -164,9 +164,11 @@ std::optional<std::string> ci_user() {
   return std::nullopt;
 }
 
-// The request as far as the options allow, for an error report when they do not parse.
+// The request as far as the options allow, for an error report when they do not parse (its
+// repository names the revision the error report and status are about).
 CheckRequest partial_request(const CheckOptions& options) {
   CheckRequest request;
+  request.repository = options.repo;
   request.environment = options.env;
   if (auto at = parse_rfc3339(options.at); !options.at.empty() && at) request.at = *at;
   if (!options.emergency.empty()) {
@@ -256,14 +258,8 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
 }
 
 Expected<CheckRequest> make_request(const CheckOptions& options) {
-  CheckRequest request;
-  request.repository = options.repo;
+  CheckRequest request = partial_request(options);
   request.rules = options.rules;
-  request.environment = options.env;
-  if (!options.emergency.empty()) {
-    request.emergency = options.emergency;
-    request.emergency_requested_by = ci_user();
-  }
   request.manifests = options.manifests;
   request.min_level = options.min_level;
   request.jobs = options.jobs;

@@ -81,6 +81,12 @@ std::vector<const ManifestResult*> results_of(const Report& report, const Manife
   return out;
 }
 
+std::string nothing_to_evaluate(const Report& report) {
+  if (!report.changed_paths) return "no manifest to evaluate";
+  return fmt::format("{} path{} changed, none inside a service directory: no manifest to evaluate",
+                     *report.changed_paths, *report.changed_paths == 1 ? "" : "s");
+}
+
 std::vector<PackInfo> pack_infos(const RuleSet& rules) {
   std::vector<PackInfo> out;
   for (const Pack& pack : rules.packs)

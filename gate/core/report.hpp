@@ -75,6 +75,10 @@ std::vector<PackInfo> pack_infos(const RuleSet& rules);
 // values and the rest of the message stay out of it, so editing a manifest keeps it stable.
 std::string finding_fingerprint(const std::string& manifest_path, const Finding& finding);
 
+// What a report without manifests says instead: "3 paths changed, none inside a service
+// directory: no manifest to evaluate" with --base, else "no manifest to evaluate".
+std::string nothing_to_evaluate(const Report& report);
+
 // The one-line verdict: "opsgate: FAIL — 3 failed, 1 warning (2 manifests, production)".
 std::string verdict_line(const Report& report);
 

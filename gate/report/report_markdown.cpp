@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include <algorithm>
 
 #include "render.hpp"
@@ -140,13 +142,9 @@ std::string render_markdown(const Report& report) {
            " (release-window rules waived)\n";
   for (const std::string& note : report.notes) out += "\n> **Note:** " + md(note) + "\n";
   if (report.manifests.empty()) {
-    if (report.changed_paths)
-      out += fmt::format(
-          "\n{} path{} changed, none inside a service directory: no manifest to "
-          "evaluate.\n",
-          *report.changed_paths, *report.changed_paths == 1 ? "" : "s");
-    else
-      out += "\nNo manifest to evaluate.\n";
+    std::string nothing = nothing_to_evaluate(report);
+    nothing.front() = static_cast<char>(std::toupper(static_cast<unsigned char>(nothing.front())));
+    out += "\n" + nothing + ".\n";
   }
 
   if (!report.manifests.empty()) {

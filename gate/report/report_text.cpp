@@ -100,15 +100,8 @@ std::string render_text(const Report& report, const TextStyle& style) {
                                   : std::string()))) +
            "\n";
   for (const std::string& note : report.notes) out += paint.dim(safe("note: " + note)) + "\n";
-  if (report.outcome != Outcome::error && report.manifests.empty()) {
-    if (report.changed_paths)
-      out += fmt::format(
-          "{} path{} changed, none inside a service directory: no manifest to "
-          "evaluate\n",
-          *report.changed_paths, *report.changed_paths == 1 ? "" : "s");
-    else
-      out += "no manifest to evaluate\n";
-  }
+  if (report.outcome != Outcome::error && report.manifests.empty())
+    out += nothing_to_evaluate(report) + "\n";
   if (!report.findings.empty()) {
     out += fmt::format("\n{}\n", paint.bold("this run"));
     for (const Finding& finding : report.findings) render_finding(out, finding, report, paint);

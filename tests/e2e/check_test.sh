@@ -1033,6 +1033,12 @@ run_in "${R}" check --rules "${PACK}" --at "${AT}" --report "json=${E2E_TMP}/nod
 assert_exit "a report that cannot be written is exit 2" 2
 assert_json "...and the reports that could be written say error, not a verdict" \
   "d['outcome'] == 'error' and 'cannot write the json report' in d['error']" "${E2E_TMP}/written.json"
+run_in "${E2E_TMP}" check "${R}" --rules "${E2E_TMP}/no-such-pack" --at "${AT}" \
+  --report "json=${E2E_TMP}/elsewhere.json"
+assert_exit "an error for a repository named on the command line: exit 2" 2
+assert_json "...its error report names that repository's revision (the status goes there)" \
+  "d['outcome'] == 'error' and d['revision'] == '$(git -C "${R}" rev-parse HEAD)'" \
+  "${E2E_TMP}/elsewhere.json"
 }
 
 # --worktree discovery passes over what .gitignore ignores, like git does.
