@@ -142,7 +142,8 @@ std::optional<Repository> try_open(const std::string& path) {
 }
 
 Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
-                                          bool worktree, std::string& revision) {
+                                          bool worktree, std::string& revision,
+                                          Executor* executor) {
   if (worktree) {
     if (auto head = repo.resolve_commit("HEAD")) revision = *head;
     return repo.work_tree();
@@ -150,7 +151,7 @@ Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::str
   auto commit = repo.resolve_commit(rev);
   if (!commit) return std::unexpected(commit.error());
   revision = *commit;
-  return repo.tree_at(*commit);
+  return repo.tree_at(*commit, executor);
 }
 
 struct Checker::State {
@@ -392,7 +393,7 @@ struct Checker::State {
   Expected<void> evaluate(const CheckTarget& target, Report& report) {
     report.worktree = target.worktree;
     std::string revision;
-    auto opened = open_tree(*repo, target.rev, target.worktree, revision);
+    auto opened = open_tree(*repo, target.rev, target.worktree, revision, executor);
     if (!opened) return std::unexpected(opened.error());
     std::unique_ptr<Tree> tree = std::move(*opened);
     std::unique_ptr<History> history;

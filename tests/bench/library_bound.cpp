@@ -5,10 +5,10 @@
 //
 // It does, as opsgate check does: libgit2's CA bundle parse skipped (cli/tls_deferral.hpp), its
 // caches and hash checks set as gate/git_handles.hpp sets them; the repository opened, HEAD's
-// tree read; every *.toml of RULES_DIR parsed with toml++; the manifests found (the root
-// operability.toml, else every operability.toml of the tree) and, for each, its blob read and
+// tree read; every *.toml of RULES_DIR parsed with toml++; the manifests found (every
+// operability.toml of the tree, the root one included) and, for each, its blob read and
 // parsed with toml++ and the blob at its [runbook] path read; manifests handed to one thread per
-// CPU (each with its own repository handle) as the search finds them.
+// CPU (each with its own repository handle) as the search (git_tree_walk, one thread) finds them.
 //
 // Usage: opsgate_bench_library_bound REPO RULES_DIR
 // Prints "in process after libgit2 init X ms, N manifests, M runbooks" on stderr; exit 2 on
@@ -186,17 +186,14 @@ int main(int argc, char** argv) {
   for (unsigned i = 1; i < threads; ++i)
     workers.emplace_back([&, i] { counts[i] = work(argv[1], queue); });
 
-  if (const git_tree_entry* root = git_tree_entry_byname(tree, "operability.toml");
-      root && is_file(root)) {
-    queue.push("operability.toml");
-  } else {
-    auto found = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
-      if (is_file(entry) && std::string_view(git_tree_entry_name(entry)) == "operability.toml")
-        static_cast<Queue*>(payload)->push(std::string(root) + "operability.toml");
-      return 0;
-    };
-    if (git_tree_walk(tree, GIT_TREEWALK_PRE, found, &queue) != 0) die("cannot walk HEAD");
-  }
+  // Every operability.toml of the tree, as opsgate judges every one (a root manifest does
+  // not hide the services below it).
+  auto found = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
+    if (is_file(entry) && std::string_view(git_tree_entry_name(entry)) == "operability.toml")
+      static_cast<Queue*>(payload)->push(std::string(root) + "operability.toml");
+    return 0;
+  };
+  if (git_tree_walk(tree, GIT_TREEWALK_PRE, found, &queue) != 0) die("cannot walk HEAD");
   queue.close();
   counts[0] = work(argv[1], queue);
   for (std::thread& worker : workers) worker.join();

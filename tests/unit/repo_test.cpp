@@ -362,3 +362,62 @@ TEST_CASE("A tree whose objects cannot be read says so instead of answering \"mi
   CHECK_THAT(tree->damage()->message, Catch::Contains(docs));
   CHECK_THAT(tree->damage()->message, Catch::Contains("docs at revision"));
 }
+
+TEST_CASE("A search shared with the executor's threads finds what one thread finds", "[repo]") {
+  TempRepo repo;
+  for (int s = 0; s < 40; ++s)
+    for (int d = 0; d < 5; ++d)
+      repo.write("services/svc-" + std::to_string(s) + "/d" + std::to_string(d) + "/file.txt",
+                 "x\n");
+  for (int s = 0; s < 40; s += 3)
+    repo.write("services/svc-" + std::to_string(s) + "/operability.toml", "schema = 1\n");
+  repo.write("services/svc-1/d2/operability.toml", "schema = 1\n");
+  repo.write("operability.toml", "schema = 1\n");
+  repo.commit("monorepo", "2026-11-01T10:00:00+01:00");
+  Repository opened = open(repo.path());
+  const std::string head = *opened.resolve_commit("HEAD");
+
+  auto alone = opened.tree_at(head);
+  REQUIRE(alone);
+  auto expected = (*alone)->find("operability.toml");
+  REQUIRE(expected);
+  REQUIRE(expected->size() == 16);
+
+  for (unsigned threads : {1u, 3u}) {
+    opsgate::Executor executor(threads);
+    auto shared = opened.tree_at(head, &executor);
+    REQUIRE(shared);
+    std::vector<std::string> streamed;
+    auto searched = (*shared)->find_each("operability.toml",
+                                         [&](std::string path) { streamed.push_back(path); });
+    REQUIRE(searched);
+    std::sort(streamed.begin(), streamed.end());
+    CHECK(streamed == *expected);
+    auto found = (*shared)->find("operability.toml");  // remembered
+    REQUIRE(found);
+    CHECK(*found == *expected);
+  }
+}
+
+TEST_CASE("A tree that cannot be read fails a shared search, whichever thread reads it", "[repo]") {
+  TempRepo repo;
+  for (int s = 0; s < 30; ++s)  // each tree its own id
+    repo.write("services/svc-" + std::to_string(s) + "/operability.toml",
+               "schema = 1\n# " + std::to_string(s) + "\n");
+  repo.commit("monorepo", "2026-11-01T10:00:00+01:00");
+  const std::string svc = repo.git("rev-parse HEAD:services/svc-17");
+  fs::remove(repo.path() / ".git" / "objects" / svc.substr(0, 2) / svc.substr(2));
+  Repository opened = open(repo.path());
+  const std::string head = *opened.resolve_commit("HEAD");
+  for (unsigned threads : {0u, 1u, 3u}) {
+    opsgate::Executor executor(threads);
+    auto tree = opened.tree_at(head, &executor);
+    REQUIRE(tree);
+    auto found = (*tree)->find("operability.toml");
+    REQUIRE_FALSE(found);
+    CHECK(found.error().kind == ErrorKind::io);
+    CHECK_THAT(found.error().message, Catch::Contains(svc));
+    CHECK_THAT(found.error().message, Catch::Contains("services/svc-17/ at revision"));
+    REQUIRE((*tree)->damage());
+  }
+}
