@@ -13,6 +13,7 @@
 #include "limits.hpp"
 #include "manifest.hpp"
 #include "paths.hpp"
+#include "ratchet.hpp"
 #include "rule_sources.hpp"
 #include "scope.hpp"
 
@@ -193,11 +194,15 @@ struct Checker::State {
 
   // `gone`: manifests the change removed (scope_to_change), judged missing whatever a symlink
   // in their place reads as.
+  // `base_tree` and `base_history` are the merge base's (--base), else null.
   Expected<ManifestResult> evaluate_path(const std::string& path, const Tree& tree,
-                                         const Tree* base_tree, const EvalContext& context,
-                                         HeadingCache& headings,
+                                         const Tree* base_tree, History* base_history,
+                                         const EvalContext& context, HeadingCache& headings,
                                          const std::map<std::string, std::string>& gone) const {
     std::optional<ManifestResult> result;
+    std::optional<Manifest> manifest;
+    std::optional<Manifest> before;        // the manifest at the base, when it had one
+    std::optional<ManifestResult> judged;  // `before`, evaluated as the revision is
     Expected<std::optional<std::string>> text = std::nullopt;
     if (auto removed = gone.find(path); removed != gone.end()) {
       result = evaluate_missing_manifest(path, *rules, context, removed->second);
@@ -211,27 +216,40 @@ struct Checker::State {
     } else if (!*text) {
       result = evaluate_missing_manifest(path, *rules, context);
     } else {
-      auto manifest = parse_manifest(**text, path, tree.blob_id(path));
-      if (!manifest) return std::unexpected(manifest.error());
-      std::optional<Manifest> before;
+      auto parsed = parse_manifest(**text, path, tree.blob_id(path));
+      if (!parsed) return std::unexpected(parsed.error());
+      manifest = std::move(*parsed);
+      Manifest none;  // new at this path: every waiver it declares is the change's
+      none.path = path;
       if (base_tree) {
         before = read_base_manifest(*base_tree, path);
-        // New at this path (added, moved, or unreadable at the base): every waiver it declares
-        // is the change's, however old the manifest it was copied from.
-        if (!before) {
-          before.emplace();
-          before->path = path;
+        if (before) {
+          // The same rules, time, environment and stage, over the files and history of the
+          // base: what the change is measured against (new findings, the ratchet).
+          EvalContext at_base = context;
+          at_base.tree = base_tree;
+          at_base.history = base_history;
+          at_base.min_level.reset();
+          HeadingCache base_headings;
+          judged = evaluate_manifest(*before, *rules, at_base, base_headings);
         }
       }
-      result = evaluate_manifest(*manifest, *rules, context, headings, before ? &*before : nullptr);
+      result = evaluate_manifest(*manifest, *rules, context, headings,
+                                 base_tree ? (before ? &*before : &none) : nullptr);
     }
+    if (base_tree)
+      compare_with_base(
+          *result, manifest ? &*manifest : nullptr, tree,
+          BaseSide{judged ? &*judged : nullptr, before ? &*before : nullptr, base_tree}, *rules,
+          context);
     // Answers read from a tree or history that could not read an object may be wrong: no
     // verdict.
     for (const Tree* read : {&tree, base_tree})
       if (read)
         if (auto damage = read->damage()) return std::unexpected(*damage);
-    if (context.history)
-      if (auto damage = context.history->damage()) return std::unexpected(*damage);
+    for (History* read : {context.history, base_history})
+      if (read)
+        if (auto damage = read->damage()) return std::unexpected(*damage);
     return std::move(*result);
   }
 
@@ -256,10 +274,12 @@ struct Checker::State {
     auto tree = worktree ? opened->work_tree() : opened->tree_at(revision);
     if (!tree) return done;
     std::unique_ptr<Tree> base_tree;
+    std::unique_ptr<History> base_history;
     if (!merge_base.empty()) {
       auto at_base = opened->tree_at(merge_base);
       if (!at_base) return done;
       base_tree = std::move(*at_base);
+      base_history = opened->history_at(merge_base);
     }
     std::unique_ptr<History> history = opened->history_at(revision, executor);
     prefetch_history(*history);
@@ -270,7 +290,7 @@ struct Checker::State {
     while (auto taken = queue.take()) {
       try {
         done.emplace_back(taken->first, evaluate_path(taken->second, **tree, base_tree.get(),
-                                                      context, headings, gone));
+                                                      base_history.get(), context, headings, gone));
       } catch (const std::exception& error) {
         done.emplace_back(taken->first, fail(ErrorKind::internal, error.what()));
       }
@@ -441,6 +461,8 @@ struct Checker::State {
 
     EvalContext context;
     context.environment = request.environment;
+    context.stage = request.stage;
+    context.fail_on_new = request.fail_on_new;
     context.at = at;
     context.fail_on = request.fail_on;
     context.min_level = request.min_level;
@@ -452,6 +474,7 @@ struct Checker::State {
       context.changed_paths = changed;
       auto found = rules_changed(merge_base, changed, target.worktree ? std::string() : revision);
       if (!found) return std::unexpected(found.error());
+      mark_run_findings(*found);
       for (Finding& finding : *found) report.findings.push_back(std::move(finding));
     }
 
@@ -503,6 +526,15 @@ struct Checker::State {
                        ? scope_to_change(*tree, *base_tree, changed, gone)
                        : find_manifest_paths(request.manifests, *tree);
       if (!paths) return std::unexpected(paths.error());
+      // A deployment judges every service of the revision: evidence ages while code sits still,
+      // and the deploy is where that must be caught. The change still marks what is new.
+      if (request.stage == Stage::deploy && !merge_base.empty() && request.manifests.empty()) {
+        auto all = find_manifest_paths({}, *tree);
+        if (!all) return std::unexpected(all.error());
+        for (std::string& path : *all)
+          if (std::find(paths->begin(), paths->end(), path) == paths->end())
+            paths->push_back(std::move(path));
+      }
       if (auto damage = tree->damage()) return std::unexpected(*damage);
       for (std::string& path : *paths) queue.push(std::move(path));
       staff(paths->size());
@@ -512,9 +544,11 @@ struct Checker::State {
     {
       std::vector<Evaluated> here;
       HeadingCache headings;
+      std::unique_ptr<History> base_history =
+          merge_base.empty() ? nullptr : repo->history_at(merge_base);
       while (auto taken = queue.take())
         here.emplace_back(taken->first, evaluate_path(taken->second, *tree, base_tree.get(),
-                                                      context, headings, gone));
+                                                      base_history.get(), context, headings, gone));
       by_evaluator.push_back(std::move(here));
     }
     for (auto& worker : workers) {
@@ -574,6 +608,7 @@ Expected<Checker> Checker::open(const CheckRequest& request, Executor& executor)
 Report Checker::new_report() const {
   Report report;
   report.environment = m_state->request.environment;
+  report.stage = m_state->request.stage;
   report.at = m_state->at;
   report.fail_on = m_state->request.fail_on;
   report.emergency = m_state->request.emergency;
@@ -613,6 +648,7 @@ Report error_report(const CheckRequest& request, const CheckTarget* target, cons
       if (auto revision = repo->resolve_commit(target->worktree ? "HEAD" : target->rev))
         report.revision = *revision;
   report.environment = request.environment;
+  report.stage = request.stage;
   report.at = request.at ? *request.at : now_utc();
   report.fail_on = request.fail_on;
   report.emergency = request.emergency;

@@ -25,7 +25,10 @@ struct CheckRequest {
   bool repository_from_env = false;  // opened from git's environment (hooks: the quarantine)
   std::vector<std::string> rules;    // --rules sources in order; empty: the installed baseline
   std::string environment = "production";
-  std::optional<Instant> at;  // the evaluation time; empty: now (the only clock read)
+  Stage stage = Stage::merge;  // rules with `stages` apply only at theirs; deploy judges every
+                               // service of the revision, whatever --base says
+  bool fail_on_new = false;    // with a base: failures already there do not fail the gate
+  std::optional<Instant> at;   // the evaluation time; empty: now (the only clock read)
   Severity fail_on = Severity::error;
   std::optional<int> min_level;
   std::optional<std::string> emergency;               // --emergency REASON

@@ -225,6 +225,7 @@ int install(const HookOptions& options, const CLI::App& command) {
 // The options every hook mode shares: check's (without --rev, --base, --worktree), --refs and
 // --on-error.
 void add_hook_options(CLI::App& command, HookOptions& options) {
+  options.default_stage = "push";
   add_check_options(command, options, false);
   command.add_option("--refs", options.refs,
                      "Only check refs matching this glob (full or short name; repeatable)");

@@ -36,6 +36,7 @@ int list_rules(const CommonOptions& options) {
 struct Expectation {
   std::optional<Instant> at;
   std::string env;
+  Stage stage = Stage::merge;
   std::vector<std::pair<std::string, Status>> statuses;
   SourcePos where;
 };
@@ -59,6 +60,12 @@ Expected<Expectation> read_expectation(const fs::path& file) {
     } else if (key.str() == "env") {
       if (!value.is_string()) return fail(ErrorKind::invalid, "'env' must be a string", where);
       expect.env = value.as_string()->get();
+    } else if (key.str() == "stage") {
+      auto stage = parse_stage(value.value_or(std::string()));
+      if (!stage)
+        return fail(ErrorKind::invalid, fmt::format("'stage' must be one of {}", k_stage_names),
+                    where);
+      expect.stage = *stage;
     } else if (key.str() == "status") {
       if (!value.is_table()) return fail(ErrorKind::invalid, "'status' must be a table", where);
       for (const auto& [rule, status] : *value.as_table()) {
@@ -73,9 +80,10 @@ Expected<Expectation> read_expectation(const fs::path& file) {
         expect.statuses.emplace_back(std::string(rule.str()), *parsed);
       }
     } else {
-      return fail(ErrorKind::invalid,
-                  fmt::format("unknown key '{}' in expect.toml (at, env, status)", key.str()),
-                  where);
+      return fail(
+          ErrorKind::invalid,
+          fmt::format("unknown key '{}' in expect.toml (at, env, stage, status)", key.str()),
+          where);
     }
   }
   return expect;
@@ -111,6 +119,7 @@ int test_rules(const CommonOptions& options, const std::string& dir) {
     if (auto ok = check_environment(*rules, context.environment); !ok)
       return report_error(ok.error());
     context.at = expect->at.value_or(now_utc());
+    context.stage = expect->stage;
     context.tree = &tree;
     auto text = tree.read(k_manifest_file);
     if (!text) return report_error(text.error());

@@ -170,6 +170,10 @@ CheckRequest partial_request(const CheckOptions& options) {
   CheckRequest request;
   request.repository = options.repo;
   request.environment = options.env;
+  const std::string& stage = !options.stage.empty() ? options.stage
+                             : options.worktree     ? "commit"
+                                                    : options.default_stage;
+  if (auto parsed = parse_stage(stage)) request.stage = *parsed;
   if (auto at = parse_rfc3339(options.at); !options.at.empty() && at) request.at = *at;
   if (!options.emergency.empty()) {
     request.emergency = options.emergency;
@@ -234,6 +238,13 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
     command.add_flag("--worktree", options.worktree, "Read files from the work tree, not --rev");
   }
   add_rules_options(command, options);
+  command.add_option("--stage", options.stage,
+                     with_revisions
+                         ? "Where the check runs: commit, push, merge or deploy (default: merge; "
+                           "commit with --worktree). Rules may apply at some stages only; deploy "
+                           "judges every service, whatever --base says"
+                         : "Where the check runs: commit, push, merge or deploy (default: " +
+                               options.default_stage + ")");
   command.add_option("--manifest", options.manifests, "Manifest path(s) inside the repository");
   command.add_option("--at", options.at, "Evaluation time, RFC 3339 (default: now)");
   command
@@ -243,6 +254,9 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
   command.add_option("--report", options.reports, "Also write a report: FMT=FILE (repeatable)");
   command.add_option("--fail-on", options.fail_on, "Lowest failing severity: error, warning")
       ->capture_default_str();
+  command.add_flag("--fail-on-new", options.fail_on_new,
+                   "With --base: only failures the change brings fail the gate; those already "
+                   "failing at the merge base are reported as warnings");
   command.add_option("--min-level", options.min_level,
                      "Fail unless every manifest reaches this maturity level");
   command.add_option("--emergency", options.emergency,
@@ -273,6 +287,15 @@ Expected<CheckRequest> make_request(const CheckOptions& options) {
     return fail(ErrorKind::usage,
                 fmt::format("--fail-on {}: expected error or warning", options.fail_on));
   request.fail_on = *fail_on;
+  const std::string& stage = !options.stage.empty() ? options.stage
+                             : options.worktree     ? "commit"
+                                                    : options.default_stage;
+  auto parsed_stage = parse_stage(stage);
+  if (!parsed_stage)
+    return fail(ErrorKind::usage,
+                fmt::format("--stage {}: expected one of {}", stage, k_stage_names));
+  request.stage = *parsed_stage;
+  request.fail_on_new = options.fail_on_new;
   return request;
 }
 

@@ -24,9 +24,12 @@ struct CheckOptions : CommonOptions {
   std::optional<int> min_level;
   std::string emergency;
   bool worktree = false;
-  bool timings = false;  // --timings: where the time went, on stderr
-  unsigned jobs = 0;     // --jobs: manifests evaluated at once; 0 = one per usable CPU
-  StatusOptions status;  // --post-status and its settings
+  std::string stage;  // --stage; empty: default_stage (commit with --worktree)
+  std::string default_stage = "merge";
+  bool fail_on_new = false;  // --fail-on-new
+  bool timings = false;      // --timings: where the time went, on stderr
+  unsigned jobs = 0;         // --jobs: manifests evaluated at once; 0 = one per usable CPU
+  StatusOptions status;      // --post-status and its settings
 };
 
 // Registers check's options on `command`; `with_revisions` adds --rev, --base and --worktree

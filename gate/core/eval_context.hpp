@@ -18,8 +18,10 @@ namespace opsgate {
 
 struct EvalContext {
   std::string environment = "production";
+  Stage stage = Stage::merge;
   Instant at;
   Severity fail_on = Severity::error;
+  bool fail_on_new = false;  // --fail-on-new: failures already at the merge base do not fail
   std::optional<int> min_level;
   std::optional<std::string> emergency;  // --emergency REASON
   const Tree* tree = nullptr;            // the files at the evaluated revision

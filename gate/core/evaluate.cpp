@@ -43,7 +43,7 @@ Finding make_gate_finding(std::string id, SharedText title, Status status, Sever
 }
 
 bool fails_gate(const Finding& finding, Severity fail_on) {
-  return finding.status == Status::fail && finding.severity >= fail_on;
+  return finding.status == Status::fail && finding.severity >= fail_on && finding.tolerated.empty();
 }
 
 namespace {
@@ -71,6 +71,13 @@ bool contains(const std::vector<std::string>& values, std::string_view value) {
 std::optional<std::string> not_applicable(const Rule& rule, const Manifest& manifest,
                                           const EvalContext& context, HeadingCache& headings,
                                           SourcePos& where) {
+  if (!rule.stages.empty() &&
+      std::find(rule.stages.begin(), rule.stages.end(), context.stage) == rule.stages.end()) {
+    std::vector<std::string> names;
+    for (Stage stage : rule.stages) names.emplace_back(stage_name(stage));
+    return fmt::format("only at stage{} {}; checking at {}", names.size() == 1 ? "" : "s",
+                       join(names), stage_name(context.stage));
+  }
   if (!rule.environments.empty() && !contains(rule.environments, context.environment))
     return fmt::format("only for environment{} {}; evaluating {}",
                        rule.environments.size() == 1 ? "" : "s", join(rule.environments),

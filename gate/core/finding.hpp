@@ -2,6 +2,7 @@
 // What evaluation produces: one finding per rule and manifest, and a manifest's result.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,12 @@ struct Finding {
   // How a [[waiver]] of the rule was judged; null for most findings, so held by pointer
   // (inline, it was 184 of a finding's bytes).
   std::shared_ptr<const WaiverOutcome> waiver;
+  // With --base, on a failed finding: whether the change brings it (it passed, was skipped or
+  // was absent at the merge base) or it already failed there. Unset otherwise.
+  std::optional<bool> is_new;
+  // Why a failure does not fail the gate although its severity would (--fail-on-new: it was
+  // already failing at the merge base); empty for every other finding.
+  std::string tolerated;
 };
 
 struct ManifestResult {

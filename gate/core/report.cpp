@@ -41,9 +41,9 @@ void add_to_summary(Summary& summary, const std::vector<Finding>& findings, Seve
           ++summary.skipped;
           break;
         case Status::fail:
-          if (finding.severity >= fail_on)
+          if (fails_gate(finding, fail_on))
             ++summary.failed;
-          else if (finding.severity == Severity::warning)
+          else if (finding.severity >= Severity::warning)  // a tolerated error counts here
             ++summary.warnings;
           else
             ++summary.info;
@@ -107,9 +107,9 @@ std::string verdict_line(const Report& report) {
       fmt::format("{} failed, {} warning{}, {} passed, {} waived, {} skipped", s.failed, s.warnings,
                   s.warnings == 1 ? "" : "s", s.passed, s.waived, s.skipped);
   std::size_t count = report.manifests.size();
-  return fmt::format("opsgate: {}: {} ({} manifest{}, {}{})",
+  return fmt::format("opsgate: {}: {} ({} manifest{}, {}, {} stage{})",
                      report.outcome == Outcome::pass ? "PASS" : "FAIL", counts, count,
-                     count == 1 ? "" : "s", report.environment,
+                     count == 1 ? "" : "s", report.environment, stage_name(report.stage),
                      report.emergency ? ", emergency change" : "");
 }
 

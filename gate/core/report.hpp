@@ -36,6 +36,7 @@ struct Report {
   std::optional<std::size_t> changed_paths;  // how many paths the change touches
   bool worktree = false;
   std::string environment;
+  Stage stage = Stage::merge;
   Instant at;
   std::optional<std::string> emergency;
   // Who asked for the emergency, as the CI server says (GITLAB_USER_LOGIN, GITHUB_ACTOR,

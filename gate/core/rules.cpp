@@ -27,6 +27,26 @@ std::string_view severity_name(Severity severity) {
   return "error";
 }
 
+std::string_view stage_name(Stage stage) {
+  switch (stage) {
+    case Stage::commit:
+      return "commit";
+    case Stage::push:
+      return "push";
+    case Stage::merge:
+      return "merge";
+    case Stage::deploy:
+      return "deploy";
+  }
+  return "merge";
+}
+
+std::optional<Stage> parse_stage(std::string_view text) {
+  for (Stage stage : {Stage::commit, Stage::push, Stage::merge, Stage::deploy})
+    if (stage_name(stage) == text) return stage;
+  return std::nullopt;
+}
+
 std::optional<Severity> parse_severity(std::string_view text) {
   if (text == "info") return Severity::info;
   if (text == "warning") return Severity::warning;
@@ -63,15 +83,17 @@ constexpr std::array k_value_types = {"string"sv, "integer"sv,  "float"sv, "numb
                                       "date"sv,   "datetime"sv, "array"sv, "table"sv};
 constexpr std::array k_tiers = {"critical"sv, "high"sv, "medium"sv, "low"sv};
 constexpr std::array k_days = {"mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat"sv, "sun"sv};
+constexpr std::array k_stages = {"commit"sv, "push"sv, "merge"sv, "deploy"sv};
 constexpr std::array k_top_keys = {"pack"sv, "rule"sv, "override"sv, "freeze"sv, "holiday"sv};
 constexpr std::array k_pack_keys = {
     "name"sv,     "version"sv, "environments"sv, "max_waiver_days"sv, "waiver_approvers"sv,
-    "holidays"sv, "locked"sv};
-constexpr std::array k_rule_keys = {
-    "id"sv,           "area"sv,     "title"sv, "severity"sv, "level"sv, "environments"sv, "tiers"sv,
-    "when_changed"sv, "waivable"sv, "help"sv,  "when"sv,     "check"sv, "locked"sv};
-constexpr std::array k_override_keys = {"rule"sv,         "severity"sv, "level"sv,
-                                        "environments"sv, "tiers"sv,    "enabled"sv};
+    "holidays"sv, "locked"sv,  "ratchet"sv};
+constexpr std::array k_rule_keys = {"id"sv,       "area"sv,         "title"sv, "severity"sv,
+                                    "level"sv,    "environments"sv, "tiers"sv, "when_changed"sv,
+                                    "waivable"sv, "help"sv,         "when"sv,  "check"sv,
+                                    "locked"sv,   "stages"sv};
+constexpr std::array k_override_keys = {"rule"sv,  "severity"sv, "level"sv, "environments"sv,
+                                        "tiers"sv, "enabled"sv,  "stages"sv};
 constexpr std::array k_freeze_keys = {"from"sv, "to"sv, "reason"sv, "environments"sv};
 constexpr std::array k_holiday_keys = {"date"sv, "name"sv, "environments"sv};
 constexpr int k_max_level = 5;
@@ -167,6 +189,27 @@ class FileParser {
         return error(*table["tiers"].as_array()->get(i),
                      fmt::format("unknown tier '{}' (tiers: {})", (*values)[i], join(k_tiers)));
     out = std::move(*values);
+    return {};
+  }
+
+  Expected<void> stages(const toml::table& table, std::vector<Stage>& out) const {
+    auto values = strings(table, "stages");
+    if (!values) return std::unexpected(values.error());
+    if (table.contains("stages") && values->empty())
+      return error(*table.get("stages"),
+                   fmt::format("'stages' must name at least one stage ({})", k_stage_names));
+    std::vector<Stage> parsed;
+    for (std::size_t i = 0; i < values->size(); ++i) {
+      auto stage = parse_stage((*values)[i]);
+      if (!stage)
+        return error(*table["stages"].as_array()->get(i),
+                     fmt::format("unknown stage '{}' (stages: {})", (*values)[i], k_stage_names));
+      if (std::find(parsed.begin(), parsed.end(), *stage) == parsed.end()) parsed.push_back(*stage);
+    }
+    std::sort(parsed.begin(), parsed.end());
+    // Every stage named is the same as none: the rule applies everywhere.
+    if (parsed.size() == k_stages.size()) parsed.clear();
+    out = std::move(parsed);
     return {};
   }
 
@@ -334,6 +377,7 @@ class FileParser {
                      fmt::format("environment '{}' is not among the pack's environments",
                                  rule.environments[i]));
     if (auto ok = tiers(table, rule.tiers); !ok) return std::unexpected(ok.error());
+    if (auto ok = stages(table, rule.stages); !ok) return std::unexpected(ok.error());
     auto globs = strings(table, "when_changed");
     if (!globs) return std::unexpected(globs.error());
     rule.when_changed = std::move(*globs);
@@ -376,6 +420,10 @@ class FileParser {
     if (const toml::node* locked = table.get("locked")) {
       if (!locked->is_boolean()) return error(*locked, "'locked' must be true or false");
       pack.locked = locked->as_boolean()->get();
+    }
+    if (const toml::node* ratchet = table.get("ratchet")) {
+      if (!ratchet->is_boolean()) return error(*ratchet, "'ratchet' must be true or false");
+      pack.ratchet = ratchet->as_boolean()->get();
     }
     return holiday_calendars(table, calendar);
   }
@@ -467,6 +515,10 @@ const toml::array* array_of_tables(const FileParser& parser, const toml::table& 
 }
 
 }  // namespace
+
+bool RuleSet::ratchet() const {
+  return std::all_of(packs.begin(), packs.end(), [](const Pack& pack) { return pack.ratchet; });
+}
 
 const Rule* RuleSet::find(std::string_view id) const {
   auto it = std::lower_bound(rules.begin(), rules.end(), id,
@@ -572,6 +624,8 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
         }
         if (table.contains("tiers"))
           if (auto ok = parser.tiers(table, target->tiers); !ok) return ok;
+        if (table.contains("stages"))
+          if (auto ok = parser.stages(table, target->stages); !ok) return ok;
         if (const toml::node* enabled = table.get("enabled")) {
           if (!enabled->is_boolean()) return parser.error(*enabled, "'enabled' must be a boolean");
           if (!enabled->as_boolean()->get()) m_disabled.push_back(target->id);

@@ -22,6 +22,13 @@ enum class Severity { info, warning, error };
 std::string_view severity_name(Severity severity);
 std::optional<Severity> parse_severity(std::string_view text);
 
+// Where in the delivery flow a check runs. A rule may apply at some stages only (the release
+// window governs deployments, not merge requests).
+enum class Stage { commit, push, merge, deploy };
+std::string_view stage_name(Stage stage);
+std::optional<Stage> parse_stage(std::string_view text);
+inline constexpr std::string_view k_stage_names = "commit, push, merge, deploy";
+
 enum class OpKind {
   present,
   type,
@@ -67,6 +74,7 @@ struct Rule {
   int level = 1;
   std::vector<std::string> environments;  // empty: every environment
   std::vector<std::string> tiers;         // empty: every tier
+  std::vector<Stage> stages;              // empty: every stage
   std::vector<std::string> when_changed;  // empty: no change condition
   bool waivable = true;
   bool locked = false;  // no later pack may override or disable it (its own or its pack's)
@@ -101,6 +109,7 @@ struct Pack {
   int max_waiver_days = 90;
   std::vector<std::string> waiver_approvers;
   bool locked = false;  // [pack] locked = true: every rule of the pack is locked
+  bool ratchet = true;  // [pack] ratchet = false: no GATE-LEVEL-DROP while this pack is loaded
 };
 
 struct RuleSet {
@@ -110,6 +119,8 @@ struct RuleSet {
   std::vector<std::shared_ptr<const toml::table>> documents;
 
   const Rule* find(std::string_view id) const;
+  // GATE-LEVEL-DROP is on unless a loaded pack turns it off.
+  bool ratchet() const;
 };
 
 // The text of one rule file, named as messages should name it.

@@ -37,6 +37,7 @@ json provenance(const Report& report, const ManifestResult* manifest) {
   if (manifest)
     out["manifest_blob"] = manifest->blob.empty() ? json(nullptr) : json(manifest->blob);
   out["environment"] = report.environment;
+  out["stage"] = stage_name(report.stage);
   out["evaluated_at"] = format_utc(report.at.utc);
   out["rule_packs"] = std::move(packs);
   if (report.emergency) out["emergency"] = *report.emergency;
@@ -51,12 +52,17 @@ json entry(const Report& report, const ManifestResult& manifest, const Finding& 
       finding.rule + " " + (finding.message.empty() ? finding.title.str() : finding.message);
   if (finding.waiver && !finding.waiver->accepted)
     description += " (waiver refused: " + finding.waiver->refusal + ")";
+  if (finding.is_new == true) description += " (new)";
+  if (finding.is_new == false)
+    description += finding.tolerated.empty() ? " (already failing at the merge base)"
+                                             : " (" + finding.tolerated + ")";
   json out = {{"type", "issue"},
               {"check_name", finding.rule},
               {"description", description},
               {"categories", json::array({"Bug Risk"})}};
   if (!finding.help.empty()) out["content"] = {{"body", finding.help.str()}};
-  out["severity"] = codequality_severity(finding.severity);
+  out["severity"] =
+      codequality_severity(finding.tolerated.empty() ? finding.severity : Severity::warning);
   out["fingerprint"] = std::move(fingerprint);
   out["location"] = {{"path", finding.where.path.empty() ? manifest.path : finding.where.path},
                      {"lines", {{"begin", finding.where.line ? finding.where.line : 1}}}};
@@ -64,6 +70,8 @@ json entry(const Report& report, const ManifestResult& manifest, const Finding& 
   out["opsgate"] = provenance(report, &manifest);
   out["opsgate"]["service"] = service;
   out["opsgate"]["manifest"] = manifest.path;
+  if (finding.is_new) out["opsgate"]["new"] = *finding.is_new;
+  if (!finding.tolerated.empty()) out["opsgate"]["tolerated"] = finding.tolerated;
   return out;
 }
 

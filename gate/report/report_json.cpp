@@ -34,16 +34,19 @@ json waiver(const std::shared_ptr<const WaiverOutcome>& waiver) {
 }
 
 json finding(const Finding& finding) {
-  return {{"rule", finding.rule},
-          {"title", finding.title.str()},
-          {"status", status_name(finding.status)},
-          {"severity", severity_name(finding.severity)},
-          {"area", finding.area},
-          {"level", finding.level},
-          {"message", finding.message},
-          {"location", location(finding.where)},
-          {"help", finding.help.str()},
-          {"waiver", waiver(finding.waiver)}};
+  json out = {{"rule", finding.rule},
+              {"title", finding.title.str()},
+              {"status", status_name(finding.status)},
+              {"severity", severity_name(finding.severity)},
+              {"area", finding.area},
+              {"level", finding.level},
+              {"message", finding.message},
+              {"location", location(finding.where)},
+              {"help", finding.help.str()},
+              {"waiver", waiver(finding.waiver)}};
+  if (finding.is_new) out["new"] = *finding.is_new;
+  if (!finding.tolerated.empty()) out["tolerated"] = finding.tolerated;
+  return out;
 }
 
 json manifest_json(const ManifestResult& manifest) {
@@ -101,6 +104,7 @@ void write_json(const Report& report, const ReportWriter& write) {
       {"revision", optional_string(report.revision)},
       {"base", optional_string(report.base)},
       {"environment", report.environment},
+      {"stage", stage_name(report.stage)},
       {"evaluated_at", format_utc(report.at.utc)},
       {"emergency", optional_string(report.emergency)},
       {"emergency_requested_by", optional_string(report.emergency_requested_by)},

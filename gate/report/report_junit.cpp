@@ -102,6 +102,7 @@ void properties(std::string& out, const Report& report, const ManifestResult* ma
   if (report.base) property(out, "base", *report.base);
   if (report.worktree) property(out, "worktree", "true");
   property(out, "environment", report.environment);
+  property(out, "stage", stage_name(report.stage));
   property(out, "evaluated_at", format_utc(report.at.utc));
   property(out, "fail_on", severity_name(report.fail_on));
   if (report.emergency) property(out, "emergency", *report.emergency);
@@ -142,6 +143,9 @@ void testcase(std::string& out, const Report& report, const ManifestResult& mani
     std::string detail = fmt::format("{}: {}", where_text(finding, manifest.path), finding.message);
     if (finding.waiver && !finding.waiver->accepted)
       detail += "\nwaiver refused: " + finding.waiver->refusal;
+    if (finding.is_new)
+      detail +=
+          *finding.is_new ? "\nnew: the change brings it" : "\nalready failing at the merge base";
     if (!finding.help.empty()) detail += "\nfix: " + finding.help.str();
     body += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
                         attr(finding.message), severity_name(finding.severity), text(detail));
@@ -153,9 +157,14 @@ void testcase(std::string& out, const Report& report, const ManifestResult& mani
     detail += fmt::format("\n{}: {}", where_text(finding, manifest.path), finding.message);
     body += fmt::format("      <system-out>{}</system-out>\n", text(detail));
   } else if (finding.status == Status::fail) {
-    std::string detail = fmt::format("{} below --fail-on {}: {}: {}",
-                                     severity_name(finding.severity), severity_name(report.fail_on),
-                                     where_text(finding, manifest.path), finding.message);
+    std::string detail =
+        !finding.tolerated.empty()
+            ? fmt::format("{} {}: {}: {}", severity_name(finding.severity), finding.tolerated,
+                          where_text(finding, manifest.path), finding.message)
+            : fmt::format("{} below --fail-on {}: {}: {}", severity_name(finding.severity),
+                          severity_name(report.fail_on), where_text(finding, manifest.path),
+                          finding.message);
+    if (finding.is_new == true) detail += "\nnew: the change brings it";
     if (!finding.help.empty()) detail += "\nfix: " + finding.help.str();
     body += fmt::format("      <system-out>{}</system-out>\n", text(detail));
   }

@@ -80,8 +80,15 @@ std::string location(const Finding& finding, const ManifestResult& manifest) {
 }
 
 std::string failure_label(const Finding& finding, Severity fail_on) {
-  if (finding.severity >= fail_on) return ":x: " + std::string(severity_name(finding.severity));
-  return finding.severity == Severity::warning ? ":warning: warning" : ":information_source: info";
+  std::string label;
+  if (fails_gate(finding, fail_on))
+    label = ":x: " + std::string(severity_name(finding.severity));
+  else if (finding.severity >= Severity::warning)
+    label = ":warning: " + std::string(severity_name(finding.severity));
+  else
+    label = ":information_source: info";
+  if (finding.is_new == true) label += " **new**";
+  return label;
 }
 
 std::string counts_line(const Report& report) {
@@ -89,9 +96,9 @@ std::string counts_line(const Report& report) {
   std::size_t count = report.manifests.size();
   return fmt::format(
       "{} failed, {} warning{}, {} info, {} passed, {} waived, {} skipped · {} manifest{} · "
-      "environment {}",
+      "environment {} · stage {}",
       s.failed, s.warnings, s.warnings == 1 ? "" : "s", s.info, s.passed, s.waived, s.skipped,
-      count, count == 1 ? "" : "s", code(report.environment));
+      count, count == 1 ? "" : "s", code(report.environment), code(stage_name(report.stage)));
 }
 
 void footer(std::string& out, const Report& report) {
@@ -154,7 +161,7 @@ std::string render_markdown(const Report& report) {
                          manifest.level, manifest.passed ? ":white_check_mark: pass" : ":x: fail");
   }
 
-  std::string failures, waived, others;
+  std::string failures, inherited, waived, others;  // new failures first, then inherited
   int passes = 0, skips = 0;
   const ManifestResult run = run_result(report);
   for (const ManifestResult* listed : results_of(report, run)) {
@@ -166,7 +173,10 @@ std::string render_markdown(const Report& report) {
           std::string problem = md(finding.message);
           if (finding.waiver && !finding.waiver->accepted)
             problem += " (waiver refused: " + md(finding.waiver->refusal) + ")";
-          failures += fmt::format(
+          if (finding.is_new == false)
+            problem += finding.tolerated.empty() ? " (already failing at the merge base)"
+                                                 : " (" + md(finding.tolerated) + ")";
+          (finding.is_new == false ? inherited : failures) += fmt::format(
               "| {} | {} | {} | {} | {} | {} |\n", failure_label(finding, report.fail_on), rule,
               service_name(manifest), location(finding, manifest), problem, md(finding.help));
           break;
@@ -191,11 +201,11 @@ std::string render_markdown(const Report& report) {
       }
     }
   }
-  if (!failures.empty())
+  if (!failures.empty() || !inherited.empty())
     out +=
         "\n#### Failures\n\n| | rule | service | where | problem | fix |\n"
         "|---|---|---|---|---|---|\n" +
-        failures;
+        failures + inherited;
   if (!waived.empty()) out += "\n#### Waived\n\n" + waived;
   if (!others.empty())
     out += fmt::format(

@@ -59,13 +59,15 @@ json driver_rule(const Finding& finding) {
 }
 
 json result(const Finding& finding, const ManifestResult& manifest, std::size_t rule_index) {
-  json out = {{"ruleId", finding.rule},
-              {"ruleIndex", rule_index},
-              {"level", sarif_level(finding.severity)},
-              {"message", message(finding.message.empty() ? finding.title.str() : finding.message)},
-              {"locations", json::array({physical_location(finding.where, manifest.path)})},
-              {"partialFingerprints",
-               {{"opsgateFinding/v1", finding_fingerprint(manifest.path, finding)}}}};
+  json out = {
+      {"ruleId", finding.rule},
+      {"ruleIndex", rule_index},
+      // A tolerated failure (--fail-on-new) is shown as what it counts as: a warning.
+      {"level", sarif_level(finding.tolerated.empty() ? finding.severity : Severity::warning)},
+      {"message", message(finding.message.empty() ? finding.title.str() : finding.message)},
+      {"locations", json::array({physical_location(finding.where, manifest.path)})},
+      {"partialFingerprints",
+       {{"opsgateFinding/v1", finding_fingerprint(manifest.path, finding)}}}};
   if (finding.status == Status::waived && finding.waiver) {
     const WaiverOutcome& waiver = *finding.waiver;
     json suppression = {{"kind", "inSource"}, {"status", "accepted"}};
@@ -77,6 +79,7 @@ json result(const Finding& finding, const ManifestResult& manifest, std::size_t 
     if (!properties.empty()) suppression["properties"] = std::move(properties);
     out["suppressions"] = json::array({std::move(suppression)});
   }
+  if (finding.is_new) out["baselineState"] = *finding.is_new ? "new" : "unchanged";
   json properties = {{"service", manifest.service}, {"area", finding.area}};
   if (finding.waiver && !finding.waiver->accepted)
     properties["waiverRefused"] = finding.waiver->refusal;
@@ -98,6 +101,7 @@ json provenance(const Report& report) {
       {"base", report.base ? json(*report.base) : json(nullptr)},
       {"worktree", report.worktree},
       {"environment", report.environment},
+      {"stage", stage_name(report.stage)},
       {"evaluatedAt", format_utc(report.at.utc)},
       {"emergency", report.emergency ? json(*report.emergency) : json(nullptr)},
       {"emergencyRequestedBy",

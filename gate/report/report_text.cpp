@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "render.hpp"
@@ -47,8 +48,8 @@ std::string status_label(const Finding& finding, Severity fail_on, const Painter
     case Status::skipped:
       return paint.dim(pad("SKIP"));
     case Status::fail:
-      if (finding.severity >= fail_on) return paint.red(pad("FAIL"));
-      return finding.severity == Severity::warning ? paint.yellow(pad("WARN"))
+      if (fails_gate(finding, fail_on)) return paint.red(pad("FAIL"));
+      return finding.severity >= Severity::warning ? paint.yellow(pad("WARN"))
                                                    : paint.dim(pad("INFO"));
   }
   return pad("");
@@ -56,10 +57,16 @@ std::string status_label(const Finding& finding, Severity fail_on, const Painter
 
 void render_finding(std::string& out, const Finding& finding, const Report& report,
                     const Painter& paint) {
-  out += fmt::format("    {} {} {}\n", status_label(finding, report.fail_on, paint),
-                     paint.bold(safe(finding.rule)), safe(finding.title));
+  out += fmt::format("    {} {} {}{}\n", status_label(finding, report.fail_on, paint),
+                     paint.bold(safe(finding.rule)), safe(finding.title),
+                     finding.is_new == true ? " " + paint.bold("(new)") : std::string());
   std::string where = finding.where.line ? finding.where.to_string() + ": " : std::string();
   out += fmt::format("           {}\n", safe(where + finding.message));
+  if (finding.is_new == false)
+    out += fmt::format(
+        "           {}\n",
+        paint.dim(finding.tolerated.empty() ? "already failing at the merge base"
+                                            : finding.tolerated + ": does not fail the gate"));
   if (finding.waiver) {
     const WaiverOutcome& waiver = *finding.waiver;
     if (waiver.accepted)
@@ -84,8 +91,9 @@ std::string render_text(const Report& report, const TextStyle& style) {
   std::string revision = report.worktree   ? std::string("the work tree")
                          : report.revision ? "revision " + report.revision->substr(0, 12)
                                            : std::string("no revision");
-  out += fmt::format("opsgate {} · {} · {} · {}\n", OPSGATE_VERSION, safe(report.environment),
-                     format_utc(report.at.utc), revision);
+  out += fmt::format("opsgate {} · {} · {} stage · {} · {}\n", OPSGATE_VERSION,
+                     safe(report.environment), stage_name(report.stage), format_utc(report.at.utc),
+                     revision);
   if (!report.packs.empty()) {
     std::string packs;
     for (const PackInfo& pack : report.packs)
@@ -124,7 +132,10 @@ std::string render_text(const Report& report, const TextStyle& style) {
       }
       by_area[finding.area].push_back(&finding);
     }
-    for (const auto& [area, findings] : by_area) {
+    for (auto& [area, findings] : by_area) {
+      // What the change brings first, then what it inherited.
+      std::stable_partition(findings.begin(), findings.end(),
+                            [](const Finding* finding) { return finding->is_new != false; });
       out += fmt::format("  {}\n", safe(area));
       for (const Finding* finding : findings) render_finding(out, *finding, report, paint);
     }

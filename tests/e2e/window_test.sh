@@ -360,13 +360,17 @@ scenario_the_billing_api_example_as_examples() {
 EX="$(new_repo billing-example)"
 cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${EX}/"
 commit_all "${EX}" "${D1}" "import the example"
-run_in "${EX}" check --rules "${BASELINE}" --at "${THU_EVENING}" --format json
-assert_exit "billing-api example at thursday 21:30: pass" 0
+run_in "${EX}" check --rules "${BASELINE}" --at "${THU_EVENING}" --stage deploy --format json
+assert_exit "billing-api example deployed at thursday 21:30: pass" 0
 assert_json "billing-api: the window rules pass" "st('WIN-001') == 'pass' and st('WIN-002') == 'pass' and st('WIN-003') == 'pass'"
-run_in "${EX}" check --rules "${BASELINE}" --at "${THU_MORNING}" --format json
-assert_exit "billing-api example at 10:00: fail" 1
-assert_json "billing-api at 10:00: only WIN-003 fails" \
+run_in "${EX}" check --rules "${BASELINE}" --at "${THU_MORNING}" --stage deploy --format json
+assert_exit "billing-api example deployed at 10:00: fail" 1
+assert_json "billing-api deployed at 10:00: only WIN-003 fails" \
   "[x['rule'] for x in m()['findings'] if x['status'] == 'fail'] == ['WIN-003']"
+run_in "${EX}" check --rules "${BASELINE}" --at "${THU_MORNING}" --format json
+assert_exit "billing-api example merged at 10:00: pass (a merge is not a release)" 0
+assert_json "billing-api merged at 10:00: WIN-003 is skipped, at the merge stage" \
+  "d['stage'] == 'merge' and st('WIN-003') == 'skipped' and 'only at stage deploy' in f('WIN-003')['message']"
 run_in "${EX}" window --rules "${BASELINE}" --at "${THU_MORNING}"
 assert_contains "opsgate window on the example says when it opens" "${OUT}" "next opens  Thu 2026-11-26 20:00 CET"
 }

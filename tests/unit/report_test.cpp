@@ -281,7 +281,7 @@ TEST_CASE("An emergency is recorded with its reason", "[report][json]") {
 TEST_CASE("The verdict line gives the outcome and the counts", "[report][text]") {
   CHECK(verdict_line(sample_report()) ==
         "opsgate: FAIL: 2 failed, 1 warning, 2 passed, 1 waived, 1 skipped (1 manifest, "
-        "production)");
+        "production, merge stage)");
 }
 
 TEST_CASE("Text has no colour codes unless asked", "[report][text]") {

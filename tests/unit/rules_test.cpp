@@ -470,7 +470,10 @@ TEST_CASE("Bad override values are refused", "[rules]") {
        "unknown tier 'gold' (tiers: critical, high, medium, low)"},
       {"title = \"x\"", "title",
        "unknown key 'title' in [[override]] (known keys: rule, severity, level, environments, "
-       "tiers, enabled)"},
+       "tiers, enabled, stages)"},
+      {"stages = [\"release\"]", "\"release\"",
+       "unknown stage 'release' (stages: commit, push, merge, deploy)"},
+      {"stages = []", "[]", "'stages' must name at least one stage (commit, push, merge, deploy)"},
   };
   for (const Case& c : cases) {
     INFO(c.body);

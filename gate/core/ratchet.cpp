@@ -1,0 +1,214 @@
+#include "ratchet.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "evaluate.hpp"
+#include "paths.hpp"
+#include "toml_util.hpp"
+
+namespace opsgate {
+
+namespace {
+
+bool is_gate(const Finding& finding) {
+  return finding.rule.starts_with("GATE-");
+}
+
+// A finding's identity on both sides: a rule's id; for the gate's own findings, several of
+// which may occur at once, the id and the message.
+std::string identity(const Finding& finding) {
+  return is_gate(finding) ? finding.rule + '\n' + finding.message : finding.rule;
+}
+
+std::string join(const std::vector<std::string>& values) {
+  return fmt::format("{}", fmt::join(values, ", "));
+}
+
+// The repository paths a key's value names (a string or an array of strings), anchors dropped.
+std::vector<std::string> referenced_paths(const Manifest& manifest, const toml::node* value) {
+  std::vector<std::string> out;
+  auto add = [&](const toml::node& item) {
+    if (!item.is_string()) return;
+    PathRef ref = split_anchor(item.as_string()->get());
+    if (ref.path.empty()) return;
+    if (auto path = resolve_manifest_path(manifest.dir, ref.path)) out.push_back(*path);
+  };
+  if (!value) return out;
+  if (const toml::array* array = value->as_array())
+    for (const toml::node& item : *array) add(item);
+  else
+    add(*value);
+  return out;
+}
+
+bool reads_files(const Condition& condition) {
+  return std::any_of(condition.ops.begin(), condition.ops.end(), [](const Operator& op) {
+    return op.kind == OpKind::path_exists || op.kind == OpKind::executable ||
+           op.kind == OpKind::has_sections;
+  });
+}
+
+// A file with content: what a rule's evidence was at the base.
+bool has_content(const Tree& tree, const std::string& path) {
+  const EntryKind kind = tree.kind(path);
+  if (kind != EntryKind::file && kind != EntryKind::executable) return false;
+  auto size = tree.size(path);
+  return size && *size && **size > 0;
+}
+
+std::string describe_node(const toml::node* node) {
+  if (!node) return "not set";
+  if (const auto* text = node->as_string()) return fmt::format("\"{}\"", text->get());
+  if (const auto* flag = node->as_boolean()) return flag->get() ? "true" : "false";
+  return "set";
+}
+
+// GATE-EVIDENCE-REMOVED: a rule that passed at the base fails because the change removed the
+// key it read or deleted or emptied the file that key named.
+void removed_evidence(const ManifestResult& head, const Manifest& manifest, const Tree& tree,
+                      const BaseSide& base, const std::map<std::string, const Finding*>& before,
+                      const RuleSet& rules, std::vector<Finding>& added) {
+  std::set<std::string> reported;  // a key or a file once, however many rules read it
+  for (const Finding& finding : head.findings) {
+    if (is_gate(finding) || finding.status != Status::fail) continue;
+    auto was = before.find(identity(finding));
+    if (was == before.end() || was->second->status != Status::pass) continue;
+    const Rule* rule = rules.find(finding.rule);
+    if (!rule) continue;
+    for (const Condition& condition : rule->check) {
+      const toml::node* at_base = lookup(base.manifest->doc, condition.key);
+      if (!at_base) continue;
+      const toml::node* now = lookup(manifest.doc, condition.key);
+      std::string message;
+      SourcePos where{manifest.path};
+      if (!now) {
+        if (!reported.insert("key " + condition.key).second) continue;
+        message = fmt::format(
+            "the change removes {}, which rule {} checked and passed at the merge "
+            "base",
+            condition.key, rule->id);
+      } else if (reads_files(condition)) {
+        for (const std::string& path : referenced_paths(*base.manifest, at_base)) {
+          if (!has_content(*base.tree, path) || has_content(tree, path)) continue;
+          if (!reported.insert("file " + path).second) continue;
+          message = fmt::format(
+              "the change {} {}, which {} names and rule {} checked and passed at the merge base",
+              tree.kind(path) == EntryKind::missing ? "deletes" : "empties", path, condition.key,
+              rule->id);
+          where = position_of(*now, manifest.path);
+          break;
+        }
+      }
+      if (message.empty()) continue;
+      added.push_back(make_gate_finding(
+          "GATE-EVIDENCE-REMOVED", "The change keeps the evidence the rules checked", Status::fail,
+          Severity::error, std::move(message), std::move(where),
+          "Restore the file or key, or point the manifest at where the evidence now lives. "
+          "Evidence is removed on purpose only with the rule's owners: a waiver says so."));
+    }
+  }
+}
+
+// GATE-SCOPE-CHANGED: rules that applied at the base and no longer do.
+void changed_scope(const ManifestResult& head, const Manifest& manifest,
+                   const std::map<std::string, const Finding*>& before, const BaseSide& base,
+                   std::vector<Finding>& added) {
+  std::vector<std::string> dropped;
+  for (const Finding& finding : head.findings) {
+    if (is_gate(finding) || finding.status != Status::skipped) continue;
+    auto was = before.find(identity(finding));
+    if (was != before.end() && was->second->status != Status::skipped)
+      dropped.push_back(finding.rule);
+  }
+  if (dropped.empty()) return;
+  std::vector<std::string> why;
+  for (const char* key : {"service.tier", "service.stateful"}) {
+    const toml::node* old_value = lookup(base.manifest->doc, key);
+    const toml::node* new_value = lookup(manifest.doc, key);
+    const std::string from = describe_node(old_value);
+    const std::string to = describe_node(new_value);
+    if (from != to) why.push_back(fmt::format("{} {} -> {}", key, from, to));
+  }
+  const toml::node* tier = lookup(manifest.doc, "service.tier");
+  added.push_back(make_gate_finding(
+      "GATE-SCOPE-CHANGED", "The change keeps the rules that apply to the service", Status::fail,
+      Severity::warning,
+      fmt::format("the change makes {} rule{} that applied at the merge base stop applying: {}{}",
+                  dropped.size(), dropped.size() == 1 ? "" : "s", join(dropped),
+                  why.empty() ? std::string() : " (" + join(why) + ")"),
+      tier ? position_of(*tier, manifest.path) : SourcePos{manifest.path},
+      "A manifest that lowers its own tier or scope deserves a second look from the ops team: "
+      "say why in the merge request."));
+}
+
+void sort_by_rule(std::vector<Finding>& findings) {
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.rule < b.rule; });
+}
+
+}  // namespace
+
+void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tree& tree,
+                       const BaseSide& base, const RuleSet& rules, const EvalContext& context) {
+  std::map<std::string, const Finding*> before;
+  if (base.result)
+    for (const Finding& finding : base.result->findings)
+      before.emplace(identity(finding), &finding);
+
+  std::vector<Finding> added;
+  if (base.result && base.manifest && base.tree && manifest) {
+    if (rules.ratchet() && head.level < base.result->level) {
+      std::vector<std::string> now_failing;
+      for (const Finding& finding : head.findings) {
+        if (is_gate(finding) || finding.status != Status::fail ||
+            finding.level > base.result->level)
+          continue;
+        auto was = before.find(identity(finding));
+        if (was == before.end() || was->second->status != Status::fail)
+          now_failing.push_back(finding.rule);
+      }
+      added.push_back(make_gate_finding(
+          "GATE-LEVEL-DROP", "The change keeps the service's maturity level", Status::fail,
+          Severity::error,
+          fmt::format("{} drops from level {} at the merge base to level {}{}",
+                      head.service.empty() ? head.path : head.service, base.result->level,
+                      head.level,
+                      now_failing.empty() ? std::string()
+                                          : fmt::format(": {} now fail{}", join(now_failing),
+                                                        now_failing.size() == 1 ? "s" : "")),
+          SourcePos{head.path},
+          "Fix the rules that now fail; a pack that does not want the ratchet sets "
+          "[pack] ratchet = false."));
+    }
+    removed_evidence(head, *manifest, tree, base, before, rules, added);
+    changed_scope(head, *manifest, before, base, added);
+  }
+
+  for (Finding& finding : head.findings) {
+    if (finding.status != Status::fail) continue;
+    auto was = before.find(identity(finding));
+    finding.is_new = was == before.end() || was->second->status != Status::fail;
+  }
+  for (Finding& finding : added) finding.is_new = true;
+  for (Finding& finding : added) head.findings.push_back(std::move(finding));
+  if (!added.empty()) sort_by_rule(head.findings);
+
+  if (context.fail_on_new)
+    for (Finding& finding : head.findings)
+      if (finding.status == Status::fail && finding.is_new == false &&
+          finding.severity >= context.fail_on)
+        finding.tolerated = "already failing at the merge base (--fail-on-new)";
+  head.passed = std::none_of(head.findings.begin(), head.findings.end(),
+                             [&](const Finding& f) { return fails_gate(f, context.fail_on); });
+}
+
+void mark_run_findings(std::vector<Finding>& findings) {
+  for (Finding& finding : findings)
+    if (finding.status == Status::fail) finding.is_new = true;
+}
+
+}  // namespace opsgate
