@@ -142,6 +142,34 @@ Report sample() {
   return report;
 }
 
+// The sample as a deploy with --fail-on-new: each failure new or inherited from the merge base,
+// the inherited errors tolerated, a ratchet finding.
+Report changed_report() {
+  Report report = sample();
+  report.stage = Stage::deploy;
+  report.emergency.reset();
+  report.emergency_requested_by.reset();
+  for (ManifestResult& manifest : report.manifests) {
+    for (Finding& finding : manifest.findings) {
+      if (finding.status != Status::fail) continue;
+      finding.is_new = finding.rule == "BKP-002" || finding.rule == "GATE-MANIFEST";
+      if (!*finding.is_new && finding.severity == Severity::error)
+        finding.tolerated = "already failing at the merge base (--fail-on-new)";
+    }
+    if (manifest.service == "billing-api")
+      manifest.findings.insert(
+          manifest.findings.begin() + 4,
+          finding("GATE-LEVEL-DROP", "The change keeps the service's maturity level", Status::fail,
+                  Severity::error, "gate", 0,
+                  "billing-api drops from level 2 at the merge base to level 1: BKP-002 now fails",
+                  {"operability.toml"}, "Fix the rules that now fail."));
+    manifest.findings[std::min<std::size_t>(4, manifest.findings.size() - 1)].is_new = true;
+  }
+  for (Finding& finding : report.findings) finding.is_new = true;
+  conclude(report);
+  return report;
+}
+
 Report error_report() {
   Report report;
   report.environment = "production";
@@ -167,12 +195,14 @@ Report empty_report() {
 
 TEST_CASE("json report matches its golden files", "[report][golden]") {
   check_golden("report.json", render_json(sample()));
+  check_golden("report_changed.json", render_json(changed_report()));
   check_golden("report_error.json", render_json(error_report()));
   check_golden("report_empty.json", render_json(empty_report()));
 }
 
 TEST_CASE("text report matches its golden files", "[report][golden]") {
   check_golden("report.txt", render_text(sample(), TextStyle{false, false, false}));
+  check_golden("report_changed.txt", render_text(changed_report(), TextStyle{false, false, false}));
   check_golden("report_verbose.txt", render_text(sample(), TextStyle{false, true, false}));
   check_golden("report_error.txt", render_text(error_report(), TextStyle{false, false, false}));
   check_golden("report_empty.txt", render_text(empty_report(), TextStyle{false, false, false}));
@@ -180,23 +210,27 @@ TEST_CASE("text report matches its golden files", "[report][golden]") {
 
 TEST_CASE("junit report matches its golden files", "[report][golden]") {
   check_golden("report.junit.xml", render_junit(sample()));
+  check_golden("report_changed.junit.xml", render_junit(changed_report()));
   check_golden("report_error.junit.xml", render_junit(error_report()));
   check_golden("report_empty.junit.xml", render_junit(empty_report()));
 }
 
 TEST_CASE("sarif report matches its golden files", "[report][golden]") {
   check_golden("report.sarif", render_sarif(sample()));
+  check_golden("report_changed.sarif", render_sarif(changed_report()));
   check_golden("report_error.sarif", render_sarif(error_report()));
 }
 
 TEST_CASE("codequality report matches its golden files", "[report][golden]") {
   check_golden("report.codequality.json", render_codequality(sample()));
+  check_golden("report_changed.codequality.json", render_codequality(changed_report()));
   check_golden("report_error.codequality.json", render_codequality(error_report()));
   check_golden("report_empty.codequality.json", render_codequality(empty_report()));
 }
 
 TEST_CASE("markdown report matches its golden files", "[report][golden]") {
   check_golden("report.md", render_markdown(sample()));
+  check_golden("report_changed.md", render_markdown(changed_report()));
   check_golden("report_error.md", render_markdown(error_report()));
   check_golden("report_empty.md", render_markdown(empty_report()));
 }
