@@ -8,9 +8,8 @@
 
 #include "commands.hpp"
 #include "cron.hpp"
-#include "manifest.hpp"
 #include "options.hpp"
-#include "window.hpp"
+#include "window_query.hpp"
 
 namespace opsgate::cli {
 
@@ -27,18 +26,6 @@ struct WindowOptions : CommonOptions {
   bool worktree = false;
 };
 
-// What the command found out, whatever the outcome.
-struct WindowAnswer {
-  std::string manifest;
-  std::string service;
-  std::string revision;
-  Schedule schedule;
-  std::vector<SchemaProblem> problems;  // an invalid [release_window]: closed, never evaluated
-  bool missing_manifest = false;
-  Instant at;
-  WindowState state;
-};
-
 json utc_or_null(const std::optional<Seconds>& instant) {
   if (!instant) return nullptr;
   return format_utc(*instant);
@@ -47,21 +34,6 @@ json utc_or_null(const std::optional<Seconds>& instant) {
 json local_or_null(const Schedule& schedule, const std::optional<Seconds>& instant) {
   if (!instant) return nullptr;
   return format_local_rfc3339(schedule, *instant);
-}
-
-std::string cause_of(const WindowAnswer& answer) {
-  if (answer.missing_manifest) return "no_manifest";
-  if (!answer.problems.empty()) return "invalid";
-  return std::string(cause_name(answer.state.cause));
-}
-
-std::string reason_of(const WindowAnswer& answer) {
-  if (answer.missing_manifest)
-    return fmt::format("{} does not exist at the revision", answer.manifest);
-  if (!answer.problems.empty())
-    return fmt::format("the release window is invalid: {}: {}",
-                       answer.problems.front().where.to_string(), answer.problems.front().message);
-  return answer.state.reason;
 }
 
 std::string render_json(const WindowAnswer& answer, const WindowOptions& options) {
@@ -76,8 +48,8 @@ std::string render_json(const WindowAnswer& answer, const WindowOptions& options
                           {"column", problem.where.column}}}});
   json out = {
       {"open", state.open},
-      {"reason", reason_of(answer)},
-      {"cause", cause_of(answer)},
+      {"reason", answer.reason()},
+      {"cause", answer.cause()},
       {"closes_at", utc_or_null(state.closes_at)},
       {"next_open", utc_or_null(state.next_open)},
       {"next_closes_at", utc_or_null(state.next_closes_at)},
@@ -116,7 +88,7 @@ std::string render_text(const WindowAnswer& answer, const WindowOptions& options
     out += fmt::format("  emergency: the closed window is waived: {}\n", options.emergency);
   if (options.quiet) return out;
   out += fmt::format("  at          {}\n", both(schedule, answer.at.utc));
-  out += fmt::format("  why         {}\n", reason_of(answer));
+  out += fmt::format("  why         {}\n", answer.reason());
   for (std::size_t i = 1; i < answer.problems.size(); ++i)
     out += fmt::format("              {}: {}\n", answer.problems[i].where.to_string(),
                        answer.problems[i].message);
@@ -158,10 +130,17 @@ class WindowRun {
     }
     auto at = evaluation_time(m_options.at);
     if (!at) return report_error(at.error());
-    if (auto ok = load(); !ok) return report_error(ok.error());
+    WindowRequest request;
+    request.repository = m_options.repo;
+    request.rules = m_options.rules;
+    request.environment = m_options.env;
+    request.rev = m_options.rev;
+    request.worktree = m_options.worktree;
+    request.manifests = m_options.manifests;
+    auto query = WindowQuery::open(request);
+    if (!query) return report_error(query.error());
 
-    m_answer.at = *at;
-    evaluate();
+    m_answer = query->at(*at);
     if (wait && !m_answer.state.open) {
       Seconds deadline = m_answer.at.utc + *wait;
       // Sleep to the next opening, then evaluate again at the real time (sleep may overshoot).
@@ -171,8 +150,7 @@ class WindowRun {
           fmt::print(stderr, "opsgate: window closed; waiting until {}\n",
                      both(m_answer.schedule, *m_answer.state.next_open));
         std::this_thread::sleep_until(*m_answer.state.next_open);
-        m_answer.at = now_utc();
-        evaluate();
+        m_answer = query->at(now_utc());
       }
     }
     fmt::print("{}", m_options.format == "json" ? render_json(m_answer, m_options)
@@ -182,47 +160,7 @@ class WindowRun {
   }
 
  private:
-  Expected<void> load() {
-    auto repo = Repository::discover(m_options.repo);
-    if (!repo) return std::unexpected(repo.error());
-    auto rules = load_rule_set(m_options.rules, m_options.env, &*repo);
-    if (!rules) return std::unexpected(rules.error());
-    m_rules = std::move(*rules);
-    auto tree = open_tree(*repo, m_options.rev, m_options.worktree, m_answer.revision);
-    if (!tree) return std::unexpected(tree.error());
-    auto paths = find_manifest_paths(m_options.manifests, **tree);
-    if (!paths) return std::unexpected(paths.error());
-    if (paths->size() != 1)
-      return fail(ErrorKind::usage,
-                  fmt::format("{} manifests found ({}); each service has its own release window, "
-                              "so choose one with --manifest",
-                              paths->size(), fmt::join(*paths, ", ")));
-    m_answer.manifest = paths->front();
-    auto text = (*tree)->read(m_answer.manifest);
-    if (!text) return std::unexpected(text.error());
-    if (!*text) {
-      m_answer.missing_manifest = true;
-      return {};
-    }
-    auto manifest = parse_manifest(**text, m_answer.manifest, (*tree)->blob_id(m_answer.manifest));
-    if (!manifest) return std::unexpected(manifest.error());
-    m_answer.service = manifest->service_name();
-    if (const toml::table* table = manifest->doc["release_window"].as_table())
-      m_answer.schedule =
-          parse_schedule(*table, "release_window", manifest->path, m_answer.problems);
-    else
-      m_answer.schedule.key = "release_window";
-    return {};
-  }
-
-  void evaluate() {
-    if (m_answer.missing_manifest || !m_answer.problems.empty()) return;
-    m_answer.state =
-        window_state(m_answer.schedule, m_rules.calendars, m_options.env, m_answer.at.utc);
-  }
-
   WindowOptions m_options;
-  RuleSet m_rules;
   WindowAnswer m_answer;
 };
 
