@@ -3,6 +3,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <string_view>
+
 namespace opsgate::cli {
 
 // Each registers its subcommand on `app`; the callback stores the exit code in `exit_code`.
@@ -13,6 +16,15 @@ void register_rules(CLI::App& app, int& exit_code);
 void register_init(CLI::App& app, int& exit_code);
 void register_hook(CLI::App& app, int& exit_code);
 void register_version(CLI::App& app, int& exit_code);
+
+// opsgate's command line on `app`: its name, description, --version and subcommands. When
+// `only` names a subcommand, that one alone is registered (see run()); the man pages and shell
+// completions are written from the whole tree (docgen.cpp).
+void define_cli(CLI::App& app, int& exit_code, std::string_view only = {});
+
+// What `opsgate version` and `opsgate --version` print: opsgate's version, then the versions of
+// libgit2, toml++ and libcurl it runs with (two lines, no final newline).
+std::string version_text();
 
 int run(int argc, char** argv);
 
