@@ -1,9 +1,11 @@
-// opsgate rules list | rules test DIR: the loaded rules, and a pack's own cases.
+// opsgate rules list | rules packs | rules test DIR: the loaded rules, the installed packs, and
+// a pack's own cases.
 
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "commands.hpp"
@@ -30,6 +32,26 @@ int list_rules(const CommonOptions& options) {
   for (const Rule& rule : rules->rules)
     fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", rule.id, rule.level, severity_name(rule.severity),
                rule.area, rule.title);
+  return k_exit_pass;
+}
+
+// The installed packs, the names --rules takes: each once, with the directory it is read from
+// (the first of installed_pack_dirs() that has it), in search order.
+int list_packs() {
+  std::set<std::string> seen;
+  for (const std::string& dir : installed_pack_dirs()) {
+    std::error_code ec;
+    std::vector<fs::path> packs;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (entry.is_directory(ec) && classify_rule_source(name) == RuleSourceKind::installed)
+        packs.push_back(entry.path());
+    }
+    std::sort(packs.begin(), packs.end());
+    for (const fs::path& pack : packs)
+      if (seen.insert(pack.filename().string()).second)
+        fmt::print("{:<16} {}\n", pack.filename().string(), pack.string());
+  }
   return k_exit_pass;
 }
 
@@ -174,6 +196,10 @@ void register_rules(CLI::App& app, int& exit_code) {
   CLI::App* list = rules->add_subcommand("list", "List the loaded rules");
   add_rules_options(*list, *list_options);
   list->callback([list_options, &exit_code] { exit_code = list_rules(*list_options); });
+
+  CLI::App* packs = rules->add_subcommand(
+      "packs", "List the installed rule packs (the names --rules takes) and their directories");
+  packs->callback([&exit_code] { exit_code = list_packs(); });
 
   auto test_options = std::make_shared<CommonOptions>();
   auto dir = std::make_shared<std::string>();
