@@ -180,7 +180,9 @@ void register_window(CLI::App& app, int& exit_code) {
   command->add_option("--manifest", options->manifests,
                       "Manifest path inside the repository (needed when there are several)");
   command->add_option("--at", options->at, "Evaluation time, RFC 3339 (default: now)");
-  command->add_option("--format", options->format, "Output: text, json")->capture_default_str();
+  command->add_option("--format", options->format, "Output: text, json")
+      ->check(described_choices({"text", "json"}))
+      ->capture_default_str();
   command->add_option("--wait", options->wait,
                       "When closed, wait for the next opening if it comes within this duration "
                       "(\"2h\", \"30m\"), then exit 0");

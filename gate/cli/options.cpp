@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,6 +19,10 @@ void add_output_options(CLI::App& command, CommonOptions& options) {
   command.add_flag("--no-color", options.no_color, "Plain output");
   command.add_flag("--quiet,-q", options.quiet, "Only the verdict line");
   command.add_flag("--verbose,-v", options.verbose, "Details: passing and skipped rules too");
+}
+
+CLI::Validator described_choices(const std::vector<std::string>& values) {
+  return CLI::Validator(fmt::format("{{{}}}", fmt::join(values, ",")));
 }
 
 int report_error(const Error& error) {

@@ -29,6 +29,11 @@ struct CommonOptions {
 };
 
 void add_rules_options(CLI::App& command, CommonOptions& options);
+
+// Names the values an option takes, for --help, the man pages and the shell completions
+// (command_tree.hpp reads them), without checking them: the command does, with its own message
+// and, for check, an error report.
+CLI::Validator described_choices(const std::vector<std::string>& values);
 void add_output_options(CLI::App& command, CommonOptions& options);
 
 // Prints "opsgate: error: path:line:column: message" on stderr; returns exit code 2.

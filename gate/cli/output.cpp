@@ -250,9 +250,11 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
   command
       .add_option("--format", options.format,
                   "Report on stdout: text, json, junit, sarif, codequality, markdown")
+      ->check(described_choices(report_formats()))
       ->capture_default_str();
   command.add_option("--report", options.reports, "Also write a report: FMT=FILE (repeatable)");
   command.add_option("--fail-on", options.fail_on, "Lowest failing severity: error, warning")
+      ->check(described_choices({"error", "warning"}))
       ->capture_default_str();
   command.add_flag("--fail-on-new", options.fail_on_new,
                    "With --base: only failures the change brings fail the gate; those already "

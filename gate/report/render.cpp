@@ -14,6 +14,10 @@ constexpr std::array<std::string_view, 6> k_formats = {"text",  "json",        "
 
 }  // namespace
 
+std::vector<std::string> report_formats() {
+  return {k_formats.begin(), k_formats.end()};
+}
+
 bool is_report_format(std::string_view format) {
   return std::find(k_formats.begin(), k_formats.end(), format) != k_formats.end();
 }

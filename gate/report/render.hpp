@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "error.hpp"
 #include "report.hpp"
@@ -37,6 +38,7 @@ std::string render_codequality(const Report& report);
 std::string render_markdown(const Report& report);
 
 // The formats a report can be written in: text, json, junit, sarif, codequality, markdown.
+std::vector<std::string> report_formats();
 bool is_report_format(std::string_view format);
 // "--format xml: unknown format 'xml' (text, json, ...)" as a usage error.
 Expected<void> check_format(std::string_view format, std::string_view option);
