@@ -56,6 +56,19 @@ assert_contains "contents: the baseline pack" "${CONTENTS}" "./usr/share/opsgate
 assert_not_contains "contents: without the pack's own test cases" "${CONTENTS}" \
   "rules/baseline/tests/"
 assert_contains "contents: the integrations" "${CONTENTS}" "./usr/share/opsgate/integrations/"
+assert_contains "contents: the Dockerfile" "${CONTENTS}" \
+  "./usr/share/opsgate/integrations/docker/Dockerfile"
+# The man pages and completions, where Debian 12's man, bash-completion, zsh and fish read them.
+local page
+for page in opsgate opsgate-check opsgate-window opsgate-rules opsgate-hook; do
+  assert_contains "contents: the man page ${page}(1)" "${CONTENTS}" "./usr/share/man/man1/${page}.1"
+done
+assert_contains "contents: the bash completion" "${CONTENTS}" \
+  "./usr/share/bash-completion/completions/opsgate"
+assert_contains "contents: the zsh completion, in Debian's zsh vendor directory" "${CONTENTS}" \
+  "./usr/share/zsh/vendor-completions/_opsgate"
+assert_contains "contents: the fish completion" "${CONTENTS}" \
+  "./usr/share/fish/vendor_completions.d/opsgate.fish"
 }
 
 # --- installed: unpacked into a temporary root -----------------------------------------------
@@ -105,6 +118,68 @@ assert_json "installed: the report used the installed baseline pack" \
   "[p['name'] for p in d['rule_packs']] == ['baseline'] and st('PKG-MARKER') == 'pass'"
 assert_json "installed: the example's manifest was evaluated" \
   "d['manifests'][0]['service'] == 'billing-api' and len(d['manifests'][0]['findings']) > 10"
+}
+
+# --- the container image (integrations/docker/Dockerfile) --------------------------------------
+# No image is built here (no Docker daemon, no registry but Debian's): these check that the
+# Dockerfile's steps agree with what the build and cpack really do.
+
+DOCKERFILE="${OPSGATE_SOURCE_DIR}/integrations/docker/Dockerfile"
+
+scenario "docker: the Dockerfile copies the .deb cpack builds, with every build dependency" scenario_dockerfile
+scenario_dockerfile() {
+build_deb || return
+local text
+text="$(cat "${DOCKERFILE}")"
+OUT="${text}"
+ERR=""
+assert_eq "docker: both stages start from Debian 12 slim" \
+  "debian:bookworm-slim AS build|debian:bookworm-slim" \
+  "$(sed -n 's/^FROM //p' "${DOCKERFILE}" | paste -sd'|')"
+# The build stage: WORKDIR /src, a CMake build in build/, cpack there; the final stage copies
+# /src/build/GLOB, which must match the file cpack wrote.
+assert_contains "docker: the build stage works in /src" "${text}" $'\nWORKDIR /src\n'
+assert_matches "docker: it configures into build/" "${text}" "cmake -S \. -B build "
+assert_contains "docker: it runs cpack in build/" "${text}" "(cd build && cpack -G DEB)"
+local glob
+glob="$(sed -n 's|^COPY --from=build /src/build/\([^ ]*\) .*|\1|p' "${DOCKERFILE}")"
+assert_matches "docker: the final stage copies a .deb from the build stage" "${glob}" '^opsgate_.*\.deb$'
+# shellcheck disable=SC2053  # the glob is the Dockerfile's pattern
+if [[ -n "${glob}" && "$(basename "${DEB}")" == ${glob} ]]; then
+  pass_ "docker: its pattern ${glob} matches cpack's $(basename "${DEB}")"
+else
+  fail_ "docker: its pattern matches cpack's .deb" "pattern '${glob}', cpack wrote $(basename "${DEB}")"
+fi
+local final
+final="$(sed -n '/^FROM debian:bookworm-slim$/,$p' "${DOCKERFILE}")"
+assert_contains "docker: the final stage installs packages with apt-get" "${final}" "apt-get install"
+assert_contains "docker: ... that .deb" "${final}" " /tmp/${glob} "
+# Every package .ci/bootstrap installs to build opsgate is installed by the build stage.
+local package missing=()
+for package in $(sed -n '/^packages=(/,/)/p' "${OPSGATE_SOURCE_DIR}/.ci/bootstrap" |
+  sed 's/^packages=(//; s/).*//; s/#.*//'); do
+  grep -qE "(^|[[:space:]])${package}([[:space:]]|$)" <<<"$(sed -n '/AS build/,/^FROM/p' "${DOCKERFILE}")" ||
+    missing+=("${package}")
+done
+assert_eq "docker: the build stage installs every build package of .ci/bootstrap" "" "${missing[*]}"
+for package in dpkg-dev file; do
+  assert_matches "docker: the build stage installs ${package} (cpack's dpkg-shlibdeps)" \
+    "$(sed -n '/AS build/,/^FROM/p' "${DOCKERFILE}")" "[[:space:]]${package}([[:space:]]|$)"
+done
+}
+
+scenario "docker: apt-get on Debian 12 can install the .deb as the Dockerfile does" scenario_docker_apt
+scenario_docker_apt() {
+grep -qx 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null || skip "not Debian 12"
+apt-cache show libgit2-1.5 >/dev/null 2>&1 || skip "apt has no package lists (apt-get update)"
+build_deb || return
+# The final stage's apt-get install, simulated against this Debian 12's package lists: the .deb's
+# Depends (dpkg-shlibdeps' libraries, tzdata, libcurl4) all resolve.
+OUT="$(apt-get install -s --no-install-recommends git ca-certificates "${DEB}" 2>&1)"
+RC=$?
+ERR=""
+assert_exit "docker: apt-get install -s resolves the .deb and its Depends" 0
+assert_matches "docker: the simulation configures opsgate" "${OUT}" "(^|"$'\n'")(Inst|Conf) opsgate "
 }
 
 run_scenarios "$@"
