@@ -261,6 +261,7 @@ struct Checker::State {
   std::vector<Evaluated> evaluate_taken(ManifestQueue& queue, const std::string& revision,
                                         const std::string& merge_base, bool worktree,
                                         const EvalContext& shared,
+                                        const History* shared_base_history,
                                         const std::map<std::string, std::string>& gone) const {
     std::vector<Evaluated> done;
     if (queue.exhausted()) return done;  // started late: the others took everything
@@ -279,10 +280,13 @@ struct Checker::State {
       auto at_base = opened->tree_at(merge_base);
       if (!at_base) return done;
       base_tree = std::move(*at_base);
-      base_history = opened->history_at(merge_base);
+      base_history = shared_base_history ? opened->history_sharing(*shared_base_history, merge_base)
+                                         : opened->history_at(merge_base);
     }
-    std::unique_ptr<History> history = opened->history_at(revision, executor);
-    prefetch_history(*history);
+    // The chain the first handle loads (and prefetches), shared: walked once for everyone.
+    std::unique_ptr<History> history = shared.history
+                                           ? opened->history_sharing(*shared.history, revision)
+                                           : opened->history_at(revision, executor);
     EvalContext context = shared;
     context.tree = tree->get();
     context.history = history.get();
@@ -424,6 +428,7 @@ struct Checker::State {
     }
 
     std::unique_ptr<Tree> base_tree;
+    std::unique_ptr<History> base_history;  // shared with the workers, like `history`
     std::string merge_base;
     std::vector<std::string> changed;  // sorted
     std::string base_commit;
@@ -454,6 +459,7 @@ struct Checker::State {
       auto tree_at_base = repo->tree_at(merge_base);
       if (!tree_at_base) return std::unexpected(tree_at_base.error());
       base_tree = std::move(*tree_at_base);
+      base_history = repo->history_at(merge_base);
       report.base = merge_base;
       report.changed_paths = report.changed_paths.value_or(0) + paths->size();
       changed = std::move(*paths);
@@ -508,7 +514,8 @@ struct Checker::State {
           std::min(max_workers, std::max<std::size_t>(found / k_manifests_per_job, 1) - 1);
       while (workers.size() < wanted)
         workers.push_back(executor->submit([&, worker_context = context] {
-          return evaluate_taken(queue, revision, merge_base, target.worktree, worker_context, gone);
+          return evaluate_taken(queue, revision, merge_base, target.worktree, worker_context,
+                                base_history.get(), gone);
         }));
     };
     // Without --manifest or --base, every tree is searched; the manifests found are evaluated
@@ -544,8 +551,6 @@ struct Checker::State {
     {
       std::vector<Evaluated> here;
       HeadingCache headings;
-      std::unique_ptr<History> base_history =
-          merge_base.empty() ? nullptr : repo->history_at(merge_base);
       while (auto taken = queue.take())
         here.emplace_back(taken->first, evaluate_path(taken->second, *tree, base_tree.get(),
                                                       base_history.get(), context, headings, gone));

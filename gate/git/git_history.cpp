@@ -9,12 +9,174 @@
 
 namespace opsgate {
 
+// What every history of one commit shares. Loading takes the lock exclusively and ends with
+// index_probes(), so that whoever holds the lock shared finds a probe for every link; questions
+// read under a shared lock, so that the loops over the links read them without copying.
+struct HistoryChain {
+  // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
+  // cheap), so memory stays flat however many commits the window holds.
+  static constexpr std::uint32_t k_not_in_graph = CommitGraph::k_no_position;
+  // A commit of the chain, 72 bytes: a year of hourly commits fits in 620 KiB. The id of a
+  // commit read from the graph stays there (read for an answer only); the ids of the commits
+  // newer than the graph (always the first links of the chain) are kept in `loose`.
+  struct Link {
+    Seconds when;
+    std::uint32_t graph_position = k_not_in_graph;
+    std::uint32_t graph_parent = k_not_in_graph;
+    CommitGraph::Filter filter;  // located once, probed for every path
+    git_oid tree{};              // of a graph commit: its record is not read again
+  };
+  // What the skip loop of last_change() reads of a link, 24 bytes instead of 72: a monorepo's
+  // check probes every link of the window once per service. `slot`: which of a PathKey's masks
+  // the filter is probed with (version - 1) * 8 + bytes - 1, or k_general_probe (probed bit by
+  // bit) or k_compare (no filter: compared).
+  struct Probe {
+    std::int64_t when;  // seconds since the epoch
+    std::uint64_t word;
+    std::uint8_t slot;
+  };
+  static constexpr std::uint8_t k_general_probe = 16;
+  static constexpr std::uint8_t k_compare = 17;
+  struct LooseIds {
+    git_oid commit;
+    git_oid tree;
+  };
+
+  std::shared_mutex mutex;
+  std::string start;
+  std::vector<Link> links;
+  std::vector<LooseIds> loose;  // of links[0 .. loose.size())
+  std::vector<Probe> probes;    // of links[0 .. probes.size())
+  std::set<std::string> shallow_roots;
+  std::unique_ptr<CommitGraph> graph;
+  std::size_t from_graph = 0;
+  std::size_t from_graph_released = 0;  // from_graph when the graph's pages were released
+  bool ended = false;
+  bool ended_shallow = false;
+
+  static std::int64_t seconds_of(Seconds when) { return when.time_since_epoch().count(); }
+
+  git_oid commit_of(std::size_t index) const {
+    const Link& link = links[index];
+    return link.graph_position == k_not_in_graph ? loose[index].commit
+                                                 : graph->id_at(link.graph_position);
+  }
+
+  git_oid tree_of(std::size_t index) const {
+    const Link& link = links[index];
+    return link.graph_position == k_not_in_graph ? loose[index].tree : link.tree;
+  }
+
+  // Loads the chain until `index` exists, reading commits through `repo` (the caller's
+  // handle); false when history ends first. Lock held exclusively.
+  Expected<bool> load(std::size_t index, git_repository* repo);
+  // Loads the chain back past `cutoff` (or to its end), then releases the graph's pages.
+  Expected<void> load_window(Seconds cutoff, git_repository* repo);
+  void index_probes();  // probes for every link
+};
+
+Expected<bool> HistoryChain::load(std::size_t index, git_repository* repo) {
+  while (links.size() <= index) {
+    if (ended) return false;
+    // Once a commit is in the graph, so are all its ancestors: the rest of the chain is read
+    // from it without parsing a commit.
+    if (!links.empty() && links.back().graph_position != k_not_in_graph) {
+      const std::uint32_t parent = links.back().graph_parent;
+      if (parent == k_not_in_graph) {
+        ended = true;
+        return false;
+      }
+      const CommitGraph::Commit commit = graph->at(parent);
+      links.push_back(Link{Seconds{std::chrono::seconds(commit.time)}, parent, commit.first_parent,
+                           graph->filter_at(parent), commit.tree});
+      ++from_graph;
+      continue;
+    }
+    // The next commit through libgit2: the start, or the first parent of the last one loaded
+    // (looked up again by id in this thread's handle: libgit2 objects stay with their thread).
+    if (!repo) return fail(ErrorKind::internal, "history: a commit outside the graph to load");
+    git_commit* raw = nullptr;
+    if (loose.empty()) {
+      git_oid id;
+      if (git_oid_fromstr(&id, start.c_str()) != 0 || git_commit_lookup(&raw, repo, &id) != 0)
+        return fail(ErrorKind::not_found, fmt::format("commit {} not found", start));
+    } else {
+      const std::string id = oid_hex(loose.back().commit);
+      git_commit* last_raw = nullptr;
+      if (git_commit_lookup(&last_raw, repo, &loose.back().commit) != 0)
+        return std::unexpected(
+            missing_object(repo, "commit", loose.back().commit, "on the first-parent history"));
+      GitCommitPtr last(last_raw);
+      const bool has_parent = git_commit_parentcount(last.get()) > 0;
+      // A commit listed in .git/shallow ends a truncated clone; a parent that is not there
+      // otherwise is a damaged or incomplete repository: the history is unknown.
+      if (!has_parent || shallow_roots.contains(id)) {
+        ended = true;
+        ended_shallow = has_parent;
+        return false;
+      }
+      if (git_commit_parent(&raw, last.get(), 0) != 0)
+        return std::unexpected(missing_object(
+            repo, "commit", *git_commit_parent_id(last.get(), 0),
+            fmt::format("the parent of {} on the first-parent history", id.substr(0, 12))));
+    }
+    GitCommitPtr commit(raw);
+    Seconds when{std::chrono::seconds(git_commit_time(commit.get()))};
+    links.push_back(Link{when, k_not_in_graph, k_not_in_graph, {}});
+    loose.push_back(LooseIds{*git_commit_id(commit.get()), *git_commit_tree_id(commit.get())});
+    if (graph) {
+      if (auto position = graph->find(loose.back().commit)) {
+        Link& link = links.back();
+        link.graph_position = *position;
+        link.graph_parent = graph->at(*position).first_parent;
+        link.filter = graph->filter_at(*position);
+        link.tree = loose.back().tree;
+        // The rest of the chain is at most the whole graph: reserved at once up to two
+        // years of hourly commits (address space until used), so a window's links are
+        // rarely copied as it grows.
+        links.reserve(links.size() + std::min<std::size_t>(graph->size(), 1u << 15));
+      }
+    }
+  }
+  return true;
+}
+
+Expected<void> HistoryChain::load_window(Seconds cutoff, git_repository* repo) {
+  if (auto loaded = load(0, repo); !loaded) return std::unexpected(loaded.error());
+  while (!ended && links.back().when >= cutoff)
+    if (auto more = load(links.size(), repo); !more) return std::unexpected(more.error());
+  // Each link holds what the comparisons need of its record (time, parent, tree, filter
+  // position): the records' pages can leave the resident set before trees are read, so the
+  // two are not counted at once. Filters are read again from the page cache when probed.
+  if (graph && from_graph > from_graph_released) {
+    graph->release_pages();
+    from_graph_released = from_graph;
+  }
+  return {};
+}
+
+void HistoryChain::index_probes() {
+  const std::uint8_t hashes = graph ? graph->hashes() : 0;
+  for (std::size_t j = probes.size(); j < links.size(); ++j) {
+    const Link& link = links[j];
+    const CommitGraph::Filter& filter = link.filter;
+    std::uint8_t slot = k_general_probe;
+    if (link.graph_position == k_not_in_graph || !filter.data)
+      slot = k_compare;  // no filter to ask: the commit is compared
+    else if (filter.bits <= 64 && hashes != 0 && filter.hashes == hashes)
+      slot = CommitGraph::mask_slot(filter);
+    probes.push_back(Probe{seconds_of(link.when), filter.word, slot});
+  }
+}
+
 GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& commit_id,
                        Executor* executor)
-    : m_repo(std::move(repo)), m_start(commit_id), m_executor(executor) {
+    : m_repo(std::move(repo)), m_chain(std::make_shared<HistoryChain>()), m_executor(executor) {
+  HistoryChain& chain = *m_chain;
+  chain.start = commit_id;
   std::ifstream shallow(std::string(git_repository_path(m_repo.get())) + "shallow");
   for (std::string line; std::getline(shallow, line);)
-    if (!line.empty()) m_shallow_roots.insert(line);
+    if (!line.empty()) chain.shallow_roots.insert(line);
   // git writes no commit-graph in a shallow repository; one left from before is not trusted.
   // core.commitGraph = false turns it off, as for git.
   int use_graph = 1;
@@ -23,126 +185,76 @@ GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& 
     GitConfigPtr config(raw_config);
     if (git_config_get_bool(&use_graph, config.get(), "core.commitGraph") != 0) use_graph = 1;
   }
-  if (m_shallow_roots.empty() && use_graph)
-    m_graph = CommitGraph::open(std::string(git_repository_path(m_repo.get())) + "objects");
+  if (chain.shallow_roots.empty() && use_graph)
+    chain.graph = CommitGraph::open(std::string(git_repository_path(m_repo.get())) + "objects");
 }
+
+GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const GitHistory& other)
+    : m_repo(std::move(repo)), m_chain(other.m_chain) {}
 
 GitHistory::~GitHistory() {
   join_prefetch();
 }
 
+void GitHistory::join_prefetch() {
+  if (m_prefetch.valid()) m_executor->wait(m_prefetch);
+}
+
+std::size_t GitHistory::commits_loaded() {
+  std::shared_lock lock(m_chain->mutex);
+  return m_chain->links.size();
+}
+
+std::size_t GitHistory::commits_from_graph() {
+  std::shared_lock lock(m_chain->mutex);
+  return m_chain->from_graph;
+}
+
+void GitHistory::ignore_commit_graph() {
+  join_prefetch();
+  std::unique_lock lock(m_chain->mutex);
+  m_chain->graph.reset();
+}
+
 void GitHistory::prefetch(Seconds cutoff) {
   join_prefetch();
-  if (!m_graph || !m_executor || m_executor->threads() == 0) return;
+  if (!m_executor || m_executor->threads() == 0) return;
+  std::unique_lock lock(m_chain->mutex);
+  HistoryChain& chain = *m_chain;
+  if (!chain.graph) return;
   // Through libgit2 up to the graph, here; from there on only the mapped file is read.
-  for (std::size_t i = m_chain.size();; ++i) {
-    if (!m_chain.empty() &&
-        (m_chain.back().when < cutoff || m_chain.back().graph_position != k_not_in_graph))
+  for (std::size_t i = chain.links.size();; ++i) {
+    if (!chain.links.empty() && (chain.links.back().when < cutoff ||
+                                 chain.links.back().graph_position != HistoryChain::k_not_in_graph))
       break;
-    auto more = load(i);
-    if (!more || !*more) return;
+    auto more = chain.load(i, m_repo.get());
+    if (!more || !*more) break;
   }
-  if (m_chain.back().when < cutoff) return;
-  // Its error, if any, is met again by last_change(), which loads the same links.
-  m_prefetch = m_executor->submit([this, cutoff] { return load_window(cutoff); });
-}
-
-Expected<bool> GitHistory::load(std::size_t index) {
-  while (m_chain.size() <= index) {
-    if (m_ended) return false;
-    // Once a commit is in the graph, so are all its ancestors: the rest of the chain is read
-    // from it without parsing a commit.
-    if (!m_chain.empty() && m_chain.back().graph_position != k_not_in_graph) {
-      const std::uint32_t parent = m_chain.back().graph_parent;
-      if (parent == k_not_in_graph) {
-        m_ended = true;
-        return false;
-      }
-      const CommitGraph::Commit commit = m_graph->at(parent);
-      m_chain.push_back(Link{Seconds{std::chrono::seconds(commit.time)}, parent,
-                             commit.first_parent, m_graph->filter_at(parent), commit.tree});
-      ++m_from_graph;
-      continue;
-    }
-    git_commit* raw = nullptr;
-    if (!m_tip) {
-      git_oid start;
-      if (git_oid_fromstr(&start, m_start.c_str()) != 0 ||
-          git_commit_lookup(&raw, m_repo.get(), &start) != 0)
-        return fail(ErrorKind::not_found, fmt::format("commit {} not found", m_start));
-    } else {
-      std::string id = oid_hex(m_loose.back().commit);
-      bool has_parent = git_commit_parentcount(m_tip.get()) > 0;
-      // A commit listed in .git/shallow ends a truncated clone; a parent that is not there
-      // otherwise is a damaged or incomplete repository: the history is unknown.
-      if (!has_parent || m_shallow_roots.contains(id)) {
-        m_ended = true;
-        m_ended_shallow = has_parent;
-        m_tip.reset();
-        return false;
-      }
-      if (git_commit_parent(&raw, m_tip.get(), 0) != 0)
-        return std::unexpected(missing_object(
-            m_repo.get(), "commit", *git_commit_parent_id(m_tip.get(), 0),
-            fmt::format("the parent of {} on the first-parent history", id.substr(0, 12))));
-    }
-    m_tip.reset(raw);
-    Seconds when{std::chrono::seconds(git_commit_time(m_tip.get()))};
-    m_chain.push_back(Link{when, k_not_in_graph, k_not_in_graph, {}});
-    m_loose.push_back(LooseIds{*git_commit_id(m_tip.get()), *git_commit_tree_id(m_tip.get())});
-    if (m_graph) {
-      if (auto position = m_graph->find(m_loose.back().commit)) {
-        Link& link = m_chain.back();
-        link.graph_position = *position;
-        link.graph_parent = m_graph->at(*position).first_parent;
-        link.filter = m_graph->filter_at(*position);
-        link.tree = m_loose.back().tree;
-        // The rest of the chain is at most the whole graph: reserved at once up to two
-        // years of hourly commits (address space until used), so a window's links are
-        // rarely copied as it grows.
-        m_chain.reserve(m_chain.size() + std::min<std::size_t>(m_graph->size(), 1u << 15));
-        m_tip.reset();
-      }
-    }
-  }
-  return true;
-}
-
-Expected<void> GitHistory::load_window(Seconds cutoff) {
-  if (auto loaded = load(0); !loaded) return std::unexpected(loaded.error());
-  while (!m_ended && m_chain.back().when >= cutoff)
-    if (auto more = load(m_chain.size()); !more) return std::unexpected(more.error());
-  // Each link holds what the comparisons need of its record (time, parent, tree, filter
-  // position): the records' pages can leave the resident set before trees are read, so the
-  // two are not counted at once. Filters are read again from the page cache when probed.
-  if (m_graph && m_from_graph > m_from_graph_released) {
-    m_graph->release_pages();
-    m_from_graph_released = m_from_graph;
-  }
-  return {};
-}
-
-git_oid GitHistory::commit_of(std::size_t index) const {
-  const Link& link = m_chain[index];
-  return link.graph_position == k_not_in_graph ? m_loose[index].commit
-                                               : m_graph->id_at(link.graph_position);
-}
-
-git_oid GitHistory::tree_of(std::size_t index) const {
-  const Link& link = m_chain[index];
-  return link.graph_position == k_not_in_graph ? m_loose[index].tree : link.tree;
+  chain.index_probes();
+  if (chain.links.empty() || chain.links.back().when < cutoff ||
+      chain.links.back().graph_position == HistoryChain::k_not_in_graph)
+    return;
+  // Its error, if any, is met again by last_change(), which loads the same links. The walk
+  // reads no libgit2 object (the links left are in the graph): no repository handle.
+  m_prefetch = m_executor->submit([chain = m_chain, cutoff]() -> Expected<void> {
+    std::unique_lock walking(chain->mutex);
+    auto walked = chain->load_window(cutoff, nullptr);
+    chain->index_probes();
+    return walked;
+  });
 }
 
 Expected<std::vector<git_oid>> GitHistory::ids_on_path(std::size_t index,
                                                        const std::vector<std::string>& components,
                                                        const std::vector<git_oid>* stop_at) {
+  const HistoryChain& chain = *m_chain;
   std::vector<git_oid> ids;
   // A tree the history names and the repository cannot read: the answer is unknown, never
   // "changed" or "absent".
   auto unreadable = [&](const git_oid& tree_id, std::size_t depth) {
     std::string path;
     for (std::size_t k = 0; k < depth; ++k) path += (k ? "/" : "") + components[k];
-    const git_oid commit = commit_of(index);
+    const git_oid commit = chain.commit_of(index);
     return std::unexpected(
         missing_object(m_repo.get(), "tree", tree_id,
                        fmt::format("{} in commit {}, while looking for the last change of {}",
@@ -150,7 +262,7 @@ Expected<std::vector<git_oid>> GitHistory::ids_on_path(std::size_t index,
                                    fmt::join(components, "/"))));
   };
   git_tree* raw_tree = nullptr;
-  const git_oid root = tree_of(index);
+  const git_oid root = chain.tree_of(index);
   if (git_tree_lookup(&raw_tree, m_repo.get(), &root) != 0) return unreadable(root, 0);
   GitTreePtr tree(raw_tree);
   for (std::size_t k = 0; k < components.size(); ++k) {
@@ -169,20 +281,6 @@ Expected<std::vector<git_oid>> GitHistory::ids_on_path(std::size_t index,
   return ids;
 }
 
-void GitHistory::index_probes() {
-  const std::uint8_t hashes = m_graph ? m_graph->hashes() : 0;
-  for (std::size_t j = m_probes.size(); j < m_chain.size(); ++j) {
-    const Link& link = m_chain[j];
-    const CommitGraph::Filter& filter = link.filter;
-    std::uint8_t slot = k_general_probe;
-    if (link.graph_position == k_not_in_graph || !filter.data)
-      slot = k_compare;  // no filter to ask: the commit is compared
-    else if (filter.bits <= 64 && hashes != 0 && filter.hashes == hashes)
-      slot = CommitGraph::mask_slot(filter);
-    m_probes.push_back(Probe{seconds_of(link.when), filter.word, slot});
-  }
-}
-
 Expected<FileChange> GitHistory::last_change(std::string_view path, Seconds cutoff) {
   auto change = find_last_change(path, cutoff);
   if (!change && !m_damage) m_damage = change.error();
@@ -190,14 +288,30 @@ Expected<FileChange> GitHistory::last_change(std::string_view path, Seconds cuto
 }
 
 Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Seconds cutoff) {
-  join_prefetch();
+  HistoryChain& chain = *m_chain;
   std::string path(path_view);
-  auto loaded = load(0);
-  if (!loaded) return std::unexpected(loaded.error());
   std::vector<std::string> components;
   for (std::string_view component : path_components(path)) components.emplace_back(component);
-  // The ids of every directory on the path and of the file, at the revision.
   if (components.empty()) return FileChange{};
+  // The links are read under a shared lock; whenever the chain must grow, the lock is taken
+  // exclusively for the load, then shared again (the links may have moved: indexes only).
+  std::shared_lock lock(chain.mutex);
+  auto grow = [&](auto&& loader) -> decltype(loader()) {
+    lock.unlock();
+    decltype(loader()) result;
+    {
+      std::unique_lock exclusive(chain.mutex);
+      result = loader();
+      chain.index_probes();
+    }
+    lock.lock();
+    return result;
+  };
+  if (chain.links.empty()) {
+    auto loaded = grow([&] { return chain.load(0, m_repo.get()); });
+    if (!loaded) return std::unexpected(loaded.error());
+  }
+  // The ids of every directory on the path and of the file, at the revision.
   auto head_ids = ids_on_path(0, components, nullptr);
   if (!head_ids) return std::unexpected(head_ids.error());
   const std::vector<git_oid>& head = *head_ids;
@@ -205,40 +319,43 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
   // With a graph, the whole window before the first comparison (a few milliseconds at most),
   // so that its pages are released before trees are read. Without one, each commit costs a
   // libgit2 parse: the chain grows only as far as the first change.
-  if (m_graph)
-    if (auto window = load_window(cutoff); !window) return std::unexpected(window.error());
-  const CommitGraph::PathKey key = CommitGraph::key(path, m_graph ? m_graph->hashes() : 0);
+  if (chain.graph && !chain.ended && chain.links.back().when >= cutoff)
+    if (auto window = grow([&] { return chain.load_window(cutoff, m_repo.get()); }); !window)
+      return std::unexpected(window.error());
+  const CommitGraph::PathKey key = CommitGraph::key(path, chain.graph ? chain.graph->hashes() : 0);
   auto at = [&](FileChange::Kind kind, std::size_t i) {
-    return FileChange{kind, oid_hex(commit_of(i)), m_chain[i].when};
+    return FileChange{kind, oid_hex(chain.commit_of(i)), chain.links[i].when};
   };
-  const std::int64_t cutoff_seconds = seconds_of(cutoff);
+  const std::int64_t cutoff_seconds = HistoryChain::seconds_of(cutoff);
   for (std::size_t i = 0;; ++i) {
     // The loaded links whose filter rules the path out, in a loop of their own over the compact
     // probes: a monorepo's check makes a million of these.
-    index_probes();
     const std::size_t skip_from = i;
-    const Probe* const probes = m_probes.data();
-    const std::size_t last = m_chain.size() - 1;
+    const HistoryChain::Probe* const probes = chain.probes.data();
+    const std::size_t last = chain.links.size() - 1;
     for (; i < last && probes[i].when >= cutoff_seconds; ++i) {
       const std::uint8_t slot = probes[i].slot;
-      if (slot < k_general_probe) {
+      if (slot < HistoryChain::k_general_probe) {
         if (CommitGraph::may_contain_masked(probes[i].word, slot, key)) break;
-      } else if (slot != k_general_probe || CommitGraph::may_contain(m_chain[i].filter, key)) {
+      } else if (slot != HistoryChain::k_general_probe ||
+                 CommitGraph::may_contain(chain.links[i].filter, key)) {
         break;
       }
     }
     m_skipped += i - skip_from;
-    if (m_chain[i].when < cutoff) return at(FileChange::Kind::unchanged, i);
+    if (chain.links[i].when < cutoff) return at(FileChange::Kind::unchanged, i);
     // load() only when the chain must grow: an Expected per commit was half of this loop.
-    Expected<bool> more = i + 1 < m_chain.size() ? Expected<bool>(true) : load(i + 1);
+    Expected<bool> more = i + 1 < chain.links.size()
+                              ? Expected<bool>(true)
+                              : grow([&] { return chain.load(i + 1, m_repo.get()); });
     if (!more) return std::unexpected(more.error());
     if (!*more) {
-      if (m_ended_shallow) return at(FileChange::Kind::shallow, i);
+      if (chain.ended_shallow) return at(FileChange::Kind::shallow, i);
       return at(FileChange::Kind::changed, i);  // added by the root commit
     }
     // The filter compares the commit with its first parent, the next link of the chain.
-    if (m_chain[i].graph_position != k_not_in_graph &&
-        !CommitGraph::may_contain(m_chain[i].filter, key)) {
+    if (chain.links[i].graph_position != HistoryChain::k_not_in_graph &&
+        !CommitGraph::may_contain(chain.links[i].filter, key)) {
       ++m_skipped;
       continue;
     }

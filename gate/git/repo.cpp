@@ -780,6 +780,13 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
   return std::vector<std::string>(paths.begin(), paths.end());
 }
 
+std::unique_ptr<History> Repository::history_sharing(const History& other,
+                                                     const std::string& commit_id) const {
+  if (const auto* git = dynamic_cast<const GitHistory*>(&other))
+    return std::make_unique<GitHistory>(m_repo, *git);
+  return history_at(commit_id);
+}
+
 std::unique_ptr<History> Repository::history_at(const std::string& commit_id,
                                                 Executor* executor) const {
   return std::make_unique<GitHistory>(m_repo, commit_id, executor);

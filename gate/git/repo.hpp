@@ -63,6 +63,12 @@ class Repository {
   std::unique_ptr<History> history_at(const std::string& commit_id,
                                       Executor* executor = nullptr) const;
 
+  // This handle's history of the same commit as `other` (a history_at() of another handle on
+  // this repository), sharing the first-parent chain `other` has loaded and will load: the
+  // evaluators of a monorepo walk it once. `commit_id` is that commit.
+  std::unique_ptr<History> history_sharing(const History& other,
+                                           const std::string& commit_id) const;
+
   // The work tree, or an error for a bare repository.
   Expected<std::unique_ptr<Tree>> work_tree() const;
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <thread>
 
 #include "git_handles.hpp"
 #include "history.hpp"
@@ -196,4 +197,61 @@ TEST_CASE("history: a treeless partial clone names itself and the fetch that fix
   REQUIRE_FALSE(result);
   CHECK_THAT(result.error().message, Catch::Contains("partial clone"));
   CHECK_THAT(result.error().message, Catch::Contains("git fetch --refetch"));
+}
+
+TEST_CASE("history: handles on several threads share one chain and answer alike", "[history]") {
+  test::TempRepo repo;
+  for (int day = 1; day <= 28; ++day) {
+    const std::string date =
+        "2026-11-" + std::string(day < 10 ? "0" : "") + std::to_string(day) + "T10:00:00+00:00";
+    repo.write("svc-" + std::to_string(day % 4) + "/runbook.md", std::to_string(day));
+    repo.commit("day " + std::to_string(day), date);
+  }
+  const std::string head = repo.git("rev-parse HEAD");
+  bool with_graph = GENERATE(false, true);
+  if (with_graph) repo.git("commit-graph write --reachable --changed-paths");
+  const Seconds cutoff = at("2026-11-10T00:00:00Z");
+  const std::vector<std::string> paths = {"svc-0/runbook.md", "svc-1/runbook.md",
+                                          "svc-2/runbook.md", "svc-3/runbook.md", "none.md"};
+
+  auto alone_repo = Repository::discover(repo.path().string());
+  REQUIRE(alone_repo);
+  auto alone = alone_repo->history_at(head);
+  std::vector<FileChange> expected;
+  for (const std::string& path : paths) {
+    auto change = alone->last_change(path, cutoff);
+    REQUIRE(change);
+    expected.push_back(*change);
+  }
+
+  Executor executor(1);
+  auto first_repo = Repository::discover(repo.path().string());
+  REQUIRE(first_repo);
+  auto first = first_repo->history_at(head, &executor);
+  first->prefetch(cutoff);
+  auto second_repo = Repository::discover(repo.path().string());
+  REQUIRE(second_repo);
+  auto second = second_repo->history_sharing(*first, head);
+  // Both ask at once, the second from another thread, each through its own handle.
+  std::vector<FileChange> from_second;
+  std::thread other([&] {
+    for (const std::string& path : paths)
+      if (auto change = second->last_change(path, cutoff)) from_second.push_back(*change);
+  });
+  std::vector<FileChange> from_first;
+  for (const std::string& path : paths)
+    if (auto change = first->last_change(path, cutoff)) from_first.push_back(*change);
+  other.join();
+  REQUIRE(from_first.size() == paths.size());
+  REQUIRE(from_second.size() == paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    INFO(paths[i]);
+    for (const auto* answers : {&from_first, &from_second}) {
+      CHECK((*answers)[i].kind == expected[i].kind);
+      CHECK((*answers)[i].commit == expected[i].commit);
+      CHECK((*answers)[i].when == expected[i].when);
+    }
+  }
+  CHECK_FALSE(first->damage());
+  CHECK_FALSE(second->damage());
 }
