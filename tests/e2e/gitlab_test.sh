@@ -5,6 +5,10 @@
 # base the shallow clone lacks, reads the rules from the target side, writes the JUnit and
 # Code Quality artifacts, and posts the commit status on the MR head (to a local HTTP stub);
 # a deploy job extending .opsgate-window deploys inside the window and refuses outside it.
+# Issue 18: the merge job judges at the merge stage and a deploy job extending .opsgate-deploy at
+# the deploy stage: on a Saturday the pipeline's merge job passes and its deploy job is refused
+# (WIN-003); the stage is the job's, and neither OPSGATE_STAGE nor --stage in OPSGATE_EXTRA_ARGS
+# changes it.
 # Issue 16: on a protected branch OPSGATE_EXTRA_ARGS cannot add --emergency/--rules/--manifest,
 # OPSGATE_DISABLED does not skip the gate, an emergency is honoured only in a pipeline run by hand
 # and records who asked, and reports are never written through a committed symlink.
@@ -27,6 +31,7 @@ source "$(dirname "$0")/lib.sh"
 TEMPLATE="${OPSGATE_SOURCE_DIR}/integrations/gitlab/opsgate.yml"
 AT_OPEN="2026-11-26T21:30:00+01:00"   # Thursday evening: inside billing-api's window
 AT_CLOSED="2026-11-26T10:00:00+01:00" # Thursday morning: outside
+AT_SATURDAY="2026-11-28T21:30:00+01:00" # Saturday evening: outside (billing-api deploys mon-thu)
 
 # setup: the stub below, and the upstream project (skips without gitlab-ci-local or rsync).
 setup() {
@@ -105,6 +110,13 @@ deploy-production:
     - echo "deployed \$CI_COMMIT_SHA" > deployed.txt
   artifacts:
     paths: [deployed.txt]
+
+deploy-checked:
+  extends: .opsgate-deploy
+  script:
+    - echo "deployed \$CI_COMMIT_SHA" > deployed-checked.txt
+  artifacts:
+    paths: [deployed-checked.txt, opsgate-report/]
 EOF
 commit_all "${up}" 2026-11-10T10:00:00+01:00 "service with its manifest and pipeline"
 fork="$(git -C "${up}" rev-parse HEAD)"
@@ -425,6 +437,115 @@ if [[ -f "${art}/summary.md" && ! -L "${art}/summary.md" && -s "${art}/summary.m
 else
   fail_ "committed summary.md link: the artifact is a real report" "$(ls -la "${art}" 2>&1)"
 fi
+}
+
+
+# --- issue 18: the stage is the job's ---------------------------------------------------------
+
+# report_of CLONE JOB: the JSON report JOB left as an artifact in CLONE.
+report_of() {
+  printf '%s' "${1}/.gitlab-ci-local/artifacts/${2}/opsgate-report/opsgate.json"
+}
+
+# not_deployed NAME DIR: the deploy-checked job's script did not run in DIR.
+not_deployed() {
+  if [[ -e "$2/deployed-checked.txt" ]]; then fail_ "$1" "deployed-checked.txt exists"; else pass_ "$1"; fi
+}
+
+scenario "a Saturday pipeline: the merge job passes, the deploy job is refused" scenario_saturday
+scenario_saturday() {
+local sat="${E2E_TMP}/saturday"
+git clone -q --depth 1 "file://${up}" "${sat}"
+# The default branch's pipeline (unprotected here, so that OPSGATE_EXTRA_ARGS may carry --at):
+# opsgate-check in the test stage, then the deploy jobs.
+gcl_run "${sat}" --variable CI_COMMIT_REF_PROTECTED=false --variable CI_DEFAULT_BRANCH=main \
+  --variable "OPSGATE_EXTRA_ARGS=--at ${AT_SATURDAY}"
+assert_exit "Saturday pipeline: the pipeline fails (its deploy jobs)" 1
+assert_contains "Saturday pipeline: opsgate-check judged at the merge stage" "${OUT}" "--stage merge --env production"
+assert_contains "Saturday pipeline: the merge job passed" "${OUT}" "opsgate: gate passed"
+assert_contains "Saturday pipeline: deploy-checked judged at the deploy stage" "${OUT}" "--stage deploy --env production"
+assert_contains "Saturday pipeline: the deploy job refused to deploy" "${OUT}" "deploy gate FAILED for production: refusing to deploy"
+assert_contains "Saturday pipeline: the deploy job's text report says deploy stage" "${OUT}" "production · deploy stage ·"
+assert_json "Saturday pipeline: the merge report passes at the merge stage, WIN-003 not asked" \
+  "d['stage'] == 'merge' and d['outcome'] == 'pass' and st('WIN-003') == 'skipped'" "$(report_of "${sat}" opsgate-check)"
+assert_json "Saturday pipeline: the deploy report fails at the deploy stage on WIN-003" \
+  "d['stage'] == 'deploy' and d['outcome'] == 'fail' and st('WIN-003') == 'fail'" "$(report_of "${sat}" deploy-checked)"
+not_deployed "Saturday pipeline: nothing deployed" "${sat}"
+
+# The same Saturday in a merge request: the merge job passes, change-aware.
+gcl_mr sat-mr mr-good --variable "OPSGATE_EXTRA_ARGS=--at ${AT_SATURDAY}"
+assert_exit "Saturday merge request: the merge job passes" 0
+assert_json "Saturday merge request: merge stage, change-aware, passed" \
+  "d['stage'] == 'merge' and d['base'] is not None and d['outcome'] == 'pass'" "$(report_of "${CLONE}" opsgate-check)"
+}
+
+scenario ".opsgate-deploy: deploys inside the window, on a Saturday only in an emergency, never a failing revision" scenario_deploy_stage
+scenario_deploy_stage() {
+local dep="${E2E_TMP}/deploy-checked" bad="${E2E_TMP}/deploy-bad"
+git clone -q --depth 1 "file://${up}" "${dep}"
+gcl_run "${dep}" deploy-checked --variable "OPSGATE_EXTRA_ARGS=--at ${AT_OPEN}"
+assert_exit "deploy stage, Thursday evening: deploys" 0
+assert_contains "deploy stage, Thursday evening: the gate passed" "${OUT}" "deploy gate passed for production: deploying"
+assert_contains "deploy stage, Thursday evening: the deploy script ran" "$(cat "${dep}/deployed-checked.txt" 2>/dev/null)" "deployed"
+assert_json "deploy stage, Thursday evening: judged at deploy, WIN-003 passed, the whole revision" \
+  "d['stage'] == 'deploy' and st('WIN-003') == 'pass' and d['base'] is None" "$(report_of "${dep}" deploy-checked)"
+rm -f "${dep}/deployed-checked.txt"
+
+gcl_run "${dep}" deploy-checked --variable "OPSGATE_EXTRA_ARGS=--at ${AT_SATURDAY}" \
+  --variable "OPSGATE_EMERGENCY=INC-42 payment outage" --variable GITLAB_USER_LOGIN=alice.oncall
+assert_exit "deploy stage, Saturday, emergency: deploys" 0
+assert_json "deploy stage, Saturday, emergency: WIN-003 waived, the reason and who asked recorded" \
+  "d['stage'] == 'deploy' and st('WIN-003') == 'waived' and d['emergency'] == 'INC-42 payment outage' and d['emergency_requested_by'] == 'alice.oncall'" \
+  "$(report_of "${dep}" deploy-checked)"
+
+# A revision whose manifest fails: refused at deploy, inside the window and in an emergency.
+git -C "${up}" branch -q deploy-bad mr-bad~2
+git clone -q --depth 1 --branch deploy-bad "file://${up}" "${bad}"
+gcl_run "${bad}" deploy-checked --variable "OPSGATE_EXTRA_ARGS=--at ${AT_OPEN}" \
+  --variable "OPSGATE_EMERGENCY=INC-42 payment outage"
+assert_exit "deploy stage, a failing revision: refused even in an emergency" 1
+assert_json "deploy stage, a failing revision: BKP-002 fails at deploy" \
+  "d['stage'] == 'deploy' and st('BKP-002') == 'fail'" "$(report_of "${bad}" deploy-checked)"
+not_deployed "deploy stage, a failing revision: nothing deployed" "${bad}"
+}
+
+scenario "the stage is the job's: OPSGATE_STAGE and --stage in OPSGATE_EXTRA_ARGS cannot change it" scenario_stage_fixed
+scenario_stage_fixed() {
+local dep="${E2E_TMP}/stage-fixed" extra value
+git clone -q --depth 1 "file://${up}" "${dep}"
+# A variable on a protected deploy: the job still judges at the deploy stage. (--at is refused
+# there, so the verdict is today's: only the stage is asserted.)
+for value in commit merge; do
+  gcl_run "${dep}" deploy-checked --variable CI_COMMIT_REF_PROTECTED=true --variable CI_PIPELINE_SOURCE=push \
+    --variable "OPSGATE_STAGE=${value}"
+  assert_contains "protected deploy, OPSGATE_STAGE=${value}: opsgate ran" "${OUT}" "+ ${OPSGATE} check"
+  assert_json "protected deploy, OPSGATE_STAGE=${value}: still the deploy stage" \
+    "d['stage'] == 'deploy'" "$(report_of "${dep}" deploy-checked)"
+done
+gcl_mr stage-mr mr-good --variable CI_MERGE_REQUEST_TARGET_BRANCH_PROTECTED=true --variable OPSGATE_EXTRA_ARGS= \
+  --variable OPSGATE_STAGE=deploy
+assert_json "protected merge request, OPSGATE_STAGE=deploy: still the merge stage" \
+  "d['stage'] == 'merge'" "$(report_of "${CLONE}" opsgate-check)"
+# --stage in OPSGATE_EXTRA_ARGS: refused before opsgate runs, on a protected branch and off it.
+for extra in "--stage commit" "--stage=merge" "--verbose --stage=commit"; do
+  rm -f "${dep}/deployed-checked.txt"
+  gcl_run "${dep}" deploy-checked --variable CI_COMMIT_REF_PROTECTED=true --variable CI_PIPELINE_SOURCE=push \
+    --variable "OPSGATE_EXTRA_ARGS=${extra}"
+  assert_job_exit2 "protected deploy, '${extra}': exit 2"
+  assert_contains "protected deploy, '${extra}': says the stage is the job's" "${OUT}${ERR}" "the stage is fixed by the job"
+  not_run "protected deploy, '${extra}': opsgate did not run"
+  not_deployed "protected deploy, '${extra}': nothing deployed" "${dep}"
+  gcl_run "${dep}" deploy-checked --variable CI_COMMIT_REF_PROTECTED=false \
+    --variable "OPSGATE_EXTRA_ARGS=--at ${AT_OPEN} ${extra}"
+  assert_job_exit2 "unprotected deploy, '${extra}': exit 2 too"
+  not_run "unprotected deploy, '${extra}': opsgate did not run"
+  not_deployed "unprotected deploy, '${extra}': nothing deployed" "${dep}"
+done
+rm -rf "${E2E_TMP}/stage-mr"
+gcl_mr stage-mr mr-good --variable "OPSGATE_EXTRA_ARGS=--at ${AT_SATURDAY} --stage=deploy"
+assert_job_exit2 "unprotected merge request, --stage=deploy: exit 2"
+assert_contains "unprotected merge request, --stage=deploy: says the stage is the job's" "${OUT}${ERR}" "the stage is fixed by the job"
+not_run "unprotected merge request, --stage=deploy: opsgate did not run"
 }
 
 run_scenarios "$@"
