@@ -4,9 +4,9 @@
 //   opsgate(env: 'production', rules: ['baseline', '/etc/opsgate/acme'], repoRules: '.opsgate/rules',
 //           failOn: 'warning', onFailure: 'UNSTABLE')
 //
-// Runs `opsgate check` with sh(returnStatus: true), so the reports are recorded whatever the
-// verdict: JUnit (`junit`), SARIF for the Warnings NG plugin (`recordIssues`), all reports
-// archived. Then, by exit code:
+// Runs `opsgate check --stage merge` with sh(returnStatus: true), so the reports are recorded
+// whatever the verdict: JUnit (`junit`), SARIF for the Warnings NG plugin (`recordIssues`), all
+// reports archived. Then, by exit code:
 //   0  gate passed: nothing else.
 //   1  gate failed: the build result becomes `onFailure` ('FAILURE', the default, or
 //      'UNSTABLE'); with 'FAILURE' the step then stops the pipeline with error() so that
@@ -42,6 +42,10 @@
 //   emergency    an emergency change's reason (--emergency: release-window rules waived)
 //   protectedBranches  branch patterns (String or List, `*` any characters)  ['main', 'master']
 //
+// Stages (issue 18): this step judges at the merge stage (rules that apply only at deploy, such as
+// the baseline's release window WIN-003, are not asked); opsgateDeploy judges at the deploy stage.
+// The stage is the step's, never a parameter, and extraArgs may not hold --stage (any branch).
+//
 // Protected branches (issue 16: a change cannot walk around its gate). When the branch built, or
 // the target of the change (CHANGE_TARGET, else BRANCH_NAME; neither set counts as protected)
 // matches `protectedBranches`:
@@ -54,6 +58,15 @@
 // (currentBuild.getBuildCauses), passed to opsgate as BUILD_USER_ID and recorded in its report.
 
 def call(Map args = [:]) {
+    return runCheck(args, 'merge')
+}
+
+// `opsgate check` at STAGE ('merge' for this step, 'deploy' for opsgateDeploy): the steps fix
+// the stage, a parameter never does. At deploy a failed gate always stops the pipeline, the
+// base is only the one given (no CHANGE_TARGET default: every service is judged anyway), and the
+// reports go to their own directory and Warnings NG id, so both steps can run in one build.
+int runCheck(Map args, String stage) {
+    boolean deploy = stage == 'deploy'
     String bin = args.opsgate ?: 'opsgate'
     String environment = args.env ?: 'production'
     String failOn = args.failOn ?: 'error'
@@ -62,7 +75,7 @@ def call(Map args = [:]) {
         error("opsgate: onFailure must be 'FAILURE' or 'UNSTABLE', not '${onFailure}'")
     }
     boolean stopOnFailure = args.containsKey('stopOnFailure') ? (args.stopOnFailure as boolean) : onFailure == 'FAILURE'
-    String dir = args.reportDir ?: 'opsgate-report'
+    String dir = args.reportDir ?: (deploy ? 'opsgate-deploy-report' : 'opsgate-report')
     if (dir.startsWith('/') || ('/' + dir + '/').contains('/../') || dir == '.') {
         currentBuild.result = 'FAILURE'
         error("opsgate: REFUSED: reportDir '${dir}' must be a relative path inside the workspace")
@@ -72,7 +85,7 @@ def call(Map args = [:]) {
     String base = null
     if (args.containsKey('base')) {
         base = args.base ?: null
-    } else if (env.CHANGE_TARGET) {
+    } else if (!deploy && env.CHANGE_TARGET) {
         // The full name: a pushed tag named origin/<target> must not stand in for it.
         base = "refs/remotes/origin/${env.CHANGE_TARGET}"
         boolean fetch = args.containsKey('fetchTarget') ? (args.fetchTarget as boolean) : true
@@ -84,7 +97,7 @@ def call(Map args = [:]) {
         }
     }
 
-    List<String> cmd = [bin, 'check', '--env', environment, '--fail-on', failOn, '--no-color']
+    List<String> cmd = [bin, 'check', '--stage', stage, '--env', environment, '--fail-on', failOn, '--no-color']
     if (args.rev) {
         cmd += ['--rev', args.rev.toString()]
     }
@@ -143,18 +156,22 @@ def call(Map args = [:]) {
         junit(testResults: "${dir}/junit.xml", allowEmptyResults: true)
     }
     if (evaluated || fileExists("${dir}/opsgate.sarif")) {
+        // Warnings NG refuses two tools with one id in a build: the deploy gate has its own.
+        String id = deploy ? 'opsgate-deploy' : 'opsgate'
         recordIssues(enabledForFailure: true, skipPublishingChecks: false,
-                     tools: [sarif(id: 'opsgate', name: 'opsgate', pattern: "${dir}/opsgate.sarif")])
+                     tools: [sarif(id: id, name: id, pattern: "${dir}/opsgate.sarif")])
     }
     archiveArtifacts(artifacts: "${dir}/**", allowEmptyArchive: true)
 
     if (status == 0) {
-        echo('opsgate: gate passed')
+        echo(deploy ? "opsgate: deploy gate passed for ${environment}: deploying" : 'opsgate: gate passed')
         return 0
     }
     if (status == 1) {
         currentBuild.result = onFailure
-        String message = "opsgate: operability gate failed for ${environment} (see the opsgate test results and issues, ${dir}/)"
+        String message = deploy ?
+            "opsgate: deploy gate failed for ${environment}: not deploying (see the opsgate-deploy test results and issues, ${dir}/)" :
+            "opsgate: operability gate failed for ${environment} (see the opsgate test results and issues, ${dir}/)"
         if (stopOnFailure) {
             error(message)
         }
@@ -167,8 +184,9 @@ def call(Map args = [:]) {
     return status
 }
 
-// The protected-branch guard (shared with opsgateWindow): error() on what a change may not do
-// there; returns [protectedBy: reason or null, user: who asked for the emergency or null].
+// The guard (shared with opsgateWindow and opsgateDeploy): error() on --stage in extraArgs, and
+// on what a change may not do on a protected branch; returns [protectedBy: reason or null, user:
+// who asked for the emergency or null].
 Map opsgateGuard(Map args) {
     def patterns = args.protectedBranches == null ? ['main', 'master'] :
         (args.protectedBranches instanceof List ? args.protectedBranches : args.protectedBranches.toString().tokenize(' ,'))
@@ -186,6 +204,14 @@ Map opsgateGuard(Map args) {
         }
     }
     String user = env.BUILD_USER_ID ?: startedBy()
+    for (def extra in (args.extraArgs ?: [])) {
+        String word = extra.toString()
+        if (word == '--stage' || word.startsWith('--stage=')) {
+            currentBuild.result = 'FAILURE'
+            error("opsgate: REFUSED: extraArgs may not contain ${word}: the stage is fixed by the step " +
+                  '(opsgate: merge, opsgateDeploy: deploy), never by a parameter')
+        }
+    }
     if (protectedBy) {
         echo("opsgate: protected: ${protectedBy}")
         for (def extra in (args.extraArgs ?: [])) {

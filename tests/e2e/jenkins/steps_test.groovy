@@ -3,8 +3,11 @@
 // echo, error, env, currentBuild), and checks the commands they run and how they react to
 // opsgate's exit codes. One line per check: "ok NAME" or "FAIL NAME: detail".
 //
-// groovy steps_test.groovy LIB_DIR OPSGATE REPO BASELINE
-//   REPO: a git repository whose manifest fails the baseline (for the run with the real binary).
+// groovy steps_test.groovy LIB_DIR OPSGATE REPO BASELINE [SECTION]
+//   SECTION 'steps' (default): the steps' commands, exit codes and guards; REPO is a git
+//     repository whose manifest fails the baseline (for the runs with the real binary).
+//   SECTION 'stages' (issue 18): opsgate judges at the merge stage, opsgateDeploy at the deploy
+//     stage; REPO's manifest passes the baseline and its release window is closed on Saturdays.
 
 import groovy.transform.Field
 
@@ -12,6 +15,7 @@ import groovy.transform.Field
 @Field String opsgateBin = args[1]
 @Field String repoDir = args[2]
 @Field String baseline = args[3]
+@Field String section = args.length > 4 ? args[4] : 'steps'
 @Field int failures = 0
 
 class Abort extends RuntimeException {
@@ -72,10 +76,34 @@ Closure exits(int code) {
     return { String script -> script.contains("'check'") || script.contains("'window'") ? code : 0 }
 }
 
+// The bash of the work space REPO, its output shown indented.
+Closure realShell() {
+    File work = new File(repoDir)
+    return { String script ->
+        Process p = new ProcessBuilder('bash', '-c', script).directory(work).redirectErrorStream(true).start()
+        p.inputStream.eachLine { println "    | ${it}" }
+        return p.waitFor()
+    }
+}
+
+void finish() {
+    println(failures == 0 ? 'groovy checks: all ok' : "groovy checks: ${failures} failed")
+    System.exit(failures == 0 ? 0 : 1)
+}
+
+if (section == 'stages') {
+    stagesChecks()
+    finish()
+}
+if (section != 'steps') {
+    println "FAIL unknown section '${section}'"
+    System.exit(2)
+}
+
 // --- exit 0: passed ----------------------------------------------------------------------------
 def r = run(args: [env: 'production', minLevel: 3], sh: exits(0))
-check('exit 0: runs opsgate check with env and min level',
-      r.gate?.contains("'opsgate' 'check' '--env' 'production' '--fail-on' 'error'") &&
+check('exit 0: runs opsgate check at the merge stage with env and min level',
+      r.gate?.contains("'opsgate' 'check' '--stage' 'merge' '--env' 'production' '--fail-on' 'error'") &&
       r.gate.contains("'--min-level' '3'"), r.gate)
 check('exit 0: through sh with returnStatus', r.shs.every { it.returnStatus == true }, r.shs)
 check('exit 0: writes junit, sarif, json and markdown reports',
@@ -253,5 +281,103 @@ check('real shell, opsgate-report/summary.md -> file: the file is untouched, a r
       victim.text == 'precious' && !java.nio.file.Files.isSymbolicLink(new File(work, 'opsgate-report/summary.md').toPath()) &&
       new File(work, 'opsgate-report/summary.md').length() > 0, victim.text)
 
-println(failures == 0 ? 'groovy checks: all ok' : "groovy checks: ${failures} failed")
-System.exit(failures == 0 ? 0 : 1)
+finish()
+
+// --- issue 18: stages (section 'stages') ------------------------------------------------------
+void stagesChecks() {
+    String saturday = '2026-11-28T21:30:00+01:00'  // billing-api deploys Monday to Thursday evenings
+    String thursday = '2026-11-26T21:30:00+01:00'
+
+    // The commands: the stage is the step's.
+    def r = run(args: [env: 'production'], env: [BRANCH_NAME: 'feature'], sh: exits(0))
+    check('opsgate: judges at the merge stage', r.gate?.contains("'opsgate' 'check' '--stage' 'merge' '--env' 'production'"), r.gate)
+    r = run(step: 'opsgateDeploy', args: [env: 'production', minLevel: 3, rules: ['baseline'], repoRules: '.opsgate/rules'],
+            env: [BRANCH_NAME: 'main'], sh: exits(0))
+    check('opsgateDeploy: judges at the deploy stage', r.gate?.contains("'opsgate' 'check' '--stage' 'deploy' '--env' 'production'") &&
+          r.gate.contains("'--min-level' '3'") && r.gate.contains("'--rules' 'baseline'"), r.gate)
+    check('opsgateDeploy: no --base unless given', r.gate != null && !r.gate.contains('--base'), r.gate)
+    check('opsgateDeploy: the repository pack from the deployed revision', r.gate?.contains("'--rules' 'HEAD:.opsgate/rules'"), r.gate)
+    check('opsgateDeploy: reports in opsgate-deploy-report',
+          r.gate?.contains("'--report' 'json=opsgate-deploy-report/opsgate.json'") &&
+          r.calls.find { it.step == 'junit' }?.args?.testResults == 'opsgate-deploy-report/junit.xml', r.gate)
+    def issues = r.calls.find { it.step == 'recordIssues' }?.args
+    check('opsgateDeploy: SARIF under its own Warnings NG id (opsgate-deploy)',
+          issues?.tools?.getAt(0)?.id == 'opsgate-deploy' && issues.tools[0].pattern == 'opsgate-deploy-report/opsgate.sarif', issues)
+    check('opsgateDeploy: returns 0 and goes on', r.returned == 0 && r.aborted == null, "${r.returned} ${r.aborted}")
+    r = run(step: 'opsgateDeploy', args: [repoRules: '.opsgate/rules'], env: [BRANCH_NAME: 'PR-7', CHANGE_TARGET: 'main'], sh: exits(0))
+    check('opsgateDeploy: CHANGE_TARGET is no base (every service is judged), nothing fetched',
+          r.gate != null && !r.gate.contains('--base') && !r.shs.any { it.script.contains('git fetch') }, r.gate)
+    r = run(step: 'opsgateDeploy', args: [base: 'abc123', repoRules: '.opsgate/rules'], env: [BRANCH_NAME: 'main'], sh: exits(0))
+    check('opsgateDeploy: a base given is passed, the repository pack read from it',
+          r.gate?.contains("'--base' 'abc123'") && r.gate.contains("'--rules' 'abc123:.opsgate/rules'"), r.gate)
+
+    // Exit codes: a failed deploy gate always stops the pipeline.
+    r = run(step: 'opsgateDeploy', args: [env: 'production'], env: [BRANCH_NAME: 'main'], sh: exits(1))
+    check('opsgateDeploy exit 1: FAILURE, stops before deploying',
+          r.result == 'FAILURE' && r.aborted?.contains('deploy gate failed for production: not deploying'), "${r.result} ${r.aborted}")
+    check('opsgateDeploy exit 1: reports recorded first',
+          r.steps.indexOf('junit') >= 0 && r.steps.indexOf('recordIssues') >= 0 && r.steps.indexOf('junit') < r.steps.indexOf('error'), r.steps)
+    r = run(step: 'opsgateDeploy', args: [:], env: [BRANCH_NAME: 'main'], sh: exits(2))
+    check('opsgateDeploy exit 2: stops', r.result == 'FAILURE' && r.aborted?.contains('could not evaluate (exit 2)'), r.aborted)
+    for (String key in ['onFailure', 'stopOnFailure']) {
+        r = run(step: 'opsgateDeploy', args: [(key): key == 'onFailure' ? 'UNSTABLE' : false], env: [BRANCH_NAME: 'feature'], sh: exits(1))
+        check("opsgateDeploy, ${key}: not a parameter, the gate not run",
+              r.aborted?.contains("${key} is not a parameter") && r.gate == null && r.result == 'FAILURE', "${r.aborted} ${r.gate}")
+    }
+
+    // --stage in extraArgs: refused by both steps, on a protected branch and off it.
+    for (String step in ['opsgate', 'opsgateDeploy']) {
+        for (List extra in [['--stage', 'commit'], ['--stage=merge'], ['--verbose', '--stage=push']]) {
+            for (String branch in ['main', 'feature']) {
+                r = run(step: step, args: [extraArgs: extra], env: [BRANCH_NAME: branch], sh: exits(0))
+                check("${step} on ${branch}, extraArgs ${extra}: refused, the gate not run",
+                      r.aborted?.contains('the stage is fixed by the step') && r.gate == null && r.result == 'FAILURE', "${r.aborted} ${r.gate}")
+            }
+        }
+    }
+
+    // Protected branch: the deploy gate keeps the issue-16 guards.
+    r = run(step: 'opsgateDeploy', args: [extraArgs: ['--at', saturday]], env: [BRANCH_NAME: 'main'], sh: exits(0))
+    check('opsgateDeploy on protected main, extraArgs --at: refused', r.aborted?.contains('REFUSED') && r.gate == null, r.aborted)
+    r = run(step: 'opsgateDeploy', args: [extraArgs: ['--rules=./lenient']], env: [BRANCH_NAME: 'main'], sh: exits(0))
+    check('opsgateDeploy on protected main, extraArgs --rules=./lenient: refused', r.aborted?.contains('REFUSED') && r.gate == null, r.aborted)
+    r = run(step: 'opsgateDeploy', args: [emergency: 'INC-42'], env: [BRANCH_NAME: 'main'], sh: exits(0))
+    check('opsgateDeploy on protected main, emergency without a user: refused',
+          r.aborted?.contains('only in a build started by a user') && r.gate == null, r.aborted)
+    r = run(step: 'opsgateDeploy', args: [emergency: 'INC-42'], env: [BRANCH_NAME: 'main'], causes: [[userId: 'jdoe']], sh: exits(0))
+    check('opsgateDeploy on protected main, emergency started by jdoe: deploy stage, with who asked',
+          r.aborted == null && r.gate?.contains("BUILD_USER_ID='jdoe' 'opsgate' 'check' '--stage' 'deploy'") &&
+          r.gate.contains("'--emergency' 'INC-42'"), r.gate)
+
+    // The real binary through a real shell, on a Saturday: both steps in one build.
+    Closure realSh = realShell()
+    File work = new File(repoDir)
+    def slurper = new groovy.json.JsonSlurper()
+    Closure status = { report, String rule -> report.manifests[0].findings.find { it.rule == rule }?.status }
+    r = run(args: [opsgate: opsgateBin, rules: baseline, extraArgs: ['--at', saturday]], env: [BRANCH_NAME: 'feature'], sh: realSh)
+    def merged = slurper.parse(new File(work, 'opsgate-report/opsgate.json'))
+    check('real opsgate, Saturday: the merge gate passes', r.returned == 0 && r.aborted == null && r.result == null, "${r.returned} ${r.aborted}")
+    check('real opsgate, Saturday: merge stage, WIN-003 not asked',
+          merged.stage == 'merge' && merged.outcome == 'pass' && status(merged, 'WIN-003') == 'skipped', "${merged.stage} ${merged.outcome} ${status(merged, 'WIN-003')}")
+    r = run(step: 'opsgateDeploy', args: [opsgate: opsgateBin, rules: baseline, extraArgs: ['--at', saturday]],
+            env: [BRANCH_NAME: 'feature'], sh: realSh)
+    def deployed = slurper.parse(new File(work, 'opsgate-deploy-report/opsgate.json'))
+    check('real opsgateDeploy, Saturday: refused, the pipeline stopped',
+          r.result == 'FAILURE' && r.aborted?.contains('deploy gate failed for production: not deploying'), "${r.result} ${r.aborted}")
+    check('real opsgateDeploy, Saturday: deploy stage, WIN-003 fails',
+          deployed.stage == 'deploy' && deployed.outcome == 'fail' && status(deployed, 'WIN-003') == 'fail', "${deployed.stage} ${deployed.outcome} ${status(deployed, 'WIN-003')}")
+    check('real opsgateDeploy: the merge gate\'s reports are still there', new File(work, 'opsgate-report/opsgate.json').length() > 0, 'opsgate-report/opsgate.json')
+    r = run(step: 'opsgateDeploy', args: [opsgate: opsgateBin, rules: baseline, extraArgs: ['--at', thursday]],
+            env: [BRANCH_NAME: 'feature'], sh: realSh)
+    deployed = slurper.parse(new File(work, 'opsgate-deploy-report/opsgate.json'))
+    check('real opsgateDeploy, Thursday evening: deploys', r.returned == 0 && r.aborted == null, "${r.returned} ${r.aborted}")
+    check('real opsgateDeploy, Thursday evening: deploy stage, WIN-003 passes',
+          deployed.stage == 'deploy' && status(deployed, 'WIN-003') == 'pass', "${deployed.stage} ${status(deployed, 'WIN-003')}")
+    r = run(step: 'opsgateDeploy', args: [opsgate: opsgateBin, rules: baseline, extraArgs: ['--at', saturday], emergency: 'INC-42 payment outage'],
+            env: [BRANCH_NAME: 'feature'], causes: [[userId: 'jdoe']], sh: realSh)
+    deployed = slurper.parse(new File(work, 'opsgate-deploy-report/opsgate.json'))
+    check('real opsgateDeploy, Saturday emergency by jdoe: deploys, WIN-003 waived, who asked recorded',
+          r.returned == 0 && deployed.stage == 'deploy' && status(deployed, 'WIN-003') == 'waived' &&
+          deployed.emergency == 'INC-42 payment outage' && deployed.emergency_requested_by == 'jdoe',
+          "${r.aborted} ${status(deployed, 'WIN-003')} ${deployed.emergency_requested_by}")
+}
