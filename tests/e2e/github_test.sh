@@ -5,7 +5,8 @@
 # opsgate on real repositories, for exit codes 0, 1 and 2; and (issue 16) on a protected branch
 # extra-args cannot add --emergency/--rules/--manifest, an emergency is honoured only in a
 # workflow_dispatch run and records GITHUB_ACTOR, and reports never go through a committed
-# symlink. Without python3-yaml the scenarios
+# symlink; (issue 18) the stage input reaches opsgate (a Saturday: merge passes, deploy is refused)
+# and extra-args cannot change it. Without python3-yaml the scenarios
 # skip (exit 77), except under CI=true where they fail.
 
 # shellcheck source=lib.sh
@@ -85,6 +86,9 @@ ok("the check step runs opsgate check", '"$OPSGATE" "$@"' in check.get("run", ""
 ok("the check step appends the Markdown summary", "GITHUB_STEP_SUMMARY" in check.get("run", "") and "markdown=" in check.get("run", ""))
 ok("the check step maps inputs to env", all(k in check.get("env", {}) for k in ["OPSGATE_RULES", "OPSGATE_ENV", "OPSGATE_MIN_LEVEL", "OPSGATE_FAIL_ON", "OPSGATE_BASE"]))
 ok("the base defaults to the pull request base", "github.event.pull_request.base.sha" in check["env"]["OPSGATE_BASE"])
+ok("input stage declared, default merge", ins.get("stage", {}).get("default") == "merge")
+ok("the stage comes from the stage input only", check["env"].get("OPSGATE_STAGE") == "${{ inputs.stage }}")
+ok("the check step passes the stage to opsgate", 'set -- check --stage "$OPSGATE_STAGE"' in check.get("run", ""))
 upload = next((s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")), None)
 ok("SARIF uploaded with codeql-action/upload-sarif", upload is not None and "sarif_file" in upload.get("with", {}))
 ok("SARIF upload runs even when the gate failed", upload is not None and "always()" in upload.get("if", ""))
@@ -119,7 +123,7 @@ run_action() {
   : >"${E2E_TMP}/output" && : >"${E2E_TMP}/summary"
   (cd "${repo}" && env -u GITLAB_USER_LOGIN -u BUILD_USER_ID -u GITHUB_ACTOR \
     OPSGATE="${OPSGATE}" OPSGATE_RULES="${BASELINE}" OPSGATE_REPO_RULES=.opsgate/rules \
-    OPSGATE_ENV=production OPSGATE_MIN_LEVEL="" OPSGATE_FAIL_ON=error OPSGATE_BASE="" \
+    OPSGATE_ENV=production OPSGATE_MIN_LEVEL="" OPSGATE_FAIL_ON=error OPSGATE_STAGE=merge OPSGATE_FAIL=true OPSGATE_BASE="" \
     OPSGATE_STATUS_SHA="$(git rev-parse HEAD)" OPSGATE_POST_STATUS=false OPSGATE_REPORT_DIR=opsgate-report \
     OPSGATE_PROTECTED_BRANCHES="" OPSGATE_EXTRA_ARGS="" OPSGATE_EMERGENCY="" \
     OPSGATE_REF=refs/heads/feature OPSGATE_BASE_REF="" OPSGATE_DEFAULT_BRANCH=main OPSGATE_EVENT=push \
@@ -281,6 +285,78 @@ else
   fail_ "committed summary.md link: a real report replaces it" "$(ls -la "${good}/opsgate-report" 2>&1)"
 fi
 assert_not_contains "committed summary.md link: the job summary is the report, not the file outside" "${SUMMARY}" "precious"
+}
+
+
+# --- issue 18: the stage input ----------------------------------------------------------------
+
+# saturday_wrapper: $sat, an opsgate pinned to a Saturday evening (billing-api deploys Monday to
+# Thursday evenings), as `wrapper` pins a Thursday evening.
+saturday_wrapper() {
+  sat="${E2E_TMP}/opsgate-saturday"
+  printf '#!/bin/sh\nexec %q "$@" --at 2026-11-28T21:30:00+01:00\n' "${OPSGATE}" >"${sat}"
+  chmod +x "${sat}"
+}
+
+scenario "stage input on a Saturday: merge passes, deploy is refused on WIN-003" scenario_stage_saturday
+scenario_stage_saturday() {
+good_repo
+saturday_wrapper
+run_action "${good}" OPSGATE="${sat}" OPSGATE_BASE="${base_sha}"
+assert_exit "stage merge (the default), Saturday: the gate passes" 0
+assert_json "stage merge, Saturday: merge stage, WIN-003 not asked" \
+  "d['stage'] == 'merge' and d['outcome'] == 'pass' and st('WIN-003') == 'skipped'" "${good}/opsgate-report/opsgate.json"
+assert_contains "stage merge: the job summary says so" "${SUMMARY}" "stage \`merge\`"
+
+run_action "${good}" OPSGATE="${sat}" OPSGATE_STAGE=deploy OPSGATE_BASE="${base_sha}"
+assert_exit "stage deploy, Saturday: the verdict step fails" 1
+assert_contains "stage deploy, Saturday: outcome fail" "${OUTPUTS}" "outcome=fail"
+assert_json "stage deploy, Saturday: deploy stage, WIN-003 fails" \
+  "d['stage'] == 'deploy' and d['outcome'] == 'fail' and st('WIN-003') == 'fail'" "${good}/opsgate-report/opsgate.json"
+assert_contains "stage deploy: the job summary says so" "${SUMMARY}" "stage \`deploy\`"
+
+run_action "${good}" OPSGATE="${wrapper}" OPSGATE_STAGE=deploy
+assert_exit "stage deploy, Thursday evening: the gate passes" 0
+assert_json "stage deploy, Thursday evening: WIN-003 passes" \
+  "d['stage'] == 'deploy' and st('WIN-003') == 'pass'" "${good}/opsgate-report/opsgate.json"
+
+# A deployment from the default branch, started by hand in an emergency: honoured and recorded.
+run_action "${good}" OPSGATE="${sat}" OPSGATE_STAGE=deploy OPSGATE_REF=refs/heads/main \
+  OPSGATE_EVENT=workflow_dispatch OPSGATE_EMERGENCY="INC-42 payment outage" GITHUB_ACTOR=octo-oncall
+assert_exit "stage deploy, Saturday, emergency in workflow_dispatch on main: passes" 0
+assert_json "stage deploy, emergency: WIN-003 waived, who asked recorded" \
+  "d['stage'] == 'deploy' and st('WIN-003') == 'waived' and d['emergency_requested_by'] == 'octo-oncall'" \
+  "${good}/opsgate-report/opsgate.json"
+rm -rf "${good}/opsgate-report"
+run_action "${good}" OPSGATE="${sat}" OPSGATE_STAGE=deploy OPSGATE_REF=refs/heads/main \
+  OPSGATE_EVENT=push OPSGATE_EMERGENCY="INC-42 payment outage"
+assert_exit "stage deploy, emergency on a push to main: refused, exit 2" 2
+not_run "stage deploy, refused emergency: opsgate did not run"
+}
+
+scenario "the stage is the input's: --stage in extra-args, an unknown stage and fail false at deploy are refused" scenario_stage_fixed
+scenario_stage_fixed() {
+local extra ref
+good_repo
+saturday_wrapper
+for ref in refs/heads/main refs/heads/feature; do
+  for extra in "--stage commit" "--stage=merge" "--verbose --stage=push"; do
+    rm -rf "${good}/opsgate-report"
+    run_action "${good}" OPSGATE="${sat}" OPSGATE_STAGE=deploy OPSGATE_REF="${ref}" OPSGATE_EXTRA_ARGS="${extra}"
+    assert_exit "${ref#refs/heads/}, stage deploy, extra-args '${extra}': exit 2" 2
+    assert_contains "${ref#refs/heads/}, extra-args '${extra}': says the stage is the input" "${OUT}" "the stage is the stage input (deploy)"
+    not_run "${ref#refs/heads/}, extra-args '${extra}': opsgate did not run"
+  done
+done
+rm -rf "${good}/opsgate-report"
+run_action "${good}" OPSGATE="${sat}" OPSGATE_STAGE=release
+assert_exit "an unknown stage: exit 2" 2
+assert_contains "an unknown stage: says which exist" "${OUT}" "must be commit, push, merge or deploy, not 'release'"
+not_run "an unknown stage: opsgate did not run"
+run_action "${good}" OPSGATE="${sat}" OPSGATE_STAGE=deploy OPSGATE_FAIL=false
+assert_exit "stage deploy with fail false: exit 2" 2
+assert_contains "stage deploy with fail false: says why" "${OUT}" "a failed deploy gate stops the job"
+not_run "stage deploy with fail false: opsgate did not run"
 }
 
 run_scenarios "$@"
