@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: the git hook modes with real `git push`es. A bare "server" repository whose
 # pre-receive hook calls `opsgate hook pre-receive` (the pushed objects are still in git's
-# quarantine then), and clones whose pre-push hook `opsgate hook install` wrote.
+# quarantine then), and clones whose pre-push hook `opsgate hook install` wrote. Both judge at the
+# push stage that integrations/README.md gives them (issue 18).
 #
 # The verdicts use a small rule pack written into the temp dir and a fixed --at, passed through
 # the hooks' options, so they do not depend on the clock.
@@ -501,6 +502,76 @@ assert_exit "install from a subdirectory: updates the repository's hook" 0
 
 run_in "${E2E_TMP}" hook install --rules "${PACK}"
 assert_exit "install outside a repository is exit 2" 2
+}
+
+# --- issue 18: the hooks judge at the push stage ------------------------------------------------
+
+# window_pack: PACK_WINDOW, PACK plus a release-window rule asked at deploy only (as the
+# baseline's WIN-003); window_manifest RETENTION: a manifest deploying Monday to Thursday evenings.
+window_pack() {
+  PACK_WINDOW="${E2E_TMP}/pack-window"
+  mkdir -p "${PACK_WINDOW}"
+  cp "${PACK}/rules.toml" "${PACK_WINDOW}/"
+  cat >>"${PACK_WINDOW}/rules.toml" <<'EOF'
+
+[[rule]]
+id = "HOOK-WINDOW"
+area = "release"
+title = "Deployments happen inside an open window"
+severity = "error"
+level = 1
+stages = ["deploy"]
+help = "Wait for the next window."
+check = [ { key = "release_window", window_open = true } ]
+EOF
+}
+window_manifest() {
+  manifest "$1"
+  cat <<'EOF'
+
+[release_window]
+timezone = "Europe/Paris"
+[[release_window.allow]]
+days = ["mon", "tue", "wed", "thu"]
+start = "20:00"
+end = "23:30"
+EOF
+}
+SATURDAY="2026-11-28T21:30:00+01:00"
+
+scenario "pre-receive and pre-push with --stage push: a Saturday push passes what only a deploy asks" scenario_push_stage
+scenario_push_stage() {
+window_pack
+# pre-receive, as integrations/README.md writes it: --stage push.
+local server="${E2E_TMP}/stage-server.git" client="${E2E_TMP}/stage-client" dev="${E2E_TMP}/stage-dev"
+git init -q --bare -b main "${server}"
+server_hook "${server}" --stage push --rules "${PACK_WINDOW}" --at "${SATURDAY}" --no-color
+git clone -q "${server}" "${client}" 2>/dev/null
+git -C "${client}" checkout -q -b main
+window_manifest 14 | write_file "${client}/operability.toml"
+commit_all "${client}" "${D1}" "good service"
+push "${client}" origin main
+assert_exit "pre-receive --stage push, Saturday: the push is accepted" 0
+assert_contains "pre-receive --stage push: the report says push stage" "${ERR}" "push stage"
+assert_not_contains "pre-receive --stage push: the deploy-only rule is not asked" "${ERR}" "FAIL   HOOK-WINDOW"
+# The same hook at the deploy stage refuses it: the stage given is the one judged.
+server_hook "${server}" --stage deploy --rules "${PACK_WINDOW}" --at "${SATURDAY}" --no-color
+git -C "${client}" commit -q --allow-empty -m "again"
+push "${client}" origin main
+assert_exit "pre-receive --stage deploy, Saturday: refused" 1
+assert_contains "pre-receive --stage deploy: the window rule refuses it" "${ERR}" "HOOK-WINDOW"
+
+# pre-push, installed as integrations/README.md says: --stage push is written into the hook.
+git clone -q "${server}" "${dev}" 2>/dev/null
+server_hook "${server}" --stage push --rules "${PACK_WINDOW}" --at "${SATURDAY}" --no-color
+run_in "${dev}" hook install --stage push --rules "${PACK_WINDOW}" --at "${SATURDAY}" --no-color
+assert_exit "hook install --stage push: installed" 0
+assert_contains "hook install --stage push: the hook carries the stage" "$(cat "${dev}/.git/hooks/pre-push")" "--stage=push"
+window_manifest 21 | write_file "${dev}/operability.toml"
+commit_all "${dev}" "${D1}" "longer retention"
+push "${dev}" origin main
+assert_exit "pre-push --stage push, Saturday: the push is accepted" 0
+assert_contains "pre-push --stage push: the report says push stage" "${OUT}${ERR}" "push stage"
 }
 
 run_scenarios "$@"

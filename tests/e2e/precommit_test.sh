@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pre-commit framework entry (.pre-commit-hooks.yaml) run for real by Debian's pre-commit:
-# a service repository that uses it is blocked on a failing manifest and passes on a good one.
+# a service repository that uses it is blocked on a failing manifest and passes on a good one, and
+# judges at the commit stage (issue 18).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # setup: the hook repository and a service repository using it, committed (pre-commit missing:
@@ -93,6 +94,44 @@ GIT_AUTHOR_DATE=2026-11-03T10:00:00+01:00 GIT_COMMITTER_DATE=2026-11-03T10:00:00
   run_cmd "${service}" git commit -q -m "shorten retention"
 assert_exit "git commit is refused by the hook" 1
 assert_eq "the commit did not happen" "service" "$(git -C "${service}" log -1 --format=%s)"
+}
+
+# Issue 18: the hook judges at the commit stage. On a Saturday a rule asked at deploy only (a
+# release window, as the baseline's WIN-003) does not stop a commit; the same rules at the deploy
+# stage would.
+scenario "pre-commit judges at the commit stage, on a Saturday" scenario_stage
+scenario_stage() {
+local saturday="2026-11-28T21:30:00+01:00"
+cat >>"${service}/.opsgate.toml" <<'TOML'
+
+[[rule]]
+id = "WIN-LOCAL"
+area = "release"
+title = "Deployments happen inside an open window"
+severity = "error"
+level = 1
+stages = ["deploy"]
+check = [ { key = "release_window", window_open = true } ]
+TOML
+cat >>"${service}/operability.toml" <<'TOML'
+
+[release_window]
+timezone = "Europe/Paris"
+[[release_window.allow]]
+days = ["mon", "tue", "wed", "thu"]
+start = "20:00"
+end = "23:30"
+TOML
+sed -i "s|args: \[--rules, .opsgate.toml\]|args: [--rules, .opsgate.toml, --at, \"${saturday}\", --no-color]|" "${service}/.pre-commit-config.yaml"
+commit_all "${service}" 2026-11-03T10:00:00+01:00 "a release window"
+run_cmd "${service}" pre-commit run --all-files --verbose
+assert_exit "pre-commit on a Saturday: passes" 0
+assert_contains "pre-commit: the hook judged the work tree at the commit stage" "${OUT}" "the work tree"
+assert_contains "pre-commit: the report says commit stage" "${OUT}" "commit stage"
+assert_not_contains "pre-commit: the deploy-only rule was not asked" "${OUT}" "WIN-LOCAL"
+run_cmd "${service}" opsgate check --worktree --stage deploy --rules .opsgate.toml --at "${saturday}" --no-color
+assert_exit "the same work tree at the deploy stage: refused" 1
+assert_contains "the deploy stage names the window rule" "${OUT}" "WIN-LOCAL"
 }
 
 run_scenarios "$@"
