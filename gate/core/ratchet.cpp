@@ -197,10 +197,17 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
   for (Finding& finding : added) head.findings.push_back(std::move(finding));
   if (!added.empty()) sort_by_rule(head.findings);
 
+  // Tolerating a failure excuses it as a waiver would: never for a rule no waiver may excuse
+  // (the baseline's release-window gate, WIN-003, fails at the merge base too whenever the window
+  // is closed, so a deploy with --fail-on-new would otherwise go out at any time).
+  auto waivable = [&](const Finding& finding) {
+    const Rule* rule = rules.find(finding.rule);
+    return !rule || rule->waivable;
+  };
   if (context.fail_on_new)
     for (Finding& finding : head.findings)
       if (finding.status == Status::fail && finding.is_new == false &&
-          finding.severity >= context.fail_on)
+          finding.severity >= context.fail_on && waivable(finding))
         finding.tolerated = "already failing at the merge base (--fail-on-new)";
   head.passed = std::none_of(head.findings.begin(), head.findings.end(),
                              [&](const Finding& f) { return fails_gate(f, context.fail_on); });

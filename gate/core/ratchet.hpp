@@ -21,8 +21,8 @@ struct BaseSide {
 
 // Marks each failed finding of `head` new or not (Finding::is_new), adds GATE-LEVEL-DROP,
 // GATE-EVIDENCE-REMOVED and GATE-SCOPE-CHANGED, then, with context.fail_on_new, tolerates the
-// failures already present at the base and recomputes `head.passed`. `manifest` is the head's
-// manifest (null when the revision has none at this path).
+// failures already present at the base (of waivable rules only) and recomputes `head.passed`.
+// `manifest` is the head's manifest (null when the revision has none at this path).
 void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tree& tree,
                        const BaseSide& base, const RuleSet& rules, const EvalContext& context);
 

@@ -336,3 +336,47 @@ TEST_CASE("new findings: what the change brings, and --fail-on-new", "[check][ne
     for (const Finding& finding : full->manifests.at(0).findings) CHECK_FALSE(finding.is_new);
   }
 }
+
+TEST_CASE("new findings: --fail-on-new never tolerates a rule that is not waivable",
+          "[check][new]") {
+  // The release window is as closed at the merge base as at the revision: "already failing"
+  // there says nothing about the change, and a non-waivable window rule must still stop a
+  // deployment outside it.
+  RulesDir rules(R"(
+[[rule]]
+id = "WIN-009"
+area = "release_window"
+title = "Deployments happen inside a window, no waiver"
+severity = "error"
+level = 1
+stages = ["deploy"]
+waivable = false
+help = "Wait for the window."
+check = [ { key = "release_window", window_open = true } ]
+)");
+  TempRepo repo;
+  repo.write("operability.toml", manifest("critical", true));
+  repo.write("runbook.md", "# Runbook\n");
+  const std::string base = repo.commit("service", "2026-11-20T10:00:00+01:00");
+  repo.write("runbook.md", "# Runbook\n\nMore.\n");
+  repo.commit("edit", "2026-11-21T10:00:00+01:00");
+  Executor executor(1);
+
+  CheckRequest request = request_for(repo, rules, Stage::deploy);  // Saturday: closed
+  request.fail_on_new = true;
+  auto report = check(request, CheckTarget{"HEAD", base}, executor);
+  REQUIRE(report);
+  const ManifestResult& result = report->manifests.at(0);
+  const Finding* waivable = find(result, "WIN-003");
+  REQUIRE(waivable);
+  CHECK(waivable->is_new == false);
+  CHECK_FALSE(waivable->tolerated.empty());
+  const Finding* strict = find(result, "WIN-009");
+  REQUIRE(strict);
+  CHECK(strict->status == Status::fail);
+  CHECK(strict->is_new == false);
+  CHECK(strict->tolerated.empty());
+  CHECK_FALSE(result.passed);
+  CHECK(report->outcome == Outcome::fail);
+  CHECK(report->summary.failed == 1);
+}
