@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+#include <vector>
+
 #include "commands.hpp"
 #include "options.hpp"
 #include "toml_util.hpp"
@@ -35,6 +38,18 @@ constexpr BuiltIn k_builtins[] = {
     {"GATE-WAIVER-ADDED", "The change adds no waiver unnoticed", "warning",
      "The change adds a [[waiver]] or moves its expiry later. It is accepted if valid; the "
      "warning asks the approver for a second look (--fail-on warning makes it blocking)."},
+    {"GATE-LEVEL-DROP", "The change keeps the service's maturity level", "error",
+     "With --base: the service's level at the revision is lower than at the merge base, both "
+     "judged with the same rules, --at, --env and stage. Fix the rules that now fail; a pack "
+     "that does not want the ratchet sets [pack] ratchet = false."},
+    {"GATE-EVIDENCE-REMOVED", "The change keeps the evidence the rules checked", "error",
+     "With --base: the change deletes or empties a file the manifest names, or removes a key, "
+     "that a rule checked and passed at the merge base. Restore it, or point the manifest at "
+     "where the evidence now lives."},
+    {"GATE-SCOPE-CHANGED", "The change keeps the rules that apply to the service", "warning",
+     "With --base: the change makes rules that applied at the merge base stop applying (a lower "
+     "service.tier, stateful = false, ...); the finding lists them. Say why in the merge request "
+     "so the ops team can take a second look."},
 };
 
 std::string describe_condition(const Condition& condition) {
@@ -83,6 +98,11 @@ void register_explain(CLI::App& app, int& exit_code) {
         "  environments: {}\n  tiers: {}\n",
         rule->environments.empty() ? "all" : fmt::format("{}", fmt::join(rule->environments, ", ")),
         rule->tiers.empty() ? "all" : fmt::format("{}", fmt::join(rule->tiers, ", ")));
+    if (!rule->stages.empty()) {
+      std::vector<std::string_view> stages;
+      for (Stage stage : rule->stages) stages.push_back(stage_name(stage));
+      fmt::print("  stages: {}\n", fmt::join(stages, ", "));
+    }
     if (!rule->when_changed.empty())
       fmt::print("  when changed: {}\n", fmt::join(rule->when_changed, ", "));
     for (const Condition& condition : rule->when)

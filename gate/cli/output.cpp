@@ -164,16 +164,19 @@ std::optional<std::string> ci_user() {
   return std::nullopt;
 }
 
+// --stage as given, else the command's default (commit with --worktree).
+std::string stage_option(const CheckOptions& options) {
+  if (options.stage) return *options.stage;
+  return options.worktree ? "commit" : options.default_stage;
+}
+
 // The request as far as the options allow, for an error report when they do not parse (its
 // repository names the revision the error report and status are about).
 CheckRequest partial_request(const CheckOptions& options) {
   CheckRequest request;
   request.repository = options.repo;
   request.environment = options.env;
-  const std::string& stage = !options.stage.empty() ? options.stage
-                             : options.worktree     ? "commit"
-                                                    : options.default_stage;
-  if (auto parsed = parse_stage(stage)) request.stage = *parsed;
+  if (auto parsed = parse_stage(stage_option(options))) request.stage = *parsed;
   if (auto at = parse_rfc3339(options.at); !options.at.empty() && at) request.at = *at;
   if (!options.emergency.empty()) {
     request.emergency = options.emergency;
@@ -289,13 +292,11 @@ Expected<CheckRequest> make_request(const CheckOptions& options) {
     return fail(ErrorKind::usage,
                 fmt::format("--fail-on {}: expected error or warning", options.fail_on));
   request.fail_on = *fail_on;
-  const std::string& stage = !options.stage.empty() ? options.stage
-                             : options.worktree     ? "commit"
-                                                    : options.default_stage;
+  const std::string stage = stage_option(options);
   auto parsed_stage = parse_stage(stage);
   if (!parsed_stage)
     return fail(ErrorKind::usage,
-                fmt::format("--stage {}: expected one of {}", stage, k_stage_names));
+                fmt::format("--stage '{}': expected one of {}", stage, k_stage_names));
   request.stage = *parsed_stage;
   request.fail_on_new = options.fail_on_new;
   return request;

@@ -24,7 +24,9 @@ struct CheckOptions : CommonOptions {
   std::optional<int> min_level;
   std::string emergency;
   bool worktree = false;
-  std::string stage;  // --stage; empty: default_stage (commit with --worktree)
+  // --stage; unset: default_stage (commit with --worktree). Given empty, it is a usage error: a
+  // deploy job's `--stage "$STAGE"` with the variable unset must not become a merge.
+  std::optional<std::string> stage;
   std::string default_stage = "merge";
   bool fail_on_new = false;  // --fail-on-new
   bool timings = false;      // --timings: where the time went, on stderr
