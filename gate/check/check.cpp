@@ -143,8 +143,7 @@ std::optional<Repository> try_open(const std::string& path) {
 }
 
 Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
-                                          bool worktree, std::string& revision,
-                                          Executor* executor) {
+                                          bool worktree, std::string& revision) {
   if (worktree) {
     if (auto head = repo.resolve_commit("HEAD")) revision = *head;
     return repo.work_tree();
@@ -152,7 +151,7 @@ Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::str
   auto commit = repo.resolve_commit(rev);
   if (!commit) return std::unexpected(commit.error());
   revision = *commit;
-  return repo.tree_at(*commit, executor);
+  return repo.tree_at(*commit);
 }
 
 struct Checker::State {
@@ -417,7 +416,7 @@ struct Checker::State {
   Expected<void> evaluate(const CheckTarget& target, Report& report) {
     report.worktree = target.worktree;
     std::string revision;
-    auto opened = open_tree(*repo, target.rev, target.worktree, revision, executor);
+    auto opened = open_tree(*repo, target.rev, target.worktree, revision);
     if (!opened) return std::unexpected(opened.error());
     std::unique_ptr<Tree> tree = std::move(*opened);
     std::unique_ptr<History> history;

@@ -89,11 +89,9 @@ Expected<RuleSet> load_rule_set(const std::vector<std::string>& sources,
 std::optional<Repository> try_open(const std::string& path);
 
 // The files to read: the work tree with `worktree`, else the tree at `rev`. `revision` gets the
-// commit id (HEAD's for the work tree, "" when there is none). With an executor, searching the
-// tree is shared with its threads (Repository::tree_at).
+// commit id (HEAD's for the work tree, "" when there is none).
 Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
-                                          bool worktree, std::string& revision,
-                                          Executor* executor = nullptr);
+                                          bool worktree, std::string& revision);
 
 // Paths of the manifests to evaluate: `given` (--manifest, normalised), else the root
 // operability.toml, else every one in the tree.

@@ -3,11 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdlib>
 #include <exception>
 #include <map>
-#include <mutex>
 #include <set>
 #include <vector>
 
@@ -79,123 +77,12 @@ namespace {
 
 constexpr int k_max_symlink_hops = 40;
 
-// A search of a commit's trees for the files of one name, shared by the threads that take part
-// (GitTree::find_each): a stack of trees still to read, the files found, the first error.
-struct Search {
-  struct Pending {
-    git_oid id;
-    std::string prefix;  // "a/b/" for the tree at a/b
-    std::size_t depth = 0;
-  };
-
-  std::string file_name;
-  std::string description;
-  const std::function<void(std::string)>* found = nullptr;  // called under `mutex`
-
-  std::mutex mutex;
-  std::condition_variable idle;  // work pushed, or a thread done with its tree
-  std::vector<Pending> work;
-  std::size_t busy = 0;  // threads reading a tree they took
-  std::size_t entries = 0;
-  std::vector<std::string> all;
-  std::optional<Error> error;
-  bool damaged = false;  // `error` is an object that could not be read
-
-  bool finished() {
-    std::lock_guard lock(mutex);
-    return error || (work.empty() && busy == 0);
-  }
-
-  // Takes trees until none is left and no other thread can add any, reading them in `repo`.
-  void run(git_repository* repo) {
-    std::unique_lock lock(mutex);
-    for (;;) {
-      idle.wait(lock, [&] { return error || !work.empty() || busy == 0; });
-      if (error || work.empty()) break;
-      Pending pending = std::move(work.back());
-      work.pop_back();
-      ++busy;
-      lock.unlock();
-      std::vector<Pending> subtrees;
-      std::vector<std::string> files;
-      std::optional<Error> failed = read(repo, pending, subtrees, files);
-      lock.lock();
-      --busy;
-      if (failed && !error) {
-        damaged = failed->kind == ErrorKind::io;
-        error = std::move(failed);
-      }
-      if (!error) {
-        for (std::string& file : files) {
-          if (all.size() == k_max_manifests) {
-            error = Error{ErrorKind::invalid,
-                          fmt::format("{} holds more than {} files named {}; opsgate judges at "
-                                      "most that many in one run",
-                                      description, k_max_manifests, file_name),
-                          std::nullopt};
-            break;
-          }
-          all.push_back(file);
-          (*found)(std::move(file));
-        }
-        for (Pending& subtree : subtrees) work.push_back(std::move(subtree));
-      }
-      idle.notify_all();
-    }
-    idle.notify_all();
-  }
-
-  // Reads one tree: its files named `file_name` and its subtrees. Called without the lock.
-  std::optional<Error> read(git_repository* repo, const Pending& pending,
-                            std::vector<Pending>& subtrees, std::vector<std::string>& files) {
-    git_tree* raw = nullptr;
-    if (git_tree_lookup(&raw, repo, &pending.id) != 0)
-      return missing_object(
-          repo, "tree", pending.id,
-          fmt::format("{} at {}", pending.prefix.empty() ? "/" : pending.prefix, description));
-    GitTreePtr tree(raw);
-    const std::size_t n = git_tree_entrycount(tree.get());
-    {
-      std::lock_guard lock(mutex);
-      if ((entries += n) > k_max_tree_entries)
-        return Error{ErrorKind::invalid,
-                     fmt::format("{} holds more than {} entries in its trees (one tree repeated "
-                                 "at every level?); opsgate does not walk it",
-                                 description, k_max_tree_entries),
-                     std::nullopt};
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
-      const git_filemode_t mode = git_tree_entry_filemode(entry);
-      const char* entry_name = git_tree_entry_name(entry);
-      if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
-          file_name == entry_name) {
-        files.push_back(pending.prefix + entry_name);
-      } else if (mode == GIT_FILEMODE_TREE) {
-        std::string prefix = pending.prefix + entry_name + "/";
-        if (pending.depth + 1 > k_max_tree_depth)
-          return Error{ErrorKind::invalid, too_deep_message(prefix), std::nullopt};
-        subtrees.push_back({*git_tree_entry_id(entry), std::move(prefix), pending.depth + 1});
-      }
-    }
-    return std::nullopt;
-  }
-};
-
 // The tree of one commit. Symlinks are followed only while they stay inside the tree. Answers
 // are remembered (m_found, m_resolved): one thread at a time, as for the libgit2 objects.
 class GitTree final : public Tree {
  public:
-  // Another handle on the same repository, for a thread helping a search.
-  using Reopen = std::function<Expected<std::shared_ptr<git_repository>>()>;
-
-  GitTree(std::shared_ptr<git_repository> repo, GitTreePtr root, std::string description,
-          Executor* executor = nullptr, Reopen reopen = {})
-      : m_repo(std::move(repo)),
-        m_root(std::move(root)),
-        m_description(std::move(description)),
-        m_executor(executor),
-        m_reopen(std::move(reopen)) {}
+  GitTree(std::shared_ptr<git_repository> repo, GitTreePtr root, std::string description)
+      : m_repo(std::move(repo)), m_root(std::move(root)), m_description(std::move(description)) {}
 
   EntryKind kind(std::string_view path) const override {
     auto entry = resolve(path);
@@ -247,30 +134,55 @@ class GitTree final : public Tree {
     }
     // Depth-first with a stack of its own, not git_tree_walk: libgit2 recurses once per level,
     // and a tree nested tens of thousands of levels deep (git accepts it) overflowed the stack.
-    // Reading a tree is mostly inflating its delta chain, so with an executor the stack is
-    // shared with helpers, each reading through a repository handle of its own.
-    auto search = std::make_shared<Search>();
-    search->file_name = std::string(file_name);
-    search->description = m_description;
-    search->found = &found;
-    search->work.push_back({*git_tree_id(m_root.get()), {}, 0});
-    if (m_executor && m_reopen)
-      for (unsigned i = 0; i < m_executor->threads(); ++i)
-        m_executor->submit([search, reopen = m_reopen] {
-          if (search->finished()) return;  // started late: nothing left to share
-          if (auto repo = reopen()) search->run(repo->get());
-        });
-    search->run(m_repo.get());
-    std::unique_lock lock(search->mutex);
-    // Helpers still reading a tree are waited for; one that has not taken any never will.
-    search->idle.wait(lock, [&] { return search->busy == 0; });
-    search->found = nullptr;
-    if (search->error) {
-      if (search->damaged && !m_damage) m_damage = search->error;
-      return std::unexpected(*search->error);
+    struct Pending {
+      GitTreePtr tree;
+      std::string prefix;  // "a/b/" for the tree at a/b
+      std::size_t depth = 0;
+    };
+    std::vector<std::string> all;
+    std::vector<Pending> work;
+    {
+      git_tree* copy = nullptr;
+      if (git_tree_dup(&copy, m_root.get()) != 0)
+        return fail(ErrorKind::internal,
+                    "cannot walk " + m_description + ": " + git_error_message());
+      work.push_back({GitTreePtr(copy), {}, 0});
     }
-    std::sort(search->all.begin(), search->all.end());
-    m_found.emplace(std::string(file_name), std::move(search->all));
+    std::size_t entries = 0;
+    while (!work.empty()) {
+      Pending pending = std::move(work.back());
+      work.pop_back();
+      const std::size_t n = git_tree_entrycount(pending.tree.get());
+      if ((entries += n) > k_max_tree_entries)
+        return fail(ErrorKind::invalid,
+                    fmt::format("{} holds more than {} entries in its trees (one tree repeated at "
+                                "every level?); opsgate does not walk it",
+                                m_description, k_max_tree_entries));
+      for (std::size_t i = 0; i < n; ++i) {
+        const git_tree_entry* entry = git_tree_entry_byindex(pending.tree.get(), i);
+        const git_filemode_t mode = git_tree_entry_filemode(entry);
+        const char* entry_name = git_tree_entry_name(entry);
+        if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+            file_name == entry_name) {
+          if (all.size() == k_max_manifests)
+            return fail(ErrorKind::invalid,
+                        fmt::format("{} holds more than {} files named {}; opsgate judges at "
+                                    "most that many in one run",
+                                    m_description, k_max_manifests, file_name));
+          all.push_back(pending.prefix + entry_name);
+          found(all.back());
+        } else if (mode == GIT_FILEMODE_TREE) {
+          std::string prefix = pending.prefix + entry_name + "/";
+          if (pending.depth + 1 > k_max_tree_depth)
+            return fail(ErrorKind::invalid, too_deep_message(prefix));
+          GitTreePtr subtree = lookup_tree(*git_tree_entry_id(entry), prefix);
+          if (!subtree) return std::unexpected(*m_damage);
+          work.push_back({std::move(subtree), std::move(prefix), pending.depth + 1});
+        }
+      }
+    }
+    std::sort(all.begin(), all.end());
+    m_found.emplace(std::string(file_name), std::move(all));
     return {};
   }
 
@@ -493,8 +405,6 @@ class GitTree final : public Tree {
   std::shared_ptr<git_repository> m_repo;
   GitTreePtr m_root;
   std::string m_description;
-  Executor* m_executor = nullptr;
-  Reopen m_reopen;
   mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;    // by file name
   mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
   mutable std::map<std::string, bool> m_well_formed;                               // by raw tree id
@@ -509,7 +419,7 @@ Expected<Repository> Repository::discover(const std::string& path) {
   if (git_repository_open_ext(&raw, path.c_str(), 0, nullptr) != 0)
     return fail(ErrorKind::not_found,
                 fmt::format("{}: not a git repository ({})", path, git_error_message()));
-  return Repository(std::shared_ptr<git_repository>(raw, git_repository_free), false);
+  return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
 }
 
 Expected<Repository> Repository::open_from_env() {
@@ -520,11 +430,7 @@ Expected<Repository> Repository::open_from_env() {
     return fail(ErrorKind::unavailable, fmt::format("{}: not a git repository ({})",
                                                     git_dir ? git_dir : ".", git_error_message()));
   }
-  return Repository(std::shared_ptr<git_repository>(raw, git_repository_free), true);
-}
-
-Expected<Repository> Repository::reopen() const {
-  return m_from_env ? open_from_env() : discover(git_dir());
+  return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
 }
 
 bool Repository::contains(const std::string& id) const {
@@ -590,8 +496,7 @@ Expected<std::string> Repository::resolve_commit(std::string_view rev) const {
   return oid_hex(*git_object_id(commit.get()));
 }
 
-Expected<std::unique_ptr<Tree>> Repository::tree_at(const std::string& commit_id,
-                                                    Executor* executor) const {
+Expected<std::unique_ptr<Tree>> Repository::tree_at(const std::string& commit_id) const {
   git_oid oid;
   if (git_oid_fromstr(&oid, commit_id.c_str()) != 0)
     return fail(ErrorKind::not_found, "not a commit id: " + commit_id);
@@ -604,18 +509,8 @@ Expected<std::unique_ptr<Tree>> Repository::tree_at(const std::string& commit_id
   if (git_commit_tree(&raw_tree, commit.get()) != 0)
     return std::unexpected(missing_object(m_repo.get(), "tree", *git_commit_tree_id(commit.get()),
                                           "the root of commit " + commit_id.substr(0, 12)));
-  GitTree::Reopen reopen;
-  if (executor)
-    // What reopen() reads, copied: the helpers must not touch this handle.
-    reopen = [from_env = m_from_env,
-              git_dir = git_dir()]() -> Expected<std::shared_ptr<git_repository>> {
-      auto other = from_env ? open_from_env() : discover(git_dir);
-      if (!other) return std::unexpected(other.error());
-      return other->m_repo;
-    };
   return std::make_unique<GitTree>(m_repo, GitTreePtr(raw_tree),
-                                   "revision " + commit_id.substr(0, 12), executor,
-                                   std::move(reopen));
+                                   "revision " + commit_id.substr(0, 12));
 }
 
 namespace {

@@ -30,14 +30,8 @@ class Repository {
   // The 40-hex id of the commit `rev` names (tags and other objects are peeled).
   Expected<std::string> resolve_commit(std::string_view rev) const;
 
-  // Another handle on this repository, opened the same way (from git's environment, or from its
-  // git directory), for a thread of its own: libgit2 objects are used by one thread at a time.
-  Expected<Repository> reopen() const;
-
-  // The files of commit `commit_id`. With an executor, a search of its trees (Tree::find) is
-  // shared with the executor's threads, each reading through a handle of its own.
-  Expected<std::unique_ptr<Tree>> tree_at(const std::string& commit_id,
-                                          Executor* executor = nullptr) const;
+  // The files of commit `commit_id`.
+  Expected<std::unique_ptr<Tree>> tree_at(const std::string& commit_id) const;
 
   // Whether the object database holds the object `id` (40 hex).
   bool contains(const std::string& id) const;
@@ -78,12 +72,10 @@ class Repository {
   git_repository* raw() const { return m_repo.get(); }
 
  private:
-  Repository(std::shared_ptr<git_repository> repo, bool from_env)
-      : m_repo(std::move(repo)), m_from_env(from_env) {}
+  explicit Repository(std::shared_ptr<git_repository> repo) : m_repo(std::move(repo)) {}
 
   // Shared with the trees it hands out, so a Tree may outlive this object.
   std::shared_ptr<git_repository> m_repo;
-  bool m_from_env = false;
 };
 
 }  // namespace opsgate
