@@ -73,12 +73,16 @@ void removed_evidence(const ManifestResult& head, const Manifest& manifest, cons
                       const BaseSide& base, const std::map<std::string, const Finding*>& before,
                       const RuleSet& rules, std::vector<Finding>& added) {
   std::set<std::string> reported;  // a key or a file once, however many rules read it
-  for (const Finding& finding : head.findings) {
-    if (is_gate(finding) || finding.status != Status::fail) continue;
-    auto was = before.find(identity(finding));
-    if (was == before.end() || was->second->status != Status::pass) continue;
-    const Rule* rule = rules.find(finding.rule);
+  std::map<std::string, Status> now_status;
+  for (const Finding& finding : head.findings) now_status.emplace(finding.rule, finding.status);
+  // Every rule that passed at the base, whatever it says now: an emptied runbook still passes
+  // path_exists, and is still evidence removed.
+  for (const auto& [id, was] : before) {
+    if (is_gate(*was) || was->status != Status::pass) continue;
+    const Rule* rule = rules.find(was->rule);
     if (!rule) continue;
+    auto status = now_status.find(rule->id);
+    const bool fails_now = status != now_status.end() && status->second == Status::fail;
     for (const Condition& condition : rule->check) {
       const toml::node* at_base = lookup(base.manifest->doc, condition.key);
       if (!at_base) continue;
@@ -92,8 +96,11 @@ void removed_evidence(const ManifestResult& head, const Manifest& manifest, cons
             "base",
             condition.key, rule->id);
       } else if (reads_files(condition)) {
+        const std::vector<std::string> still = referenced_paths(manifest, now);
         for (const std::string& path : referenced_paths(*base.manifest, at_base)) {
           if (!has_content(*base.tree, path) || has_content(tree, path)) continue;
+          // Pointed elsewhere: the rule judges the new file (and fails when it is missing).
+          if (!fails_now && std::find(still.begin(), still.end(), path) == still.end()) continue;
           if (!reported.insert("file " + path).second) continue;
           message = fmt::format(
               "the change {} {}, which {} names and rule {} checked and passed at the merge base",

@@ -249,14 +249,30 @@ TEST_CASE("ratchet: emptying a checked file or removing a checked key is flagged
                Catch::Contains("removes backup.last_restore_test, which rule BKP-002 checked"));
     CHECK(report->outcome == Outcome::fail);
   }
-  SECTION("a file emptied: path_exists still holds, nothing is flagged") {
+  SECTION("a file emptied: path_exists still holds, the evidence is gone all the same") {
     repo.write("runbook.md", "");
     repo.commit("empty runbook", "2026-11-21T10:00:00+01:00");
     auto report =
         check(request_for(repo, rules, Stage::merge), CheckTarget{"HEAD", base}, executor);
     REQUIRE(report);
-    // Only rules that passed at the base and fail now are about removed evidence.
+    CHECK(find(report->manifests.at(0), "RUN-001")->status == Status::pass);
+    const Finding* removed = find(report->manifests.at(0), "GATE-EVIDENCE-REMOVED");
+    REQUIRE(removed);
+    CHECK_THAT(removed->message, Catch::Contains("empties runbook.md"));
+    CHECK(report->outcome == Outcome::fail);
+  }
+  SECTION("evidence moved: the manifest points at the new file") {
+    repo.remove("runbook.md");
+    repo.write("docs/runbook.md", "# Runbook\n");
+    std::string moved = manifest("critical", true);
+    moved.replace(moved.find("\"runbook.md\""), 12, "\"docs/runbook.md\"");
+    repo.write("operability.toml", moved);
+    repo.commit("move the runbook", "2026-11-21T10:00:00+01:00");
+    auto report =
+        check(request_for(repo, rules, Stage::merge), CheckTarget{"HEAD", base}, executor);
+    REQUIRE(report);
     CHECK_FALSE(find(report->manifests.at(0), "GATE-EVIDENCE-REMOVED"));
+    CHECK(report->outcome == Outcome::pass);
   }
 }
 
