@@ -9,6 +9,9 @@
 # the deploy stage: on a Saturday the pipeline's merge job passes and its deploy job is refused
 # (WIN-003); the stage is the job's, and neither OPSGATE_STAGE nor --stage in OPSGATE_EXTRA_ARGS
 # changes it.
+# Issue 16: on a protected branch a pipeline variable cannot replace what judges (OPSGATE,
+# OPSGATE_RULES, OPSGATE_ENV, OPSGATE_MIN_LEVEL, ..., the image, LD_PRELOAD): the job refuses it,
+# exit 2; a deploy job may judge the environment its own `environment:` names.
 # Issue 16: on a protected branch OPSGATE_EXTRA_ARGS cannot add --emergency/--rules/--manifest,
 # OPSGATE_DISABLED does not skip the gate, an emergency is honoured only in a pipeline run by hand
 # and records who asked, and reports are never written through a committed symlink.
@@ -117,6 +120,16 @@ deploy-checked:
     - echo "deployed \$CI_COMMIT_SHA" > deployed-checked.txt
   artifacts:
     paths: [deployed-checked.txt, opsgate-report/]
+
+# A deploy job that judges its own environment (GitLab's environment: keyword and OPSGATE_ENV).
+deploy-staging:
+  extends: .opsgate-deploy
+  environment: staging
+  variables:
+    OPSGATE_ENV: staging
+  when: manual
+  script:
+    - echo "deployed \$CI_COMMIT_SHA" > deployed-staging.txt
 EOF
 commit_all "${up}" 2026-11-10T10:00:00+01:00 "service with its manifest and pipeline"
 fork="$(git -C "${up}" rev-parse HEAD)"
@@ -546,6 +559,77 @@ gcl_mr stage-mr mr-good --variable "OPSGATE_EXTRA_ARGS=--at ${AT_SATURDAY} --sta
 assert_job_exit2 "unprotected merge request, --stage=deploy: exit 2"
 assert_contains "unprotected merge request, --stage=deploy: says the stage is the job's" "${OUT}${ERR}" "the stage is fixed by the job"
 not_run "unprotected merge request, --stage=deploy: opsgate did not run"
+}
+
+# --- issue 16: pipeline variables cannot replace the inputs on a protected branch --------------
+
+# A permissive pack of the runner's: no rule at all, so anything passes with it alone.
+permissive_pack() {
+  write_file "${E2E_TMP}/permissive/pack.toml" <<'EOF'
+[pack]
+name = "permissive"
+version = "1.0.0"
+EOF
+}
+
+scenario "protected branch: a pipeline variable replacing an input is refused (exit 2), the failing change never passes" scenario_protected_variables
+scenario_protected_variables() {
+local var
+permissive_pack
+# The failing change (BKP-002) into a protected main: each variable, as `git push -o ci.variable=`
+# or "Run pipeline" would set it, would make it pass or judge it by other settings.
+for var in "OPSGATE=/bin/true" "OPSGATE_RULES=${E2E_TMP}/permissive" "OPSGATE_REPO_RULES=" \
+  "OPSGATE_ENV=staging" "OPSGATE_MIN_LEVEL=0" "OPSGATE_FAIL_ON=warning" \
+  "OPSGATE_IMAGE=registry.example/evil/opsgate:latest" "LD_PRELOAD=${E2E_TMP}/nothing.so"; do
+  rm -rf "${E2E_TMP}/pvar"
+  gcl_mr pvar mr-bad --variable CI_COMMIT_REF_PROTECTED=true --variable OPSGATE_EXTRA_ARGS= --variable "${var}"
+  assert_job_exit2 "protected branch, ${var%%=*}: the job refuses the variable (exit 2)"
+  assert_contains "protected branch, ${var%%=*}: says why" "${OUT}${ERR}" "opsgate: REFUSED: "
+  assert_contains "protected branch, ${var%%=*}: names the protected branch" "${OUT}${ERR}" "is protected"
+  not_run "protected branch, ${var%%=*}: opsgate did not run"
+done
+rm -rf "${E2E_TMP}/pvar"
+gcl_mr pvar mr-bad --variable CI_COMMIT_REF_PROTECTED=true --variable OPSGATE_EXTRA_ARGS= --variable OPSGATE=/bin/true
+assert_contains "protected branch, OPSGATE=/bin/true: names the variable and the input" "${OUT}${ERR}" \
+  "the variable OPSGATE='/bin/true' differs from the template's input opsgate"
+rm -rf "${E2E_TMP}/pvar"
+gcl_mr pvar mr-bad --variable CI_COMMIT_REF_PROTECTED=true --variable OPSGATE_EXTRA_ARGS= \
+  --variable OPSGATE_IMAGE=registry.example/evil/opsgate:latest
+assert_contains "protected branch, OPSGATE_IMAGE: says to write the image in the input" "${OUT}${ERR}" \
+  "write the image in the include's image input"
+# The same variables, none set: the failing change fails (exit 1), judged by the inputs.
+rm -rf "${E2E_TMP}/pvar"
+gcl_mr pvar mr-bad --variable CI_COMMIT_REF_PROTECTED=true --variable OPSGATE_EXTRA_ARGS=
+assert_exit "protected branch, no variable: the failing change fails" 1
+assert_contains "protected branch, no variable: judged by the inputs" "${OUT}" "--env production --fail-on error"
+assert_contains "protected branch, no variable: min-level from the input" "${OUT}" "--min-level 2"
+}
+
+scenario "protected deploy: OPSGATE_ENV is refused unless it names the job's own environment" scenario_protected_deploy_env
+scenario_protected_deploy_env() {
+local dep="${E2E_TMP}/deploy-env"
+permissive_pack
+git clone -q --depth 1 "file://${up}" "${dep}"
+gcl_run "${dep}" deploy-checked --variable CI_COMMIT_REF_PROTECTED=true --variable CI_PIPELINE_SOURCE=push \
+  --variable OPSGATE_ENV=staging
+assert_job_exit2 "protected deploy (production), OPSGATE_ENV=staging: refused"
+assert_contains "protected deploy, OPSGATE_ENV=staging: names the input" "${OUT}${ERR}" "differs from the template's input environment"
+not_run "protected deploy, OPSGATE_ENV=staging: opsgate did not run"
+not_deployed "protected deploy, OPSGATE_ENV=staging: nothing deployed" "${dep}"
+gcl_run "${dep}" deploy-checked --variable CI_COMMIT_REF_PROTECTED=true --variable CI_PIPELINE_SOURCE=push \
+  --variable "OPSGATE_RULES=${E2E_TMP}/permissive"
+assert_job_exit2 "protected deploy, OPSGATE_RULES=permissive: refused"
+not_deployed "protected deploy, OPSGATE_RULES=permissive: nothing deployed" "${dep}"
+# A deploy job whose environment: is staging may judge staging (its own variables: OPSGATE_ENV).
+gcl_run "${dep}" deploy-staging --variable CI_COMMIT_REF_PROTECTED=true --variable CI_PIPELINE_SOURCE=push
+assert_contains "protected deploy-staging: the gate ran for its own environment" "${OUT}" "--stage deploy --env staging"
+assert_not_contains "protected deploy-staging: nothing refused" "${OUT}${ERR}" "REFUSED"
+# Off a protected branch a variable still replaces an input, and says so.
+rm -rf "${E2E_TMP}/free-env"
+gcl_mr free-env mr-good --variable CI_COMMIT_REF_PROTECTED=false --variable OPSGATE_ENV=staging
+assert_contains "unprotected, OPSGATE_ENV=staging: replaces the input, loudly" "${OUT}" \
+  "OPSGATE_ENV='staging' replaces the input environment ('production') (not a protected branch)"
+assert_contains "unprotected, OPSGATE_ENV=staging: opsgate ran with it" "${OUT}" "--env staging"
 }
 
 run_scenarios "$@"
