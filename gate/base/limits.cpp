@@ -10,6 +10,13 @@ std::string oversize_message(std::string_view name, std::size_t bytes) {
                      static_cast<double>(bytes) / (1 << 20), k_max_file_bytes >> 20);
 }
 
+std::string long_paths_message(std::string_view what) {
+  return fmt::format(
+      "{}: its paths add up to more than {} MiB (names thousands of bytes long, nested "
+      "thousands of levels deep?); opsgate does not walk it",
+      what, k_max_walk_path_bytes >> 20);
+}
+
 std::string too_deep_message(std::string_view where) {
   constexpr std::size_t k_shown = 80;
   std::string shown(where.substr(0, k_shown));

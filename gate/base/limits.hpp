@@ -20,9 +20,17 @@ constexpr std::size_t k_max_tree_depth = 4096;
 // services).
 constexpr std::size_t k_max_tree_entries = 4'000'000;
 constexpr std::size_t k_max_manifests = 10'000;
+// Bytes of the paths a walk over a revision's trees builds (a directory's path for each tree
+// entered, a path for each file found or changed): names thousands of bytes long, nested
+// thousands of levels deep, make each path megabytes long, and every entry below repeats it.
+// A monorepo's search builds a few megabytes; a change of a million files, about 100 MiB.
+constexpr std::size_t k_max_walk_path_bytes = 256u << 20;
 
 // "a/b/c/...: the tree nests directories more than 4096 levels deep ..." as an Error.
 std::string too_deep_message(std::string_view where);
+
+// "<what>: its paths add up to more than 256 MiB ..." as an Error.
+std::string long_paths_message(std::string_view what);
 
 // "operability.toml is 2.0 MiB; opsgate reads files of at most 1 MiB", or "" when within bounds.
 std::string oversize_message(std::string_view name, std::size_t bytes);

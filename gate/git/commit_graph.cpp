@@ -53,22 +53,29 @@ std::uint32_t byte_at(std::string_view data, std::size_t i, int version) {
 
 }  // namespace
 
-std::uint32_t git_murmur3(std::uint32_t seed, std::string_view data, int version) {
-  constexpr std::uint32_t c1 = 0xcc9e2d51, c2 = 0x1b873593, m = 5, n = 0xe6546b64;
-  const std::size_t blocks = data.size() / 4;
-  for (std::size_t i = 0; i < blocks; ++i) {
-    std::uint32_t k = byte_at(data, 4 * i, version) | (byte_at(data, 4 * i + 1, version) << 8) |
-                      (byte_at(data, 4 * i + 2, version) << 16) |
-                      (byte_at(data, 4 * i + 3, version) << 24);
-    k *= c1;
-    k = rotl(k, 15);
-    k *= c2;
-    seed ^= k;
-    seed = rotl(seed, 13) * m + n;
-  }
-  const std::size_t tail = blocks * 4;
+namespace {
+
+constexpr std::uint32_t k_murmur_c1 = 0xcc9e2d51, k_murmur_c2 = 0x1b873593;
+
+// murmur3's state after the 4-byte block at `offset`.
+std::uint32_t murmur3_block(std::uint32_t seed, std::string_view data, std::size_t offset,
+                            int version) {
+  std::uint32_t k = byte_at(data, offset, version) | (byte_at(data, offset + 1, version) << 8) |
+                    (byte_at(data, offset + 2, version) << 16) |
+                    (byte_at(data, offset + 3, version) << 24);
+  k *= k_murmur_c1;
+  k = rotl(k, 15);
+  k *= k_murmur_c2;
+  seed ^= k;
+  return rotl(seed, 13) * 5 + 0xe6546b64;
+}
+
+// The hash of data.substr(0, length), from the state after its whole blocks.
+std::uint32_t murmur3_finish(std::uint32_t seed, std::string_view data, std::size_t length,
+                             int version) {
+  const std::size_t tail = length / 4 * 4;
   std::uint32_t k1 = 0;
-  switch (data.size() & 3) {
+  switch (length & 3) {
     case 3:
       k1 ^= byte_at(data, tail + 2, version) << 16;
       [[fallthrough]];
@@ -77,21 +84,40 @@ std::uint32_t git_murmur3(std::uint32_t seed, std::string_view data, int version
       [[fallthrough]];
     case 1:
       k1 ^= byte_at(data, tail, version);
-      k1 *= c1;
+      k1 *= k_murmur_c1;
       k1 = rotl(k1, 15);
-      k1 *= c2;
+      k1 *= k_murmur_c2;
       seed ^= k1;
       break;
     default:
       break;
   }
-  seed ^= static_cast<std::uint32_t>(data.size());
+  seed ^= static_cast<std::uint32_t>(length);
   seed ^= seed >> 16;
   seed *= 0x85ebca6b;
   seed ^= seed >> 13;
   seed *= 0xc2b2ae35;
   seed ^= seed >> 16;
   return seed;
+}
+
+}  // namespace
+
+std::uint32_t git_murmur3(std::uint32_t seed, std::string_view data, int version) {
+  return git_murmur3_prefixes(seed, data, version, {data.size()}).front();
+}
+
+std::vector<std::uint32_t> git_murmur3_prefixes(std::uint32_t seed, std::string_view data,
+                                                int version,
+                                                const std::vector<std::size_t>& lengths) {
+  std::vector<std::uint32_t> out;
+  out.reserve(lengths.size());
+  std::size_t blocks = 0;  // hashed into `seed` so far
+  for (std::size_t length : lengths) {
+    for (; blocks < length / 4; ++blocks) seed = murmur3_block(seed, data, 4 * blocks, version);
+    out.push_back(murmur3_finish(seed, data, length, version));
+  }
+  return out;
 }
 
 struct CommitGraph::Layer {
@@ -294,15 +320,24 @@ std::uint8_t CommitGraph::hashes() const {
 
 CommitGraph::PathKey CommitGraph::key(std::string_view path, std::uint8_t hashes) {
   PathKey key;
-  while (!path.empty()) {
-    PathKey::Seeds seeds{};
-    for (int version = 1; version <= 2; ++version) {
-      seeds.hash0[version - 1] = git_murmur3(0x293ae76f, path, version);
-      seeds.hash1[version - 1] = git_murmur3(0x7e646e2c, path, version);
+  // The path's length, then each of its directories', innermost first; hashed in one pass,
+  // shortest first (each hashed on its own, a path thousands of directories deep cost the
+  // square of its length).
+  std::vector<std::size_t> lengths;
+  for (std::size_t length = path.size(); length > 0;) {
+    lengths.push_back(length);
+    const std::size_t slash = path.substr(0, length).rfind('/');
+    length = slash == std::string_view::npos ? 0 : slash;
+  }
+  std::reverse(lengths.begin(), lengths.end());
+  key.prefixes.resize(lengths.size());
+  for (int version = 1; version <= 2; ++version) {
+    const auto hash0 = git_murmur3_prefixes(0x293ae76f, path, version, lengths);
+    const auto hash1 = git_murmur3_prefixes(0x7e646e2c, path, version, lengths);
+    for (std::size_t i = 0; i < lengths.size(); ++i) {
+      key.prefixes[lengths.size() - 1 - i].hash0[version - 1] = hash0[i];
+      key.prefixes[lengths.size() - 1 - i].hash1[version - 1] = hash1[i];
     }
-    key.prefixes.push_back(seeds);
-    std::size_t slash = path.rfind('/');
-    path = path.substr(0, slash == std::string_view::npos ? 0 : slash);
   }
   if (hashes == 0) return key;
   key.mask_hashes = hashes;

@@ -31,6 +31,11 @@ namespace opsgate {
 // of BDAT version 1 filters), 2 the corrected one.
 std::uint32_t git_murmur3(std::uint32_t seed, std::string_view data, int version);
 
+// git_murmur3 of data.substr(0, n) for each n of `lengths` (ascending), in one pass over data.
+std::vector<std::uint32_t> git_murmur3_prefixes(std::uint32_t seed, std::string_view data,
+                                                int version,
+                                                const std::vector<std::size_t>& lengths);
+
 class CommitGraph {
  public:
   static constexpr std::uint32_t k_no_position = 0xffffffff;

@@ -174,7 +174,10 @@ GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& 
     : m_repo(std::move(repo)), m_chain(std::make_shared<HistoryChain>()), m_executor(executor) {
   HistoryChain& chain = *m_chain;
   chain.start = commit_id;
-  std::ifstream shallow(std::string(git_repository_path(m_repo.get())) + "shallow");
+  // No directory (Repository::wrap_odb): no shallow file, no commit-graph.
+  const char* git_dir = git_repository_path(m_repo.get());
+  if (!git_dir) return;
+  std::ifstream shallow(std::string(git_dir) + "shallow");
   for (std::string line; std::getline(shallow, line);)
     if (!line.empty()) chain.shallow_roots.insert(line);
   // git writes no commit-graph in a shallow repository; one left from before is not trusted.
@@ -186,7 +189,7 @@ GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& 
     if (git_config_get_bool(&use_graph, config.get(), "core.commitGraph") != 0) use_graph = 1;
   }
   if (chain.shallow_roots.empty() && use_graph)
-    chain.graph = CommitGraph::open(std::string(git_repository_path(m_repo.get())) + "objects");
+    chain.graph = CommitGraph::open(std::string(git_dir) + "objects");
 }
 
 GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const GitHistory& other)

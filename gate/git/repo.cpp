@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <map>
 #include <set>
@@ -53,8 +54,8 @@ Error missing_object(git_repository* repo, std::string_view kind, const git_oid&
     }
   }
   std::error_code ec;
-  const bool shallow =
-      std::filesystem::exists(std::string(git_repository_path(repo)) + "shallow", ec);
+  const char* git_dir = git_repository_path(repo);  // null for an object database alone
+  const bool shallow = git_dir && std::filesystem::exists(std::string(git_dir) + "shallow", ec);
   std::string advice;
   if (partial)
     advice =
@@ -149,6 +150,10 @@ class GitTree final : public Tree {
       work.push_back({GitTreePtr(copy), {}, 0});
     }
     std::size_t entries = 0;
+    std::size_t path_bytes = 0;  // of every prefix and path built
+    auto too_long = [&](std::size_t bytes) {
+      return (path_bytes += bytes) > k_max_walk_path_bytes;
+    };
     while (!work.empty()) {
       Pending pending = std::move(work.back());
       work.pop_back();
@@ -169,9 +174,13 @@ class GitTree final : public Tree {
                         fmt::format("{} holds more than {} files named {}; opsgate judges at "
                                     "most that many in one run",
                                     m_description, k_max_manifests, file_name));
+          if (too_long(pending.prefix.size() + std::strlen(entry_name)))
+            return fail(ErrorKind::invalid, long_paths_message(m_description));
           all.push_back(pending.prefix + entry_name);
           found(all.back());
         } else if (mode == GIT_FILEMODE_TREE) {
+          if (too_long(pending.prefix.size() + std::strlen(entry_name) + 1))
+            return fail(ErrorKind::invalid, long_paths_message(m_description));
           std::string prefix = pending.prefix + entry_name + "/";
           if (pending.depth + 1 > k_max_tree_depth)
             return fail(ErrorKind::invalid, too_deep_message(prefix));
@@ -227,7 +236,7 @@ class GitTree final : public Tree {
       return fail(ErrorKind::invalid, too_deep_message(dir));
     const git_tree* current = m_root.get();
     GitTreePtr owned;  // keeps `current` alive below the root
-    if (!well_formed(current)) return Tree::nearest_listed(dir, file_name);
+    if (!well_formed(current)) return nearest_in_search(dir, file_name);
     std::optional<std::size_t> deepest;  // length of the deepest prefix of `dir` found
     if (lists_file(current)) deepest = 0;
     for (std::size_t start = 0; !dir.empty() && start <= dir.size();) {
@@ -239,7 +248,7 @@ class GitTree final : public Tree {
       owned = lookup_tree(*git_tree_entry_id(entry), dir.substr(0, end));
       if (!owned) return std::unexpected(*m_damage);
       current = owned.get();
-      if (!well_formed(current)) return Tree::nearest_listed(dir, file_name);
+      if (!well_formed(current)) return nearest_in_search(dir, file_name);
       if (lists_file(current)) deepest = end;
       start = end + 1;
     }
@@ -280,6 +289,31 @@ class GitTree final : public Tree {
     git_filemode_t mode;
     std::uint64_t size = 0;  // a blob's, from its object header
   };
+
+  // nearest_listed() from the search's list, for a malformed tree on the way: the deepest
+  // directory d, `dir` or one it is in, with join_path(d, file_name) listed. (The default
+  // climbs with is_listed_file(), a walk down from the root at each level: the square of the
+  // depth, for each directory a change touches.)
+  Expected<std::optional<std::string>> nearest_in_search(std::string_view dir,
+                                                         std::string_view file_name) const {
+    auto listed = find(file_name);
+    if (!listed) return std::unexpected(listed.error());
+    std::optional<std::string_view> deepest;
+    for (std::string_view path : *listed) {
+      std::string_view owner;  // "" for the root
+      if (path != file_name) {
+        if (path.size() <= file_name.size() + 1 || !path.ends_with(file_name) ||
+            path[path.size() - file_name.size() - 1] != '/')
+          continue;
+        owner = path.substr(0, path.size() - file_name.size() - 1);
+      }
+      const bool encloses =
+          owner.empty() || owner == dir || (dir.starts_with(owner) && dir[owner.size()] == '/');
+      if (encloses && (!deepest || owner.size() > deepest->size())) deepest = owner;
+    }
+    if (!deepest) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(*deepest));
+  }
 
   // Entries named, without '/', in git's order (a directory sorts as if its name ended in '/')
   // and without duplicates: what git_tree_entry_byname's binary search needs. Checked once per
@@ -376,28 +410,34 @@ class GitTree final : public Tree {
 
     std::vector<std::string> parts;  // owned: git_tree_entry_byname needs NUL-terminated names
     for (std::string_view part : path_components(*normal)) parts.emplace_back(part);
+    // Deeper than git's maxTreeDepth: nothing a walk of the gate accepts lies there.
+    if (parts.size() > k_max_tree_depth + 1) return std::nullopt;
 
     GitTreePtr owned;  // keeps the current subtree alive
     const git_tree* current = m_root.get();
+    // parts[0..i] joined, grown in place: copied at every level, a path thousands of
+    // directories deep cost the square of its length.
     std::string walked;
     for (std::size_t i = 0; i < parts.size(); ++i) {
       const git_tree_entry* entry = git_tree_entry_byname(current, parts[i].c_str());
       if (!entry) return std::nullopt;
       git_filemode_t mode = git_tree_entry_filemode(entry);
       Resolved here{*git_tree_entry_id(entry), mode};
+      const std::size_t parent_length = walked.size();
+      if (!walked.empty()) walked += '/';
+      walked += parts[i];
       if (mode == GIT_FILEMODE_LINK) {
-        auto target = read_blob(here.oid, join_path(walked, parts[i]));
+        auto target = read_blob(here.oid, walked);
         if (!target || target->empty() || target->front() == '/') return std::nullopt;
-        std::string next = join_path(walked, *target);
-        for (std::size_t j = i + 1; j < parts.size(); ++j) next = join_path(next, parts[j]);
+        std::string next = join_path(std::string_view(walked).substr(0, parent_length), *target);
+        for (std::size_t j = i + 1; j < parts.size(); ++j) (next += '/') += parts[j];
         return resolve_walk(next, hops + 1);
       }
       if (i + 1 == parts.size()) return here;
       if (mode != GIT_FILEMODE_TREE) return std::nullopt;
-      owned = lookup_tree(here.oid, join_path(walked, parts[i]));
+      owned = lookup_tree(here.oid, walked);
       if (!owned) return std::nullopt;
       current = owned.get();
-      walked = join_path(walked, parts[i]);
     }
     return std::nullopt;
   }
@@ -419,6 +459,13 @@ Expected<Repository> Repository::discover(const std::string& path) {
   if (git_repository_open_ext(&raw, path.c_str(), 0, nullptr) != 0)
     return fail(ErrorKind::not_found,
                 fmt::format("{}: not a git repository ({})", path, git_error_message()));
+  return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
+}
+
+Expected<Repository> Repository::wrap_odb(git_odb* odb) {
+  git_repository* raw = nullptr;
+  if (git_repository_wrap_odb(&raw, odb) != 0)
+    return fail(ErrorKind::internal, "cannot wrap an object database: " + git_error_message());
   return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
 }
 
@@ -529,7 +576,8 @@ std::optional<git_oid> parse_oid(const std::string& id) {
 // stack, and bounded by k_max_tree_depth (`too_deep` names where). false when a tree cannot be
 // read (git_error_last() says why) or nests too deep.
 bool differing_paths(git_repository* repo, const git_tree* old_root, const git_tree* new_root,
-                     std::vector<std::string>& paths, std::string& too_deep, bool& too_many) {
+                     std::vector<std::string>& paths, std::string& too_deep, bool& too_many,
+                     bool& too_long) {
   struct Pending {
     GitTreePtr old_tree, new_tree;  // null: the side has no such directory
     std::string prefix;
@@ -549,6 +597,7 @@ bool differing_paths(git_repository* repo, const git_tree* old_root, const git_t
   };
   std::vector<Pending> work;
   work.push_back({dup(old_root), dup(new_root), {}, 0});
+  std::size_t path_bytes = 0;  // of every prefix and path built
   while (!work.empty()) {
     Pending pending = std::move(work.back());
     work.pop_back();
@@ -566,6 +615,10 @@ bool differing_paths(git_repository* repo, const git_tree* old_root, const git_t
           continue;
         const bool is_tree = git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE;
         const bool twin_is_tree = twin && git_tree_entry_filemode(twin) == GIT_FILEMODE_TREE;
+        if ((path_bytes += pending.prefix.size() + std::strlen(name) + 1) > k_max_walk_path_bytes) {
+          too_long = true;
+          return false;
+        }
         if (!is_tree) {
           if (paths.size() == k_max_tree_entries) {
             too_deep = pending.prefix + name;  // named as where the walk stopped
@@ -640,9 +693,10 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
     if (!new_tree) return std::unexpected(new_tree.error());
     std::vector<std::string> paths;
     std::string too_deep;
-    bool too_many = false;
-    if (!differing_paths(m_repo.get(), old_tree->get(), new_tree->get(), paths, too_deep,
-                         too_many)) {
+    bool too_many = false, too_long = false;
+    if (!differing_paths(m_repo.get(), old_tree->get(), new_tree->get(), paths, too_deep, too_many,
+                         too_long)) {
+      if (too_long) return fail(ErrorKind::invalid, long_paths_message("the change"));
       if (too_many)
         return fail(ErrorKind::invalid,
                     fmt::format("the change touches more than {} paths; opsgate does not judge "
@@ -704,7 +758,8 @@ bool Repository::is_bare() const {
 }
 
 std::string Repository::git_dir() const {
-  return git_repository_path(m_repo.get());
+  const char* path = git_repository_path(m_repo.get());
+  return path ? path : "";
 }
 
 std::optional<std::string> Repository::workdir() const {

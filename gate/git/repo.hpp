@@ -27,6 +27,10 @@ class Repository {
   // directory.
   static Expected<Repository> open_from_env();
 
+  // A repository of `odb` alone: no directory, references or configuration (the tree fuzz
+  // target's in-memory object database). It holds its own reference to `odb`.
+  static Expected<Repository> wrap_odb(git_odb* odb);
+
   // The 40-hex id of the commit `rev` names (tags and other objects are peeled).
   Expected<std::string> resolve_commit(std::string_view rev) const;
 
@@ -67,7 +71,7 @@ class Repository {
   Expected<std::unique_ptr<Tree>> work_tree() const;
 
   bool is_bare() const;
-  std::string git_dir() const;                 // with a trailing '/'
+  std::string git_dir() const;                 // with a trailing '/'; "" for wrap_odb's
   std::optional<std::string> workdir() const;  // with a trailing '/'
   git_repository* raw() const { return m_repo.get(); }
 

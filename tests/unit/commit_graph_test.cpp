@@ -137,6 +137,30 @@ TEST_CASE("git's murmur3: the reference vectors, and version 1's signed bytes", 
   CHECK(git_murmur3(0, "\xc3\xa9t\xc3\xa9", 1) != git_murmur3(0, "\xc3\xa9t\xc3\xa9", 2));
 }
 
+TEST_CASE("commit-graph: a path's key hashes it and each directory above it as git does",
+          "[commit-graph]") {
+  std::string deep;
+  for (int i = 0; i < 300; ++i) deep += "d\xc3\xa9" + std::to_string(i) + "/";
+  for (const std::string& path :
+       {std::string("docs/runbook.md"), std::string("a"), std::string("a//b"), std::string("/a"),
+        std::string("x/"), std::string("caf\xc3\xa9/\xff/z/0123456789abc"), deep + "f"}) {
+    // Each prefix hashed on its own, as the key once did (the square of a deep path's length).
+    std::vector<std::string_view> expected;
+    for (std::string_view rest = path; !rest.empty();) {
+      expected.push_back(rest);
+      const std::size_t slash = rest.rfind('/');
+      rest = rest.substr(0, slash == std::string_view::npos ? 0 : slash);
+    }
+    const CommitGraph::PathKey key = CommitGraph::key(path);
+    REQUIRE(key.prefixes.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      for (int version : {1, 2}) {
+        CHECK(key.prefixes[i].hash0[version - 1] == git_murmur3(0x293ae76f, expected[i], version));
+        CHECK(key.prefixes[i].hash1[version - 1] == git_murmur3(0x7e646e2c, expected[i], version));
+      }
+  }
+}
+
 TEST_CASE("commit-graph: filter positions by multiplication equal the remainder",
           "[commit-graph]") {
   static_assert(CommitGraph::remainder(1000, CommitGraph::inverse_of(24), 24) == 1000 % 24);

@@ -1,9 +1,12 @@
+#include <git2/sys/mempack.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
+#include <tuple>
 
+#include "limits.hpp"
 #include "repo.hpp"
 #include "test_repo.hpp"
 
@@ -361,4 +364,135 @@ TEST_CASE("A tree whose objects cannot be read says so instead of answering \"mi
   REQUIRE(tree->damage());
   CHECK_THAT(tree->damage()->message, Catch::Contains(docs));
   CHECK_THAT(tree->damage()->message, Catch::Contains("docs at revision"));
+}
+
+namespace {
+
+// Objects written into libgit2's in-memory object database (mempack), and a repository over
+// it: trees git's own commands refuse to write, built without a disk.
+class MemoryObjects {
+ public:
+  MemoryObjects() {
+    git_odb* raw = nullptr;
+    git_odb_backend* mempack = nullptr;
+    REQUIRE(git_odb_new(&raw) == 0);
+    m_odb.reset(raw);
+    REQUIRE(git_mempack_new(&mempack) == 0);
+    REQUIRE(git_odb_add_backend(m_odb.get(), mempack, 1) == 0);  // owned by the database
+  }
+
+  git_oid blob(std::string_view content) { return write(GIT_OBJECT_BLOB, content); }
+
+  // Entries as given: git's order and unique names are the caller's business.
+  git_oid tree(const std::vector<std::tuple<std::string, std::string, git_oid>>& entries) {
+    std::string bytes;
+    for (const auto& [mode, name, id] : entries) {
+      bytes += mode + " " + name;
+      bytes += '\0';
+      bytes.append(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
+    }
+    return write(GIT_OBJECT_TREE, bytes);
+  }
+
+  std::string commit(const git_oid& tree, const std::string& parent = {}) {
+    std::string text = "tree " + opsgate::oid_hex(tree) + "\n";
+    if (!parent.empty()) text += "parent " + parent + "\n";
+    text += "author A <a@example.org> 1790000000 +0000\n";
+    text += "committer A <a@example.org> 1790000000 +0000\n\nm\n";
+    return opsgate::oid_hex(write(GIT_OBJECT_COMMIT, text));
+  }
+
+  Repository repository() {
+    auto repo = Repository::wrap_odb(m_odb.get());
+    if (!repo) FAIL(repo.error().to_string());
+    return std::move(*repo);
+  }
+
+ private:
+  git_oid write(git_object_t type, std::string_view bytes) {
+    git_oid id;
+    REQUIRE(git_odb_write(&id, m_odb.get(), bytes.data(), bytes.size(), type) == 0);
+    return id;
+  }
+
+  std::unique_ptr<git_odb, opsgate::GitFree<git_odb_free>> m_odb;
+};
+
+}  // namespace
+
+TEST_CASE("Paths that add up past the bound are refused by the search and by the change",
+          "[repo]") {
+  // 2,100 directories of 255-byte names: the file lies 537 KB down, and the paths a walk
+  // builds for the directories on the way add up to 560 MB.
+  MemoryObjects objects;
+  git_oid inner = objects.tree({{"100644", "operability.toml", objects.blob("schema = 1\n")}});
+  const std::string name(255, 'n');
+  std::string path = "operability.toml";
+  for (int level = 0; level < 2100; ++level) {
+    inner = objects.tree({{"40000", name, inner}});
+    path = name + "/" + path;
+  }
+  const std::string empty = objects.commit(objects.tree({}));
+  const std::string deep = objects.commit(inner, empty);
+  Repository repo = objects.repository();
+  auto tree = repo.tree_at(deep);
+  REQUIRE(tree);
+
+  auto found = (*tree)->find("operability.toml");
+  REQUIRE_FALSE(found);
+  CHECK(found.error().kind == ErrorKind::invalid);
+  CHECK_THAT(found.error().message, Catch::Contains("paths add up to more than 256 MiB"));
+  auto changed = repo.changed_paths(empty, deep);
+  REQUIRE_FALSE(changed);
+  CHECK(changed.error().kind == ErrorKind::invalid);
+  CHECK_THAT(changed.error().message, Catch::Contains("the change: its paths add up"));
+  // One path is looked up, walked once: nothing refuses it.
+  CHECK((*tree)->kind(path) == EntryKind::file);
+  auto history = repo.history_at(deep);
+  auto change = history->last_change(path, opsgate::Seconds{});
+  REQUIRE(change);
+  CHECK(change->commit == deep);
+}
+
+TEST_CASE("A path deeper than git's maxTreeDepth names nothing", "[repo]") {
+  MemoryObjects objects;
+  git_oid inner = objects.tree({{"100644", "f", objects.blob("x\n")}});
+  std::string path = "f";
+  for (std::size_t level = 0; level < opsgate::k_max_tree_depth; ++level) {
+    inner = objects.tree({{"40000", "d", inner}});
+    path = "d/" + path;
+  }
+  Repository repo = objects.repository();
+  auto at_limit = repo.tree_at(objects.commit(inner));
+  REQUIRE(at_limit);
+  CHECK((*at_limit)->kind(path) == EntryKind::file);  // 4096 directories, then the file
+  inner = objects.tree({{"40000", "d", inner}});
+  auto past = repo.tree_at(objects.commit(inner));
+  REQUIRE(past);
+  CHECK((*past)->kind("d/" + path) == EntryKind::missing);
+}
+
+TEST_CASE("nearest_listed through a malformed tree answers as the climb does", "[repo]") {
+  // a/ is unsorted and names b twice: a binary search cannot be trusted there.
+  MemoryObjects objects;
+  const git_oid manifest = objects.blob("schema = 1\n");
+  const git_oid leaf = objects.tree({{"100644", "operability.toml", manifest},
+                                     {"40000", "c", objects.tree({{"100644", "x", manifest}})}});
+  const git_oid a = objects.tree({{"100644", "z", manifest},
+                                  {"40000", "b", leaf},
+                                  {"40000", "b", objects.tree({})},
+                                  {"100644", "operability.toml", manifest}});
+  const git_oid root = objects.tree(
+      {{"40000", "a", a}, {"40000", "b", leaf}, {"100644", "operability.toml", manifest}});
+  Repository repo = objects.repository();
+  auto tree = repo.tree_at(objects.commit(root));
+  REQUIRE(tree);
+  for (const char* dir : {"", "a", "a/b", "a/b/c", "a/b/c/d", "a/z", "b/c", "x/y", "a/bc"}) {
+    auto nearest = (*tree)->nearest_listed(dir, "operability.toml");
+    auto climbing = (*tree)->Tree::nearest_listed(dir, "operability.toml");
+    REQUIRE(nearest);
+    REQUIRE(climbing);
+    CHECK(*nearest == *climbing);
+  }
+  CHECK((*tree)->nearest_listed("a/b/c", "operability.toml")->value_or("-") == "a/b");
 }
