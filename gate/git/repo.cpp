@@ -120,11 +120,9 @@ class GitTree final : public Tree {
   }
 
   Expected<std::vector<std::string>> find(std::string_view file_name) const override {
-    // Manifest discovery and --base scoping both ask; the walk reads every tree once.
-    if (auto cached = m_found.find(file_name); cached != m_found.end()) return cached->second;
-    if (auto walked = find_each(file_name, [](std::string) {}); !walked)
-      return std::unexpected(walked.error());
-    return m_found.find(file_name)->second;
+    auto listed = searched(file_name);
+    if (!listed) return std::unexpected(listed.error());
+    return **listed;
   }
 
   Expected<void> find_each(std::string_view file_name,
@@ -203,7 +201,11 @@ class GitTree final : public Tree {
     const git_tree* current = m_root.get();
     GitTreePtr owned;  // keeps `current` alive below the root
     for (std::size_t start = 0;;) {
-      if (!well_formed(current)) return Tree::is_listed_file(path);
+      if (!well_formed(current)) {
+        auto listed = searched(path.substr(path.rfind('/') + 1));
+        if (!listed) return std::unexpected(listed.error());
+        return std::binary_search((*listed)->begin(), (*listed)->end(), path);
+      }
       const std::size_t slash = path.find('/', start);
       const std::string name(path.substr(
           start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
@@ -290,16 +292,29 @@ class GitTree final : public Tree {
     std::uint64_t size = 0;  // a blob's, from its object header
   };
 
+  // The search's sorted list of the files named `file_name`: walked once, then kept (manifest
+  // discovery and --base scoping both ask; is_listed_file() and nearest_listed() ask again for
+  // each path of a malformed tree, and a copy each time cost the square of a large list).
+  Expected<const std::vector<std::string>*> searched(std::string_view file_name) const {
+    auto cached = m_found.find(file_name);
+    if (cached == m_found.end()) {
+      if (auto walked = find_each(file_name, [](std::string) {}); !walked)
+        return std::unexpected(walked.error());
+      cached = m_found.find(file_name);
+    }
+    return &cached->second;
+  }
+
   // nearest_listed() from the search's list, for a malformed tree on the way: the deepest
   // directory d, `dir` or one it is in, with join_path(d, file_name) listed. (The default
   // climbs with is_listed_file(), a walk down from the root at each level: the square of the
   // depth, for each directory a change touches.)
   Expected<std::optional<std::string>> nearest_in_search(std::string_view dir,
                                                          std::string_view file_name) const {
-    auto listed = find(file_name);
+    auto listed = searched(file_name);
     if (!listed) return std::unexpected(listed.error());
     std::optional<std::string_view> deepest;
-    for (std::string_view path : *listed) {
+    for (std::string_view path : **listed) {
       std::string_view owner;  // "" for the root
       if (path != file_name) {
         if (path.size() <= file_name.size() + 1 || !path.ends_with(file_name) ||
@@ -328,15 +343,20 @@ class GitTree final : public Tree {
 
   static bool check_order(const git_tree* tree) {
     std::string previous;
+    std::vector<std::string_view> names;
     for (std::size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
       const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
       std::string key = git_tree_entry_name(entry);
       if (key.empty() || key.find('/') != std::string::npos) return false;
+      names.push_back(git_tree_entry_name(entry));
       if (git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE) key += '/';
       if (i > 0 && !(previous < key)) return false;
       previous = std::move(key);
     }
-    return true;
+    // A file and a directory of one name sort apart ("docs" < "docs-x" < "docs/"), and the
+    // binary search finds either (found by the tree fuzz target).
+    std::sort(names.begin(), names.end());
+    return std::adjacent_find(names.begin(), names.end()) == names.end();
   }
 
   // A tree the revision names: one that cannot be read is damage, never "no such path".

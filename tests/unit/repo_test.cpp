@@ -496,3 +496,30 @@ TEST_CASE("nearest_listed through a malformed tree answers as the climb does", "
   }
   CHECK((*tree)->nearest_listed("a/b/c", "operability.toml")->value_or("-") == "a/b");
 }
+
+TEST_CASE("A file and a directory of one name: the manifest is listed wherever it is asked",
+          "[repo]") {
+  // git's order puts "operability.toml" before "operability.toml-x" before "operability.toml/";
+  // git fsck calls two entries of one name duplicateEntries, a push does not check it. A binary
+  // search by name finds either of them: the manifest the search lists must not vanish from
+  // --base scoping.
+  MemoryObjects objects;
+  const git_oid manifest = objects.blob("schema = 1\n");
+  const git_oid inner = objects.tree({{"100644", "x", manifest}});
+  const git_oid svc = objects.tree({{"100644", "operability.toml", manifest},
+                                    {"100644", "operability.toml-x", manifest},
+                                    {"40000", "operability.toml", inner},
+                                    {"100644", "z", manifest}});
+  Repository repo = objects.repository();
+  auto tree = repo.tree_at(objects.commit(objects.tree({{"40000", "svc", svc}})));
+  REQUIRE(tree);
+  auto found = (*tree)->find("operability.toml");
+  REQUIRE(found);
+  CHECK(*found == std::vector<std::string>{"svc/operability.toml"});
+  auto listed = (*tree)->is_listed_file("svc/operability.toml");
+  REQUIRE(listed);
+  CHECK(*listed);
+  auto nearest = (*tree)->nearest_listed("svc/operability.toml", "operability.toml");
+  REQUIRE(nearest);
+  CHECK(nearest->value_or("-") == "svc");
+}
