@@ -126,7 +126,11 @@ ManifestResult evaluate_in_sample_world(const Manifest& manifest, const RuleSet&
   context.changed_paths = std::vector<std::string>{"operability.toml", "docs/runbook.md"};
   HeadingCache headings;
   ManifestResult result = evaluate_manifest(manifest, rules, context, headings);
+  check_manifest_result(result, rules);
+  return result;
+}
 
+void check_manifest_result(const ManifestResult& result, const RuleSet& rules) {
   if (!std::is_sorted(result.findings.begin(), result.findings.end(),
                       [](const Finding& a, const Finding& b) { return a.rule < b.rule; }))
     violated("findings are not sorted by rule id");
@@ -138,7 +142,6 @@ ManifestResult evaluate_in_sample_world(const Manifest& manifest, const RuleSet&
       std::count_if(result.findings.begin(), result.findings.end(),
                     [](const Finding& f) { return !f.rule.starts_with("GATE-"); });
   if (rule_findings != rules.rules.size()) violated("not exactly one finding per loaded rule");
-  return result;
 }
 
 }  // namespace opsgate::fuzz

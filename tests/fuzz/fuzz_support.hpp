@@ -46,6 +46,7 @@ class ByteReader {
   ByteReader(const std::uint8_t* data, std::size_t size) : m_data(data), m_size(size) {}
 
   std::uint8_t byte() { return m_pos < m_size ? m_data[m_pos++] : 0; }
+  bool remaining() const { return m_pos < m_size; }
   bool flag() { return byte() & 1; }
   // A value in [0, bound), bound >= 1.
   unsigned below(unsigned bound) { return byte() % bound; }
@@ -91,5 +92,9 @@ std::string_view sample_manifest_text();
 // satisfy (findings sorted by rule id, a level within 0..5).
 ManifestResult evaluate_in_sample_world(const Manifest& manifest, const RuleSet& rules,
                                         std::string_view environment = "production");
+
+// What every evaluation's result must satisfy: findings sorted by rule id, one per loaded rule,
+// a level within 0..5, an outcome that agrees with the findings.
+void check_manifest_result(const ManifestResult& result, const RuleSet& rules);
 
 }  // namespace opsgate::fuzz

@@ -21,7 +21,7 @@ jobs=${FUZZ_JOBS:-2}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fuzz_dir=$root/tests/fuzz
 build=$root/build-fuzz
-targets=(${FUZZ_TARGETS:-manifest rules window markdown report hook})
+targets=(${FUZZ_TARGETS:-manifest rules window markdown report hook tree})
 sanitizers=${FUZZ_SANITIZERS-address,undefined}
 
 driver=""
