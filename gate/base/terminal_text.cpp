@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+
 namespace opsgate {
 
 namespace {
@@ -34,6 +36,22 @@ std::size_t utf8_length(std::string_view text) {
   return length;
 }
 
+// The code point of a valid UTF-8 sequence of `length` bytes.
+std::uint32_t code_point(std::string_view text, std::size_t length) {
+  auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(text[i]) & 0xFF; };
+  if (length == 1) return byte(0);
+  std::uint32_t code = byte(0) & (0x7F >> length);
+  for (std::size_t i = 1; i < length; ++i) code = code << 6 | (byte(i) & 0x3F);
+  return code;
+}
+
+// Bidirectional formatting characters: invisible, they reorder how the text around them is
+// shown ("Trojan Source", CVE-2021-42574): a rule title can read as something else than it is.
+bool is_bidi_control(std::uint32_t code) {
+  return code == 0x061C || code == 0x200E || code == 0x200F || (code >= 0x202A && code <= 0x202E) ||
+         (code >= 0x2066 && code <= 0x2069);
+}
+
 }  // namespace
 
 std::string escape_control(std::string_view text, TextShape shape) {
@@ -47,8 +65,9 @@ std::string escape_control(std::string_view text, TextShape shape) {
       text.remove_prefix(1);
       continue;
     }
-    if (length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[1]) <= 0x9F) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[1]));  // C1: U+0080-U+009F
+    const std::uint32_t code = code_point(text, length);
+    if ((code >= 0x80 && code <= 0x9F) || is_bidi_control(code)) {
+      out += fmt::format("\\u{:04x}", code);  // C1 (U+0080-U+009F) and bidi controls
     } else if (lead == '\n' || lead == '\t') {
       if (shape == TextShape::block)
         out += text.front();

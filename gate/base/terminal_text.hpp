@@ -14,9 +14,11 @@ enum class TextShape {
 };
 
 // Control characters become visible escapes: C0 and DEL as "\x1b" ("\n", "\r", "\t" by name),
-// C1 (U+0080-U+009F, as UTF-8) as "\u009b", bytes that are not UTF-8 as "\xNN"; so an escape
-// sequence ("\x1b[2J", "\x1b]0;title\x07") shows as text. Backslashes stay as they are: the result
-// escaped again is unchanged, so a text may pass through several layers safely.
+// C1 (U+0080-U+009F, as UTF-8) as "\u009b", the invisible bidirectional controls that reorder
+// the text shown around them ("Trojan Source": U+061C, U+200E, U+200F, U+202A-U+202E,
+// U+2066-U+2069) as "\u202e", bytes that are not UTF-8 as "\xNN"; so an escape sequence
+// ("\x1b[2J", "\x1b]0;title\x07") or a reordering shows as text. Backslashes stay as they are: the
+// result escaped again is unchanged, so a text may pass through several layers safely.
 std::string escape_control(std::string_view text, TextShape shape = TextShape::line);
 
 }  // namespace opsgate

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "options.hpp"
+#include "terminal_text.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate::cli {
@@ -90,29 +91,31 @@ void register_explain(CLI::App& app, int& exit_code) {
           std::nullopt});
       return;
     }
+    // Everything below comes from a rule file: made inert (escape_control); the help keeps its
+    // lines.
     const Pack& pack = rules->packs[rule->pack];
-    fmt::print("{}: {}\n", rule->id, rule->title);
-    fmt::print("  area: {}\n  severity: {}\n  level: {}\n", rule->area,
+    auto line = [](std::string_view text) { return escape_control(text); };
+    auto list = [&](const std::vector<std::string>& items) {
+      return items.empty() ? std::string("all") : line(fmt::format("{}", fmt::join(items, ", ")));
+    };
+    fmt::print("{}: {}\n", line(rule->id), line(rule->title));
+    fmt::print("  area: {}\n  severity: {}\n  level: {}\n", line(rule->area),
                severity_name(rule->severity), rule->level);
-    fmt::print(
-        "  environments: {}\n  tiers: {}\n",
-        rule->environments.empty() ? "all" : fmt::format("{}", fmt::join(rule->environments, ", ")),
-        rule->tiers.empty() ? "all" : fmt::format("{}", fmt::join(rule->tiers, ", ")));
+    fmt::print("  environments: {}\n  tiers: {}\n", list(rule->environments), list(rule->tiers));
     if (!rule->stages.empty()) {
       std::vector<std::string_view> stages;
       for (Stage stage : rule->stages) stages.push_back(stage_name(stage));
       fmt::print("  stages: {}\n", fmt::join(stages, ", "));
     }
-    if (!rule->when_changed.empty())
-      fmt::print("  when changed: {}\n", fmt::join(rule->when_changed, ", "));
+    if (!rule->when_changed.empty()) fmt::print("  when changed: {}\n", list(rule->when_changed));
     for (const Condition& condition : rule->when)
-      fmt::print("  applies when: {}\n", describe_condition(condition));
+      fmt::print("  applies when: {}\n", line(describe_condition(condition)));
     for (const Condition& condition : rule->check)
-      fmt::print("  checks: {}\n", describe_condition(condition));
+      fmt::print("  checks: {}\n", line(describe_condition(condition)));
     fmt::print("  waivable: {}\n", rule->waivable ? "yes" : "no");
-    fmt::print("  pack: {}{} ({})\n", pack.name, pack.version.empty() ? "" : " " + pack.version,
-               rule->where.to_string());
-    if (!rule->help.empty()) fmt::print("\n{}\n", rule->help);
+    fmt::print("  pack: {}{} ({})\n", line(pack.name),
+               pack.version.empty() ? "" : " " + line(pack.version), line(rule->where.to_string()));
+    if (!rule->help.empty()) fmt::print("\n{}\n", escape_control(rule->help, TextShape::block));
     exit_code = k_exit_pass;
   });
 }

@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 #include "push.hpp"
+#include "terminal_text.hpp"
 #include "timings.hpp"
 
 namespace fs = std::filesystem;
@@ -80,7 +81,8 @@ int run_hook(HookOptions options, HookKind kind) {
   const PushPlan plan = plan_push(*updates, options.refs);
   if (plan.checked.empty()) {
     if (!options.quiet)
-      for (const std::string& line : plan.skipped) fmt::print(stderr, "opsgate: {}\n", line);
+      for (const std::string& line : plan.skipped)
+        fmt::print(stderr, "opsgate: {}\n", escape_control(line));
     fmt::print(stderr, "opsgate: no pushed ref to check\n");
     return k_exit_pass;
   }
@@ -103,7 +105,8 @@ int run_hook(HookOptions options, HookKind kind) {
     fmt::print(stderr, "opsgate: push refused by the operability gate:\n");
     for (const TipVerdict& verdict : verdicts)
       if (!verdict.failed.empty())
-        fmt::print(stderr, "opsgate:   {}: {}\n", verdict.ref, fmt::join(verdict.failed, ", "));
+        fmt::print(stderr, "opsgate:   {}: {}\n", escape_control(verdict.ref),
+                   escape_control(fmt::format("{}", fmt::join(verdict.failed, ", "))));
     fmt::print(stderr, "opsgate: `opsgate explain RULE-ID` says how to fix a rule.\n");
   } else if (code == k_exit_pass && !options.quiet) {
     fmt::print(stderr, "opsgate: push accepted ({} ref{} checked)\n", verdicts.size(),

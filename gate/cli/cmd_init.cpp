@@ -7,11 +7,13 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "commands.hpp"
 #include "manifest.hpp"
 #include "manifest_schema.hpp"
 #include "options.hpp"
+#include "terminal_text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -35,6 +37,15 @@ std::map<std::string, std::vector<const Rule*>> rules_by_key(const RuleSet& rule
   return out;
 }
 
+// `text` as a TOML basic string, made inert first (escape_control): a directory named with an
+// escape sequence or a quote neither reaches a terminal (--output -) nor breaks the starter.
+std::string toml_string(std::string_view text) {
+  std::ostringstream out;
+  out << toml::toml_formatter{toml::value<std::string>(escape_control(text)),
+                              toml::format_flags::none};
+  return out.str();
+}
+
 std::string starter(const RuleSet& rules, const std::string& name) {
   auto checked = rules_by_key(rules);
   std::string out = fmt::format(
@@ -53,12 +64,12 @@ std::string starter(const RuleSet& rules, const std::string& name) {
     if (entry.kind == ValueKind::table_array) continue;
     std::string leaf = key.substr(key.rfind('.') + 1);
     std::string value(entry.example);
-    if (key == "service.name" && !name.empty()) value = fmt::format("\"{}\"", name);
+    if (key == "service.name" && !name.empty()) value = toml_string(name);
     std::string note(entry.comment);
     if (auto it = checked.find(key); it != checked.end()) {
       std::vector<std::string> ids;
       for (const Rule* rule : it->second)
-        ids.push_back(fmt::format("{} (level {})", rule->id, rule->level));
+        ids.push_back(fmt::format("{} (level {})", escape_control(rule->id), rule->level));
       note += fmt::format("{}checked by {}", note.empty() ? "" : "; ", fmt::join(ids, ", "));
     }
     out += fmt::format("{} = {}{}\n", leaf, value, note.empty() ? "" : "  # " + note);
@@ -120,7 +131,7 @@ int init(const InitOptions& options) {
   out << text;
   out.close();
   if (!out) return report_error(Error{ErrorKind::io, "cannot write " + target, std::nullopt});
-  fmt::print("wrote {}: fill it in, then run `opsgate check --worktree`\n", target);
+  fmt::print("wrote {}: fill it in, then run `opsgate check --worktree`\n", escape_control(target));
   return k_exit_pass;
 }
 

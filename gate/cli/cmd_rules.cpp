@@ -13,6 +13,7 @@
 #include "manifest.hpp"
 #include "options.hpp"
 #include "rule_sources.hpp"
+#include "terminal_text.hpp"
 #include "toml_util.hpp"
 
 namespace fs = std::filesystem;
@@ -21,17 +22,19 @@ namespace opsgate::cli {
 
 namespace {
 
+// Rule files are text from outside: every field they give is made inert (escape_control).
 int list_rules(const CommonOptions& options) {
   auto repo = try_open(options.repo);
   auto rules = load_rule_set(options.rules, options.env, repo ? &*repo : nullptr);
   if (!rules) return report_error(rules.error());
   for (const Pack& pack : rules->packs)
-    fmt::print("# pack {}{} from {}\n", pack.name, pack.version.empty() ? "" : " " + pack.version,
-               pack.source);
+    fmt::print("# pack {}{} from {}\n", escape_control(pack.name),
+               pack.version.empty() ? "" : " " + escape_control(pack.version),
+               escape_control(pack.source));
   fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", "ID", "LEVEL", "SEVERITY", "AREA", "TITLE");
   for (const Rule& rule : rules->rules)
-    fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", rule.id, rule.level, severity_name(rule.severity),
-               rule.area, rule.title);
+    fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", escape_control(rule.id), rule.level,
+               severity_name(rule.severity), escape_control(rule.area), escape_control(rule.title));
   return k_exit_pass;
 }
 
@@ -175,12 +178,13 @@ int test_rules(const CommonOptions& options, const std::string& dir) {
                                        status_name(found->status), found->message));
     }
     if (problems.empty()) {
-      if (!options.quiet) fmt::print("ok    {} ({} expectations)\n", name, expect->statuses.size());
+      if (!options.quiet)
+        fmt::print("ok    {} ({} expectations)\n", escape_control(name), expect->statuses.size());
       continue;
     }
     ++mismatches;
-    fmt::print("FAIL  {}\n", name);
-    for (const std::string& problem : problems) fmt::print("        {}\n", problem);
+    fmt::print("FAIL  {}\n", escape_control(name));
+    for (const std::string& problem : problems) fmt::print("        {}\n", escape_control(problem));
   }
   fmt::print("{} passed, {} failed\n", cases.size() - mismatches, mismatches);
   return mismatches ? k_exit_fail : k_exit_pass;

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "cron.hpp"
 #include "options.hpp"
+#include "terminal_text.hpp"
 #include "window_query.hpp"
 
 namespace opsgate::cli {
@@ -77,21 +78,25 @@ std::string both(const Schedule& schedule, Seconds instant) {
   return fmt::format("{} ({})", format_local(schedule, instant), format_utc(instant));
 }
 
+// Names, reasons and problems come from the manifest: each made inert (escape_control).
 std::string render_text(const WindowAnswer& answer, const WindowOptions& options) {
   const Schedule& schedule = answer.schedule;
   const WindowState& state = answer.state;
-  std::string who = answer.service.empty() ? answer.manifest : answer.service;
+  std::string who = escape_control(answer.service.empty() ? answer.manifest : answer.service);
   std::string out =
       fmt::format("{}: release window of {} for {}{}\n", state.open ? "open" : "closed", who,
-                  options.env, schedule.timezone.empty() ? "" : " (" + schedule.timezone + ")");
+                  escape_control(options.env),
+                  schedule.timezone.empty() ? "" : " (" + escape_control(schedule.timezone) + ")");
   if (!options.emergency.empty() && !state.open)
-    out += fmt::format("  emergency: the closed window is waived: {}\n", options.emergency);
+    out += fmt::format("  emergency: the closed window is waived: {}\n",
+                       escape_control(options.emergency));
   if (options.quiet) return out;
   out += fmt::format("  at          {}\n", both(schedule, answer.at.utc));
-  out += fmt::format("  why         {}\n", answer.reason());
+  out += fmt::format("  why         {}\n", escape_control(answer.reason()));
   for (std::size_t i = 1; i < answer.problems.size(); ++i)
-    out += fmt::format("              {}: {}\n", answer.problems[i].where.to_string(),
-                       answer.problems[i].message);
+    out +=
+        fmt::format("              {}: {}\n", escape_control(answer.problems[i].where.to_string()),
+                    escape_control(answer.problems[i].message));
   if (state.closes_at) out += fmt::format("  closes at   {}\n", both(schedule, *state.closes_at));
   if (state.open && !state.closes_at) out += "  closes at   not within the next 8 years\n";
   if (state.next_open) {

@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "terminal_text.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -26,7 +28,8 @@ CLI::Validator described_choices(const std::vector<std::string>& values) {
 }
 
 int report_error(const Error& error) {
-  fmt::print(stderr, "opsgate: error: {}\n", error.to_string());
+  // The message may quote a file (a TOML key, a value, a path): made inert before it is shown.
+  fmt::print(stderr, "opsgate: error: {}\n", escape_control(error.to_string()));
   return k_exit_error;
 }
 

@@ -59,6 +59,29 @@ TEST_CASE("terminal text: every C1 control is escaped, in UTF-8 or as a lone byt
   CHECK(escape_control("\u00a0\u00e9\u20ac\U0001F600") == "\u00a0\u00e9\u20ac\U0001F600");
 }
 
+TEST_CASE("terminal text: the invisible bidi controls of \"Trojan Source\" are escaped",
+          "[terminal_text]") {
+  const int controls[] = {0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c,
+                          0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069};
+  for (int point : controls) {
+    const std::string utf8 = point < 0x800
+                                 ? std::string{static_cast<char>(0xc0 | point >> 6),
+                                               static_cast<char>(0x80 | (point & 0x3f))}
+                                 : std::string{static_cast<char>(0xe0 | point >> 12),
+                                               static_cast<char>(0x80 | (point >> 6 & 0x3f)),
+                                               static_cast<char>(0x80 | (point & 0x3f))};
+    INFO("U+" << std::hex << point);
+    CHECK(escape_control("x" + utf8 + "y") == fmt::format("x\\u{:04x}y", point));
+    CHECK(escape_control("x" + utf8 + "y", TextShape::block) == fmt::format("x\\u{:04x}y", point));
+  }
+  // A title that reads "BKP-001 backups are tested" but is stored reversed after U+202E.
+  CHECK(escape_control("BKP-001 \u202edetset era spukcab") == "BKP-001 \\u202edetset era spukcab");
+  // Their neighbours are text: zero-width joiners shape emoji and scripts, U+2028 is a line
+  // separator no terminal acts on, U+2070 a superscript zero.
+  CHECK(escape_control("\u200d\u2028\u2065\u2070\u202f\u061b") ==
+        "\u200d\u2028\u2065\u2070\u202f\u061b");
+}
+
 TEST_CASE("terminal text: escape sequences show as text", "[terminal_text]") {
   CHECK(escape_control("\x1b[31mred\x1b[0m") == "\\x1b[31mred\\x1b[0m");
   CHECK(escape_control("\x1b[2J\x1b[H") == "\\x1b[2J\\x1b[H");
@@ -91,10 +114,12 @@ TEST_CASE("terminal text: the result is inert, plain text unchanged, escaping id
         "billing-api: backup.retention_days is 3 \\ C:\\path");
   std::string every_byte;
   for (int byte = 0; byte < 256; ++byte) every_byte += static_cast<char>(byte);
-  every_byte += "\xc2\x85\xc2\x9f\x1b]0;t\x07\n\t";
+  every_byte += "\xc2\x85\xc2\x9f\x1b]0;t\x07\n\t\u202e\u2066\u200f\u061c";
   for (TextShape shape : {TextShape::line, TextShape::block}) {
     std::string once = escape_control(every_byte, shape);
     CHECK(inert(once, shape == TextShape::block ? "\n\t" : ""));
+    CHECK(once.find("\u202e") == std::string::npos);
+    CHECK(once.find("\u061c") == std::string::npos);
     CHECK(escape_control(once, shape) == once);
   }
 }
