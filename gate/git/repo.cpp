@@ -226,7 +226,8 @@ class GitTree final : public Tree {
                                                       std::string_view file_name) const override {
     // Down once along `dir`, through tree entries only (as the search goes), noting the deepest
     // directory whose tree lists `file_name` as a regular or executable file. A malformed tree
-    // on the way is answered by the search, as is_listed_file() does.
+    // on the way is answered by the search, as is_listed_file() does. The way down is kept for
+    // the next call: a change's directories come sorted, so the next one shares most of it.
     const std::string name(file_name);
     auto lists_file = [&](const git_tree* tree) {
       const git_tree_entry* file = git_tree_entry_byname(tree, name.c_str());
@@ -236,22 +237,48 @@ class GitTree final : public Tree {
     };
     if (std::count(dir.begin(), dir.end(), '/') + 1 > static_cast<long>(k_max_tree_depth))
       return fail(ErrorKind::invalid, too_deep_message(dir));
-    const git_tree* current = m_root.get();
-    GitTreePtr owned;  // keeps `current` alive below the root
-    if (!well_formed(current)) return nearest_in_search(dir, file_name);
+    if (!well_formed(m_root.get())) return nearest_in_search(dir, file_name);
+    // The steps of the last walk still on the way to `dir`: those ending within the common
+    // prefix, at a component boundary of `dir`.
+    if (m_walk_name != file_name) {
+      m_walk.clear();
+      m_walk_name = file_name;
+    }
+    const std::size_t common = static_cast<std::size_t>(
+        std::mismatch(dir.begin(), dir.end(), m_walk_dir.begin(), m_walk_dir.end()).first -
+        dir.begin());
+    std::size_t kept = 0;
+    while (kept < m_walk.size() && m_walk[kept].end <= common &&
+           (m_walk[kept].end == dir.size() || dir[m_walk[kept].end] == '/'))
+      ++kept;
+    m_walk.resize(kept);
+    m_walk_dir.assign(dir);
     std::optional<std::size_t> deepest;  // length of the deepest prefix of `dir` found
-    if (lists_file(current)) deepest = 0;
-    for (std::size_t start = 0; !dir.empty() && start <= dir.size();) {
+    if (m_walk.empty()) {
+      if (lists_file(m_root.get())) deepest = 0;
+    } else {
+      deepest = m_walk.back().deepest;
+    }
+    const git_tree* current = m_walk.empty() ? m_root.get() : m_walk.back().tree.get();
+    for (std::size_t start = m_walk.empty() ? 0 : m_walk.back().end + 1;
+         !dir.empty() && start <= dir.size();) {
       const std::size_t slash = dir.find('/', start);
       const std::size_t end = slash == std::string_view::npos ? dir.size() : slash;
       const std::string component(dir.substr(start, end - start));
       const git_tree_entry* entry = git_tree_entry_byname(current, component.c_str());
       if (!entry || git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE) break;
-      owned = lookup_tree(*git_tree_entry_id(entry), dir.substr(0, end));
-      if (!owned) return std::unexpected(*m_damage);
+      GitTreePtr owned = lookup_tree(*git_tree_entry_id(entry), dir.substr(0, end));
+      if (!owned) {
+        m_walk.clear();
+        return std::unexpected(*m_damage);
+      }
       current = owned.get();
-      if (!well_formed(current)) return nearest_in_search(dir, file_name);
+      if (!well_formed(current)) {
+        m_walk.clear();
+        return nearest_in_search(dir, file_name);
+      }
       if (lists_file(current)) deepest = end;
+      m_walk.push_back({end, std::move(owned), deepest});
       start = end + 1;
     }
     if (!deepest) return std::optional<std::string>();
@@ -468,6 +495,15 @@ class GitTree final : public Tree {
   mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;    // by file name
   mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
   mutable std::map<std::string, bool> m_well_formed;                               // by raw tree id
+  // nearest_listed()'s last way down: the directory, the file name, and a step per directory
+  // entered (where it ends in m_walk_dir, its tree, the deepest listing directory so far).
+  struct WalkStep {
+    std::size_t end;
+    GitTreePtr tree;
+    std::optional<std::size_t> deepest;
+  };
+  mutable std::string m_walk_dir, m_walk_name;
+  mutable std::vector<WalkStep> m_walk;
   mutable std::optional<Error> m_damage;
   mutable std::unique_ptr<git_odb, GitFree<git_odb_free>> m_odb;
 };

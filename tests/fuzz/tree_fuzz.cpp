@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 
 #include "check.hpp"
 #include "evaluate.hpp"
@@ -544,8 +545,10 @@ std::vector<std::string> check_search(const Tree& tree, const Listing& listing) 
   const std::vector<std::string> expected =
       listing.manifests.empty() ? std::vector{std::string(k_manifest_file)} : listing.manifests;
   if (*found != expected) violated("the search disagrees with the reference walk");
+  // A few of them: each is a walk down its path.
   if (!listing.manifests.empty())
-    for (const std::string& path : *found) {
+    for (const std::string& path :
+         std::span(*found).first(std::min<std::size_t>(found->size(), 16))) {
       auto listed = tree.is_listed_file(path);
       if (ok(listed, "is_listed_file failed otherwise than on the input") && !*listed)
         violated("a manifest the search found is not listed", path);
