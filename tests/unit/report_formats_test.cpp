@@ -549,3 +549,40 @@ TEST_CASE("markdown report: control characters from manifests and rules are esca
                                      "\tsecond line\\r\n```"));
   }
 }
+
+TEST_CASE("reports: bidi controls are escaped for a reader, kept exactly in the JSON formats",
+          "[report]") {
+  // "Trojan Source": after U+202E (RIGHT-TO-LEFT OVERRIDE) the rest of the title is shown
+  // reversed; U+2066 (LEFT-TO-RIGHT ISOLATE) hides a reordering inside the service name.
+  const std::string title = "Backups are kept \u202ekeew a tsael ta";
+  const std::string service = "pay\u2066ments\u2069\x1b[2J";
+  ManifestResult manifest;
+  manifest.path = "operability.toml";
+  manifest.service = service;
+  manifest.passed = false;
+  manifest.findings = {finding("BKP-002", title, Status::fail, Severity::error, "backup", 2,
+                               "service.k\u200f\u061c is not a key", {manifest.path, 3, 1})};
+  Report report;
+  report.environment = "production";
+  report.at = opsgate::test::instant("2026-11-26T10:00:00+01:00");
+  report.manifests = {manifest};
+  conclude(report);
+
+  // The text report shows the escape; Markdown then escapes its backslash.
+  const std::string text = render_text(report, TextStyle{false, true, false});
+  const std::string markdown = render_markdown(report);
+  for (const std::string* shown : {&text, &markdown})
+    for (std::string_view bidi : {"\u202e", "\u2066", "\u2069", "\u200f", "\u061c"})
+      CHECK(shown->find(bidi) == std::string::npos);
+  CHECK_THAT(text, Catch::Contains("Backups are kept \\u202ekeew a tsael ta"));
+  CHECK_THAT(text, Catch::Contains("pay\\u2066ments\\u2069\\x1b[2J"));
+  CHECK_THAT(text, Catch::Contains("service.k\\u200f\\u061c is not a key"));
+  CHECK_THAT(markdown, Catch::Contains("\\\\u202ekeew a tsael ta"));
+  CHECK_THAT(markdown, Catch::Contains("pay\\\\u2066ments\\\\u2069"));
+  CHECK_THAT(markdown, Catch::Contains("service.k\\\\u200f\\\\u061c is not a key"));
+  const json parsed = json::parse(render_json(report));
+  CHECK(json_finding(parsed, "BKP-002")["title"] == title);
+  CHECK(parsed["manifests"][0]["service"] == service);
+  const json sarif = json::parse(render_sarif(report));
+  CHECK(sarif["runs"][0]["results"][0]["message"]["text"] == "service.k\u200f\u061c is not a key");
+}
