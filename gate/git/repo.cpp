@@ -8,6 +8,7 @@
 #include <exception>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include <filesystem>
@@ -494,7 +495,7 @@ class GitTree final : public Tree {
   std::string m_description;
   mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;    // by file name
   mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
-  mutable std::map<std::string, bool> m_well_formed;                               // by raw tree id
+  mutable std::unordered_map<std::string, bool> m_well_formed;                     // by raw tree id
   // nearest_listed()'s last way down: the directory, the file name, and a step per directory
   // entered (where it ends in m_walk_dir, its tree, the deepest listing directory so far).
   struct WalkStep {
