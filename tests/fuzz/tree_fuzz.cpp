@@ -484,10 +484,10 @@ bool ok(const Expected<T>& result, const char* what) {
 std::vector<std::string> sample_paths(const Listing& listing,
                                       const std::vector<std::string>& found) {
   std::set<std::string> paths(found.begin(),
-                              found.begin() + std::min<std::size_t>(found.size(), 8));
+                              found.begin() + std::min<std::size_t>(found.size(), 4));
   std::size_t taken = 0;
   for (const auto& [path, leaf] : listing.leaves) {
-    if (taken++ == 12) break;
+    if (taken++ == 8) break;
     paths.insert(path);
     paths.insert(parent_dir(path));
   }
@@ -548,7 +548,7 @@ std::vector<std::string> check_search(const Tree& tree, const Listing& listing) 
   // A few of them: each is a walk down its path.
   if (!listing.manifests.empty())
     for (const std::string& path :
-         std::span(*found).first(std::min<std::size_t>(found->size(), 16))) {
+         std::span(*found).first(std::min<std::size_t>(found->size(), 4))) {
       auto listed = tree.is_listed_file(path);
       if (ok(listed, "is_listed_file failed otherwise than on the input") && !*listed)
         violated("a manifest the search found is not listed", path);
