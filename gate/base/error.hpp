@@ -22,6 +22,7 @@ struct SourcePos {
 struct SchemaProblem {
   std::string message;
   SourcePos where;
+  bool warning = false;  // a likely mistake, not a broken rule of the schema
 };
 
 enum class ErrorKind {

@@ -97,10 +97,11 @@ using Evaluated = std::pair<std::size_t, Expected<ManifestResult>>;
 constexpr std::size_t k_manifests_per_job = 8;
 
 // The manifest as it was at the base, for GATE-WAIVER-ADDED; unreadable counts as absent.
-std::optional<Manifest> read_base_manifest(const Tree& base, const std::string& path) {
+std::optional<Manifest> read_base_manifest(const Tree& base, const std::string& path,
+                                           const PackKeys& keys) {
   auto text = base.read(path);
   if (!text || !*text) return std::nullopt;
-  auto manifest = parse_manifest(**text, path, base.blob_id(path));
+  auto manifest = parse_manifest(**text, path, base.blob_id(path), &keys);
   if (!manifest) return std::nullopt;
   return std::move(*manifest);
 }
@@ -215,13 +216,13 @@ struct Checker::State {
     } else if (!*text) {
       result = evaluate_missing_manifest(path, *rules, context);
     } else {
-      auto parsed = parse_manifest(**text, path, tree.blob_id(path));
+      auto parsed = parse_manifest(**text, path, tree.blob_id(path), &rules->keys);
       if (!parsed) return std::unexpected(parsed.error());
       manifest = std::move(*parsed);
       Manifest none;  // new at this path: every waiver it declares is the change's
       none.path = path;
       if (base_tree) {
-        before = read_base_manifest(*base_tree, path);
+        before = read_base_manifest(*base_tree, path, rules->keys);
         if (before) {
           // The same rules, time, environment and stage, over the files and history of the
           // base: what the change is measured against (new findings, the ratchet).

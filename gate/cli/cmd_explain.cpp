@@ -24,8 +24,9 @@ constexpr BuiltIn k_builtins[] = {
      "The manifest (operability.toml) is missing at the evaluated revision. Run `opsgate init`, "
      "fill it in and commit it."},
     {"GATE-SCHEMA", "The manifest follows schema 1", "error",
-     "A key is missing, misspelt, of the wrong type or outside its enumeration. The finding "
-     "names the key and its line:column."},
+     "A key is missing, misspelt, of the wrong type or outside its enumeration (schema 1's, or "
+     "the type a loaded pack declares). The finding names the key and its line:column. A "
+     "top-level table named a typo away from one of schema 1's is a warning."},
     {"GATE-WAIVER", "Waivers name loaded rules", "warning",
      "A [[waiver]] names a rule no loaded pack defines: remove it or fix the id."},
     {"GATE-MIN-LEVEL", "The service reaches the required maturity level", "error",

@@ -119,6 +119,15 @@ int test_rules(const CommonOptions& options, const std::string& dir) {
   pack_options.rules.insert(pack_options.rules.begin(), dir);
   auto rules = load_rules(pack_options.rules, nullptr);
   if (!rules) return report_error(rules.error());
+  // Accepted by the schema check all the same, but only a declaration gives the key a type that
+  // GATE-SCHEMA checks and a place in `opsgate init` and `opsgate schema`.
+  for (const UndeclaredRead& read : rules->keys.read)
+    fmt::print(stderr, "opsgate: warning: {}\n",
+               escape_control(fmt::format(
+                   "{}: {} reads {}, which the pack does not declare; add [[key]] path = \"{}\", "
+                   "type = \"...\", description = \"...\" so that GATE-SCHEMA checks its type "
+                   "and `opsgate init` and `opsgate schema` show it",
+                   read.where.to_string(), read.rule, read.path, read.path)));
   fs::path tests = fs::path(dir) / "tests";
   std::error_code ec;
   if (!fs::is_directory(tests, ec))
@@ -152,8 +161,8 @@ int test_rules(const CommonOptions& options, const std::string& dir) {
     if (!*text) {
       result = evaluate_missing_manifest(std::string(k_manifest_file), *rules, context);
     } else {
-      auto manifest =
-          parse_manifest(**text, (path / k_manifest_file).string(), tree.blob_id(k_manifest_file));
+      auto manifest = parse_manifest(**text, (path / k_manifest_file).string(),
+                                     tree.blob_id(k_manifest_file), &rules->keys);
       if (!manifest) return report_error(manifest.error());
       manifest->dir.clear();  // paths are relative to the case directory
       HeadingCache headings;

@@ -275,9 +275,10 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
         fmt::format("{} follows schema {}", manifest.path, k_manifest_schema_version),
         SourcePos{manifest.path}, k_schema_help));
   for (const SchemaProblem& problem : manifest.problems)
-    result.findings.push_back(make_gate_finding("GATE-SCHEMA", k_schema_title, Status::fail,
-                                                Severity::error, problem.message, problem.where,
-                                                k_schema_help));
+    result.findings.push_back(
+        make_gate_finding("GATE-SCHEMA", k_schema_title, Status::fail,
+                          problem.warning ? Severity::warning : Severity::error, problem.message,
+                          problem.where, k_schema_help));
 
   const std::vector<DeclaredWaiver> waivers = declared_waivers(manifest);
 

@@ -7,6 +7,7 @@
 #include "limits.hpp"
 #include "manifest_schema.hpp"
 #include "paths.hpp"
+#include "suggest.hpp"
 #include "timeutil.hpp"
 #include "toml_util.hpp"
 #include "window.hpp"
@@ -41,17 +42,44 @@ std::string join_allowed(std::span<const std::string_view> allowed) {
   return out;
 }
 
+std::string declared_type_name(std::string_view type) {
+  if (type == "date") return "a date (2026-11-26)";
+  if (type == "datetime") return "a date-time (2026-11-26T20:00:00)";
+  const bool vowel = type == "integer" || type == "array";
+  return fmt::format("{} {}", vowel ? "an" : "a", type);
+}
+
 bool is_allowed(std::span<const std::string_view> allowed, std::string_view value) {
   for (std::string_view candidate : allowed)
     if (candidate == value) return true;
   return false;
 }
 
+// The names a typo of a key under `schema_key` ("backup", "waiver[]"; "" for the top level) may
+// have meant: schema 1's, then the loaded packs'.
+std::vector<std::string> names_under(std::string_view schema_key, const PackKeys* keys) {
+  std::vector<std::string> names;
+  for (const SchemaEntry& entry : manifest_schema()) {
+    std::string_view key = entry.key;
+    if (!schema_key.empty()) {
+      if (!key.starts_with(schema_key) || key.size() <= schema_key.size() ||
+          key[schema_key.size()] != '.')
+        continue;
+      key.remove_prefix(schema_key.size() + 1);
+    }
+    if (key.find_first_of(".[") == std::string_view::npos) names.emplace_back(key);
+  }
+  if (schema_key.empty()) names.emplace_back("schema");
+  if (keys)
+    for (std::string& name : keys->names_under(schema_key)) names.push_back(std::move(name));
+  return names;
+}
+
 class SchemaChecker {
  public:
   SchemaChecker(const toml::table& doc, const std::string& path,
-                std::shared_ptr<const ParsedSchedule>* windows)
-      : m_doc(doc), m_path(path), m_windows(windows) {}
+                std::shared_ptr<const ParsedSchedule>* windows, const PackKeys* keys)
+      : m_doc(doc), m_path(path), m_windows(windows), m_keys(keys) {}
 
   std::vector<SchemaProblem> run() {
     for (const SchemaEntry& entry : manifest_schema()) {
@@ -61,21 +89,24 @@ class SchemaChecker {
     for (const auto& [key, node] : m_doc) {
       std::string name(key.str());
       if (name == "schema") continue;
-      const SchemaEntry* entry = find_schema_entry(name);
-      if (!entry) {
-        // Unknown top-level tables belong to the team (rules may read them); stray values don't.
-        if (!node.is_table() && !node.is_array_of_tables()) unknown(name, key);
+      if (const SchemaEntry* entry = find_schema_entry(name)) {
+        check_value(*entry, name, name, node);
         continue;
       }
-      check_value(*entry, name, name, node);
+      // Unknown top-level tables belong to the team (rules may read them); stray values don't.
+      if (check_pack_key(name, name, node, false)) continue;
+      if (node.is_table() || node.is_array_of_tables())
+        near_schema_table(name, key, node);
+      else
+        unknown(name, "", key);
     }
     check_windows();
     return std::move(m_problems);
   }
 
  private:
-  void add(std::string message, SourcePos where) {
-    m_problems.push_back({std::move(message), std::move(where)});
+  void add(std::string message, SourcePos where, bool warning = false) {
+    m_problems.push_back({std::move(message), std::move(where), warning});
   }
 
   void missing(std::string_view key, const toml::node* parent) {
@@ -83,9 +114,30 @@ class SchemaChecker {
         parent ? position_of(*parent, m_path) : SourcePos{m_path});
   }
 
-  void unknown(const std::string& shown, const toml::key& key) {
-    add(fmt::format("{} is not a key of schema 1 (check its spelling)", shown),
+  // `parent` is the schema key of the table holding `key` ("" at the top level).
+  void unknown(const std::string& shown, std::string_view parent, const toml::key& key) {
+    auto guess = closest_match(key.str(), names_under(parent, m_keys));
+    add(fmt::format("{} is not a key of schema 1 ({})", shown,
+                    guess ? fmt::format("did you mean {}?", *guess) : "check its spelling"),
         position_of(key, m_path));
+  }
+
+  // A table of the team's own whose name is a typo away from one of the schema's: a warning,
+  // since what it holds would silently go unread.
+  void near_schema_table(const std::string& name, const toml::key& key, const toml::node& node) {
+    ClosestMatch match(name);
+    for (const SchemaEntry& entry : manifest_schema())
+      if (entry.key.find_first_of(".[") == std::string_view::npos) match.consider(entry.key);
+    if (m_keys)
+      for (const std::string& table : m_keys->names_under("")) match.consider(table);
+    if (!match.best()) return;
+    const SchemaEntry* entry = find_schema_entry(*match.best());
+    const bool many = entry && entry->kind == ValueKind::table_array;
+    add(fmt::format("{} is not a table of schema 1; did you mean {}? (a table of your own stays "
+                    "allowed: rename it, or have a rule pack declare it)",
+                    node.is_array_of_tables() ? "[[" + name + "]]" : "[" + name + "]",
+                    many ? "[[" + *match.best() + "]]" : "[" + *match.best() + "]"),
+        position_of(key, m_path), true);
   }
 
   void wrong(const SchemaEntry& entry, const std::string& shown, const toml::node& node,
@@ -93,6 +145,35 @@ class SchemaChecker {
     std::string required(detail.empty() ? value_kind_name(entry.kind) : detail);
     add(fmt::format("{} is {}; {} is required", shown, describe_value(node), required),
         position_of(node, m_path));
+  }
+
+  // A key the loaded packs know: declared (its type is checked), read by a rule (any value), or
+  // a table on the way to one (its keys are checked in turn; under a schema table, `strict`,
+  // an unknown one is a problem). False when the packs do not know `path`.
+  bool check_pack_key(const std::string& path, const std::string& shown, const toml::node& node,
+                      bool strict) {
+    if (!m_keys) return false;
+    if (const DeclaredKey* declared = m_keys->find(path)) {
+      if (!has_declared_type(node, declared->type))
+        add(fmt::format("{} is {}; {} is required (declared by pack {})", shown,
+                        describe_value(node), declared_type_name(declared->type), declared->pack),
+            position_of(node, m_path));
+      else if (const toml::table* table = node.as_table())
+        check_children(path, shown, *table, false);
+      return true;
+    }
+    const bool read = m_keys->reads(path);
+    if (m_keys->holds_keys_under(path)) {
+      if (const toml::table* table = node.as_table())
+        check_children(path, shown, *table, strict && !read);
+      else if (!read)
+        add(fmt::format("{} is {}; a table is required (the loaded rule packs read keys inside "
+                        "it)",
+                        shown, describe_value(node)),
+            position_of(node, m_path));
+      return true;
+    }
+    return read;
   }
 
   // `schema_key` names the entry ("waiver[].rule"), `shown` the key in messages ("waiver[2].rule").
@@ -139,10 +220,12 @@ class SchemaChecker {
       }
       case ValueKind::table:
         if (!node.is_table()) return wrong(entry, shown, node);
+        // Free-form, but the keys packs declare inside it have their types.
+        check_children(schema_key, shown, *node.as_table(), false);
         return;
       case ValueKind::section:
         if (!node.is_table()) return wrong(entry, shown, node);
-        check_children(schema_key, shown, *node.as_table());
+        check_children(schema_key, shown, *node.as_table(), true);
         return;
       case ValueKind::table_array: {
         const toml::array* array = node.as_array();
@@ -159,24 +242,25 @@ class SchemaChecker {
               add(fmt::format("{}.{} is missing; it is required", item_shown, child_name),
                   position_of(item, m_path));
           }
-          check_children(item_key, item_shown, *item.as_table());
+          check_children(item_key, item_shown, *item.as_table(), true);
         }
         return;
       }
     }
   }
 
+  // The keys of a table: schema 1's, then the packs'; with `strict`, any other is a problem.
   void check_children(const std::string& schema_key, const std::string& shown,
-                      const toml::table& table) {
+                      const toml::table& table, bool strict) {
     for (const auto& [key, child] : table) {
       std::string child_key = schema_key + "." + std::string(key.str());
       std::string child_shown = shown + "." + std::string(key.str());
-      const SchemaEntry* entry = find_schema_entry(child_key);
-      if (!entry) {
-        unknown(child_shown, key);
+      if (const SchemaEntry* entry = find_schema_entry(child_key)) {
+        check_value(*entry, child_key, child_shown, child);
         continue;
       }
-      check_value(*entry, child_key, child_shown, child);
+      if (check_pack_key(child_key, child_shown, child, strict)) continue;
+      if (strict) unknown(child_shown, schema_key, key);
     }
   }
 
@@ -204,17 +288,20 @@ class SchemaChecker {
   const toml::table& m_doc;
   const std::string& m_path;
   std::shared_ptr<const ParsedSchedule>* m_windows;
+  const PackKeys* m_keys;
   std::vector<SchemaProblem> m_problems;
 };
 
 }  // namespace
 
 std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::string& path,
-                                        std::shared_ptr<const ParsedSchedule>* windows) {
-  return SchemaChecker(doc, path, windows).run();
+                                        std::shared_ptr<const ParsedSchedule>* windows,
+                                        const PackKeys* keys) {
+  return SchemaChecker(doc, path, windows, keys).run();
 }
 
-Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob) {
+Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob,
+                                  const PackKeys* keys) {
   if (std::string too_big = oversize_message("the file", text.size()); !too_big.empty())
     return fail(ErrorKind::invalid, too_big, SourcePos{path});
   auto doc = parse_toml(text, path);
@@ -237,7 +324,7 @@ Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::
         {fmt::format("schema is missing; add `schema = {}` at the top", k_manifest_schema_version),
          SourcePos{manifest.path, 1, 1}});
   }
-  auto problems = check_schema(manifest.doc, manifest.path, &manifest.release_window);
+  auto problems = check_schema(manifest.doc, manifest.path, &manifest.release_window, keys);
   manifest.problems.insert(manifest.problems.end(), problems.begin(), problems.end());
   return manifest;
 }

@@ -16,6 +16,7 @@
 namespace opsgate {
 
 struct ParsedSchedule;  // window.hpp
+struct PackKeys;        // manifest_schema.hpp
 
 constexpr std::string_view k_manifest_file = "operability.toml";
 
@@ -33,11 +34,14 @@ struct Manifest {
   std::optional<std::string> tier() const;  // service.tier when it is a string
 };
 
-Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob);
+// `keys`: what the loaded rule packs add to schema 1 (RuleSet::keys); null for schema 1 alone.
+Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob,
+                                  const PackKeys* keys = nullptr);
 
 // The schema 1 checks alone (exposed for tests and for `rules test`).
 // `windows`, when given, receives [release_window] as parsed (null when absent).
 std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::string& path,
-                                        std::shared_ptr<const ParsedSchedule>* windows = nullptr);
+                                        std::shared_ptr<const ParsedSchedule>* windows = nullptr,
+                                        const PackKeys* keys = nullptr);
 
 }  // namespace opsgate

@@ -84,7 +84,8 @@ constexpr std::array k_value_types = {"string"sv, "integer"sv,  "float"sv, "numb
 constexpr std::array k_tiers = {"critical"sv, "high"sv, "medium"sv, "low"sv};
 constexpr std::array k_days = {"mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat"sv, "sun"sv};
 constexpr std::array k_stages = {"commit"sv, "push"sv, "merge"sv, "deploy"sv};
-constexpr std::array k_top_keys = {"pack"sv, "rule"sv, "override"sv, "freeze"sv, "holiday"sv};
+constexpr std::array k_top_keys = {"pack"sv,   "rule"sv,    "override"sv,
+                                   "freeze"sv, "holiday"sv, "key"sv};
 constexpr std::array k_pack_keys = {
     "name"sv,     "version"sv, "environments"sv, "max_waiver_days"sv, "waiver_approvers"sv,
     "holidays"sv, "locked"sv,  "ratchet"sv};
@@ -96,6 +97,7 @@ constexpr std::array k_override_keys = {"rule"sv,  "severity"sv, "level"sv, "env
                                         "tiers"sv, "enabled"sv,  "stages"sv};
 constexpr std::array k_freeze_keys = {"from"sv, "to"sv, "reason"sv, "environments"sv};
 constexpr std::array k_holiday_keys = {"date"sv, "name"sv, "environments"sv};
+constexpr std::array k_declared_key_keys = {"path"sv, "type"sv, "description"sv};
 constexpr int k_max_level = 5;
 constexpr std::int64_t k_max_days = 36500;  // a century
 constexpr int64_t k_max_regex_program = 1 << 20;
@@ -498,9 +500,68 @@ class FileParser {
     return freeze;
   }
 
+  // [[key]]: a manifest key the pack's rules read, with its type.
+  Expected<DeclaredKey> declared_key(const toml::table& table, const Pack& pack) const {
+    if (auto ok = known_keys(table, k_declared_key_keys, "[[key]]"); !ok)
+      return std::unexpected(ok.error());
+    DeclaredKey key;
+    key.pack = pack.name;
+    const toml::node* path = table.get("path");
+    if (!path) return error(table, "[[key]] needs 'path'");
+    static const RE2 dotted("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+    if (!path->is_string() || !RE2::FullMatch(path->as_string()->get(), dotted))
+      return error(*path,
+                   "'path' must be a dotted manifest key such as \"rollback.script\" "
+                   "(letters, digits, '_' and '-' between the dots)");
+    key.path = path->as_string()->get();
+    key.where = position_of(*path, m_file.path);
+    if (auto problem = declaration_problem(key.path)) return error(*path, *problem);
+    const toml::node* type = table.get("type");
+    if (!type) return error(table, "[[key]] needs 'type'");
+    if (!type->is_string() || !is_declared_type(type->as_string()->get()))
+      return error(*type,
+                   fmt::format("'type' must be one of {}", fmt::join(k_declared_types, ", ")));
+    key.type = type->as_string()->get();
+    auto description = string(table, "description", false, "[[key]]");
+    if (!description) return std::unexpected(description.error());
+    key.description = std::move(*description);
+    return key;
+  }
+
   const RuleFile& m_file;
   std::shared_ptr<const toml::table> m_doc;
 };
+
+// Whether `key` lies strictly under `table` ("a.b.c" under "a.b").
+bool inside(std::string_view key, std::string_view table) {
+  return key.size() > table.size() && key.starts_with(table) && key[table.size()] == '.';
+}
+
+// Adds `key` to the declarations of every pack loaded so far. The same key declared twice with
+// one type is fine (the first description stays); two types, or a key inside one that is not a
+// table, is an error naming both declarations.
+Expected<void> declare(std::vector<DeclaredKey>& declared, DeclaredKey key) {
+  for (const DeclaredKey& other : declared) {
+    std::string problem;
+    if (other.path == key.path && other.type != key.type)
+      problem =
+          fmt::format("{} is declared as {} here and as {} at {} (pack {}); a key has one type",
+                      key.path, key.type, other.type, other.where.to_string(), other.pack);
+    else if (inside(key.path, other.path) && other.type != "table")
+      problem = fmt::format("{} would be inside {}, which {} (pack {}) declares as {}", key.path,
+                            other.path, other.where.to_string(), other.pack, other.type);
+    else if (inside(other.path, key.path) && key.type != "table")
+      problem = fmt::format(
+          "{} is declared as {} here, but {} (pack {}) declares {} inside it; "
+          "declare it as a table",
+          key.path, key.type, other.where.to_string(), other.pack, other.path);
+    if (!problem.empty()) return fail(ErrorKind::invalid, std::move(problem), key.where);
+    if (other.path == key.path) return {};
+  }
+  auto at = std::ranges::upper_bound(declared, key.path, {}, &DeclaredKey::path);
+  declared.insert(at, std::move(key));
+  return {};
+}
 
 const toml::array* array_of_tables(const FileParser& parser, const toml::table& doc,
                                    std::string_view key, Error* error) {
@@ -652,6 +713,15 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
     } else if (!error.message.empty()) {
       return std::unexpected(error);
     }
+    if (const toml::array* keys = array_of_tables(parser, *doc, "key", &error)) {
+      for (const toml::node& item : *keys) {
+        auto key = parser.declared_key(*item.as_table(), pack);
+        if (!key) return std::unexpected(key.error());
+        if (auto ok = declare(m_set.keys.declared, std::move(*key)); !ok) return ok;
+      }
+    } else if (!error.message.empty()) {
+      return std::unexpected(error);
+    }
   }
   calendar.name = pack.name;
   m_set.packs.push_back(std::move(pack));
@@ -672,6 +742,16 @@ Expected<RuleSet> RuleSetBuilder::finish() {
   }
   std::sort(m_set.rules.begin(), m_set.rules.end(),
             [](const Rule& a, const Rule& b) { return a.id < b.id; });
+  // Keys the rules read that nobody declared: accepted by the schema check all the same.
+  std::vector<UndeclaredRead>& read = m_set.keys.read;
+  for (const Rule& rule : m_set.rules)
+    for (const auto* conditions : {&rule.when, &rule.check})
+      for (const Condition& condition : *conditions) {
+        if (find_schema_entry(condition.key) || m_set.keys.find(condition.key)) continue;
+        if (std::ranges::find(read, condition.key, &UndeclaredRead::path) != read.end()) continue;
+        read.push_back({condition.key, rule.id, condition.where});
+      }
+  std::ranges::stable_sort(read, {}, &UndeclaredRead::path);
   return std::move(m_set);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Rule packs: [pack], [[rule]], [[override]], [[freeze]] and [[holiday]] parsed into a RuleSet.
+// Rule packs: [pack], [[rule]], [[override]], [[freeze]], [[holiday]] and [[key]] (manifest keys
+// the pack declares) parsed into a RuleSet.
 // Every malformed file, unknown key or operator, bad operator value and duplicate id is an Error
 // at "file:line:column" (exit 2): a gate must not run with rules it misread.
 
@@ -12,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "error.hpp"
+#include "manifest_schema.hpp"
 #include "shared_text.hpp"
 #include "timeutil.hpp"
 #include "window.hpp"
@@ -117,6 +119,8 @@ struct RuleSet {
   std::vector<Calendar> calendars;  // packs[i]'s freezes and holidays are calendars[i]
   std::vector<Rule> rules;          // sorted by id, disabled ones removed
   std::vector<std::shared_ptr<const toml::table>> documents;
+  // The manifest keys the packs declare ([[key]]) and the ones their rules read undeclared.
+  PackKeys keys;
 
   const Rule* find(std::string_view id) const;
   // GATE-LEVEL-DROP is on unless a loaded pack turns it off.

@@ -41,9 +41,9 @@ inline RuleSet rules_from(const std::string& text) {
   return std::move(*rules);
 }
 
-inline Manifest manifest_from(const std::string& text,
-                              const std::string& path = "operability.toml") {
-  auto manifest = parse_manifest(text, path, hash_blob(text));
+inline Manifest manifest_from(const std::string& text, const std::string& path = "operability.toml",
+                              const PackKeys* keys = nullptr) {
+  auto manifest = parse_manifest(text, path, hash_blob(text), keys);
   if (!manifest) throw std::runtime_error("manifest: " + manifest.error().to_string());
   return std::move(*manifest);
 }
@@ -66,8 +66,8 @@ inline EvalContext context_over(const Tree& tree,
 inline ManifestResult evaluate(const std::string& manifest_text, const std::string& rules_text,
                                const EvalContext& context,
                                const std::string& path = "operability.toml") {
-  Manifest manifest = manifest_from(manifest_text, path);
   RuleSet rules = rules_from(rules_text);
+  Manifest manifest = manifest_from(manifest_text, path, &rules.keys);
   HeadingCache headings;
   return evaluate_manifest(manifest, rules, context, headings);
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "gate_fixtures.hpp"
 #include "manifest.hpp"
 #include "manifest_schema.hpp"
@@ -190,15 +192,33 @@ TEST_CASE("A bad HH:MM is reported at the value", "[manifest]") {
 
 TEST_CASE("An unknown key in a known table is reported at the key", "[manifest]") {
   CHECK(one_problem(std::string(opsgate::test::k_service_header) + "[backup]\n"
+                                                                   "  encryption = \"aes\"\n") ==
+        "6:3: backup.encryption is not a key of schema 1 (check its spelling)");
+  CHECK(one_problem(std::string(opsgate::test::k_service_header) + "[[waiver]]\n"
+                                                                   "rule = \"BKP-004\"\n"
+                                                                   "ticket = \"CHG-1\"\n") ==
+        "7:1: waiver[1].ticket is not a key of schema 1 (check its spelling)");
+}
+
+TEST_CASE("A misspelt key gets the key it was meant to be", "[manifest]") {
+  CHECK(one_problem(std::string(opsgate::test::k_service_header) + "[backup]\n"
                                                                    "  retension_days = 35\n") ==
-        "6:3: backup.retension_days is not a key of schema 1 (check its spelling)");
+        "6:3: backup.retension_days is not a key of schema 1 (did you mean retention_days?)");
   CHECK(one_problem(std::string(opsgate::test::k_service_header) + "tiers = \"high\"\n") ==
-        "5:1: service.tiers is not a key of schema 1 (check its spelling)");
+        "5:1: service.tiers is not a key of schema 1 (did you mean tier?)");
+  CHECK(one_problem(std::string(opsgate::test::k_service_header) +
+                    "[[waiver]]\n"
+                    "rule = \"BKP-004\"\n"
+                    "aproved_by = \"x@example.org\"\n") ==
+        "7:1: waiver[1].aproved_by is not a key of schema 1 (did you mean approved_by?)");
+  // Too far from every key for a guess.
   CHECK(one_problem(std::string(opsgate::test::k_service_header) +
                     "[[waiver]]\n"
                     "rule = \"BKP-004\"\n"
                     "approver = \"x@example.org\"\n") ==
         "7:1: waiver[1].approver is not a key of schema 1 (check its spelling)");
+  CHECK(one_problem("schema = 1\nshcema = 1\n[service]\nname = \"a\"\nowner = \"b\"\n") ==
+        "2:1: shcema is not a key of schema 1 (did you mean schema?)");
 }
 
 TEST_CASE("An unknown top-level table is kept without a problem", "[manifest]") {
@@ -212,6 +232,30 @@ TEST_CASE("An unknown top-level table is kept without a problem", "[manifest]") 
   CHECK(manifest.doc.at_path("dependencies[0].name").value_or(std::string()) == "postgres");
 }
 
+TEST_CASE("A top-level table a typo away from a schema table is a warning", "[manifest]") {
+  Manifest manifest = manifest_from(std::string(opsgate::test::k_service_header) +
+                                    "[monitorng]\n"
+                                    "dashboard = \"https://grafana.example.org/d/x\"\n"
+                                    "[[waivers]]\n"
+                                    "rule = \"BKP-004\"\n"
+                                    "[Backup]\n"
+                                    "enabled = true\n"
+                                    "[security]\n"
+                                    "pentest = 2026-06-01\n");
+  REQUIRE(manifest.problems.size() == 3);  // in key order: Backup, monitorng, waivers
+  for (const SchemaProblem& problem : manifest.problems) CHECK(problem.warning);
+  CHECK_THAT(manifest.problems[0].message,
+             Catch::StartsWith("[Backup] is not a table of schema 1; did you mean [backup]?"));
+  CHECK(manifest.problems[1].message ==
+        "[monitorng] is not a table of schema 1; did you mean [monitoring]? (a table of your own "
+        "stays allowed: rename it, or have a rule pack declare it)");
+  CHECK(manifest.problems[1].where.line == 5);
+  CHECK_THAT(manifest.problems[2].message,
+             Catch::StartsWith("[[waivers]] is not a table of schema 1; did you mean [[waiver]]?"));
+  // The tables stay readable by rules.
+  CHECK(manifest.doc.at_path("monitorng.dashboard").is_string());
+}
+
 TEST_CASE("An unknown top-level scalar is a problem", "[manifest]") {
   CHECK(one_problem("schema = 1\n"
                     "colour = \"red\"\n"
@@ -219,6 +263,131 @@ TEST_CASE("An unknown top-level scalar is a problem", "[manifest]") {
                     "name = \"a\"\n"
                     "owner = \"b\"\n") ==
         "2:1: colour is not a key of schema 1 (check its spelling)");
+}
+
+// --- keys the loaded packs add ------------------------------------------------------------------
+
+namespace {
+
+PackKeys pack_keys(std::vector<DeclaredKey> declared, std::vector<std::string> read = {}) {
+  PackKeys keys;
+  std::ranges::sort(declared, {}, &DeclaredKey::path);
+  keys.declared = std::move(declared);
+  std::ranges::sort(read);
+  for (std::string& path : read)
+    keys.read.push_back({std::move(path), "ACME-001", SourcePos{"rules/acme.toml", 3, 11}});
+  return keys;
+}
+
+DeclaredKey declared(std::string path, std::string type) {
+  return DeclaredKey{std::move(path), std::move(type), "", "acme", SourcePos{"rules/acme.toml"}};
+}
+
+std::vector<std::string> problems_with(const std::string& text, const PackKeys& keys) {
+  Manifest manifest = manifest_from(text, "operability.toml", &keys);
+  std::vector<std::string> out;
+  for (const SchemaProblem& problem : manifest.problems)
+    out.push_back(
+        fmt::format("{}:{}: {}", problem.where.line, problem.where.column, problem.message));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("A company pack's key inside a schema table is no schema problem", "[manifest][keys]") {
+  // Before packs could declare keys, every manifest providing backup.encryption or
+  // rollback.script failed GATE-SCHEMA: "not a key of schema 1".
+  const std::string text = std::string(opsgate::test::k_service_header) +
+                           "[backup]\n"
+                           "encryption = \"aes-256-gcm\"\n"
+                           "[rollback]\n"
+                           "script = \"deploy/rollback.sh\"\n";
+  PackKeys keys = pack_keys({declared("backup.encryption", "string")}, {"rollback.script"});
+  CHECK(problems_with(text, keys).empty());
+  // Without the pack, both are unknown keys again.
+  CHECK(problems_of(text).size() == 2);
+}
+
+TEST_CASE("A declared key of the wrong type is a problem at its value", "[manifest][keys]") {
+  PackKeys keys = pack_keys(
+      {declared("backup.encryption", "string"), declared("monitoring.slo.latency_ms", "number"),
+       declared("security.pentest_date", "date"), declared("cost_center", "integer")});
+  auto problems = problems_with(
+      "schema = 1\n"
+      "cost_center = \"x\"\n"
+      "[service]\n"
+      "name = \"a\"\n"
+      "owner = \"b\"\n"
+      "[backup]\n"
+      "encryption = 256\n"
+      "[monitoring]\n"
+      "slo = { availability = 99.9, latency_ms = \"200\" }\n"
+      "[security]\n"
+      "pentest_date = \"2026-06-01\"\n",
+      keys);
+  REQUIRE(problems.size() == 4);  // in key order
+  CHECK(problems[0] ==
+        "7:14: backup.encryption is 256; a string is required (declared by pack acme)");
+  CHECK(problems[1] ==
+        "2:15: cost_center is \"x\"; an integer is required (declared by pack acme)");
+  CHECK(problems[2] ==
+        "9:43: monitoring.slo.latency_ms is \"200\"; a number is required "
+        "(declared by pack acme)");
+  CHECK(problems[3] ==
+        "11:16: security.pentest_date is \"2026-06-01\"; a date (2026-11-26) is "
+        "required (declared by pack acme)");
+  // Their right types pass; "number" takes an integer too.
+  CHECK(problems_with("schema = 1\n"
+                      "cost_center = 42\n"
+                      "[service]\n"
+                      "name = \"a\"\n"
+                      "owner = \"b\"\n"
+                      "[backup]\n"
+                      "encryption = \"aes\"\n"
+                      "[monitoring]\n"
+                      "slo = { availability = 99.9, latency_ms = 200 }\n"
+                      "[security]\n"
+                      "pentest_date = 2026-06-01\n"
+                      "other = \"free\"\n",
+                      keys)
+            .empty());
+}
+
+TEST_CASE("A table on the way to a pack's key is a table with known keys", "[manifest][keys]") {
+  PackKeys keys = pack_keys({declared("backup.encryption.cipher", "string")});
+  const std::string header = std::string(opsgate::test::k_service_header) + "[backup]\n";
+  CHECK(problems_with(header + "encryption.cipher = \"aes\"\n", keys).empty());
+  CHECK(problems_with(header + "encryption = \"aes\"\n", keys) ==
+        std::vector<std::string>{"6:14: backup.encryption is \"aes\"; a table is required (the "
+                                 "loaded rule packs read keys inside it)"});
+  // Inside a schema table the packs' tables are as strict: a typo is caught.
+  CHECK(problems_with(header + "encryption.ciper = \"aes\"\n", keys) ==
+        std::vector<std::string>{
+            "6:12: backup.encryption.ciper is not a key of schema 1 (did you mean cipher?)"});
+}
+
+TEST_CASE("A table only a rule reads takes any content", "[manifest][keys]") {
+  PackKeys keys =
+      pack_keys({declared("backup.encryption.cipher", "string")}, {"backup.encryption"});
+  CHECK(problems_with(std::string(opsgate::test::k_service_header) +
+                          "[backup]\n"
+                          "encryption = { cipher = \"aes\", rotation = \"yearly\" }\n",
+                      keys)
+            .empty());
+}
+
+TEST_CASE("A table a pack declares or a rule reads is no typo", "[manifest][keys]") {
+  const std::string text = std::string(opsgate::test::k_service_header) +
+                           "[monitorng]\n"
+                           "dashboard = \"x\"\n";
+  CHECK(problems_with(text, pack_keys({}, {"monitorng.dashboard"})).empty());
+  CHECK(problems_with(text, pack_keys({declared("monitorng", "table")})).empty());
+  // A pack's own table is a candidate for the guess too.
+  CHECK(problems_with(std::string(opsgate::test::k_service_header) + "[securty]\nx = 1\n",
+                      pack_keys({declared("security.pentest_date", "date")})) ==
+        std::vector<std::string>{"5:2: [securty] is not a table of schema 1; did you mean "
+                                 "[security]? (a table of your own stays allowed: rename it, or "
+                                 "have a rule pack declare it)"});
 }
 
 TEST_CASE("An unsupported schema is an Error (exit 2) at the value", "[manifest]") {

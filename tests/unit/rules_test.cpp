@@ -580,3 +580,160 @@ TEST_CASE("An override's environments must be among the declared environments", 
   CHECK_THAT(rules.error().to_string(),
              Catch::StartsWith(at(local, 3, "\"prod\"", "local.toml") + ": environment 'prod'"));
 }
+
+// --- [[key]]: manifest keys a pack declares ----------------------------------------------------
+
+namespace {
+
+// A pack declaring `keys` ([[key]] entries) beside one rule reading `read`.
+std::string pack_with_keys(const std::string& keys, const std::string& read = "backup.enabled") {
+  return "[[rule]]\n"
+         "id = \"ACME-001\"\n"
+         "area = \"backup\"\n"
+         "title = \"Backups are encrypted\"\n"
+         "severity = \"error\"\n"
+         "level = 2\n"
+         "check = [ { key = \"" +
+         read + "\", present = true } ]\n" + keys;
+}
+
+}  // namespace
+
+TEST_CASE("rules: [[key]] declares a manifest key with its type and description", "[rules][keys]") {
+  RuleSet rules =
+      rules_from(pack_with_keys("[[key]]\n"
+                                "path = \"rollback.script\"\n"
+                                "type = \"string\"\n"
+                                "description = \"the script that rolls back\"\n"
+                                "[[key]]\n"
+                                "path = \"backup.encryption\"\n"
+                                "type = \"string\"\n"));
+  REQUIRE(rules.keys.declared.size() == 2);
+  const DeclaredKey& first = rules.keys.declared[0];  // sorted by path
+  CHECK(first.path == "backup.encryption");
+  CHECK(first.description.empty());
+  const DeclaredKey* script = rules.keys.find("rollback.script");
+  REQUIRE(script);
+  CHECK(script->type == "string");
+  CHECK(script->description == "the script that rolls back");
+  CHECK(script->pack == "test");
+  CHECK(script->where.to_string() == "rules/test.toml:9:8");
+}
+
+TEST_CASE("rules: a malformed [[key]] is exit 2 at its position", "[rules][keys]") {
+  auto error_of = [](const std::string& keys) {
+    return load_error(pack_with_keys(keys)).to_string();
+  };
+  CHECK(error_of("[[key]]\ntype = \"string\"\n") == "rules/test.toml:8:1: [[key]] needs 'path'");
+  CHECK(error_of("[[key]]\npath = \"backup.encryption\"\n") ==
+        "rules/test.toml:8:1: [[key]] needs 'type'");
+  CHECK_THAT(error_of("[[key]]\npath = \"backup.\"\ntype = \"string\"\n"),
+             Catch::StartsWith("rules/test.toml:9:8: 'path' must be a dotted manifest key"));
+  CHECK_THAT(error_of("[[key]]\npath = \"backup.encryption\"\ntype = \"text\"\n"),
+             Catch::StartsWith("rules/test.toml:10:8: 'type' must be one of string, integer, "
+                               "float, number, boolean, date, datetime, array, table"));
+  CHECK_THAT(error_of("[[key]]\npath = \"a\"\ntype = \"string\"\ndefault = \"x\"\n"),
+             Catch::StartsWith("rules/test.toml:11:1: unknown key 'default' in [[key]]"));
+  CHECK_THAT(
+      load_error("key = { path = \"a\", type = \"string\" }\n" + pack_with_keys("")).to_string(),
+      Catch::Contains("'key' must be written [[key]]"));
+}
+
+TEST_CASE("rules: a pack cannot redeclare schema 1 or reach inside its values", "[rules][keys]") {
+  auto error_of = [](const std::string& path) {
+    return load_error(pack_with_keys("[[key]]\npath = \"" + path + "\"\ntype = \"string\"\n"))
+        .to_string();
+  };
+  CHECK(error_of("backup.retention_days") ==
+        "rules/test.toml:9:8: backup.retention_days is a key of schema 1 (an integer); a pack "
+        "declares only keys schema 1 lacks");
+  CHECK(error_of("service.tier.gold") ==
+        "rules/test.toml:9:8: service.tier.gold would be inside service.tier, which schema 1 "
+        "makes a string");
+  CHECK(error_of("waiver.ticket") ==
+        "rules/test.toml:9:8: waiver.ticket would be inside the [[waiver]] entries, whose keys "
+        "packs cannot declare");
+  CHECK_THAT(error_of("schema"), Catch::Contains("version number"));
+  CHECK_THAT(error_of("schema.minor"), Catch::Contains("version number"));
+  // Inside a free-form table of schema 1, and in tables of the packs' own, anything goes.
+  CHECK(try_rules({pack_source(
+      pack_with_keys("[[key]]\npath = \"monitoring.slo.latency_ms\"\ntype = \"number\"\n"))}));
+  CHECK(try_rules({pack_source(pack_with_keys("[[key]]\npath = \"acme\"\ntype = \"table\"\n"))}));
+}
+
+TEST_CASE("rules: two packs declaring one key with two types is exit 2 naming both",
+          "[rules][keys]") {
+  PackSource first =
+      pack_source(pack_with_keys("[[key]]\npath = \"backup.encryption\"\ntype = \"string\"\n"),
+                  "acme", "rules/acme.toml");
+  PackSource second = pack_source(
+      "[[key]]\n"
+      "path = \"backup.encryption\"\n"
+      "type = \"boolean\"\n",
+      "other", "rules/other.toml");
+  auto rules = try_rules({first, second});
+  REQUIRE_FALSE(rules);
+  CHECK(rules.error().to_string() ==
+        "rules/other.toml:2:8: backup.encryption is declared as boolean here and as string at "
+        "rules/acme.toml:9:8 (pack acme); a key has one type");
+  // The same type twice is one key, described by the first.
+  PackSource same = pack_source(
+      "[[key]]\n"
+      "path = \"backup.encryption\"\n"
+      "type = \"string\"\n"
+      "description = \"later\"\n",
+      "other", "rules/other.toml");
+  auto both = try_rules({first, same});
+  REQUIRE(both);
+  REQUIRE(both->keys.declared.size() == 1);
+  CHECK(both->keys.declared[0].pack == "acme");
+}
+
+TEST_CASE("rules: a declared key inside a declared value is exit 2", "[rules][keys]") {
+  auto error_of = [](const std::string& keys) {
+    return load_error(pack_with_keys(keys)).to_string();
+  };
+  CHECK(error_of("[[key]]\npath = \"acme\"\ntype = \"string\"\n"
+                 "[[key]]\npath = \"acme.region\"\ntype = \"string\"\n") ==
+        "rules/test.toml:12:8: acme.region would be inside acme, which rules/test.toml:9:8 "
+        "(pack test) declares as string");
+  CHECK(error_of("[[key]]\npath = \"acme.region\"\ntype = \"string\"\n"
+                 "[[key]]\npath = \"acme\"\ntype = \"integer\"\n") ==
+        "rules/test.toml:12:8: acme is declared as integer here, but rules/test.toml:9:8 (pack "
+        "test) declares acme.region inside it; declare it as a table");
+  CHECK(
+      try_rules({pack_source(pack_with_keys("[[key]]\npath = \"acme\"\ntype = \"table\"\n"
+                                            "[[key]]\npath = \"acme.region\"\ntype = "
+                                            "\"string\"\n"))}));
+}
+
+TEST_CASE("rules: keys the rules read undeclared are listed once, with the first rule",
+          "[rules][keys]") {
+  RuleSet rules =
+      rules_from(pack_with_keys("[[key]]\npath = \"backup.encryption\"\ntype = \"string\"\n"
+                                "[[rule]]\n"
+                                "id = \"ACME-002\"\n"
+                                "area = \"rollback\"\n"
+                                "title = \"Rollbacks are scripted\"\n"
+                                "severity = \"warning\"\n"
+                                "level = 3\n"
+                                "when = [ { key = \"acme.enabled\", equals = true } ]\n"
+                                "check = [ { key = \"rollback.script\", present = true } ]\n"
+                                "[[rule]]\n"
+                                "id = \"ACME-003\"\n"
+                                "area = \"rollback\"\n"
+                                "title = \"Rollbacks are scripted, really\"\n"
+                                "severity = \"warning\"\n"
+                                "level = 3\n"
+                                "check = [ { key = \"rollback.script\", matches = '.+' },\n"
+                                "          { key = \"rollback.strategy\", present = true } ]\n",
+                                "backup.encryption"));
+  REQUIRE(rules.keys.read.size() == 2);
+  CHECK(rules.keys.read[0].path == "acme.enabled");  // a `when` counts
+  CHECK(rules.keys.read[1].path == "rollback.script");
+  CHECK(rules.keys.read[1].rule == "ACME-002");
+  CHECK(rules.keys.read[1].where.to_string() == "rules/test.toml:18:11");
+  CHECK(rules.keys.reads("rollback.script"));
+  CHECK_FALSE(rules.keys.reads("backup.encryption"));  // declared
+  CHECK_FALSE(rules.keys.reads("rollback.strategy"));  // schema 1
+}
