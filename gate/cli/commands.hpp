@@ -14,6 +14,7 @@ void register_window(CLI::App& app, int& exit_code);
 void register_explain(CLI::App& app, int& exit_code);
 void register_rules(CLI::App& app, int& exit_code);
 void register_init(CLI::App& app, int& exit_code);
+void register_schema(CLI::App& app, int& exit_code);
 void register_hook(CLI::App& app, int& exit_code);
 void register_version(CLI::App& app, int& exit_code);
 

@@ -58,7 +58,7 @@ scenario "help lists every command and each command's options" scenario_help_lis
 scenario_help_lists_every_command_and_each() {
 run_in "${OUTSIDE}" --help
 assert_exit "--help: exit 0" 0
-for command in check window explain rules init hook version; do
+for command in check window explain rules init schema hook version; do
   assert_matches "--help lists ${command}" "${OUT}" "(^|[[:space:]])${command}([[:space:]]|$)"
 done
 run_in "${OUTSIDE}" hook --help
