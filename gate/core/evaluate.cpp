@@ -42,6 +42,10 @@ Finding make_gate_finding(std::string id, SharedText title, Status status, Sever
   return finding;
 }
 
+bool is_gate_finding(const Finding& finding) {
+  return finding.rule.starts_with("GATE-");
+}
+
 bool fails_gate(const Finding& finding, Severity fail_on) {
   return finding.status == Status::fail && finding.severity >= fail_on && finding.tolerated.empty();
 }
@@ -149,11 +153,6 @@ WaiverOutcome judge_waiver(const toml::table& waiver, const Rule& rule, const Ru
   else
     outcome.accepted = true;
   return outcome;
-}
-
-// The gate's own findings carry the reserved GATE- prefix (packs cannot use it).
-bool is_gate_finding(const Finding& finding) {
-  return finding.rule.starts_with("GATE-");
 }
 
 int manifest_level(const std::vector<Finding>& findings) {

@@ -32,6 +32,9 @@ ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet&
 Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
                           std::string message, SourcePos where, SharedText help);
 
+// The gate's own findings carry the reserved GATE- prefix (packs cannot use it).
+bool is_gate_finding(const Finding& finding);
+
 // True when `finding` fails the gate at `fail_on`.
 bool fails_gate(const Finding& finding, Severity fail_on);
 

@@ -14,14 +14,10 @@ namespace opsgate {
 
 namespace {
 
-bool is_gate(const Finding& finding) {
-  return finding.rule.starts_with("GATE-");
-}
-
 // A finding's identity on both sides: a rule's id; for the gate's own findings, several of
 // which may occur at once, the id and the message.
 std::string identity(const Finding& finding) {
-  return is_gate(finding) ? finding.rule + '\n' + finding.message : finding.rule;
+  return is_gate_finding(finding) ? finding.rule + '\n' + finding.message : finding.rule;
 }
 
 std::string join(const std::vector<std::string>& values) {
@@ -78,7 +74,7 @@ void removed_evidence(const ManifestResult& head, const Manifest& manifest, cons
   // Every rule that passed at the base, whatever it says now: an emptied runbook still passes
   // path_exists, and is still evidence removed.
   for (const auto& [id, was] : before) {
-    if (is_gate(*was) || was->status != Status::pass) continue;
+    if (is_gate_finding(*was) || was->status != Status::pass) continue;
     const Rule* rule = rules.find(was->rule);
     if (!rule) continue;
     auto status = now_status.find(rule->id);
@@ -126,7 +122,7 @@ void changed_scope(const ManifestResult& head, const Manifest& manifest,
                    std::vector<Finding>& added) {
   std::vector<std::string> dropped;
   for (const Finding& finding : head.findings) {
-    if (is_gate(finding) || finding.status != Status::skipped) continue;
+    if (is_gate_finding(finding) || finding.status != Status::skipped) continue;
     auto was = before.find(identity(finding));
     if (was != before.end() && was->second->status != Status::skipped)
       dropped.push_back(finding.rule);
@@ -171,7 +167,7 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
     if (rules.ratchet() && head.level < base.result->level) {
       std::vector<std::string> now_failing;
       for (const Finding& finding : head.findings) {
-        if (is_gate(finding) || finding.status != Status::fail ||
+        if (is_gate_finding(finding) || finding.status != Status::fail ||
             finding.level > base.result->level)
           continue;
         auto was = before.find(identity(finding));
