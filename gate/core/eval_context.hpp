@@ -27,7 +27,7 @@ struct EvalContext {
   const Tree* tree = nullptr;            // the files at the evaluated revision
   History* history = nullptr;            // its first-parent history; null when there is none
   const RuleSet* rules = nullptr;        // freezes and holidays for window_open (evaluate_manifest)
-  // Paths the change touches (--base); std::nullopt when the change is unknown.
+  // Paths the change touches (--base), sorted and unique; std::nullopt when the change is unknown.
   std::optional<std::vector<std::string>> changed_paths;
 };
 

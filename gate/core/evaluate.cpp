@@ -94,12 +94,16 @@ std::optional<std::string> not_applicable(const Rule& rule, const Manifest& mani
                          tier ? "\"" + *tier + "\"" : std::string("not set"));
   }
   if (!rule.when_changed.empty() && context.changed_paths) {
+    // The changed paths are sorted: those under the manifest's directory are one run of them.
+    const std::vector<std::string>& changed = *context.changed_paths;
+    const std::string prefix = manifest.dir.empty() ? std::string() : manifest.dir + "/";
+    std::vector<Glob> globs(rule.when_changed.begin(), rule.when_changed.end());
     bool touched = false;
-    for (const std::string& path : *context.changed_paths) {
-      if (!manifest.dir.empty() && !path.starts_with(manifest.dir + "/")) continue;
-      std::string relative = manifest.dir.empty() ? path : path.substr(manifest.dir.size() + 1);
-      for (const std::string& glob : rule.when_changed)
-        touched = touched || glob_matches(glob, relative);
+    for (auto it = std::lower_bound(changed.begin(), changed.end(), prefix);
+         !touched && it != changed.end() && it->starts_with(prefix); ++it) {
+      const std::string_view relative = std::string_view(*it).substr(prefix.size());
+      touched = std::any_of(globs.begin(), globs.end(),
+                            [&](const Glob& glob) { return glob.matches(relative); });
     }
     if (!touched)
       return fmt::format("the change touches nothing matching {}", join(rule.when_changed));

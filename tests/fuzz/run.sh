@@ -57,6 +57,10 @@ if [[ ! -f $build/CMakeCache.txt ]]; then
     "-DOPSGATE_FUZZ_SANITIZERS=$sanitizers" >"$build.configure.log" 2>&1 ||
     { cat "$build.configure.log" >&2; echo "run.sh: configuring $build failed" >&2; exit 2; }
   mv "$build.configure.log" "$build/configure.log"
+else
+  # Regenerate: make does not know a target added to the CMakeLists since the last configure.
+  timeout 600 cmake -S "$root" -B "$build" >"$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log" >&2; echo "run.sh: configuring $build failed" >&2; exit 2; }
 fi
 sanitizers=$(sed -n 's/^OPSGATE_FUZZ_SANITIZERS:STRING=//p' "$build/CMakeCache.txt")
 echo "run.sh: instrumentation: $instrumentation; sanitizers: ${sanitizers:-none}"

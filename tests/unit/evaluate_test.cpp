@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "gate_fixtures.hpp"
@@ -201,6 +203,23 @@ TEST_CASE("when_changed applies a rule only when the change touches its globs", 
         finding_of(evaluate_manifest(manifest, set, context, headings), "RBK-009");
     CHECK(finding.status == Status::skipped);
     CHECK(finding.message == "the change touches nothing matching db/migrations/**");
+  }
+  SECTION("only the service's own paths count, among many others on both sides") {
+    std::vector<std::string> paths;
+    for (int i = 0; i < 500; ++i) {
+      paths.push_back(fmt::format("services/billing/db/migrations/{:03}.sql", i));
+      paths.push_back(fmt::format("services/orders-old/db/migrations/{:03}.sql", i));
+      paths.push_back(fmt::format("services/orders/src/{:03}.go", i));
+    }
+    std::sort(paths.begin(), paths.end());
+    context.changed_paths = paths;
+    CHECK(finding_of(evaluate_manifest(manifest, set, context, headings), "RBK-009").status ==
+          Status::skipped);
+    paths.push_back("services/orders/db/migrations/2026/001_add.sql");
+    std::sort(paths.begin(), paths.end());
+    context.changed_paths = paths;
+    CHECK(finding_of(evaluate_manifest(manifest, set, context, headings), "RBK-009").status ==
+          Status::fail);
   }
 }
 
