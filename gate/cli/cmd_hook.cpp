@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "check.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "push.hpp"
@@ -173,11 +174,37 @@ std::string hook_script(const std::vector<std::string>& args) {
       k_hook_marker, command);
 }
 
+// The options tried as the hook will use them, from where git runs it (the work tree's root,
+// or the git directory of a bare repository): a hook whose rules do not load, whose --env no
+// pack declares or whose --stage does not parse would refuse every push, so it is not written.
+Expected<void> try_hook_options(const HookOptions& options, const Repository& repo) {
+  auto request = make_request(options);
+  if (!request) return std::unexpected(request.error());
+  const std::string root = repo.workdir().value_or(repo.git_dir());
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  if (ec || (fs::current_path(root, ec), ec))
+    return fail(ErrorKind::io, fmt::format("cannot enter {}: {}", root, ec.message()));
+  request->repository = root;
+  auto checker = Checker::open(*request, Executor::shared());
+  fs::current_path(cwd, ec);
+  if (!checker) return std::unexpected(checker.error());
+  return {};
+}
+
 int install(const HookOptions& options, const CLI::App& command) {
   auto repo = Repository::discover(options.repo);
   if (!repo) return report_error(repo.error());
   auto dir = repo->hooks_dir();
   if (!dir) return report_error(dir.error());
+  if (auto usable = try_hook_options(options, *repo); !usable) {
+    const int code = report_error(usable.error());
+    fmt::print(stderr,
+               "opsgate: {} was not written: with these options it would refuse every "
+               "push\n",
+               (fs::path(*dir) / "pre-push").string());
+    return code;
+  }
   fs::path hook = fs::path(*dir) / "pre-push";
   std::string script = hook_script(forwarded_arguments(command));
 

@@ -504,6 +504,32 @@ run_in "${E2E_TMP}" hook install --rules "${PACK}"
 assert_exit "install outside a repository is exit 2" 2
 }
 
+# A hook whose options cannot work would refuse every push: install tries them first, from
+# where git runs the hook (the work tree's root), and writes nothing when they fail.
+scenario "hook install: options that would refuse every push are not installed" scenario_install_validates
+scenario_install_validates() {
+plain_fixture
+VAL="${E2E_TMP}/validated"
+git clone -q "${PLAIN}" "${VAL}" 2>/dev/null
+run_in "${VAL}" hook install --rules "${E2E_TMP}/no-such-pack"
+assert_exit "install: rules that do not load are exit 2" 2
+assert_contains "install: says what the hook would do" "${ERR}" "would refuse every push"
+assert_contains "install: names the missing rules" "${ERR}" "no-such-pack"
+run_in "${VAL}" hook install --env nowhere
+assert_exit "install: an --env the baseline does not declare is exit 2" 2
+run_in "${VAL}" hook install --rules "${PACK}" --stage sometime
+assert_exit "install: a bad --stage is exit 2" 2
+run_in "${VAL}" hook install --rules "${PACK}" --at yesterday
+assert_exit "install: a bad --at is exit 2" 2
+if [[ ! -e "${VAL}/.git/hooks/pre-push" ]]; then pass_ "install: no hook written"; else
+  fail_ "install: no hook written"; fi
+# Relative rule paths are the work tree root's, as when git runs the hook.
+mkdir -p "${VAL}/.opsgate" "${VAL}/sub"
+cp -r "${PACK}" "${VAL}/.opsgate/rules"
+run_in "${VAL}/sub" hook install --rules .opsgate/rules --at "${AT}"
+assert_exit "install from a subdirectory: relative rules are the root's" 0
+}
+
 # --- issue 18: the hooks judge at the push stage ------------------------------------------------
 
 # window_pack: PACK_WINDOW, PACK plus a release-window rule asked at deploy only (as the
