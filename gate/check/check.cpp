@@ -14,8 +14,10 @@
 #include "manifest.hpp"
 #include "paths.hpp"
 #include "ratchet.hpp"
+#include "references.hpp"
 #include "rule_sources.hpp"
 #include "scope.hpp"
+#include "toml_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -342,6 +344,71 @@ struct Checker::State {
     return selected;
   }
 
+  // Manifests outside the change's service directories that name a file the change touches
+  // (`/shared/runbook.md` from services/a, a symlink out of the service, a file in another
+  // service's directory): a change deleting a shared runbook is judged against every service
+  // naming it. A manifest left out of the change (nothing in its service directory moved) can
+  // read something the change touched only when its text names a path outside its directory,
+  // a symlink lies under its directory, or another service's directory does: those manifests
+  // are parsed and their file references (the keys the loaded rules' file operators read)
+  // compared between the two trees; one that differs in kind or content selects the
+  // manifest. A manifest that cannot be read or parsed is left to the changes that touch it:
+  // this change did not make it so.
+  Expected<void> add_referencing(const Tree& tree, const Tree& base_tree,
+                                 std::vector<std::string>& selected) const {
+    auto all = tree.find(k_manifest_file);
+    if (!all) return std::unexpected(all.error());
+    auto links = tree.find_links();
+    if (!links) return std::unexpected(links.error());
+    // Whether a sorted list holds a path under `dir` ("" is the root) other than `self`.
+    auto holds_under = [](const std::vector<std::string>& sorted, const std::string& dir,
+                          const std::string& self) {
+      const std::string prefix = dir.empty() ? std::string() : dir + "/";
+      for (auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix);
+           it != sorted.end() && it->starts_with(prefix); ++it)
+        if (*it != self) return true;
+      return false;
+    };
+    const std::size_t scoped = selected.size();
+    for (const std::string& path : *all) {
+      if (std::binary_search(selected.begin(), selected.begin() + scoped, path)) continue;
+      auto bytes = tree.size(path);
+      if (!bytes || !*bytes || **bytes > k_max_file_bytes) continue;
+      auto text = tree.read(path);
+      if (!text || !*text) continue;
+      const std::string dir = parent_dir(path);
+      std::vector<std::string> files;
+      // Without a symlink or another service under its directory, only a string naming a path
+      // outside the directory can reach what the change touched: those strings are enough.
+      auto outside = !holds_under(*all, dir, path) && *links && !holds_under(**links, dir, path)
+                         ? outside_strings(**text)
+                         : std::nullopt;
+      if (outside) {
+        for (const std::string& item : *outside)
+          for (std::size_t end = item.size(); end != std::string::npos && end > 0;
+               end = item.rfind('#', end - 1))
+            if (auto file = resolve_manifest_path(dir, std::string_view(item).substr(0, end)))
+              files.push_back(std::move(*file));
+      } else {
+        auto doc = parse_toml(**text, path);
+        if (!doc) continue;
+        Manifest manifest;
+        manifest.path = path;
+        manifest.dir = dir;
+        manifest.doc = std::move(*doc);
+        files = reference_candidates(manifest, *rules);
+      }
+      for (const std::string& file : files)
+        if (tree.kind(file) != base_tree.kind(file) ||
+            tree.blob_id(file) != base_tree.blob_id(file)) {
+          selected.push_back(path);
+          break;
+        }
+    }
+    std::sort(selected.begin(), selected.end());
+    return {};
+  }
+
   // GATE-RULES-CHANGED: the change rewrites rule files this run loaded from the repository.
   Expected<std::vector<Finding>> rules_changed(const std::string& merge_base,
                                                const std::vector<std::string>& changed,
@@ -533,6 +600,9 @@ struct Checker::State {
                        ? scope_to_change(*tree, *base_tree, changed, gone)
                        : find_manifest_paths(request.manifests, *tree);
       if (!paths) return std::unexpected(paths.error());
+      if (!merge_base.empty() && request.manifests.empty() && request.stage != Stage::deploy)
+        if (auto added = add_referencing(*tree, *base_tree, *paths); !added)
+          return std::unexpected(added.error());
       // A deployment judges every service of the revision: evidence ages while code sits still,
       // and the deploy is where that must be caught. The change still marks what is new.
       if (request.stage == Stage::deploy && !merge_base.empty() && request.manifests.empty()) {

@@ -8,6 +8,7 @@
 
 #include "evaluate.hpp"
 #include "paths.hpp"
+#include "references.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate {
@@ -22,30 +23,6 @@ std::string identity(const Finding& finding) {
 
 std::string join(const std::vector<std::string>& values) {
   return fmt::format("{}", fmt::join(values, ", "));
-}
-
-// The repository paths a key's value names (a string or an array of strings), anchors dropped.
-std::vector<std::string> referenced_paths(const Manifest& manifest, const toml::node* value) {
-  std::vector<std::string> out;
-  auto add = [&](const toml::node& item) {
-    if (!item.is_string()) return;
-    PathRef ref = split_anchor(item.as_string()->get());
-    if (ref.path.empty()) return;
-    if (auto path = resolve_manifest_path(manifest.dir, ref.path)) out.push_back(*path);
-  };
-  if (!value) return out;
-  if (const toml::array* array = value->as_array())
-    for (const toml::node& item : *array) add(item);
-  else
-    add(*value);
-  return out;
-}
-
-bool reads_files(const Condition& condition) {
-  return std::any_of(condition.ops.begin(), condition.ops.end(), [](const Operator& op) {
-    return op.kind == OpKind::path_exists || op.kind == OpKind::executable ||
-           op.kind == OpKind::has_sections;
-  });
 }
 
 // A file with content: what a rule's evidence was at the base.
@@ -91,7 +68,7 @@ void removed_evidence(const ManifestResult& head, const Manifest& manifest, cons
             "the change removes {}, which rule {} checked and passed at the merge "
             "base",
             condition.key, rule->id);
-      } else if (reads_files(condition)) {
+      } else if (checks_files(condition)) {
         const std::vector<std::string> still = referenced_paths(manifest, now);
         for (const std::string& path : referenced_paths(*base.manifest, at_base)) {
           if (!has_content(*base.tree, path) || has_content(tree, path)) continue;

@@ -58,6 +58,12 @@ class Tree {
   virtual Expected<std::optional<std::string>> nearest_listed(std::string_view dir,
                                                               std::string_view file_name) const;
 
+  // Every symbolic link reached through directories only (as find() walks), sorted; std::nullopt
+  // when this tree cannot tell, and whoever asks must then assume any path may lead anywhere.
+  virtual Expected<std::optional<std::vector<std::string>>> find_links() const {
+    return std::optional<std::vector<std::string>>();
+  }
+
   // Names of the regular files directly in directory `path` ("" is the root), sorted.
   virtual Expected<std::vector<std::string>> list(std::string_view path) const = 0;
 

@@ -126,6 +126,15 @@ class GitTree final : public Tree {
     return **listed;
   }
 
+  Expected<std::optional<std::vector<std::string>>> find_links() const override {
+    // Any search walks every directory and notes the links on its way; a name no entry can
+    // have (git ends names at a NUL) makes one when none ran yet.
+    if (!m_links)
+      if (auto listed = searched(std::string_view("\0", 1)); !listed)
+        return std::unexpected(listed.error());
+    return m_links;
+  }
+
   Expected<void> find_each(std::string_view file_name,
                            const std::function<void(std::string)>& found) const override {
     if (auto cached = m_found.find(file_name); cached != m_found.end()) {
@@ -139,7 +148,7 @@ class GitTree final : public Tree {
       std::string prefix;  // "a/b/" for the tree at a/b
       std::size_t depth = 0;
     };
-    std::vector<std::string> all;
+    std::vector<std::string> all, links;
     std::vector<Pending> work;
     {
       git_tree* copy = nullptr;
@@ -177,6 +186,10 @@ class GitTree final : public Tree {
             return fail(ErrorKind::invalid, long_paths_message(m_description));
           all.push_back(pending.prefix + entry_name);
           found(all.back());
+        } else if (mode == GIT_FILEMODE_LINK) {
+          if (too_long(pending.prefix.size() + std::strlen(entry_name)))
+            return fail(ErrorKind::invalid, long_paths_message(m_description));
+          links.push_back(pending.prefix + entry_name);
         } else if (mode == GIT_FILEMODE_TREE) {
           if (too_long(pending.prefix.size() + std::strlen(entry_name) + 1))
             return fail(ErrorKind::invalid, long_paths_message(m_description));
@@ -191,6 +204,10 @@ class GitTree final : public Tree {
     }
     std::sort(all.begin(), all.end());
     m_found.emplace(std::string(file_name), std::move(all));
+    if (!m_links) {
+      std::sort(links.begin(), links.end());
+      m_links = std::move(links);
+    }
     return {};
   }
 
@@ -493,7 +510,8 @@ class GitTree final : public Tree {
   std::shared_ptr<git_repository> m_repo;
   GitTreePtr m_root;
   std::string m_description;
-  mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;    // by file name
+  mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;  // by file name
+  mutable std::optional<std::vector<std::string>> m_links;  // symlinks, noted by any search
   mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
   mutable std::unordered_map<std::string, bool> m_well_formed;                     // by raw tree id
   // nearest_listed()'s last way down: the directory, the file name, and a step per directory

@@ -220,6 +220,43 @@ assert_json "...both manifests are in the report" \
   "[x['path'] for x in d['manifests']] == ['services/a/docs/operability.toml', 'services/a/operability.toml']"
 }
 
+# A file a manifest names outside its own service directory selects the manifest when the
+# change touches it: by a root path, through a symlink, in another service's directory.
+scenario "a change to a file a service names outside its directory judges that service" scenario_referenced_outside
+scenario_referenced_outside() {
+repo="$(new_repo refs)"
+sed -n '/RUN-001/,/^$/p' "${E2E_TMP}/rules.toml" | sed '1i [[rule]]' >"${E2E_TMP}/exists.toml"
+service "${repo}/services/a" "/shared/runbook.md"
+service "${repo}/services/b" "docs/runbook.md"
+ln -s ../../shared/b-docs "${repo}/services/b/docs"
+service "${repo}/services/c" "../a/docs/c-runbook.md"
+service "${repo}/services/d" "docs/runbook.md"
+write_file "${repo}/services/d/docs/runbook.md" <<<"# D"
+write_file "${repo}/shared/runbook.md" <<<"# Shared"
+write_file "${repo}/shared/b-docs/runbook.md" <<<"# B"
+write_file "${repo}/services/a/docs/c-runbook.md" <<<"# C"
+write_file "${repo}/shared/unrelated.md" <<<"# Unrelated"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "four services"
+run_in "${repo}" check --rules "${E2E_TMP}/exists.toml" --at "${AT}"
+assert_exit "every service passes at the base" 0
+git -C "${repo}" checkout -q -b change
+git -C "${repo}" rm -q shared/runbook.md shared/b-docs/runbook.md services/a/docs/c-runbook.md
+commit_all "${repo}" 2026-11-21T10:00:00+01:00 "delete the runbooks a, b and c name"
+run_in "${repo}" check --rules "${E2E_TMP}/exists.toml" --base main --at "${AT}" --format json
+assert_exit "the services whose runbooks went are judged: exit 1" 1
+assert_json "...a (root path), b (symlink) and c (another service's directory), not d" \
+  "[x['path'] for x in d['manifests']] == ['services/a/operability.toml', 'services/b/operability.toml', 'services/c/operability.toml']"
+assert_json "...each fails RUN-001" \
+  "all(any(f['rule'] == 'RUN-001' and f['status'] == 'fail' for f in m['findings']) for m in d['manifests'])"
+git -C "${repo}" checkout -q main
+git -C "${repo}" checkout -q -b unrelated
+printf 'more\n' >>"${repo}/shared/unrelated.md"
+commit_all "${repo}" 2026-11-21T10:00:00+01:00 "a file nobody names"
+run_in "${repo}" check --rules "${E2E_TMP}/exists.toml" --base main --at "${AT}" --format json
+assert_exit "a shared file no manifest names selects nothing: exit 0" 0
+assert_json "...no manifest" "d['manifests'] == []"
+}
+
 # A short name that a pushed tag also answers to is refused, not resolved by git's precedence.
 scenario "an ambiguous revision name (a tag named origin/main) is refused" scenario_ambiguous
 scenario_ambiguous() {
