@@ -16,8 +16,9 @@
 // files find() lists, the paths a change touches (for well-formed trees), is_listed_file and
 // nearest_listed against the Tree defaults built on find(), size() against read().
 //
-// Inputs whose trees would make a walk read more than k_walk_budget entries, or build more than
-// k_path_budget bytes of paths, stop after the objects are written: the gate's own bounds
+// Inputs whose trees would make a walk read more than k_walk_budget entries or k_read_budget
+// bytes of objects, or build more than k_path_budget bytes of paths, stop after the objects are
+// written: the gate's own bounds
 // (k_max_tree_entries, 4 million; k_max_walk_path_bytes, 256 MiB) take seconds under the
 // sanitizers, and are what e2e's "a tree bomb is refused, not walked" and repo_test's "paths
 // adding up past the bound" check. An input walks its trees about a dozen times (the reference
@@ -49,7 +50,8 @@ using fuzz::violated;
 namespace {
 
 constexpr std::uint64_t k_walk_budget = 50'000;
-constexpr std::uint64_t k_path_budget = 4u << 20;  // bytes of the paths a full walk builds
+constexpr std::uint64_t k_path_budget = 4u << 20;   // bytes of the paths a full walk builds
+constexpr std::uint64_t k_read_budget = 16u << 20;  // bytes of the objects a full walk reads
 constexpr std::size_t k_max_ops = 64;
 constexpr std::size_t k_max_chain = 5000;   // past k_max_tree_depth (4096)
 constexpr std::size_t k_max_wide = 12'000;  // past k_max_manifests (10,000)
@@ -124,6 +126,7 @@ struct Object {
   std::vector<Entry> entries;
   std::uint64_t walk_cost = 0;   // entries
   std::uint64_t path_bytes = 0;  // of their paths, relative to this tree
+  std::uint64_t walk_bytes = 0;  // of the objects a full walk reads, this one's included
 };
 
 // Sums in double: a bomb's counts overflow 64 bits; only whether they pass a budget matters.
@@ -162,7 +165,7 @@ class ObjectWriter {
     std::string bytes;
     Object object;
     object.type = GIT_OBJECT_TREE;
-    double walk_cost = 0, path_bytes = 0;
+    double walk_cost = 0, path_bytes = 0, walk_bytes = 0;
     for (const Entry& entry : entries) {
       bytes += entry.mode;
       bytes += ' ';
@@ -171,6 +174,8 @@ class ObjectWriter {
       bytes.append(reinterpret_cast<const char*>(entry.id.id), GIT_OID_RAWSZ);
       walk_cost += 1;
       path_bytes += static_cast<double>(entry.name.size());
+      if (auto known = m_by_id.find(key(entry.id)); known != m_by_id.end())
+        walk_bytes += static_cast<double>(m_objects[known->second].walk_bytes);
       if (is_tree_mode(entry.mode))
         if (auto known = m_by_id.find(key(entry.id)); known != m_by_id.end()) {
           const Object& below = m_objects[known->second];
@@ -182,6 +187,7 @@ class ObjectWriter {
     }
     object.walk_cost = saturating(walk_cost);
     object.path_bytes = saturating(path_bytes);
+    object.walk_bytes = saturating(walk_bytes + static_cast<double>(bytes.size()));
     object.entries = std::move(entries);
     write(object, bytes);
     return add(std::move(object));
@@ -221,6 +227,7 @@ class ObjectWriter {
   }
 
   void write(Object& object, std::string_view bytes) {
+    object.walk_bytes = std::max<std::uint64_t>(object.walk_bytes, bytes.size());
     if (git_odb_write(&object.id, m_odb, bytes.data(), bytes.size(), object.type) != 0)
       violated("the in-memory object database refused an object", git_error_message());
   }
@@ -665,7 +672,9 @@ void run(const std::uint8_t* data, std::size_t size) {
   const Object& head_tree = choose(head_choice);
   const Object& base_tree = choose(base_choice);
   for (const Object* side : {&head_tree, &base_tree})
-    if (side->walk_cost > k_walk_budget || side->path_bytes > k_path_budget) return;
+    if (side->walk_cost > k_walk_budget || side->path_bytes > k_path_budget ||
+        side->walk_bytes > k_read_budget)
+      return;
   const git_oid head_tree_id = head_tree.id, base_tree_id = base_tree.id;
   const git_oid base_commit = writer.commit(base_tree_id, nullptr, "1790000000").id;
   const git_oid head_commit = writer.commit(head_tree_id, &base_commit, "1795000000").id;
