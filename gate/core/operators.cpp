@@ -237,7 +237,9 @@ class OperatorChecker {
         return {false, fmt::format("{}: no git history to read at {} (changed_within_days needs "
                                    "a revision)",
                                    *ref.path, m_context.tree->describe())};
-      auto change = m_context.history->last_change(*ref.path, cutoff);
+      // Through a symlink, the history of the file it leads to.
+      auto change = m_context.history->last_change(
+          m_context.tree->real_path(*ref.path).value_or(*ref.path), cutoff);
       if (!change) return {false, fmt::format("{}: {}", *ref.path, change.error().message)};
       switch (change->kind) {
         case FileChange::Kind::changed: {

@@ -15,6 +15,11 @@ namespace fs = std::filesystem;
 
 namespace opsgate {
 
+std::optional<std::string> Tree::real_path(std::string_view path) const {
+  if (kind(path) == EntryKind::missing) return std::nullopt;
+  return normalize_repo_path(path);
+}
+
 Expected<std::optional<std::string>> Tree::nearest_listed(std::string_view dir,
                                                           std::string_view file_name) const {
   for (std::string current(dir);; current = parent_dir(current)) {
@@ -114,6 +119,12 @@ std::optional<std::string> DiskTree::resolve(std::string_view path) const {
   std::string_view inside = std::string_view(text).substr(std::min(text.size(), m_root.size() + 1));
   if (inside == ".git" || inside.starts_with(".git/")) return std::nullopt;
   return text;
+}
+
+std::optional<std::string> DiskTree::real_path(std::string_view path) const {
+  auto real = resolve(path);
+  if (!real || kind(path) == EntryKind::missing) return std::nullopt;
+  return real->size() > m_root.size() ? real->substr(m_root.size() + 1) : std::string();
 }
 
 EntryKind DiskTree::kind(std::string_view path) const {

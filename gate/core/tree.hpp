@@ -27,6 +27,11 @@ class Tree {
   // leading out of it (or dangling, or looping) is `missing`.
   virtual EntryKind kind(std::string_view path) const = 0;
 
+  // The path `path` leads to once the symlinks on its way are followed (normalised, itself when
+  // there are none), std::nullopt when it leads nowhere (kind() is missing): what a history
+  // of the file must be asked about.
+  virtual std::optional<std::string> real_path(std::string_view path) const;
+
   // The content of the regular file at `path`, std::nullopt when there is none.
   virtual Expected<std::optional<std::string>> read(std::string_view path) const = 0;
 
@@ -113,6 +118,7 @@ class DiskTree final : public Tree {
   }
 
   EntryKind kind(std::string_view path) const override;
+  std::optional<std::string> real_path(std::string_view path) const override;
   Expected<std::optional<std::string>> read(std::string_view path) const override;
   Expected<std::optional<std::uint64_t>> size(std::string_view path) const override;
   // Searched once per file name (is_listed_file asks again and again).

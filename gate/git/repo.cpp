@@ -467,11 +467,21 @@ class GitTree final : public Tree {
 
   // Walks `path` component by component so that a symlink anywhere on the way is followed
   // (or refused when it leaves the tree) exactly like a checkout would.
-  std::optional<Resolved> resolve_walk(std::string_view path, int hops) const {
+  std::optional<std::string> real_path(std::string_view path) const override {
+    std::string real;
+    if (kind(path) == EntryKind::missing || !resolve_walk(path, 0, &real)) return std::nullopt;
+    return real;
+  }
+
+  std::optional<Resolved> resolve_walk(std::string_view path, int hops,
+                                       std::string* real = nullptr) const {
     if (hops > k_max_symlink_hops) return std::nullopt;
     auto normal = normalize_repo_path(path);
     if (!normal) return std::nullopt;
-    if (normal->empty()) return Resolved{*git_tree_id(m_root.get()), GIT_FILEMODE_TREE};
+    if (normal->empty()) {
+      if (real) real->clear();
+      return Resolved{*git_tree_id(m_root.get()), GIT_FILEMODE_TREE};
+    }
 
     std::vector<std::string> parts;  // owned: git_tree_entry_byname needs NUL-terminated names
     for (std::string_view part : path_components(*normal)) parts.emplace_back(part);
@@ -496,9 +506,12 @@ class GitTree final : public Tree {
         if (!target || target->empty() || target->front() == '/') return std::nullopt;
         std::string next = join_path(std::string_view(walked).substr(0, parent_length), *target);
         for (std::size_t j = i + 1; j < parts.size(); ++j) (next += '/') += parts[j];
-        return resolve_walk(next, hops + 1);
+        return resolve_walk(next, hops + 1, real);
       }
-      if (i + 1 == parts.size()) return here;
+      if (i + 1 == parts.size()) {
+        if (real) *real = std::move(walked);
+        return here;
+      }
       if (mode != GIT_FILEMODE_TREE) return std::nullopt;
       owned = lookup_tree(here.oid, walked);
       if (!owned) return std::nullopt;

@@ -257,6 +257,23 @@ assert_exit "a shared file no manifest names selects nothing: exit 0" 0
 assert_json "...no manifest" "d['manifests'] == []"
 }
 
+# changed_within_days through a symlink asks the history of the file the link leads to.
+scenario "changed_within_days follows a symlink to the file's own history" scenario_fresh_through_link
+scenario_fresh_through_link() {
+repo="$(new_repo freshlink)"
+service "${repo}/services/b" "docs/runbook.md"
+ln -s ../../shared/b-docs "${repo}/services/b/docs"
+write_file "${repo}/shared/b-docs/runbook.md" <<<"# B"
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "b's runbook behind a link"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at "${AT}" --format json
+assert_exit "a fresh runbook behind a link passes" 0
+assert_json "...RUN-002 names the commit" \
+  "st('RUN-002') == 'pass' and 'last changed 2026-11-20' in f('RUN-002')['message']"
+run_in "${repo}" check --rules "${E2E_TMP}/rules.toml" --at 2028-01-10T10:00:00+01:00 --format json
+assert_exit "the same runbook a year later is stale" 1
+assert_json "...RUN-002 says since when" "st('RUN-002') == 'fail' and 'unchanged since' in f('RUN-002')['message']"
+}
+
 # A short name that a pushed tag also answers to is refused, not resolved by git's precedence.
 scenario "an ambiguous revision name (a tag named origin/main) is refused" scenario_ambiguous
 scenario_ambiguous() {
