@@ -192,6 +192,36 @@ std::string_view trim(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// The document with its front matter blanked (lines kept): a block at the very start between two
+// lines `---` (YAML), `+++` (TOML) or `;;;` (JSON), as GitHub and GitLab render it, as metadata.
+// md4c would read `title: Restore` above the closing `---` as a setext heading.
+std::string without_front_matter(std::string_view document) {
+  std::string text(document);
+  auto line_end = [&](std::size_t from) {
+    const std::size_t end = text.find('\n', from);
+    return end == std::string::npos ? text.size() : end;
+  };
+  auto line = [&](std::size_t from) {
+    std::string_view content = std::string_view(text).substr(from, line_end(from) - from);
+    if (content.ends_with('\r')) content.remove_suffix(1);
+    return content;
+  };
+  const std::string_view opening = line(0);
+  if (opening != "---" && opening != "+++" && opening != ";;;") return text;
+  for (std::size_t at = line_end(0) + 1; at < text.size(); at = line_end(at) + 1)
+    if (line(at) == opening) {
+      const std::size_t end = line_end(at);
+      for (std::size_t i = 0; i < end; ++i)
+        if (text[i] != '\n') text[i] = ' ';
+      return text;
+    }
+  return text;  // never closed: no front matter, the `---` is a thematic break
+}
+
+}  // namespace
+
 std::vector<Heading> markdown_headings(std::string_view document) {
   const MD_PARSER parser{.flags = MD_DIALECT_GITHUB,
                          .enter_block = on_enter_block,
@@ -203,7 +233,7 @@ std::vector<Heading> markdown_headings(std::string_view document) {
   // md4c 0.4.8 (Debian 12) reads the byte after the document when it ends inside a link
   // ("[](" at the very end; fixed upstream later). A copy makes that byte our terminating NUL,
   // whatever `document` views.
-  const std::string terminated(document);
+  const std::string terminated = without_front_matter(document);
   // md_parse fails only when out of memory; the headings found so far are still right.
   md_parse(terminated.c_str(), static_cast<MD_SIZE>(terminated.size()), &parser, &collector);
   return std::move(collector.headings);

@@ -19,6 +19,8 @@ struct Heading {
 // quotes do not count either: a quoted heading is an excerpt, not a section of this document
 // (GitHub still gives it an anchor, so a link to it reads as broken). Headings inside list items
 // count. Image alt text and raw inline HTML tags contribute nothing, as in the rendered page.
+// Front matter (a first line `---`, `+++` or `;;;` up to the same line again) is metadata, as
+// GitHub and GitLab render it: nothing in it is a heading.
 std::vector<Heading> markdown_headings(std::string_view document);
 
 // GitHub's anchor slug (github-slugger): lowercase, drop everything but letters, marks, digits,

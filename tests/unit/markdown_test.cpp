@@ -157,3 +157,22 @@ TEST_CASE("has_heading ignores case and surrounding space, not the words", "[mar
   CHECK_FALSE(has_heading(headings, "On call"));
   CHECK_FALSE(has_heading(markdown_headings("~~~\n## Rollback\n~~~\n"), "Rollback"));
 }
+
+TEST_CASE("Front matter is metadata, not headings", "[markdown]") {
+  SECTION("YAML: a key above the closing --- is no setext heading") {
+    auto headings = markdown_headings("---\ntitle: Restore\nowner: ops\n---\n# Runbook\n");
+    REQUIRE(headings.size() == 1);
+    CHECK(headings[0].text == "Runbook");
+  }
+  SECTION("TOML and JSON front matter, CRLF lines") {
+    CHECK(markdown_headings("+++\r\nRestore\r\n===\r\n+++\r\n## Contacts\r\n").size() == 1);
+    CHECK(markdown_headings(";;;\n{\"a\": 1}\nRestore\n---\n;;;\n").empty());
+  }
+  SECTION("only at the very start, and only when closed") {
+    // Not at the start: a thematic break, and the line above it a heading.
+    CHECK(markdown_headings("\n---\nRestore\n---\n").size() == 1);
+    // Never closed: the document as it is.
+    auto open = markdown_headings("---\nRestore\n---x\n# Runbook\n");
+    CHECK(open.size() == 1);
+  }
+}
