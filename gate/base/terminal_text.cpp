@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdint>
 
 namespace opsgate {
@@ -83,6 +84,34 @@ std::string escape_control(std::string_view text, TextShape shape) {
     text.remove_prefix(length);
   }
   return out;
+}
+
+bool is_blank_text(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      if (!std::isspace(byte)) return false;
+      ++i;
+      continue;
+    }
+    // One UTF-8 sequence; anything that is not valid UTF-8 is visible (escaped) text.
+    const std::size_t length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    char32_t code = byte & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    const bool invisible = code == 0x00A0 || code == 0x00AD || code == 0x1680 || code == 0x180E ||
+                           (code >= 0x2000 && code <= 0x200F) ||
+                           (code >= 0x2028 && code <= 0x202F) || code == 0x205F ||
+                           (code >= 0x2060 && code <= 0x2064) ||
+                           (code >= 0x2066 && code <= 0x2069) || code == 0x3000 || code == 0xFEFF;
+    if (!invisible) return false;
+    i += length;
+  }
+  return true;
 }
 
 }  // namespace opsgate

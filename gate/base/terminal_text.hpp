@@ -21,4 +21,10 @@ enum class TextShape {
 // result escaped again is unchanged, so a text may pass through several layers safely.
 std::string escape_control(std::string_view text, TextShape shape = TextShape::line);
 
+// Whether a text shows nothing a reader can see: empty, or only white space (ASCII and Unicode:
+// U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000) and invisible format
+// characters (U+00AD, U+180E, U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+2069,
+// U+FEFF). A waiver's "reason = \" \"" says nothing.
+bool is_blank_text(std::string_view text);
+
 }  // namespace opsgate

@@ -122,7 +122,10 @@ std::string describe_value(const toml::node& node) {
       return std::to_string(node.value_or<std::int64_t>(0));
     case toml::node_type::floating_point: {
       double value = node.value_or(0.0);
-      return std::isfinite(value) ? fmt::format("{}", value) : std::string("nan");
+      // TOML's spellings: inf, -inf, nan.
+      if (std::isnan(value)) return "nan";
+      if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+      return fmt::format("{}", value);
     }
     case toml::node_type::boolean:
       return node.value_or(false) ? "true" : "false";

@@ -10,6 +10,7 @@
 #include "glob.hpp"
 #include "manifest_schema.hpp"
 #include "operators.hpp"
+#include "terminal_text.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate {
@@ -138,9 +139,9 @@ WaiverOutcome judge_waiver(const toml::table& waiver, const Rule& rule, const Ru
 
   if (!rule.waivable)
     outcome.refusal = fmt::format("rule {} is not waivable", rule.id);
-  else if (outcome.reason.empty())
+  else if (is_blank_text(outcome.reason))
     outcome.refusal = "the waiver gives no reason";
-  else if (outcome.approved_by.empty())
+  else if (is_blank_text(outcome.approved_by))
     outcome.refusal = "the waiver has no approved_by";
   else if (!approver_allowed(pack, outcome.approved_by))
     outcome.refusal = fmt::format("{} is not among the waiver approvers of pack {} ({})",

@@ -288,6 +288,10 @@ TEST_CASE("A waiver without a reason is refused", "[evaluate][waiver]") {
         "the waiver gives no reason");
   CHECK(refusal("reason = \"\"\napproved_by = \"ops-lead@example.org\"\nexpires = 2026-12-15\n") ==
         "the waiver gives no reason");
+  CHECK(refusal("reason = \" \"\napproved_by = \"ops-lead@example.org\"\nexpires = 2026-12-15\n") ==
+        "the waiver gives no reason");
+  CHECK(refusal("reason = \"r\"\napproved_by = \"\\u200B\"\nexpires = 2026-12-15\n") ==
+        "the waiver has no approved_by");
 }
 
 TEST_CASE("A waiver without approved_by is refused", "[evaluate][waiver]") {

@@ -123,3 +123,15 @@ TEST_CASE("terminal text: the result is inert, plain text unchanged, escaping id
     CHECK(escape_control(once, shape) == once);
   }
 }
+
+TEST_CASE("is_blank_text: white space and invisible characters show nothing", "[terminal_text]") {
+  CHECK(is_blank_text(""));
+  CHECK(is_blank_text(" \t\n"));
+  CHECK(is_blank_text("\u200B"));               // zero-width space
+  CHECK(is_blank_text(" \u00A0\u3000\uFEFF"));  // no-break, ideographic, BOM
+  CHECK(is_blank_text("\u202E\u2066"));         // bidirectional controls
+  CHECK_FALSE(is_blank_text("ops-lead@example.org"));
+  CHECK_FALSE(is_blank_text(" \u200Bx"));
+  CHECK_FALSE(is_blank_text("caf\xC3\xA9"));
+  CHECK_FALSE(is_blank_text("\xE2\x80"));  // a cut sequence is visible (escaped) text
+}
