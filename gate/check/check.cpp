@@ -409,6 +409,47 @@ struct Checker::State {
     return {};
   }
 
+  // The change as a rule's when_changed sees it through the symlinks of the tree: a link
+  // services/pay/migrations -> ../../db/pay makes db/pay/002.sql services/pay/migrations/002.sql
+  // too. Links to links are followed a few rounds deep. Sorted and unique; a work tree (whose
+  // links the search does not list) keeps the paths as they are.
+  static Expected<std::vector<std::string>> through_links(const Tree& tree,
+                                                          std::vector<std::string> changed) {
+    // The search for manifests lists the links on its way, and scoping asks for it next.
+    if (auto all = tree.find(k_manifest_file); !all) return std::unexpected(all.error());
+    auto links = tree.find_links();
+    if (!links) return std::unexpected(links.error());
+    if (!*links) return changed;
+    std::vector<std::pair<std::string, std::string>> targets;  // link, where it leads
+    for (const std::string& link : **links)
+      if (auto target = tree.real_path(link); target && *target != link)
+        targets.emplace_back(link, std::move(*target));
+    for (int round = 0; round < 4 && !targets.empty(); ++round) {
+      std::vector<std::string> added;
+      for (const auto& [link, target] : targets) {
+        // Every path starting with `target` is in one run of the sorted list.
+        for (auto it = std::lower_bound(changed.begin(), changed.end(), target);
+             it != changed.end() && it->starts_with(target); ++it) {
+          if (*it == target)
+            added.push_back(link);
+          else if (target.empty() || (*it)[target.size()] == '/')
+            added.push_back(link + "/" + it->substr(target.empty() ? 0 : target.size() + 1));
+          if (changed.size() + added.size() > k_max_tree_entries)
+            return fail(ErrorKind::invalid,
+                        fmt::format("the change touches more than {} paths once seen through "
+                                    "the tree's symbolic links; opsgate does not judge it",
+                                    k_max_tree_entries));
+        }
+      }
+      const std::size_t before = changed.size();
+      changed.insert(changed.end(), added.begin(), added.end());
+      std::sort(changed.begin(), changed.end());
+      changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+      if (changed.size() == before) break;
+    }
+    return changed;
+  }
+
   // GATE-RULES-CHANGED: the change rewrites rule files this run loaded from the repository.
   Expected<std::vector<Finding>> rules_changed(const std::string& merge_base,
                                                const std::vector<std::string>& changed,
@@ -544,7 +585,9 @@ struct Checker::State {
     context.history = history.get();
     context.rules = &*rules;
     if (!merge_base.empty()) {
-      context.changed_paths = changed;
+      auto seen = through_links(*tree, changed);
+      if (!seen) return std::unexpected(seen.error());
+      context.changed_paths = std::move(*seen);
       auto found = rules_changed(merge_base, changed, target.worktree ? std::string() : revision);
       if (!found) return std::unexpected(found.error());
       mark_run_findings(*found);

@@ -274,6 +274,40 @@ assert_exit "the same runbook a year later is stale" 1
 assert_json "...RUN-002 says since when" "st('RUN-002') == 'fail' and 'unchanged since' in f('RUN-002')['message']"
 }
 
+# when_changed sees a change through a symlink under the service: migrations -> ../../db/pay.
+scenario "when_changed sees changes through a symlink under the service" scenario_when_changed_link
+scenario_when_changed_link() {
+write_file "${E2E_TMP}/migrations.toml" <<'TOML'
+[[rule]]
+id = "MIG-001"
+area = "rollback"
+title = "A change with migrations says how it rolls back"
+severity = "error"
+level = 1
+when_changed = ["migrations/**"]
+check = [ { key = "rollback.database", one_of = ["backward-compatible", "reversible"] } ]
+TOML
+for shape in dir link; do
+  repo="$(new_repo "mig-${shape}")"
+  service "${repo}/services/pay"
+  if [[ ${shape} == link ]]; then
+    mkdir -p "${repo}/db/pay"
+    ln -s ../../db/pay "${repo}/services/pay/migrations"
+    dir="${repo}/db/pay"
+  else
+    dir="${repo}/services/pay/migrations"
+  fi
+  write_file "${dir}/001.sql" <<<"create table a(x int);"
+  commit_all "${repo}" 2026-11-20T10:00:00+01:00 "service and a first migration"
+  write_file "${dir}/002.sql" <<<"drop table a;"
+  printf '[rollback]\ndatabase = "irreversible"\n' >>"${repo}/services/pay/operability.toml"
+  commit_all "${repo}" 2026-11-21T10:00:00+01:00 "an irreversible migration"
+  run_in "${repo}" check --rules "${E2E_TMP}/migrations.toml" --base HEAD~1 --at "${AT}" --format json
+  assert_exit "migrations as a ${shape}: the rule applies and fails (exit 1)" 1
+  assert_json "...MIG-001 fails" "st('MIG-001') == 'fail'"
+done
+}
+
 # A short name that a pushed tag also answers to is refused, not resolved by git's precedence.
 scenario "an ambiguous revision name (a tag named origin/main) is refused" scenario_ambiguous
 scenario_ambiguous() {
