@@ -126,9 +126,11 @@ PushPlan plan_push(const std::vector<RefUpdate>& updates, const std::vector<std:
   for (const RefUpdate& update : updates) {
     if (is_zero_id(update.new_id))
       plan.skipped.push_back(update.ref + ": deleted, nothing to check");
-    else if (update.ref.starts_with("refs/notes/"))
+    else if (update.ref.starts_with("refs/notes/") &&
+             (update.lands_on.empty() || update.lands_on.starts_with("refs/notes/")))
       plan.skipped.push_back(update.ref + ": git notes, not code: nothing to check");
-    else if (!ref_selected(globs, update.ref))
+    else if (!ref_selected(globs, update.ref) &&
+             (update.lands_on.empty() || !ref_selected(globs, update.lands_on)))
       plan.skipped.push_back(update.ref + ": not selected by --refs");
     else
       plan.checked.push_back(update);

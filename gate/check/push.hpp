@@ -18,6 +18,9 @@ struct RefUpdate {
   std::string source;  // pre-push: the local ref pushed; empty otherwise
   std::string old_id;  // what the ref was; all zeros when it is created
   std::string new_id;  // the pushed tip; all zeros when the ref is deleted
+  // The ref that really moves when `ref` is a symbolic ref of the repository (pre-receive:
+  // refs/heads/master -> refs/heads/main); --refs selects by either name.
+  std::string lands_on;
 };
 
 // pre-push lines are `<local ref> <local sha> <remote ref> <remote sha>`, pre-receive lines

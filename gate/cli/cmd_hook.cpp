@@ -79,6 +79,12 @@ int run_hook(HookOptions options, HookKind kind) {
   auto updates = parse_ref_updates(input.str(), kind);
   if (!updates) return apply_error_policy(options, report_error(updates.error()));
 
+  // On the server, a pushed name may be a symbolic ref (refs/heads/master -> refs/heads/main
+  // after a rename): --refs selects by the ref that really moves too.
+  if (kind == HookKind::pre_receive)
+    if (auto repo = Repository::open_from_env())
+      for (RefUpdate& update : *updates)
+        update.lands_on = repo->symbolic_target(update.ref).value_or(std::string());
   const PushPlan plan = plan_push(*updates, options.refs);
   if (plan.checked.empty()) {
     if (!options.quiet)

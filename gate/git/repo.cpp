@@ -542,6 +542,22 @@ class GitTree final : public Tree {
 
 }  // namespace
 
+std::optional<std::string> Repository::symbolic_target(const std::string& ref) const {
+  std::string name = ref;
+  bool symbolic = false;
+  for (int hops = 0; hops < 8; ++hops) {  // git itself follows 5
+    git_reference* raw = nullptr;
+    if (git_reference_lookup(&raw, m_repo.get(), name.c_str()) != 0) break;
+    std::unique_ptr<git_reference, GitFree<git_reference_free>> found(raw);
+    if (git_reference_type(found.get()) != GIT_REFERENCE_SYMBOLIC) break;
+    const char* target = git_reference_symbolic_target(found.get());
+    if (!target) break;
+    name = target;
+    symbolic = true;
+  }
+  return symbolic && name != ref ? std::optional<std::string>(name) : std::nullopt;
+}
+
 Expected<Repository> Repository::discover(const std::string& path) {
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, path.c_str(), 0, nullptr) != 0)

@@ -33,6 +33,9 @@ class Repository {
 
   // The 40-hex id of the commit `rev` names (tags and other objects are peeled).
   Expected<std::string> resolve_commit(std::string_view rev) const;
+  // The ref a symbolic ref leads to, followed to the end (refs/heads/master ->
+  // refs/heads/main); std::nullopt when `ref` is not symbolic or does not exist.
+  std::optional<std::string> symbolic_target(const std::string& ref) const;
 
   // The files of commit `commit_id`.
   Expected<std::unique_ptr<Tree>> tree_at(const std::string& commit_id) const;

@@ -298,6 +298,12 @@ push "${CLIENT}" origin bad-two:refs/heads/release/2.0
 assert_exit "--refs: a selected branch (short-name glob) is checked" 1
 assert_contains "--refs: the selected branch's rule is named" "${ERR}" \
   "refs/heads/release/2.0: HOOK-RETENTION"
+# A symbolic ref on the server (refs/heads/master -> refs/heads/main, after a rename): a push
+# to master moves main, and is judged as main.
+git -C "${SERVER}" symbolic-ref refs/heads/master refs/heads/main
+push "${CLIENT}" origin bad-two:refs/heads/master
+assert_exit "--refs main: a push to a symbolic ref to main is checked" 1
+assert_matches "...and refused" "${ERR}" "refs/heads/master: (.*, )?HOOK-RETENTION"
 }
 
 # When opsgate cannot evaluate (here a missing rule pack): blocked by default...
