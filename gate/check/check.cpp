@@ -17,6 +17,7 @@
 #include "references.hpp"
 #include "rule_sources.hpp"
 #include "scope.hpp"
+#include "signatures.hpp"
 #include "toml_util.hpp"
 
 namespace fs = std::filesystem;
@@ -164,6 +165,10 @@ struct Checker::State {
   std::optional<Repository> repo;
   std::optional<RuleSet> rules;
   std::future<void> time_zones;  // the IANA database, read while the rules load
+  // Signed approvals: the verifier programs, found once when a loaded pack asks for proof.
+  SignatureTools tools;
+  bool waiver_proof = false;     // a pack has waiver_proof = "signed"
+  bool emergency_proof = false;  // a pack has emergency_proof = "signed"
 
   State() = default;
   State(const State&) = delete;
@@ -231,6 +236,7 @@ struct Checker::State {
           EvalContext at_base = context;
           at_base.tree = base_tree;
           at_base.history = base_history;
+          at_base.cite_provenance = false;  // only the revision's findings are reported
           at_base.min_level.reset();
           HeadingCache base_headings;
           judged = evaluate_manifest(*before, *rules, at_base, base_headings);
@@ -292,6 +298,11 @@ struct Checker::State {
     EvalContext context = shared;
     context.tree = tree->get();
     context.history = history.get();
+    std::optional<GitApprovals> approvals;  // libgit2 objects stay with their thread
+    if (shared.approvals) {
+      approvals.emplace(opened->raw(), tools);
+      context.approvals = &*approvals;
+    }
     HeadingCache headings;
     while (auto taken = queue.take()) {
       try {
@@ -583,7 +594,30 @@ struct Checker::State {
     context.emergency = request.emergency;
     context.tree = tree.get();
     context.history = history.get();
+    context.cite_provenance = !target.worktree && history;
     context.rules = &*rules;
+    std::optional<GitApprovals> approvals;
+    std::vector<CommitRef> change_commits;
+    if (waiver_proof && context.cite_provenance) {
+      approvals.emplace(repo->raw(), tools);
+      context.approvals = &*approvals;
+      if (!merge_base.empty()) {
+        auto commits = repo->commits_between(merge_base, revision);
+        if (!commits) return std::unexpected(commits.error());
+        change_commits = std::move(*commits);
+        context.change_commits = &change_commits;
+      }
+    }
+    if (request.emergency && emergency_proof) {
+      if (revision.empty() || target.worktree)
+        return fail(ErrorKind::usage,
+                    "--emergency needs a signed commit or tag (emergency_proof = \"signed\"): "
+                    "not with --worktree");
+      GitApprovals checker(repo->raw(), tools);
+      Finding proof = emergency_finding(*repo, revision, *rules, checker);
+      if (proof.status == Status::fail) context.emergency.reset();  // window rules stay failed
+      report.findings.push_back(std::move(proof));
+    }
     if (!merge_base.empty()) {
       auto seen = through_links(*tree, changed);
       if (!seen) return std::unexpected(seen.error());
@@ -719,6 +753,15 @@ Expected<Checker> Checker::open(const CheckRequest& request, Executor& executor)
   auto loaded = load_rule_set(request.rules, request.environment, &*state->repo);
   if (!loaded) return std::unexpected(loaded.error());
   state->rules = std::move(*loaded);
+  for (const Pack& pack : state->rules->packs) {
+    state->waiver_proof = state->waiver_proof || pack.waiver_proof_signed;
+    state->emergency_proof = state->emergency_proof || pack.emergency_proof_signed;
+  }
+  if (state->waiver_proof || state->emergency_proof) {
+    state->tools = SignatureTools::find();
+    if (auto ok = state->tools.require(state->rules->packs); !ok)
+      return std::unexpected(ok.error());
+  }
   state->phase("load-rules");
   return Checker(std::move(state));
 }

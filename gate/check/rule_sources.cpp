@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 #include "limits.hpp"
 #include "paths.hpp"
@@ -226,6 +227,48 @@ Expected<PackSource> read_pack_source(const std::string& source, const Repositor
                           source, hint, fmt::join(installed_pack_dirs(), ":")));
 }
 
+Expected<void> read_trust_roots(Pack& pack, const Repository* repo) {
+  for (auto [declared, file, key] :
+       {std::tuple{&pack.allowed_signers_path, &pack.trust.allowed_signers, "allowed_signers"},
+        std::tuple{&pack.gpg_keyring_path, &pack.trust.gpg_keyring, "gpg_keyring"}}) {
+    if (declared->empty()) continue;
+    const PackOrigin& origin = pack.origin;
+    const std::string dir = origin.is_dir
+                                ? origin.dir
+                                : (origin.kind == PackOrigin::Kind::disk
+                                       ? fs::path(origin.files.front()).parent_path().string()
+                                       : parent_dir(origin.files.front()));
+    if (origin.kind == PackOrigin::Kind::disk) {
+      const fs::path path = fs::path(dir) / *declared;
+      auto text = read_disk_file(path);
+      if (!text)
+        return fail(ErrorKind::not_found, fmt::format("pack {}: {} = \"{}\": {}", pack.name, key,
+                                                      *declared, text.error().message));
+      *file = TrustFile{path.string(), std::move(*text)};
+      // Rewritten by a change, it is a rule change (GATE-RULES-CHANGED).
+      pack.origin.files.push_back(fs::absolute(path).lexically_normal().string());
+      continue;
+    }
+    if (!repo) return fail(ErrorKind::usage, "a REV:PATH pack needs a git repository");
+    const std::string path = join_path(dir, *declared);
+    const std::string rev = pack.source.substr(0, pack.source.find(':'));
+    const std::string name = fmt::format("{}:{}", rev, path);
+    auto tree = repo->tree_at(origin.commit);
+    if (!tree) return std::unexpected(tree.error());
+    if (auto ok = reached_without_symlink(**tree, pack.source, path); !ok)
+      return std::unexpected(ok.error());
+    if (auto ok = within_limit(**tree, name, path); !ok) return std::unexpected(ok.error());
+    auto text = (*tree)->read(path);
+    if (!text) return std::unexpected(text.error());
+    if (!*text)
+      return fail(ErrorKind::not_found,
+                  fmt::format("pack {}: {} = \"{}\": no file {}", pack.name, key, *declared, name));
+    *file = TrustFile{name, std::move(**text)};
+    pack.origin.files.push_back(path);
+  }
+  return {};
+}
+
 Expected<RuleSet> load_rules(const std::vector<std::string>& sources, const Repository* repo) {
   static const std::vector<std::string> k_default = {"baseline"};
   RuleSetBuilder builder;
@@ -234,7 +277,13 @@ Expected<RuleSet> load_rules(const std::vector<std::string>& sources, const Repo
     if (!pack) return std::unexpected(pack.error());
     if (auto ok = builder.add(*pack); !ok) return std::unexpected(ok.error());
   }
-  return builder.finish();
+  auto rules = builder.finish();
+  if (!rules) return rules;
+  // The trust roots of signed approvals come from the pack's own source: never from the
+  // change when the pack is read from a trusted revision.
+  for (Pack& pack : rules->packs)
+    if (auto ok = read_trust_roots(pack, repo); !ok) return std::unexpected(ok.error());
+  return rules;
 }
 
 }  // namespace opsgate

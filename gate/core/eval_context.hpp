@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "approval.hpp"
 #include "finding.hpp"
 #include "history.hpp"
 #include "markdown.hpp"
@@ -26,6 +27,14 @@ struct EvalContext {
   std::optional<std::string> emergency;  // --emergency REASON
   const Tree* tree = nullptr;            // the files at the evaluated revision
   History* history = nullptr;            // its first-parent history; null when there is none
+  // The manifest is read from the revision `history` starts at (not the work tree, not the
+  // base's re-evaluation): failed findings cite the commit that last changed their line.
+  bool cite_provenance = false;
+  // Checks the signatures that prove waivers of packs with waiver_proof = "signed"; null when
+  // no loaded pack asks for proof (or nothing can be checked: --worktree, no repository).
+  Approvals* approvals = nullptr;
+  // The commits of the change (--base..--rev), for separation of duties; null without --base.
+  const std::vector<CommitRef>* change_commits = nullptr;
   const RuleSet* rules = nullptr;        // freezes and holidays for window_open (evaluate_manifest)
   // Paths the change touches (--base), sorted and unique; std::nullopt when the change is unknown.
   std::optional<std::vector<std::string>> changed_paths;

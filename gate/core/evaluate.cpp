@@ -126,6 +126,103 @@ bool approver_allowed(const Pack& pack, const std::string& approver) {
   return false;
 }
 
+// The manifest lines of a [[waiver]] table: its header to its last value.
+std::pair<std::size_t, std::size_t> lines_of(const toml::table& table) {
+  std::size_t first = table.source().begin.line, last = table.source().end.line;
+  auto widen = [&](const toml::node& node) {
+    if (node.source().begin.line)
+      first =
+          first ? std::min<std::size_t>(first, node.source().begin.line) : node.source().begin.line;
+    last = std::max<std::size_t>(last, node.source().end.line);
+  };
+  for (const auto& [key, value] : table) {
+    widen(value);
+    if (const toml::array* array = value.as_array())
+      for (const toml::node& item : *array) widen(item);
+  }
+  return {first, std::max(first, last)};
+}
+
+std::string short_id(const std::string& commit) {
+  return commit.substr(0, 12);
+}
+
+// waiver_proof = "signed": every line of the waiver's table was last changed by a commit
+// signed by a key the pack trusts, whose principal is approved_by; with --base, approved_by
+// authored no other commit of the change. Every line, not only the newest commit's: commit
+// dates are the pusher's to choose, so "the last commit" cannot be told by date. Sets the
+// outcome's code and refusal, or its proof.
+void prove_waiver(WaiverOutcome& outcome, const toml::table& waiver, const Pack& pack,
+                  const EvalContext& context, const std::string& path) {
+  auto refuse = [&](ProofRefusal code, std::string why) {
+    outcome.accepted = false;
+    outcome.code = std::string(refusal_code(code));
+    outcome.refusal = fmt::format("{}: {}", outcome.code, why);
+  };
+  if (!context.cite_provenance || !context.history || !context.approvals)
+    return refuse(ProofRefusal::unattributed,
+                  fmt::format("pack {} requires signed waivers, and {} is not read from a commit "
+                              "whose history can be blamed",
+                              pack.name, path));
+  const auto [first, last] = lines_of(waiver);
+  auto blamed = context.history->blame(path, first, last, /*bounded=*/false);
+  if (!blamed)
+    return refuse(ProofRefusal::unattributed, fmt::format("blame cannot attribute lines {}-{} ({})",
+                                                          first, last, blamed.error().message));
+  std::vector<CommitRef> commits;  // distinct, in line order
+  for (std::size_t i = 0; i < blamed->size(); ++i) {
+    const LineOrigin& line = (*blamed)[i];
+    if (!line.origin)
+      return refuse(ProofRefusal::unattributed,
+                    fmt::format("line {} cannot be attributed to a commit (the history is cut: a "
+                                "shallow or partial clone)",
+                                first + i));
+    if (std::none_of(commits.begin(), commits.end(),
+                     [&](const CommitRef& c) { return c.commit == line.origin->commit; }))
+      commits.push_back(*line.origin);
+  }
+  std::vector<std::string> proofs;
+  for (const CommitRef& commit : commits) {
+    const SignatureCheck check = context.approvals->check_commit(commit.commit, pack.trust);
+    const std::string by = fmt::format("{} (by {})", short_id(commit.commit), commit.author);
+    switch (check.result) {
+      case SignatureCheck::Result::unsigned_commit:
+        return refuse(
+            ProofRefusal::unsigned_commit,
+            fmt::format("the waiver was last changed in commit {}, which is not signed", by));
+      case SignatureCheck::Result::unknown_key:
+        return refuse(ProofRefusal::unknown_key, fmt::format("commit {} is {}", by, check.detail));
+      case SignatureCheck::Result::bad_signature:
+        return refuse(ProofRefusal::bad_signature,
+                      fmt::format("the signature of commit {} is not valid: {}", by, check.detail));
+      case SignatureCheck::Result::valid:
+        break;
+    }
+    if (std::none_of(check.principals.begin(), check.principals.end(),
+                     [&](const std::string& p) { return principal_names(p, outcome.approved_by); }))
+      return refuse(ProofRefusal::signer_not_approver,
+                    fmt::format("commit {} is signed by {}, and the waiver says approved_by {}", by,
+                                join(check.principals), outcome.approved_by));
+    proofs.push_back(fmt::format("{} signed by {} ({} key {})", short_id(commit.commit),
+                                 outcome.approved_by, check.format, check.key));
+  }
+  if (context.change_commits) {
+    for (const CommitRef& other : *context.change_commits) {
+      if (std::any_of(commits.begin(), commits.end(),
+                      [&](const CommitRef& c) { return c.commit == other.commit; }))
+        continue;
+      if (principal_names(other.email, outcome.approved_by))
+        return refuse(ProofRefusal::self_approval,
+                      fmt::format("{} approved the waiver and authored commit {} of the change",
+                                  outcome.approved_by, short_id(other.commit)));
+    }
+    outcome.proof =
+        fmt::format("{}; the signer authored no other commit of the change", join(proofs));
+  } else {
+    outcome.proof = fmt::format("{}; separation of duties not checked (no --base)", join(proofs));
+  }
+}
+
 WaiverOutcome judge_waiver(const toml::table& waiver, const Rule& rule, const RuleSet& rules,
                            const EvalContext& context, const std::string& path) {
   WaiverOutcome outcome;
@@ -157,6 +254,10 @@ WaiverOutcome judge_waiver(const toml::table& waiver, const Rule& rule, const Ru
         outcome.expires, pack.max_waiver_days, format_day(today), pack.name);
   else
     outcome.accepted = true;
+  // Signatures are checked last: only a waiver that would otherwise count costs a blame and a
+  // verifier's run.
+  if (outcome.accepted && pack.waiver_proof_signed)
+    prove_waiver(outcome, waiver, pack, context, path);
   return outcome;
 }
 
@@ -255,6 +356,44 @@ void added_waivers(const Manifest& head, const Manifest& base, std::vector<Findi
   }
 }
 
+// Failed findings at a manifest line cite the commit that last changed it: one blame of the
+// span of those lines only (most manifests fail a handful of keys, close together), nothing
+// when everything passes.
+void cite_provenance(ManifestResult& result, History& history) {
+  std::vector<Finding*> cited;
+  std::size_t first = 0, last = 0;
+  for (Finding& finding : result.findings) {
+    if (finding.status != Status::fail || finding.where.line <= 0 ||
+        finding.where.path != result.path)
+      continue;
+    const auto line = static_cast<std::size_t>(finding.where.line);
+    first = cited.empty() ? line : std::min(first, line);
+    last = cited.empty() ? line : std::max(last, line);
+    cited.push_back(&finding);
+  }
+  if (cited.empty()) return;
+  auto lines = history.blame(result.path, first, last, /*bounded=*/true);
+  for (Finding* finding : cited) {
+    Provenance provenance;
+    if (!lines) {
+      provenance.unknown = lines.error().message;
+    } else {
+      const LineOrigin& line = (*lines)[static_cast<std::size_t>(finding->where.line) - first];
+      if (!line.origin) {
+        provenance.unknown = fmt::format(
+            "line {} cannot be attributed: the history is cut (a shallow or partial clone)",
+            finding->where.line);
+      } else {
+        provenance.commit = line.origin->commit;
+        provenance.author = line.origin->author;
+        provenance.email = line.origin->email;
+        provenance.when = line.origin->when;
+      }
+    }
+    finding->provenance = std::make_shared<const Provenance>(std::move(provenance));
+  }
+}
+
 }  // namespace
 
 ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
@@ -297,9 +436,11 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
     }
     finding.status = Status::pass;
     std::vector<std::string> messages;
+    std::vector<Evidence> evidence;
     bool only_window_failed = true;  // --emergency waives window_open, nothing else
     for (const Condition& condition : rule.check) {
       ConditionOutcome outcome = check_condition(condition, manifest, context, headings);
+      for (Evidence& item : outcome.evidence) evidence.push_back(std::move(item));
       if (!outcome.holds && !outcome.only_window_open) only_window_failed = false;
       if (outcome.holds) {
         if (finding.status == Status::pass) {
@@ -316,6 +457,8 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
       messages.push_back(std::move(outcome.message));
     }
     finding.message = fmt::format("{}", fmt::join(messages, "; "));
+    if (!evidence.empty())
+      finding.evidence = std::make_shared<const std::vector<Evidence>>(std::move(evidence));
 
     if (finding.status == Status::fail) {
       if (context.emergency && only_window_failed) {
@@ -347,6 +490,7 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
         "Remove the waiver, or fix the rule id (`opsgate rules list` shows the loaded rules)."));
   }
   if (base) added_waivers(manifest, *base, result.findings);
+  if (context.cite_provenance && context.history) cite_provenance(result, *context.history);
   finish(result, context);
   return result;
 }

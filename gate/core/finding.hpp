@@ -10,6 +10,7 @@
 #include "error.hpp"
 #include "rules.hpp"
 #include "shared_text.hpp"
+#include "timeutil.hpp"
 
 namespace opsgate {
 
@@ -23,6 +24,29 @@ struct WaiverOutcome {
   std::string approved_by;
   std::string expires;  // "2026-12-15", "" when absent
   SourcePos where;
+  // With waiver_proof = "signed": the refusal's fixed code (approval.hpp's refusal_code), or
+  // what proved the waiver when it was accepted.
+  std::string code;
+  std::string proof;
+};
+
+// Who last changed the manifest line a failed finding points at (blame over the whole
+// history), or why that is unknown. Never part of a verdict.
+struct Provenance {
+  std::string commit;  // 40-hex; empty when unknown
+  std::string author;
+  std::string email;
+  Seconds when{};       // author date
+  std::string unknown;  // why it is unknown, when it is
+};
+
+// The commit that last changed a file a freshness check (changed_within_days) read.
+struct Evidence {
+  std::string path;
+  std::string commit;  // 40-hex; empty when unknown
+  std::string author;
+  std::string email;
+  Seconds when{};  // committer date, as the check counts it
 };
 
 struct Finding {
@@ -41,6 +65,10 @@ struct Finding {
   // With --base, on a failed finding: whether the change brings it (it passed, was skipped or
   // was absent at the merge base) or it already failed there. Unset otherwise.
   std::optional<bool> is_new;
+  // On a failed finding at a manifest key of a committed revision; null otherwise.
+  std::shared_ptr<const Provenance> provenance;
+  // The files a changed_within_days check read, passing or not; null when none.
+  std::shared_ptr<const std::vector<Evidence>> evidence;
   // Why a failure does not fail the gate although its severity would (--fail-on-new: it was
   // already failing at the merge base); empty for every other finding.
   std::string tolerated;

@@ -1,5 +1,7 @@
 #include "history.hpp"
 
+#include <fmt/format.h>
+
 namespace opsgate {
 
 namespace {
@@ -26,6 +28,17 @@ Expected<FileChange> MemoryHistory::last_change(std::string_view path, Seconds c
       return FileChange{FileChange::Kind::changed, commit.id, commit.when};
   }
   return FileChange{};
+}
+
+Expected<CommitRef> MemoryHistory::describe(std::string_view id) {
+  for (const Commit& commit : m_commits)
+    if (commit.id == id) return CommitRef{commit.id, commit.author, {}, commit.when};
+  return fail(ErrorKind::not_found, fmt::format("commit {} not found", id));
+}
+
+Expected<std::vector<LineOrigin>> MemoryHistory::blame(std::string_view path, std::size_t,
+                                                       std::size_t, bool) {
+  return fail(ErrorKind::unavailable, fmt::format("no line history of {} in memory", path));
 }
 
 }  // namespace opsgate

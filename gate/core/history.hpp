@@ -3,6 +3,7 @@
 // The walk stops at the cutoff date, so the cost depends on the commits inside the window,
 // not on the length of history; one walk serves every path of every manifest.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,10 +26,38 @@ struct FileChange {
   Seconds when{};
 };
 
+// Who made a commit: what evidence and provenance cite.
+struct CommitRef {
+  std::string commit;  // 40-hex
+  std::string author;  // the author's name (email when the name is empty)
+  std::string email;
+  Seconds when{};
+};
+
+// The commit that last changed one line of a file; no commit when blame could not attribute
+// the line (history cut by a shallow or partial clone, an object missing).
+struct LineOrigin {
+  std::optional<CommitRef> origin;
+};
+
 class History {
  public:
   virtual ~History() = default;
   virtual Expected<FileChange> last_change(std::string_view path, Seconds cutoff) = 0;
+  // The last change of `path` however old, for the evidence a freshness finding cites: an
+  // error here is only "unknown", never damage (evidence must not change a verdict).
+  virtual Expected<FileChange> last_change_ever(std::string_view path) {
+    return last_change(path, Seconds{std::chrono::seconds{-(std::int64_t{1} << 40)}});
+  }
+  // Who made `commit` (author), for evidence; an error is "unknown", never damage.
+  virtual Expected<CommitRef> describe(std::string_view commit) = 0;
+  // The commit that last changed each of the lines `first`..`last` (1-based, inclusive) of
+  // `path` at the revision, over the whole history (merges followed into the side that brought
+  // the line, like `git blame`). An error is "unknown", never damage. `bounded`: a file
+  // unchanged for longer than a bounded search of the history is an error (provenance); a
+  // signed waiver's proof is searched without bound.
+  virtual Expected<std::vector<LineOrigin>> blame(std::string_view path, std::size_t first,
+                                                  std::size_t last, bool bounded) = 0;
   // A hint: the chain back to `cutoff` will be needed; an implementation may start loading it
   // in the background. Answers are the same with or without it.
   virtual void prefetch(Seconds /*cutoff*/) {}
@@ -45,10 +74,15 @@ class MemoryHistory final : public History {
     std::string id;
     Seconds when;
     std::vector<std::pair<std::string, std::string>> blobs;  // path -> content id
+    std::string author = "Test Author";
   };
   explicit MemoryHistory(std::vector<Commit> newest_first, bool shallow = false)
       : m_commits(std::move(newest_first)), m_shallow(shallow) {}
   Expected<FileChange> last_change(std::string_view path, Seconds cutoff) override;
+  Expected<CommitRef> describe(std::string_view commit) override;
+  // No line history in memory: blame is unknown.
+  Expected<std::vector<LineOrigin>> blame(std::string_view path, std::size_t first,
+                                          std::size_t last, bool bounded) override;
 
  private:
   std::vector<Commit> m_commits;

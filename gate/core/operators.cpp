@@ -221,6 +221,34 @@ class OperatorChecker {
                               age == 1 ? "" : "s", format_day(today), limit)};
   }
 
+  // "1,362": day counts of old evidence are read at a glance.
+  static std::string grouped(long value) {
+    const std::string digits = std::to_string(value < 0 ? -value : value);
+    std::string out = value < 0 ? "-" : "";
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+      out.push_back(digits[i]);
+    }
+    return out;
+  }
+
+  // "docs/runbook.md last changed 2023-03-14 by X in abc123456789 (1,362 days before
+  // 2026-11-26)", and the same as evidence for the report.
+  std::string cite_change(const std::string& path, const FileChange& change, Days today) {
+    Evidence evidence{path, change.commit, {}, {}, change.when};
+    auto who = m_context.history->describe(change.commit);
+    if (who) {
+      evidence.author = who->author;
+      evidence.email = who->email;
+    }
+    Days day = std::chrono::floor<std::chrono::days>(change.when + m_context.at.offset);
+    long age = std::max<long>(0, (today - day).count());
+    m_evidence.push_back(std::move(evidence));
+    return fmt::format("{} last changed {}{} in {} ({} day{} before {})", path, format_day(day),
+                       who ? " by " + who->author : std::string(), change.commit.substr(0, 12),
+                       grouped(age), age == 1 ? "" : "s", format_day(today));
+  }
+
   OpResult changed_within(std::int64_t days) {
     auto refs = references();
     if (!refs) return verdict(false, m_key, m_value, "a repository path or an array of them");
@@ -251,17 +279,28 @@ class OperatorChecker {
                                        "from the future is no evidence of freshness",
                                        *ref.path, change->commit.substr(0, 12), format_day(day),
                                        format_day(today))};
-          found.push_back(fmt::format("{} last changed {} in {} ({} days before {})", *ref.path,
-                                      format_day(day), change->commit.substr(0, 12),
-                                      std::max<long>(0, (today - day).count()), format_day(today)));
+          found.push_back(cite_change(*ref.path, *change, today));
           break;
         }
-        case FileChange::Kind::unchanged:
+        case FileChange::Kind::unchanged: {
+          // The walk stopped at the cutoff; the evidence is the change before it, found by
+          // walking on (failing findings only: the chain is shared, Bloom filters skip most).
+          std::string cited, unknown;
+          auto ever = m_context.history->last_change_ever(*ref.path);
+          if (ever && ever->kind == FileChange::Kind::changed) {
+            cited = cite_change(*ref.path, *ever, today) + ": ";
+          } else {
+            m_evidence.push_back(Evidence{*ref.path, {}, {}, {}, {}});
+            if (!ever) unknown = "; " + ever.error().message;
+          }
           return {false,
-                  fmt::format("{} is unchanged since before {} ({} days before {}); it must "
+                  fmt::format("{}{} is unchanged since before {} ({} days before {}){}; it must "
                               "change at least every {} days",
-                              *ref.path, format_day(cutoff_day), days, format_day(today), days)};
+                              cited, cited.empty() ? *ref.path : "it", format_day(cutoff_day), days,
+                              format_day(today), unknown, days)};
+        }
         case FileChange::Kind::shallow:
+          m_evidence.push_back(Evidence{*ref.path, {}, {}, {}, {}});
           return {false,
                   fmt::format("history is shallow at {}: {} is unchanged back to {}, but the "
                               "cutoff is {}; fetch deeper (git fetch --shallow-since={})",
@@ -278,6 +317,10 @@ class OperatorChecker {
     return {true, fmt::format("{}", fmt::join(found, "; "))};
   }
 
+ public:
+  std::vector<Evidence> take_evidence() { return std::move(m_evidence); }
+
+ private:
   struct ResolvedRef {
     std::string written;  // as in the manifest
     std::optional<std::string> path;
@@ -501,6 +544,7 @@ class OperatorChecker {
   const Manifest& m_manifest;
   const EvalContext& m_context;
   HeadingCache& m_headings;
+  std::vector<Evidence> m_evidence;
 };
 
 }  // namespace
@@ -542,20 +586,24 @@ ConditionOutcome check_condition(const Condition& condition, const Manifest& man
       if (!window_closed) window_closed = std::move(result);
       continue;
     }
-    if (!result.holds) return {false, result.message, position_of(*value, manifest.path)};
+    if (!result.holds)
+      return {false, result.message, position_of(*value, manifest.path), false,
+              checker.take_evidence()};
     if (!result.requirement.empty())
       requirements.push_back(std::move(result.requirement));
     else
       messages.push_back(std::move(result.message));
   }
   if (window_closed)
-    return {false, window_closed->message, position_of(*value, manifest.path), true};
+    return {false, window_closed->message, position_of(*value, manifest.path), true,
+            checker.take_evidence()};
   // "backup.retention_days is 35 (an integer, at least 7)" rather than one clause per operator.
   if (!requirements.empty())
     messages.insert(messages.begin(),
                     fmt::format("{} is {} ({})", condition.key, describe_value(*value),
                                 fmt::join(requirements, ", ")));
-  return {true, fmt::format("{}", fmt::join(messages, "; ")), position_of(*value, manifest.path)};
+  return {true, fmt::format("{}", fmt::join(messages, "; ")), position_of(*value, manifest.path),
+          false, checker.take_evidence()};
 }
 
 }  // namespace opsgate

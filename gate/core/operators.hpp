@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <vector>
+
 #include "eval_context.hpp"
 #include "manifest.hpp"
 
@@ -15,6 +17,8 @@ struct ConditionOutcome {
   // Failed on `window_open = true` alone (every other operator of the condition held): the one
   // failure --emergency waives.
   bool only_window_open = false;
+  // The files changed_within_days read, with the commit that last changed each (as known).
+  std::vector<Evidence> evidence;
 };
 
 ConditionOutcome check_condition(const Condition& condition, const Manifest& manifest,

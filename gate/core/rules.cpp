@@ -9,6 +9,7 @@
 
 #include "holidays.hpp"
 #include "limits.hpp"
+#include "paths.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate {
@@ -86,9 +87,18 @@ constexpr std::array k_days = {"mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat
 constexpr std::array k_stages = {"commit"sv, "push"sv, "merge"sv, "deploy"sv};
 constexpr std::array k_top_keys = {"pack"sv,   "rule"sv,    "override"sv,
                                    "freeze"sv, "holiday"sv, "key"sv};
-constexpr std::array k_pack_keys = {
-    "name"sv,     "version"sv, "environments"sv, "max_waiver_days"sv, "waiver_approvers"sv,
-    "holidays"sv, "locked"sv,  "ratchet"sv};
+constexpr std::array k_pack_keys = {"name"sv,
+                                    "version"sv,
+                                    "environments"sv,
+                                    "max_waiver_days"sv,
+                                    "waiver_approvers"sv,
+                                    "holidays"sv,
+                                    "locked"sv,
+                                    "ratchet"sv,
+                                    "waiver_proof"sv,
+                                    "emergency_proof"sv,
+                                    "allowed_signers"sv,
+                                    "gpg_keyring"sv};
 constexpr std::array k_rule_keys = {"id"sv,       "area"sv,         "title"sv, "severity"sv,
                                     "level"sv,    "environments"sv, "tiers"sv, "when_changed"sv,
                                     "waivable"sv, "help"sv,         "when"sv,  "check"sv,
@@ -427,7 +437,44 @@ class FileParser {
       if (!ratchet->is_boolean()) return error(*ratchet, "'ratchet' must be true or false");
       pack.ratchet = ratchet->as_boolean()->get();
     }
+    if (auto ok = proofs(table, pack); !ok) return ok;
     return holiday_calendars(table, calendar);
+  }
+
+  // waiver_proof, emergency_proof ("none" or "signed") and the trust roots they need.
+  Expected<void> proofs(const toml::table& table, Pack& pack) const {
+    for (auto [key, flag] : {std::pair{"waiver_proof"sv, &pack.waiver_proof_signed},
+                             std::pair{"emergency_proof"sv, &pack.emergency_proof_signed}}) {
+      const toml::node* node = table.get(key);
+      if (!node) continue;
+      const auto* text = node->as_string();
+      if (!text || (text->get() != "none" && text->get() != "signed"))
+        return error(*node, fmt::format("'{}' must be \"none\" or \"signed\"", key));
+      *flag = text->get() == "signed";
+    }
+    for (auto [key, path] : {std::pair{"allowed_signers"sv, &pack.allowed_signers_path},
+                             std::pair{"gpg_keyring"sv, &pack.gpg_keyring_path}}) {
+      auto value = string(table, key, false, "[pack]");
+      if (!value) return std::unexpected(value.error());
+      if (value->empty()) continue;
+      // Beside the rule files, never elsewhere: a REV:PATH pack's keys come from that
+      // revision, a directory's from that directory.
+      bool escapes = value->starts_with('/');
+      for (std::string_view part : path_components(*value)) escapes = escapes || part == "..";
+      if (escapes)
+        return error(*table.get(key),
+                     fmt::format("'{}' must be a path relative to the pack's directory, inside "
+                                 "it",
+                                 key));
+      *path = *value;
+    }
+    if ((pack.waiver_proof_signed || pack.emergency_proof_signed) &&
+        pack.allowed_signers_path.empty() && pack.gpg_keyring_path.empty())
+      return error(table,
+                   fmt::format("[pack] {} = \"signed\" needs trust roots: "
+                               "allowed_signers and/or gpg_keyring",
+                               pack.waiver_proof_signed ? "waiver_proof" : "emergency_proof"));
+    return {};
   }
 
   // [pack] holidays = "FR" or ["FR", ...]: built-in calendars.

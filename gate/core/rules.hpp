@@ -12,6 +12,7 @@
 #include <re2/re2.h>
 #include <toml++/toml.h>
 
+#include "approval.hpp"
 #include "error.hpp"
 #include "manifest_schema.hpp"
 #include "shared_text.hpp"
@@ -112,6 +113,16 @@ struct Pack {
   std::vector<std::string> waiver_approvers;
   bool locked = false;  // [pack] locked = true: every rule of the pack is locked
   bool ratchet = true;  // [pack] ratchet = false: no GATE-LEVEL-DROP while this pack is loaded
+  // waiver_proof = "signed": a waiver of this pack's rules counts only when the commits that
+  // last changed its lines are signed by an approver (approval.hpp); emergency_proof the same
+  // for --emergency.
+  bool waiver_proof_signed = false;
+  bool emergency_proof_signed = false;
+  // allowed_signers and gpg_keyring as declared (relative to the pack's directory); their
+  // text is read from the pack's own source after loading (check/rule_sources.cpp).
+  std::string allowed_signers_path;
+  std::string gpg_keyring_path;
+  TrustRoots trust;
 };
 
 struct RuleSet {

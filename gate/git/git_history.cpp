@@ -71,7 +71,8 @@ struct HistoryChain {
   // handle); false when history ends first. Lock held exclusively.
   Expected<bool> load(std::size_t index, git_repository* repo);
   // Loads the chain back past `cutoff` (or to its end), then releases the graph's pages.
-  Expected<void> load_window(Seconds cutoff, git_repository* repo);
+  Expected<void> load_window(Seconds cutoff, git_repository* repo,
+                             std::size_t max_links = SIZE_MAX);
   void index_probes();  // probes for every link
 };
 
@@ -141,9 +142,10 @@ Expected<bool> HistoryChain::load(std::size_t index, git_repository* repo) {
   return true;
 }
 
-Expected<void> HistoryChain::load_window(Seconds cutoff, git_repository* repo) {
+Expected<void> HistoryChain::load_window(Seconds cutoff, git_repository* repo,
+                                         std::size_t max_links) {
   if (auto loaded = load(0, repo); !loaded) return std::unexpected(loaded.error());
-  while (!ended && links.back().when >= cutoff)
+  while (!ended && links.back().when >= cutoff && links.size() <= max_links)
     if (auto more = load(links.size(), repo); !more) return std::unexpected(more.error());
   // Each link holds what the comparisons need of its record (time, parent, tree, filter
   // position): the records' pages can leave the resident set before trees are read, so the
@@ -290,7 +292,8 @@ Expected<FileChange> GitHistory::last_change(std::string_view path, Seconds cuto
   return change;
 }
 
-Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Seconds cutoff) {
+Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Seconds cutoff,
+                                                  std::size_t max_links) {
   HistoryChain& chain = *m_chain;
   std::string path(path_view);
   std::vector<std::string> components;
@@ -323,7 +326,8 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
   // so that its pages are released before trees are read. Without one, each commit costs a
   // libgit2 parse: the chain grows only as far as the first change.
   if (chain.graph && !chain.ended && chain.links.back().when >= cutoff)
-    if (auto window = grow([&] { return chain.load_window(cutoff, m_repo.get()); }); !window)
+    if (auto window = grow([&] { return chain.load_window(cutoff, m_repo.get(), max_links); });
+        !window)
       return std::unexpected(window.error());
   const CommitGraph::PathKey key = CommitGraph::key(path, chain.graph ? chain.graph->hashes() : 0);
   auto at = [&](FileChange::Kind kind, std::size_t i) {
@@ -335,7 +339,7 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
     // probes: a monorepo's check makes a million of these.
     const std::size_t skip_from = i;
     const HistoryChain::Probe* const probes = chain.probes.data();
-    const std::size_t last = chain.links.size() - 1;
+    const std::size_t last = std::min(chain.links.size() - 1, max_links);
     for (; i < last && probes[i].when >= cutoff_seconds; ++i) {
       const std::uint8_t slot = probes[i].slot;
       if (slot < HistoryChain::k_general_probe) {
@@ -346,7 +350,7 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
       }
     }
     m_skipped += i - skip_from;
-    if (chain.links[i].when < cutoff) return at(FileChange::Kind::unchanged, i);
+    if (chain.links[i].when < cutoff || i >= max_links) return at(FileChange::Kind::unchanged, i);
     // load() only when the chain must grow: an Expected per commit was half of this loop.
     Expected<bool> more = i + 1 < chain.links.size()
                               ? Expected<bool>(true)
@@ -369,6 +373,105 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
     if (parent.empty() || !git_oid_equal(&parent.back(), &head[parent.size() - 1]))
       return at(FileChange::Kind::changed, i);
   }
+}
+
+namespace {
+
+const Seconds k_beginning{std::chrono::seconds{-(std::int64_t{1} << 40)}};
+
+}  // namespace
+
+std::size_t GitHistory::deep_search_bound() {
+  // Fixed at the first deep search: the evidence and provenance searches share one bound
+  // rather than each extending the other's.
+  if (m_deep_bound == 0) {
+    std::shared_lock lock(m_chain->mutex);
+    m_deep_bound = m_chain->links.size() + k_deep_search_links;
+  }
+  return m_deep_bound;
+}
+
+Expected<FileChange> GitHistory::last_change_ever(std::string_view path) {
+  // Not last_change(): an object missing this deep is unknown evidence, not damage. Bounded:
+  // the links the window loaded and k_deep_search_links more.
+  const std::size_t bound = deep_search_bound();
+  auto change = find_last_change(path, k_beginning, bound);
+  if (change && change->kind == FileChange::Kind::unchanged)
+    return fail(
+        ErrorKind::unavailable,
+        fmt::format("its last change is older than the {} first-parent commits searched", bound));
+  return change;
+}
+
+namespace {
+
+CommitRef commit_ref(const git_oid& id, const git_signature* author) {
+  CommitRef ref;
+  ref.commit = oid_hex(id);
+  if (author) {
+    ref.author = author->name ? author->name : "";
+    ref.email = author->email ? author->email : "";
+    if (ref.author.empty()) ref.author = ref.email;
+    ref.when = Seconds{std::chrono::seconds(author->when.time)};
+  }
+  return ref;
+}
+
+}  // namespace
+
+Expected<CommitRef> GitHistory::describe(std::string_view commit) {
+  git_oid id;
+  const std::string hex(commit);
+  git_commit* raw = nullptr;
+  if (git_oid_fromstr(&id, hex.c_str()) != 0 || git_commit_lookup(&raw, m_repo.get(), &id) != 0)
+    return fail(ErrorKind::not_found, fmt::format("commit {} cannot be read", hex));
+  GitCommitPtr found(raw);
+  CommitRef ref = commit_ref(id, git_commit_author(found.get()));
+  ref.when = Seconds{std::chrono::seconds(git_commit_time(found.get()))};
+  return ref;
+}
+
+Expected<std::vector<LineOrigin>> GitHistory::blame(std::string_view path, std::size_t first,
+                                                    std::size_t last, bool bounded) {
+  if (first == 0 || last < first) return std::vector<LineOrigin>{};
+  git_blame_options options;
+  git_blame_options_init(&options, GIT_BLAME_OPTIONS_VERSION);
+  // Blame starts at the last first-parent commit that changed the file (the chain and its
+  // Bloom filters find it cheaply, and the file is the same from there on): libgit2's walk
+  // visits every commit from its start, so a manifest untouched for 100,000 commits would cost
+  // 100,000 tree comparisons from the revision.
+  std::string start = m_chain->start;
+  const std::size_t bound = bounded ? deep_search_bound() : SIZE_MAX;
+  auto changed = find_last_change(path, k_beginning, bound);
+  if (changed && changed->kind == FileChange::Kind::changed) {
+    start = changed->commit;
+  } else if (bounded && changed && changed->kind == FileChange::Kind::unchanged) {
+    // Provenance is worth a bounded cost: an older change is not looked for.
+    return fail(ErrorKind::unavailable,
+                fmt::format("{} is unchanged in the {} first-parent commits searched (the "
+                            "search for provenance is bounded)",
+                            path, bound));
+  }
+  if (git_oid_fromstr(&options.newest_commit, start.c_str()) != 0)
+    return fail(ErrorKind::internal, "blame: no commit to start from");
+  options.min_line = first;
+  options.max_line = last;
+  const std::string file(path);
+  git_blame* raw = nullptr;
+  if (git_blame_file(&raw, m_repo.get(), file.c_str(), &options) != 0)
+    return fail(ErrorKind::unavailable,
+                fmt::format("blame of {} failed: {}", file, git_error_message()));
+  std::unique_ptr<git_blame, FreeWith<git_blame_free>> blamed(raw);
+  std::vector<LineOrigin> lines(last - first + 1);
+  for (std::size_t line = first; line <= last; ++line) {
+    const git_blame_hunk* hunk = git_blame_get_hunk_byline(blamed.get(), line);
+    if (!hunk) continue;  // past the end of the file
+    CommitRef ref = commit_ref(hunk->final_commit_id, hunk->final_signature);
+    // libgit2 1.5 knows no shallow boundary: a line "added" by a shallow root may be older.
+    if (m_chain->shallow_roots.contains(ref.commit)) continue;
+    lines[line - first].origin = std::move(ref);
+  }
+  return lines;
 }
 
 }  // namespace opsgate

@@ -40,6 +40,17 @@ class GitHistory final : public History {
   GitHistory& operator=(const GitHistory&) = delete;
   Expected<FileChange> last_change(std::string_view path, Seconds cutoff) override;
   std::optional<Error> damage() const override { return m_damage; }
+  Expected<FileChange> last_change_ever(std::string_view path) override;
+  Expected<CommitRef> describe(std::string_view commit) override;
+  // git_blame_file over the lines asked only (its cost grows with the history of those lines,
+  // not of the file). Not first-parent: a line a signed commit brought through a merge is that
+  // commit's (docs/rules.md, signed waivers). A line blamed on a shallow root, or a history
+  // libgit2 cannot read, is unattributed.
+  Expected<std::vector<LineOrigin>> blame(std::string_view path, std::size_t first,
+                                          std::size_t last, bool bounded) override;
+  // How far past what the questions loaded the bounded searches go (evidence, provenance):
+  // on a history of hourly commits, half a year more than a freshness window.
+  static constexpr std::size_t k_deep_search_links = 4096;
   // Walks the commit-graph part of the chain back to `cutoff` on another core (pure reads of
   // the mapped graph, no libgit2 call) while the caller parses manifests; the commits newer
   // than the graph are loaded here first. Questions asked meanwhile wait for the walk.
@@ -56,7 +67,9 @@ class GitHistory final : public History {
   void ignore_commit_graph();
 
  private:
-  Expected<FileChange> find_last_change(std::string_view path, Seconds cutoff);
+  Expected<FileChange> find_last_change(std::string_view path, Seconds cutoff,
+                                        std::size_t max_links = SIZE_MAX);
+  std::size_t deep_search_bound();
   // The ids of the path's directories and file at link `index`, outermost first; with
   // `stop_at`, reading stops at the first id equal to its counterpart there. Shorter than
   // `components` (or empty) when the path does not exist. The chain's lock is held.
@@ -68,6 +81,7 @@ class GitHistory final : public History {
   std::shared_ptr<git_repository> m_repo;  // this thread's handle: trees and commits read here
   std::shared_ptr<HistoryChain> m_chain;
   std::size_t m_skipped = 0;
+  std::size_t m_deep_bound = 0;   // deep_search_bound(), once computed
   std::optional<Error> m_damage;  // the first error last_change() returned
   Executor* m_executor = nullptr;
   std::future<Expected<void>> m_prefetch;  // only the history that started it waits for it

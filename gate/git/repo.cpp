@@ -777,6 +777,62 @@ Expected<bool> Repository::is_ancestor(const std::string& ancestor,
   return answer == 1;
 }
 
+Expected<std::vector<CommitRef>> Repository::commits_between(const std::string& from,
+                                                             const std::string& to) const {
+  auto x = parse_oid(from), y = parse_oid(to);
+  if (!x || !y) return fail(ErrorKind::usage, fmt::format("{}..{}: not commit ids", from, to));
+  git_revwalk* raw = nullptr;
+  if (git_revwalk_new(&raw, m_repo.get()) != 0)
+    return fail(ErrorKind::internal, git_error_message());
+  std::unique_ptr<git_revwalk, FreeWith<git_revwalk_free>> walk(raw);
+  if (git_revwalk_push(walk.get(), &*y) != 0 || git_revwalk_hide(walk.get(), &*x) != 0)
+    return fail(ErrorKind::not_found,
+                fmt::format("cannot walk {}..{}: {}", from, to, git_error_message()));
+  std::vector<CommitRef> commits;
+  git_oid id;
+  int next = 0;
+  while ((next = git_revwalk_next(&id, walk.get())) == 0) {
+    git_commit* found = nullptr;
+    if (git_commit_lookup(&found, m_repo.get(), &id) != 0)
+      return std::unexpected(missing_object(m_repo.get(), "commit", id, "of the change"));
+    GitCommitPtr commit(found);
+    const git_signature* author = git_commit_author(commit.get());
+    CommitRef ref;
+    ref.commit = oid_hex(id);
+    ref.author = author && author->name ? author->name : "";
+    ref.email = author && author->email ? author->email : "";
+    ref.when = Seconds{std::chrono::seconds(git_commit_time(commit.get()))};
+    commits.push_back(std::move(ref));
+  }
+  if (next != GIT_ITEROVER)
+    return fail(ErrorKind::not_found,
+                fmt::format("cannot walk {}..{}: {}", from, to, git_error_message()));
+  return commits;
+}
+
+Expected<std::vector<std::string>> Repository::tags_pointing_at(const std::string& commit) const {
+  auto target = parse_oid(commit);
+  if (!target) return fail(ErrorKind::usage, commit + ": not a commit id");
+  git_reference_iterator* raw = nullptr;
+  if (git_reference_iterator_glob_new(&raw, m_repo.get(), "refs/tags/*") != 0)
+    return fail(ErrorKind::internal, git_error_message());
+  std::unique_ptr<git_reference_iterator, FreeWith<git_reference_iterator_free>> refs(raw);
+  std::vector<std::string> tags;
+  git_reference* ref = nullptr;
+  while (git_reference_next(&ref, refs.get()) == 0) {
+    std::unique_ptr<git_reference, FreeWith<git_reference_free>> owned(ref);
+    const git_oid* id = git_reference_target(ref);
+    if (!id) continue;
+    git_tag* tag = nullptr;
+    if (git_tag_lookup(&tag, m_repo.get(), id) != 0) continue;  // a lightweight tag
+    std::unique_ptr<git_tag, FreeWith<git_tag_free>> annotated(tag);
+    if (git_tag_target_type(tag) == GIT_OBJECT_COMMIT &&
+        git_oid_equal(git_tag_target_id(tag), &*target))
+      tags.push_back(oid_hex(*id));
+  }
+  return tags;
+}
+
 Expected<std::vector<std::string>> Repository::changed_paths(const std::string& from,
                                                              const std::string& to) const {
   auto tree_of = [&](const std::string& id) -> Expected<GitTreePtr> {

@@ -59,6 +59,15 @@ class Repository {
   Expected<std::vector<std::string>> changed_paths(const std::string& from,
                                                    const std::string& to) const;
 
+  // The commits of the change: reachable from `to`, not from `from`, with their authors
+  // (separation of duties for signed waivers).
+  Expected<std::vector<CommitRef>> commits_between(const std::string& from,
+                                                   const std::string& to) const;
+
+  // A commit signed by a trusted key, or an annotated tag pointing at it that is: the proof an
+  // emergency needs (emergency_proof = "signed"). The tags are refs/tags/*.
+  Expected<std::vector<std::string>> tags_pointing_at(const std::string& commit) const;
+
   // The first-parent history of commit `commit_id` (loaded lazily).
   // With an executor, the walk can start in the background (History::prefetch).
   std::unique_ptr<History> history_at(const std::string& commit_id,

@@ -14,6 +14,13 @@ constexpr std::array<std::string_view, 6> k_formats = {"text",  "json",        "
 
 }  // namespace
 
+std::string describe_provenance(const Provenance& provenance, const Instant& at) {
+  if (provenance.commit.empty()) return "provenance unknown: " + provenance.unknown;
+  return fmt::format(
+      "last changed by {} in {} on {}", provenance.author, provenance.commit.substr(0, 12),
+      format_day(std::chrono::floor<std::chrono::days>(provenance.when + at.offset)));
+}
+
 std::vector<std::string> report_formats() {
   return {k_formats.begin(), k_formats.end()};
 }

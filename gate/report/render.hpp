@@ -37,6 +37,10 @@ std::string render_codequality(const Report& report);
 // A compact Markdown summary for a merge-request note or $GITHUB_STEP_SUMMARY.
 std::string render_markdown(const Report& report);
 
+// "last changed by Ana in 1a2b3c4d5e6f on 2026-03-14" (the day in `at`'s offset), or
+// "provenance unknown: <why>", for the text and Markdown reports.
+std::string describe_provenance(const Provenance& provenance, const Instant& at);
+
 // The formats a report can be written in: text, json, junit, sarif, codequality, markdown.
 std::vector<std::string> report_formats();
 bool is_report_format(std::string_view format);

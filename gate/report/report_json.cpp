@@ -30,6 +30,41 @@ json waiver(const std::shared_ptr<const WaiverOutcome>& waiver) {
       {"approved_by", waiver->approved_by.empty() ? json(nullptr) : json(waiver->approved_by)},
       {"expires", waiver->expires.empty() ? json(nullptr) : json(waiver->expires)}};
   if (waiver->where.line) out["location"] = location(waiver->where);
+  if (!waiver->code.empty()) out["code"] = waiver->code;
+  if (!waiver->proof.empty()) out["proof"] = waiver->proof;
+  return out;
+}
+
+json person(const std::string& name, const std::string& email) {
+  if (name.empty() && email.empty()) return nullptr;
+  if (email.empty() || name == email) return name.empty() ? email : name;
+  return name + " <" + email + ">";
+}
+
+json provenance(const Provenance& provenance) {
+  if (provenance.commit.empty())
+    return {{"commit", nullptr},
+            {"author", nullptr},
+            {"date", nullptr},
+            {"unknown", provenance.unknown}};
+  return {{"commit", provenance.commit},
+          {"author", person(provenance.author, provenance.email)},
+          {"date", format_utc(provenance.when)}};
+}
+
+json evidence(const std::vector<Evidence>& items) {
+  json out = json::array();
+  for (const Evidence& item : items) {
+    if (item.commit.empty()) {
+      out.push_back(
+          {{"path", item.path}, {"commit", nullptr}, {"author", nullptr}, {"date", nullptr}});
+      continue;
+    }
+    out.push_back({{"path", item.path},
+                   {"commit", item.commit},
+                   {"author", person(item.author, item.email)},
+                   {"date", format_utc(item.when)}});
+  }
   return out;
 }
 
@@ -46,6 +81,8 @@ json finding(const Finding& finding) {
               {"waiver", waiver(finding.waiver)}};
   if (finding.is_new) out["new"] = *finding.is_new;
   if (!finding.tolerated.empty()) out["tolerated"] = finding.tolerated;
+  if (finding.provenance) out["provenance"] = provenance(*finding.provenance);
+  if (finding.evidence) out["evidence"] = evidence(*finding.evidence);
   return out;
 }
 

@@ -171,6 +171,8 @@ std::string render_markdown(const Report& report) {
       switch (finding.status) {
         case Status::fail: {
           std::string problem = md(finding.message);
+          if (finding.provenance)
+            problem += " (" + md(describe_provenance(*finding.provenance, report.at)) + ")";
           if (finding.waiver && !finding.waiver->accepted)
             problem += " (waiver refused: " + md(finding.waiver->refusal) + ")";
           if (finding.is_new == false)

@@ -62,6 +62,9 @@ void render_finding(std::string& out, const Finding& finding, const Report& repo
                      finding.is_new == true ? " " + paint.bold("(new)") : std::string());
   std::string where = finding.where.line ? finding.where.to_string() + ": " : std::string();
   out += fmt::format("           {}\n", safe(where + finding.message));
+  if (finding.provenance)
+    out += fmt::format("           {}\n",
+                       paint.dim(safe(describe_provenance(*finding.provenance, report.at))));
   if (finding.is_new == false)
     out += fmt::format(
         "           {}\n",
@@ -69,14 +72,17 @@ void render_finding(std::string& out, const Finding& finding, const Report& repo
                                             : finding.tolerated + ": does not fail the gate"));
   if (finding.waiver) {
     const WaiverOutcome& waiver = *finding.waiver;
-    if (waiver.accepted)
+    if (waiver.accepted) {
       out += fmt::format(
           "           {}\n",
           safe("waived: " + waiver.reason +
                (waiver.approved_by.empty() ? "" : " (approved by " + waiver.approved_by + ")") +
                (waiver.expires.empty() ? "" : ", until " + waiver.expires)));
-    else
+      if (!waiver.proof.empty())
+        out += fmt::format("           {}\n", paint.dim(safe("proof: " + waiver.proof)));
+    } else {
       out += fmt::format("           waiver refused: {}\n", safe(waiver.refusal));
+    }
   }
   if (finding.status == Status::fail && !finding.help.empty())
     out += fmt::format("           {} {}\n", paint.dim("fix:"), safe(finding.help));

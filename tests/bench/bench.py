@@ -208,6 +208,20 @@ def main():
         return [str(bound), str(repo), str(BASELINE)]
 
     gate_codes = (0, 1)  # pass or fail are both evaluations; 2 would be an error
+    # Provenance (issue 19): a pack failing keys from the first line of the manifest to its last
+    # makes every failed finding cite its commit: the widest blame a manifest can ask for, over
+    # the whole history (the baseline's own failing warning, RUN-006, is blamed in "opsgate
+    # check" already).
+    blame_pack = work / "blame-pack.toml"
+    blame_pack.write_text("".join(
+        '[[rule]]\nid = "BLAME-%d"\narea = "service"\ntitle = "t"\nseverity = "error"\n'
+        'level = 1\ncheck = [ { key = "%s", present = false } ]\n\n' % (i, key)
+        for i, key in enumerate(["service.name", "backup.retention_days", "runbook.last_review",
+                                 "rollback.database"])))
+
+    def blamed(repo):
+        return [str(opsgate), "check", str(repo), "--rules", str(blame_pack), "--at", AT,
+                "--quiet"]
     single = measure(spawner, {
         "floor": ([str(floor), str(big), "HEAD:operability.toml"], None, (0,)),
         "git cat-file": (["git", "-C", str(big), "cat-file", "-p", "HEAD:operability.toml"],
@@ -217,6 +231,7 @@ def main():
         "opsgate check, CA bundle loaded": (check(big), {"OPSGATE_LIBGIT2_CA_BUNDLE": "load"},
                                             gate_codes),
         "opsgate check, %d commits" % scale["small"]: (check(small), None, gate_codes),
+        "opsgate check, every key failing (blamed)": (blamed(big), None, gate_codes),
         "opsgate check, no commit-graph": (check(without_graph(big)), None, gate_codes),
         "opsgate check, %d commits, no commit-graph" % scale["small"]:
             (check(without_graph(small)), None, gate_codes),

@@ -58,7 +58,7 @@ runbook_recent_change
 run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
 assert_exit "a recent change passes" 0
 assert_json "the passing finding names the date and commit of the change" \
-  "'last changed 2026-11-02 in ' in f('RUN-006')['message']"
+  "'last changed 2026-11-02 by E2E Tester in ' in f('RUN-006')['message']"
 }
 
 # A merged side branch: the first-parent history sees the merge commit as the change.

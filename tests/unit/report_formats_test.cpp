@@ -109,6 +109,21 @@ Report sample() {
       waiver(true, "", "restore test booked for 2026-12-03", "2026-12-15", 30);
   billing.findings[3].waiver =
       waiver(false, "expired on 2026-11-01", "offsite copy next quarter", "2026-11-01", 35);
+  // Who set retention_days = 3 (blame), and a line whose history a shallow clone cut.
+  billing.findings[1].provenance = std::make_shared<const Provenance>(
+      Provenance{"7d3f0c2a9b1e4d5f6a7b8c9d0e1f2a3b4c5d6e7f", "Bob Martin", "bob@example.org",
+                 opsgate::test::instant("2026-10-01T10:00:00+02:00").utc, ""});
+  billing.findings[5].provenance = std::make_shared<const Provenance>(
+      Provenance{"",
+                 "",
+                 "",
+                 {},
+                 "line 20 cannot be attributed: the history is cut (a shallow "
+                 "or partial clone)"});
+  billing.findings[7].evidence =
+      std::make_shared<const std::vector<Evidence>>(std::vector<Evidence>{
+          {"docs/runbook.md", "abc1234def5678abc1234def5678abc1234def56", "Ana", "ana@example.org",
+           opsgate::test::instant("2023-03-14T10:00:00+01:00").utc}});
 
   ManifestResult missing;
   missing.path = "services/orders/operability.toml";

@@ -72,6 +72,17 @@ std::string TempRepo::commit(const std::string& message, const std::string& date
   return git("rev-parse HEAD");
 }
 
+std::string TempRepo::commit_as(const std::string& message, const std::string& date,
+                                const std::string& name, const std::string& email,
+                                const std::string& options, const std::string& flags) {
+  git("add -A");
+  std::string env = "GIT_AUTHOR_DATE='" + date + "' GIT_COMMITTER_DATE='" + date + "' ";
+  run("cd '" + m_path.string() + "' && " + env + "git -c user.name='" + name + "' -c user.email='" +
+      email + "' -c commit.gpgsign=false " + options + " commit -q " + flags +
+      " --allow-empty -m '" + message + "'");
+  return git("rev-parse HEAD");
+}
+
 std::string TempRepo::git(const std::string& args) const {
   return run("git -C '" + m_path.string() + "' " + args);
 }

@@ -22,6 +22,11 @@ class TempRepo {
 
   // Stages everything and commits at `date` (e.g. "2026-11-20T10:00:00+01:00"); returns the id.
   std::string commit(const std::string& message, const std::string& date);
+  // The same by another author; `options` go before `commit` (e.g. "-c gpg.format=ssh -c
+  // user.signingkey=KEY") and `flags` after it (e.g. "-S").
+  std::string commit_as(const std::string& message, const std::string& date,
+                        const std::string& name, const std::string& email,
+                        const std::string& options = "", const std::string& flags = "");
 
   // Runs `git <args>` in the repository; returns its stdout (trailing newline removed).
   std::string git(const std::string& args) const;
