@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fnmatch.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <map>
@@ -211,7 +212,8 @@ void prove_waiver(WaiverOutcome& outcome, const toml::table& waiver, const Pack&
       if (std::any_of(commits.begin(), commits.end(),
                       [&](const CommitRef& c) { return c.commit == other.commit; }))
         continue;
-      if (principal_names(other.email, outcome.approved_by))
+      // Equality, not a pattern: the author email is the pusher's to write.
+      if (strcasecmp(other.email.c_str(), outcome.approved_by.c_str()) == 0)
         return refuse(ProofRefusal::self_approval,
                       fmt::format("{} approved the waiver and authored commit {} of the change",
                                   outcome.approved_by, short_id(other.commit)));
