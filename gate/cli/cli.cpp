@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "commands.hpp"
+#include "i18n.hpp"
 #include "options.hpp"
 #include "output.hpp"
 
@@ -25,6 +28,43 @@ std::vector<std::string> requested_reports(int argc, char** argv) {
       reports.emplace_back(arg.substr(9));
   }
   return reports;
+}
+
+// Takes --lang LANG / --lang=LANG out of the command line, wherever it stands before "--" (a
+// global option, valid on every command): the language must be known before CLI11 prints any
+// help or error. Sets the process's language from it, else from the environment.
+Expected<void> choose_language(std::vector<char*>& args) {
+  std::optional<std::string_view> chosen;
+  for (std::size_t i = 1; i < args.size();) {
+    std::string_view arg = args[i];
+    if (arg == "--") break;
+    if (arg == "--lang" || arg.starts_with("--lang=")) {
+      std::size_t taken = 1;
+      if (arg == "--lang") {
+        if (i + 1 >= args.size())
+          return fail(ErrorKind::usage, trf("--lang needs a language ({})", k_lang_names));
+        chosen = args[i + 1];
+        taken = 2;
+      } else {
+        chosen = arg.substr(7);
+      }
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+                 args.begin() + static_cast<std::ptrdiff_t>(i + taken));
+      continue;
+    }
+    ++i;
+  }
+  if (!chosen) {
+    set_language(
+        lang_from_environment([](const char* name) -> const char* { return std::getenv(name); }));
+    return {};
+  }
+  auto lang = parse_lang(*chosen);
+  if (!lang)
+    return fail(ErrorKind::usage,
+                trf("--lang: unknown language '{}' (languages: {})", *chosen, k_lang_names));
+  set_language(*lang);
+  return {};
 }
 
 struct Subcommand {
@@ -48,6 +88,13 @@ void define_cli(CLI::App& app, int& exit_code, std::string_view only) {
   app.fallthrough(false);
   app.set_version_flag(
       "--version", [] { return version_text(); }, "Print the version (as `opsgate version`)");
+  // Read before CLI11 runs (choose_language); declared here for --help, the man page and the
+  // completions.
+  static std::string lang;
+  app.add_option("--lang", lang,
+                 "Language of messages and reports on every command: en or fr (default: from "
+                 "LANGUAGE, LC_ALL, LC_MESSAGES, LANG)")
+      ->check(CLI::IsMember({"en", "fr"}));
   const bool named = std::ranges::any_of(
       k_subcommands, [&](const Subcommand& command) { return command.name == only; });
   for (const Subcommand& command : k_subcommands)
@@ -55,6 +102,18 @@ void define_cli(CLI::App& app, int& exit_code, std::string_view only) {
 }
 
 int run(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  if (auto chosen = choose_language(args); !chosen) {
+    // Exit 2 after reports were requested still writes them (finish prints the error too).
+    if (auto reports = requested_reports(argc, argv); !reports.empty()) {
+      CheckOptions options;
+      options.reports = std::move(reports);
+      return finish(options, std::unexpected(chosen.error()));
+    }
+    return report_error(chosen.error());
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   CLI::App app;
   int exit_code = k_exit_error;
   // Registering a subcommand builds every option it has (names, validators, help): all of them
@@ -80,13 +139,13 @@ int run(int argc, char** argv) {
     }
     return k_exit_error;
   } catch (const std::exception& error) {  // fmt::print on a full disk throws, for one
-    fmt::print(stderr, "opsgate: error: {}\n", error.what());
+    fmt::print(stderr, "{}\n", trf("opsgate: error: {}", error.what()));
     return k_exit_error;
   }
   // Output that never reached its file (a full disk) is no answer a pipeline can read. (check
   // says so itself, with its reports and status, and exits 2.)
   if ((std::fflush(stdout) != 0 || std::ferror(stdout)) && exit_code != k_exit_error) {
-    fmt::print(stderr, "opsgate: error: cannot write to standard output\n");
+    fmt::print(stderr, "{}\n", trf("opsgate: error: {}", tr("cannot write to standard output")));
     return k_exit_error;
   }
   return exit_code;

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include "i18n.hpp"
 #include "terminal_text.hpp"
 
 #include <fmt/format.h>
@@ -29,7 +30,7 @@ CLI::Validator described_choices(const std::vector<std::string>& values) {
 
 int report_error(const Error& error) {
   // The message may quote a file (a TOML key, a value, a path): made inert before it is shown.
-  fmt::print(stderr, "opsgate: error: {}\n", escape_control(error.to_string()));
+  fmt::print(stderr, "{}\n", trf("opsgate: error: {}", escape_control(error.to_string())));
   return k_exit_error;
 }
 

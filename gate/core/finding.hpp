@@ -55,8 +55,11 @@ struct Finding {
   Status status = Status::pass;
   Severity severity = Severity::error;
   std::string area;
-  int level = 0;  // 0 for the gate's own GATE-* findings
-  std::string message;
+  int level = 0;        // 0 for the gate's own GATE-* findings
+  std::string message;  // in the process's language
+  // A GATE-* finding's message in English when `message` is translated (its fingerprint reads
+  // it, so that fingerprints are the same in every language); empty otherwise.
+  std::string english_message;
   SourcePos where;  // in the manifest; line 0 when no key is involved
   SharedText help;  // the rule's, shared
   // How a [[waiver]] of the rule was judged; null for most findings, so held by pointer

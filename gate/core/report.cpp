@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "i18n.hpp"
 #include "tree.hpp"
 
 namespace opsgate {
@@ -66,7 +67,7 @@ void conclude(Report& report) {
 
 ManifestResult run_result(const Report& report) {
   ManifestResult run;
-  run.service = "this run";
+  run.service = "this run";  // the same in every language: SARIF and Code Quality carry it
   run.findings = report.findings;
   for (const Finding& finding : run.findings)
     if (fails_gate(finding, report.fail_on)) run.passed = false;
@@ -82,9 +83,10 @@ std::vector<const ManifestResult*> results_of(const Report& report, const Manife
 }
 
 std::string nothing_to_evaluate(const Report& report) {
-  if (!report.changed_paths) return "no manifest to evaluate";
-  return fmt::format("{} path{} changed, none inside a service directory: no manifest to evaluate",
-                     *report.changed_paths, *report.changed_paths == 1 ? "" : "s");
+  if (!report.changed_paths) return std::string(tr("no manifest to evaluate"));
+  return trnf("{} path changed, none inside a service directory: no manifest to evaluate",
+              "{} paths changed, none inside a service directory: no manifest to evaluate",
+              *report.changed_paths, *report.changed_paths);
 }
 
 std::vector<PackInfo> pack_infos(const RuleSet& rules) {
@@ -96,21 +98,23 @@ std::vector<PackInfo> pack_infos(const RuleSet& rules) {
 
 std::string finding_fingerprint(const std::string& manifest_path, const Finding& finding) {
   std::string identity = "opsgate-finding-v1\n" + manifest_path + "\n" + finding.rule;
-  if (finding.rule.starts_with("GATE-")) identity += "\n" + finding.message;
+  if (finding.rule.starts_with("GATE-"))
+    identity +=
+        "\n" + (finding.english_message.empty() ? finding.message : finding.english_message);
   return hash_blob(identity);
 }
 
 std::string verdict_line(const Report& report) {
-  if (report.outcome == Outcome::error) return "opsgate: ERROR: " + report.error;
+  if (report.outcome == Outcome::error) return trf("opsgate: ERROR: {}", report.error);
   const Summary& s = report.summary;
-  std::string counts =
-      fmt::format("{} failed, {} warning{}, {} passed, {} waived, {} skipped", s.failed, s.warnings,
-                  s.warnings == 1 ? "" : "s", s.passed, s.waived, s.skipped);
+  std::string counts = trnf("{} failed, {} warning, {} passed, {} waived, {} skipped",
+                            "{} failed, {} warnings, {} passed, {} waived, {} skipped", s.warnings,
+                            s.failed, s.warnings, s.passed, s.waived, s.skipped);
   std::size_t count = report.manifests.size();
-  return fmt::format("opsgate: {}: {} ({} manifest{}, {}, {} stage{})",
-                     report.outcome == Outcome::pass ? "PASS" : "FAIL", counts, count,
-                     count == 1 ? "" : "s", report.environment, stage_name(report.stage),
-                     report.emergency ? ", emergency change" : "");
+  return trf(
+      "opsgate: {}: {} ({}, {}, {}{})", report.outcome == Outcome::pass ? tr("PASS") : tr("FAIL"),
+      counts, trnf("{} manifest", "{} manifests", count, count), report.environment,
+      trf("{} stage", stage_name(report.stage)), report.emergency ? tr(", emergency change") : "");
 }
 
 }  // namespace opsgate

@@ -59,7 +59,8 @@ Summary summarize(const std::vector<ManifestResult>& manifests, Severity fail_on
 void add_to_summary(Summary& summary, const std::vector<Finding>& findings, Severity fail_on);
 
 // The run-level findings dressed as one more result, for renderers that list results (JUnit
-// suites, SARIF results, Code Quality entries): service "this run", no manifest path.
+// suites, SARIF results, Code Quality entries): service "this run" (English in every language;
+// human formats show tr(service) for it), no manifest path.
 ManifestResult run_result(const Report& report);
 
 // Every result a renderer lists: the manifests', then the run's when it has findings.

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "holidays.hpp"
+#include "i18n.hpp"
 #include "limits.hpp"
 #include "paths.hpp"
 #include "toml_util.hpp"
@@ -98,16 +99,27 @@ constexpr std::array k_pack_keys = {"name"sv,
                                     "waiver_proof"sv,
                                     "emergency_proof"sv,
                                     "allowed_signers"sv,
-                                    "gpg_keyring"sv};
-constexpr std::array k_rule_keys = {"id"sv,       "area"sv,         "title"sv, "severity"sv,
-                                    "level"sv,    "environments"sv, "tiers"sv, "when_changed"sv,
-                                    "waivable"sv, "help"sv,         "when"sv,  "check"sv,
-                                    "locked"sv,   "stages"sv};
+                                    "gpg_keyring"sv,
+                                    "description"sv,
+                                    "translations"sv};
+constexpr std::array k_rule_keys = {
+    "id"sv,           "area"sv,  "title"sv,        "severity"sv, "level"sv,
+    "environments"sv, "tiers"sv, "when_changed"sv, "waivable"sv, "help"sv,
+    "when"sv,         "check"sv, "locked"sv,       "stages"sv,   "translations"sv};
 constexpr std::array k_override_keys = {"rule"sv,  "severity"sv, "level"sv, "environments"sv,
                                         "tiers"sv, "enabled"sv,  "stages"sv};
-constexpr std::array k_freeze_keys = {"from"sv, "to"sv, "reason"sv, "environments"sv};
-constexpr std::array k_holiday_keys = {"date"sv, "name"sv, "environments"sv};
-constexpr std::array k_declared_key_keys = {"path"sv, "type"sv, "description"sv};
+constexpr std::array k_freeze_keys = {"from"sv, "to"sv, "reason"sv, "environments"sv,
+                                      "translations"sv};
+constexpr std::array k_holiday_keys = {"date"sv, "name"sv, "environments"sv, "translations"sv};
+constexpr std::array k_declared_key_keys = {"path"sv, "type"sv, "description"sv, "translations"sv};
+// The text fields `translations.<lang>` may carry, per table, and the languages it may name
+// (English is the text itself).
+constexpr std::array k_rule_texts = {"title"sv, "help"sv};
+constexpr std::array k_pack_texts = {"description"sv};
+constexpr std::array k_freeze_texts = {"reason"sv};
+constexpr std::array k_holiday_texts = {"name"sv};
+constexpr std::array k_declared_key_texts = {"description"sv};
+constexpr std::array k_translation_langs = {"fr"sv};
 constexpr int k_max_level = 5;
 constexpr std::int64_t k_max_days = 36500;  // a century
 constexpr int64_t k_max_regex_program = 1 << 20;
@@ -162,6 +174,42 @@ class FileParser {
     if (!node->is_string() || node->as_string()->get().empty())
       return error(*node, fmt::format("'{}' must be a non-empty string", key));
     return node->as_string()->get();
+  }
+
+  // `translations = { fr = { title = "…", help = "…" } }` (or [rule.translations.fr]): checks
+  // every language and field, and returns the texts of the process's language, field by field
+  // (none in English, or when the table has no translation for it).
+  template <std::size_t N>
+  Expected<std::map<std::string, std::string, std::less<>>> translations(
+      const toml::table& table, const std::array<std::string_view, N>& fields,
+      std::string_view what) const {
+    std::map<std::string, std::string, std::less<>> chosen;
+    const toml::node* node = table.get("translations");
+    if (!node) return chosen;
+    const toml::table* languages = node->as_table();
+    if (!languages)
+      return error(*node, fmt::format("'translations' in {} must be a table of languages, such "
+                                      "as translations.fr = {{ {} = \"…\" }}",
+                                      what, fields.front()));
+    for (const auto& [lang, texts] : *languages) {
+      if (!contains(k_translation_langs, lang.str()))
+        return error(lang, fmt::format("unknown language '{}' in translations (languages: {})",
+                                       lang.str(), join(k_translation_langs)));
+      const toml::table* fields_table = texts.as_table();
+      const std::string where = fmt::format("translations.{} of {}", lang.str(), what);
+      if (!fields_table)
+        return error(texts, fmt::format("{} must be a table such as {{ {} = \"…\" }}", where,
+                                        fields.front()));
+      if (auto ok = known_keys(*fields_table, fields, where); !ok)
+        return std::unexpected(ok.error());
+      for (std::string_view field : fields) {
+        auto text = string(*fields_table, field, false, where);
+        if (!text) return std::unexpected(text.error());
+        if (!text->empty() && lang.str() == lang_name(language()))
+          chosen.emplace(std::string(field), std::move(*text));
+      }
+    }
+    return chosen;
   }
 
   Expected<std::vector<std::string>> strings(const toml::table& table, std::string_view key) const {
@@ -370,6 +418,10 @@ class FileParser {
     auto help = string(table, "help", false, what);
     if (!help) return std::unexpected(help.error());
     rule.help = *help;
+    auto translated = translations(table, k_rule_texts, what);
+    if (!translated) return std::unexpected(translated.error());
+    if (auto it = translated->find("title"); it != translated->end()) rule.title = it->second;
+    if (auto it = translated->find("help"); it != translated->end()) rule.help = it->second;
     if (!table.contains("severity")) return error(table, what + " needs 'severity'");
     auto severity = this->severity(*table.get("severity"));
     if (!severity) return std::unexpected(severity.error());
@@ -420,6 +472,13 @@ class FileParser {
     auto version = string(table, "version", false, "[pack]");
     if (!version) return std::unexpected(version.error());
     pack.version = *version;
+    auto description = string(table, "description", false, "[pack]");
+    if (!description) return std::unexpected(description.error());
+    pack.description = *description;
+    auto translated = translations(table, k_pack_texts, "[pack]");
+    if (!translated) return std::unexpected(translated.error());
+    if (auto it = translated->find("description"); it != translated->end())
+      pack.description = it->second;
     auto environments = strings(table, "environments");
     if (!environments) return std::unexpected(environments.error());
     pack.environments = std::move(*environments);
@@ -513,6 +572,9 @@ class FileParser {
     auto name = string(table, "name", false, "[[holiday]]");
     if (!name) return std::unexpected(name.error());
     holiday.name = *name;
+    auto translated = translations(table, k_holiday_texts, "[[holiday]]");
+    if (!translated) return std::unexpected(translated.error());
+    if (auto it = translated->find("name"); it != translated->end()) holiday.name = it->second;
     auto environments = strings(table, "environments");
     if (!environments) return std::unexpected(environments.error());
     holiday.environments = std::move(*environments);
@@ -541,6 +603,9 @@ class FileParser {
     auto reason = string(table, "reason", false, "[[freeze]]");
     if (!reason) return std::unexpected(reason.error());
     freeze.reason = *reason;
+    auto translated = translations(table, k_freeze_texts, "[[freeze]]");
+    if (!translated) return std::unexpected(translated.error());
+    if (auto it = translated->find("reason"); it != translated->end()) freeze.reason = it->second;
     auto environments = strings(table, "environments");
     if (!environments) return std::unexpected(environments.error());
     freeze.environments = std::move(*environments);
@@ -572,6 +637,10 @@ class FileParser {
     auto description = string(table, "description", false, "[[key]]");
     if (!description) return std::unexpected(description.error());
     key.description = std::move(*description);
+    auto translated = translations(table, k_declared_key_texts, "[[key]]");
+    if (!translated) return std::unexpected(translated.error());
+    if (auto it = translated->find("description"); it != translated->end())
+      key.description = it->second;
     return key;
   }
 

@@ -71,7 +71,9 @@ struct Condition {
 struct Rule {
   std::string id;
   std::string area;
-  SharedText title;  // shared by the rule's findings
+  // In the process's language (language()): translations.<lang> when the rule has it, else the
+  // English text. Shared by the rule's findings.
+  SharedText title;
   SharedText help;
   Severity severity = Severity::error;
   int level = 1;
@@ -106,7 +108,8 @@ struct PackOrigin {
 struct Pack {
   std::string name;
   std::string version;
-  std::string source;  // as given to --rules
+  std::string description;  // optional, in the process's language when the pack has it
+  std::string source;       // as given to --rules
   PackOrigin origin;
   std::vector<std::string> environments;  // empty: not declared
   int max_waiver_days = 90;

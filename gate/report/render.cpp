@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "i18n.hpp"
+
 namespace opsgate {
 
 namespace {
@@ -19,6 +21,18 @@ std::string describe_provenance(const Provenance& provenance, const Instant& at)
   return fmt::format(
       "last changed by {} in {} on {}", provenance.author, provenance.commit.substr(0, 12),
       format_day(std::chrono::floor<std::chrono::days>(provenance.when + at.offset)));
+}
+
+std::string_view severity_label(Severity severity) {
+  switch (severity) {
+    case Severity::info:
+      return tr("info");
+    case Severity::warning:
+      return tr("warning");
+    case Severity::error:
+      return tr("error");
+  }
+  return tr("error");
 }
 
 std::vector<std::string> report_formats() {

@@ -41,6 +41,9 @@ std::string render_markdown(const Report& report);
 // "provenance unknown: <why>", for the text and Markdown reports.
 std::string describe_provenance(const Provenance& provenance, const Instant& at);
 
+// A severity as a person reads it, in the process's language (severity_name() is the id).
+std::string_view severity_label(Severity severity);
+
 // The formats a report can be written in: text, json, junit, sarif, codequality, markdown.
 std::vector<std::string> report_formats();
 bool is_report_format(std::string_view format);

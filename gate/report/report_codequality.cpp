@@ -8,6 +8,7 @@
 
 #include <set>
 
+#include "i18n.hpp"
 #include "render.hpp"
 #include "tree.hpp"
 
@@ -51,11 +52,12 @@ json entry(const Report& report, const ManifestResult& manifest, const Finding& 
   std::string description =
       finding.rule + " " + (finding.message.empty() ? finding.title.str() : finding.message);
   if (finding.waiver && !finding.waiver->accepted)
-    description += " (waiver refused: " + finding.waiver->refusal + ")";
-  if (finding.is_new == true) description += " (new)";
+    description += trf(" (waiver refused: {})", finding.waiver->refusal);
+  if (finding.is_new == true) description += " " + std::string(tr("(new)"));
   if (finding.is_new == false)
-    description += finding.tolerated.empty() ? " (already failing at the merge base)"
-                                             : " (" + finding.tolerated + ")";
+    description += finding.tolerated.empty()
+                       ? std::string(tr(" (already failing at the merge base)"))
+                       : " (" + finding.tolerated + ")";
   json out = {{"type", "issue"},
               {"check_name", finding.rule},
               {"description", description},
@@ -82,7 +84,7 @@ std::string render_codequality(const Report& report) {
   if (report.outcome == Outcome::error) {
     out.push_back({{"type", "issue"},
                    {"check_name", "opsgate"},
-                   {"description", "opsgate could not evaluate: " + report.error},
+                   {"description", trf("opsgate could not evaluate: {}", report.error)},
                    {"categories", json::array({"Bug Risk"})},
                    {"severity", "blocker"},
                    {"fingerprint", hash_blob("opsgate-error-v1")},

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "i18n.hpp"
 #include "report_json.hpp"
 
 namespace opsgate {
@@ -153,6 +154,8 @@ void write_json(const Report& report, const ReportWriter& write) {
       {"worktree", report.worktree},
       {"changed_paths", report.changed_paths ? json(*report.changed_paths) : json(nullptr)},
       {"rule_packs", std::move(packs)},
+      // The language of the texts (messages, titles, help); ids, keys and values stay English.
+      {"lang", lang_name(language())},
   };
   if (!report.notes.empty()) out["notes"] = report.notes;
   if (report.outcome == Outcome::error) out["error"] = report.error;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "i18n.hpp"
 #include "render.hpp"
 
 namespace opsgate {
@@ -142,30 +143,30 @@ void testcase(std::string& out, const Report& report, const ManifestResult& mani
   } else if (fails_gate(finding, report.fail_on)) {
     std::string detail = fmt::format("{}: {}", where_text(finding, manifest.path), finding.message);
     if (finding.waiver && !finding.waiver->accepted)
-      detail += "\nwaiver refused: " + finding.waiver->refusal;
+      detail += "\n" + trf("waiver refused: {}", finding.waiver->refusal);
     if (finding.is_new)
-      detail +=
-          *finding.is_new ? "\nnew: the change brings it" : "\nalready failing at the merge base";
-    if (!finding.help.empty()) detail += "\nfix: " + finding.help.str();
+      detail += "\n" + std::string(*finding.is_new ? tr("new: the change brings it")
+                                                   : tr("already failing at the merge base"));
+    if (!finding.help.empty()) detail += "\n" + std::string(tr("fix:")) + " " + finding.help.str();
     body += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
                         attr(finding.message), severity_name(finding.severity), text(detail));
   } else if (finding.status == Status::waived && finding.waiver) {
     const WaiverOutcome& waiver = *finding.waiver;
-    std::string detail = fmt::format("waived: {}", waiver.reason);
-    if (!waiver.approved_by.empty()) detail += " (approved by " + waiver.approved_by + ")";
-    if (!waiver.expires.empty()) detail += ", until " + waiver.expires;
+    std::string detail = trf("waived: {}", waiver.reason);
+    if (!waiver.approved_by.empty()) detail += trf(" (approved by {})", waiver.approved_by);
+    if (!waiver.expires.empty()) detail += trf(", until {}", waiver.expires);
     detail += fmt::format("\n{}: {}", where_text(finding, manifest.path), finding.message);
     body += fmt::format("      <system-out>{}</system-out>\n", text(detail));
   } else if (finding.status == Status::fail) {
     std::string detail =
         !finding.tolerated.empty()
-            ? fmt::format("{} {}: {}: {}", severity_name(finding.severity), finding.tolerated,
+            ? fmt::format("{} {}: {}: {}", severity_label(finding.severity), finding.tolerated,
                           where_text(finding, manifest.path), finding.message)
-            : fmt::format("{} below --fail-on {}: {}: {}", severity_name(finding.severity),
-                          severity_name(report.fail_on), where_text(finding, manifest.path),
-                          finding.message);
-    if (finding.is_new == true) detail += "\nnew: the change brings it";
-    if (!finding.help.empty()) detail += "\nfix: " + finding.help.str();
+            : trf("{} below --fail-on {}: {}: {}", severity_label(finding.severity),
+                  severity_name(report.fail_on), where_text(finding, manifest.path),
+                  finding.message);
+    if (finding.is_new == true) detail += "\n" + std::string(tr("new: the change brings it"));
+    if (!finding.help.empty()) detail += "\n" + std::string(tr("fix:")) + " " + finding.help.str();
     body += fmt::format("      <system-out>{}</system-out>\n", text(detail));
   }
   out += body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n";
@@ -231,21 +232,22 @@ void write_junit(const Report& report, const ReportWriter& write) {
         "    <testcase classname=\"opsgate\" name=\"opsgate\" time=\"0\">\n"
         "      <error message=\"{}\" type=\"error\">{}</error>\n"
         "    </testcase>\n",
-        attr(report.error), text("opsgate could not evaluate: " + report.error));
+        attr(report.error), text(trf("opsgate could not evaluate: {}", report.error)));
     out += "  </testsuite>\n";
   } else if (results.empty()) {
     // A passing placeholder: Jenkins' junit step fails a build whose reports hold no test.
     out += suite_open("opsgate", k_placeholder_suite);
     properties(out, report, nullptr);
-    out +=
-        "    <testcase classname=\"opsgate\" name=\"no manifest to evaluate\" time=\"0\"/>\n"
-        "  </testsuite>\n";
+    out += fmt::format(
+        "    <testcase classname=\"opsgate\" name=\"{}\" time=\"0\"/>\n"
+        "  </testsuite>\n",
+        attr(tr("no manifest to evaluate")));
   }
   for (const ManifestResult* listed : results) {
     const ManifestResult& manifest = *listed;
     std::string name = manifest.service.empty() ? manifest.path
                        : manifest.path.empty()
-                           ? "opsgate: " + manifest.service
+                           ? "opsgate: " + std::string(tr(manifest.service))  // run_result()
                            : fmt::format("{} ({})", manifest.service, manifest.path);
     out += suite_open(name, count(report, manifest));
     properties(out, report, &manifest);

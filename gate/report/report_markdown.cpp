@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "i18n.hpp"
 #include "render.hpp"
 #include "terminal_text.hpp"
 
@@ -70,6 +71,7 @@ std::string fence(std::string_view text) {
 }
 
 std::string service_name(const ManifestResult& manifest) {
+  if (manifest.path.empty()) return md(tr(manifest.service));  // run_result()'s "this run"
   return manifest.service.empty() ? code(manifest.path) : md(manifest.service);
 }
 
@@ -82,12 +84,12 @@ std::string location(const Finding& finding, const ManifestResult& manifest) {
 std::string failure_label(const Finding& finding, Severity fail_on) {
   std::string label;
   if (fails_gate(finding, fail_on))
-    label = ":x: " + std::string(severity_name(finding.severity));
+    label = ":x: " + std::string(severity_label(finding.severity));
   else if (finding.severity >= Severity::warning)
-    label = ":warning: " + std::string(severity_name(finding.severity));
+    label = ":warning: " + std::string(severity_label(finding.severity));
   else
-    label = ":information_source: info";
-  if (finding.is_new == true) label += " **new**";
+    label = ":information_source: " + std::string(severity_label(Severity::info));
+  if (finding.is_new == true) label += " **" + std::string(tr("new")) + "**";
   return label;
 }
 
@@ -95,30 +97,32 @@ std::string counts_line(const Report& report) {
   const Summary& s = report.summary;
   std::size_t count = report.manifests.size();
   return fmt::format(
-      "{} failed, {} warning{}, {} info, {} passed, {} waived, {} skipped · {} manifest{} · "
-      "environment {} · stage {}",
-      s.failed, s.warnings, s.warnings == 1 ? "" : "s", s.info, s.passed, s.waived, s.skipped,
-      count, count == 1 ? "" : "s", code(report.environment), code(stage_name(report.stage)));
+      "{} · {} · {}",
+      trnf("{} failed, {} warning, {} info, {} passed, {} waived, {} skipped",
+           "{} failed, {} warnings, {} info, {} passed, {} waived, {} skipped", s.warnings,
+           s.failed, s.warnings, s.info, s.passed, s.waived, s.skipped),
+      trnf("{} manifest", "{} manifests", count, count),
+      trf("environment {} · stage {}", code(report.environment), code(stage_name(report.stage))));
 }
 
 void footer(std::string& out, const Report& report) {
   std::string line = fmt::format("opsgate {}", OPSGATE_VERSION);
   if (report.worktree)
-    line += " · the work tree";
+    line += " · " + std::string(tr("the work tree"));
   else if (report.revision)
-    line += " · revision " + code(*report.revision);
-  if (report.base) line += " · base " + code(*report.base);
+    line += " · " + trf("revision {}", code(*report.revision));
+  if (report.base) line += " · " + trf("base {}", code(*report.base));
   for (const ManifestResult& manifest : report.manifests)
     if (!manifest.blob.empty())
-      line += fmt::format(" · {} blob {}", code(manifest.path), code(manifest.blob));
+      line += " · " + trf("{} blob {}", code(manifest.path), code(manifest.blob));
   if (!report.packs.empty()) {
     std::string packs;
     for (const PackInfo& pack : report.packs)
       packs += fmt::format("{}{}{}", packs.empty() ? "" : ", ", md(pack.name),
                            pack.version.empty() ? "" : " " + md(pack.version));
-    line += " · rules " + packs;
+    line += " · " + trf("rules {}", packs);
   }
-  line += fmt::format(" · evaluated at {} · fail on {}", format_utc(report.at.utc),
+  line += " · " + trf("evaluated at {} · fail on {}", format_utc(report.at.utc),
                       severity_name(report.fail_on));
   out += "\n---\n<sub>" + line + "</sub>\n";
 }
@@ -128,26 +132,31 @@ void footer(std::string& out, const Report& report) {
 std::string render_markdown(const Report& report) {
   std::string out;
   if (report.outcome == Outcome::error) {
-    out += "### :boom: opsgate: ERROR\n\n";
-    out += "opsgate could not evaluate this change (exit 2):\n\n";
+    out += "### :boom: opsgate: " + std::string(tr("ERROR")) + "\n\n";
+    out += std::string(tr("opsgate could not evaluate this change (exit 2):")) + "\n\n";
     const std::string error = escape_control(report.error, TextShape::block);
     out += fence(error) + "text\n" + error + "\n" + fence(error) + "\n";
-    if (report.emergency) out += "\n**Emergency change:** " + md(*report.emergency) + "\n";
-    for (const std::string& note : report.notes) out += "\n> **Note:** " + md(note) + "\n";
+    if (report.emergency)
+      out += "\n**" + std::string(tr("Emergency change:")) + "** " + md(*report.emergency) + "\n";
+    for (const std::string& note : report.notes)
+      out += "\n> **" + std::string(tr("Note:")) + "** " + md(note) + "\n";
     footer(out, report);
     return out;
   }
 
   bool passed = report.outcome == Outcome::pass;
   out += fmt::format("### {} opsgate: {}\n\n",
-                     passed ? ":white_check_mark:" : ":x:", passed ? "PASS" : "FAIL");
+                     passed ? ":white_check_mark:" : ":x:", passed ? tr("PASS") : tr("FAIL"));
   out += counts_line(report) + "\n";
   if (report.emergency)
-    out += "\n> :rotating_light: **Emergency change:** " + md(*report.emergency) +
-           (report.emergency_requested_by ? " — asked by " + md(*report.emergency_requested_by)
-                                          : std::string()) +
-           " (release-window rules waived)\n";
-  for (const std::string& note : report.notes) out += "\n> **Note:** " + md(note) + "\n";
+    out +=
+        "\n> :rotating_light: **" + std::string(tr("Emergency change:")) + "** " +
+        md(*report.emergency) +
+        (report.emergency_requested_by ? trf(" — asked by {}", md(*report.emergency_requested_by))
+                                       : std::string()) +
+        std::string(tr(" (release-window rules waived)")) + "\n";
+  for (const std::string& note : report.notes)
+    out += "\n> **" + std::string(tr("Note:")) + "** " + md(note) + "\n";
   if (report.manifests.empty()) {
     std::string nothing = nothing_to_evaluate(report);
     nothing.front() = static_cast<char>(std::toupper(static_cast<unsigned char>(nothing.front())));
@@ -155,10 +164,13 @@ std::string render_markdown(const Report& report) {
   }
 
   if (!report.manifests.empty()) {
-    out += "\n| service | manifest | level | outcome |\n|---|---|---|---|\n";
+    out += "\n" + std::string(tr("| service | manifest | level | outcome |")) +
+           "\n|---|---|---|---|\n";
     for (const ManifestResult& manifest : report.manifests)
       out += fmt::format("| {} | {} | {} | {} |\n", service_name(manifest), code(manifest.path),
-                         manifest.level, manifest.passed ? ":white_check_mark: pass" : ":x: fail");
+                         manifest.level,
+                         manifest.passed ? ":white_check_mark: " + std::string(tr("pass"))
+                                         : ":x: " + std::string(tr("fail")));
   }
 
   std::string failures, inherited, waived, others;  // new failures first, then inherited
@@ -174,10 +186,11 @@ std::string render_markdown(const Report& report) {
           if (finding.provenance)
             problem += " (" + md(describe_provenance(*finding.provenance, report.at)) + ")";
           if (finding.waiver && !finding.waiver->accepted)
-            problem += " (waiver refused: " + md(finding.waiver->refusal) + ")";
+            problem += trf(" (waiver refused: {})", md(finding.waiver->refusal));
           if (finding.is_new == false)
-            problem += finding.tolerated.empty() ? " (already failing at the merge base)"
-                                                 : " (" + md(finding.tolerated) + ")";
+            problem += finding.tolerated.empty()
+                           ? std::string(tr(" (already failing at the merge base)"))
+                           : " (" + md(finding.tolerated) + ")";
           (finding.is_new == false ? inherited : failures) += fmt::format(
               "| {} | {} | {} | {} | {} | {} |\n", failure_label(finding, report.fail_on), rule,
               service_name(manifest), location(finding, manifest), problem, md(finding.help));
@@ -187,9 +200,9 @@ std::string render_markdown(const Report& report) {
           std::string line = fmt::format("- {} ({}): {}", rule, service_name(manifest),
                                          finding.waiver ? md(finding.waiver->reason) : "");
           if (finding.waiver && !finding.waiver->approved_by.empty())
-            line += " — approved by " + md(finding.waiver->approved_by);
+            line += trf(" — approved by {}", md(finding.waiver->approved_by));
           if (finding.waiver && !finding.waiver->expires.empty())
-            line += ", until " + md(finding.waiver->expires);
+            line += trf(", until {}", md(finding.waiver->expires));
           waived += line + "\n";
           break;
         }
@@ -197,23 +210,22 @@ std::string render_markdown(const Report& report) {
         case Status::skipped:
           (finding.status == Status::pass ? passes : skips)++;
           others += fmt::format("| {} | {} | {} | {} |\n",
-                                finding.status == Status::pass ? "pass" : "skipped", rule,
+                                finding.status == Status::pass ? tr("pass") : tr("skipped"), rule,
                                 service_name(manifest), md(finding.message));
           break;
       }
     }
   }
   if (!failures.empty() || !inherited.empty())
-    out +=
-        "\n#### Failures\n\n| | rule | service | where | problem | fix |\n"
-        "|---|---|---|---|---|---|\n" +
-        failures + inherited;
-  if (!waived.empty()) out += "\n#### Waived\n\n" + waived;
+    out += "\n#### " + std::string(tr("Failures")) + "\n\n" +
+           std::string(tr("| | rule | service | where | problem | fix |")) +
+           "\n|---|---|---|---|---|---|\n" + failures + inherited;
+  if (!waived.empty()) out += "\n#### " + std::string(tr("Waived")) + "\n\n" + waived;
   if (!others.empty())
-    out += fmt::format(
-        "\n<details><summary>{} passed, {} skipped</summary>\n\n"
-        "| status | rule | service | detail |\n|---|---|---|---|\n{}\n</details>\n",
-        passes, skips, others);
+    out +=
+        fmt::format("\n<details><summary>{}</summary>\n\n{}\n|---|---|---|---|\n{}\n</details>\n",
+                    trf("{} passed, {} skipped", passes, skips),
+                    tr("| status | rule | service | detail |"), others);
   footer(out, report);
   return out;
 }

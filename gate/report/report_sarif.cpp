@@ -8,6 +8,7 @@
 
 #include <map>
 
+#include "i18n.hpp"
 #include "report_json.hpp"
 
 namespace opsgate {
@@ -149,6 +150,8 @@ std::string render_sarif(const Report& report) {
       {"results", std::move(results)},
       {"properties", provenance(report)},
   };
+  // The language of the messages, titles and help (SARIF's default is en-US).
+  if (language() != Lang::en) run["language"] = lang_name(language());
   json out = {{"$schema", k_schema}, {"version", "2.1.0"}, {"runs", json::array({std::move(run)})}};
   // Bytes that are not UTF-8 (a path, --env) become U+FFFD, as in render_json.
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

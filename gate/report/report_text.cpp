@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "i18n.hpp"
 #include "render.hpp"
 #include "terminal_text.hpp"
 
@@ -42,15 +43,15 @@ std::string status_label(const Finding& finding, Severity fail_on, const Painter
   auto pad = [](std::string_view label) { return fmt::format("{:<6}", label); };
   switch (finding.status) {
     case Status::pass:
-      return paint.green(pad("PASS"));
+      return paint.green(pad(tr("PASS")));
     case Status::waived:
-      return paint.cyan(pad("WAIVED"));
+      return paint.cyan(pad(tr("WAIVED")));
     case Status::skipped:
-      return paint.dim(pad("SKIP"));
+      return paint.dim(pad(tr("SKIP")));
     case Status::fail:
-      if (fails_gate(finding, fail_on)) return paint.red(pad("FAIL"));
-      return finding.severity >= Severity::warning ? paint.yellow(pad("WARN"))
-                                                   : paint.dim(pad("INFO"));
+      if (fails_gate(finding, fail_on)) return paint.red(pad(tr("FAIL")));
+      return finding.severity >= Severity::warning ? paint.yellow(pad(tr("WARN")))
+                                                   : paint.dim(pad(tr("INFO")));
   }
   return pad("");
 }
@@ -59,33 +60,33 @@ void render_finding(std::string& out, const Finding& finding, const Report& repo
                     const Painter& paint) {
   out += fmt::format("    {} {} {}{}\n", status_label(finding, report.fail_on, paint),
                      paint.bold(safe(finding.rule)), safe(finding.title),
-                     finding.is_new == true ? " " + paint.bold("(new)") : std::string());
+                     finding.is_new == true ? " " + paint.bold(tr("(new)")) : std::string());
   std::string where = finding.where.line ? finding.where.to_string() + ": " : std::string();
   out += fmt::format("           {}\n", safe(where + finding.message));
   if (finding.provenance)
     out += fmt::format("           {}\n",
                        paint.dim(safe(describe_provenance(*finding.provenance, report.at))));
   if (finding.is_new == false)
-    out += fmt::format(
-        "           {}\n",
-        paint.dim(finding.tolerated.empty() ? "already failing at the merge base"
-                                            : finding.tolerated + ": does not fail the gate"));
+    out += fmt::format("           {}\n",
+                       paint.dim(finding.tolerated.empty()
+                                     ? std::string(tr("already failing at the merge base"))
+                                     : trf("{}: does not fail the gate", finding.tolerated)));
   if (finding.waiver) {
     const WaiverOutcome& waiver = *finding.waiver;
     if (waiver.accepted) {
       out += fmt::format(
           "           {}\n",
-          safe("waived: " + waiver.reason +
-               (waiver.approved_by.empty() ? "" : " (approved by " + waiver.approved_by + ")") +
-               (waiver.expires.empty() ? "" : ", until " + waiver.expires)));
+          safe(trf("waived: {}", waiver.reason) +
+               (waiver.approved_by.empty() ? "" : trf(" (approved by {})", waiver.approved_by)) +
+               (waiver.expires.empty() ? "" : trf(", until {}", waiver.expires))));
       if (!waiver.proof.empty())
-        out += fmt::format("           {}\n", paint.dim(safe("proof: " + waiver.proof)));
+        out += fmt::format("           {}\n", paint.dim(safe(trf("proof: {}", waiver.proof))));
     } else {
-      out += fmt::format("           waiver refused: {}\n", safe(waiver.refusal));
+      out += fmt::format("           {}\n", safe(trf("waiver refused: {}", waiver.refusal)));
     }
   }
   if (finding.status == Status::fail && !finding.help.empty())
-    out += fmt::format("           {} {}\n", paint.dim("fix:"), safe(finding.help));
+    out += fmt::format("           {} {}\n", paint.dim(tr("fix:")), safe(finding.help));
 }
 
 }  // namespace
@@ -94,39 +95,39 @@ std::string render_text(const Report& report, const TextStyle& style) {
   Painter paint(style.color);
   if (style.quiet) return safe(verdict_line(report)) + "\n";
   std::string out;
-  std::string revision = report.worktree   ? std::string("the work tree")
-                         : report.revision ? "revision " + report.revision->substr(0, 12)
-                                           : std::string("no revision");
-  out += fmt::format("opsgate {} · {} · {} stage · {} · {}\n", OPSGATE_VERSION,
-                     safe(report.environment), stage_name(report.stage), format_utc(report.at.utc),
-                     revision);
+  std::string revision = report.worktree   ? std::string(tr("the work tree"))
+                         : report.revision ? trf("revision {}", report.revision->substr(0, 12))
+                                           : std::string(tr("no revision"));
+  out +=
+      fmt::format("opsgate {} · {} · {} · {} · {}\n", OPSGATE_VERSION, safe(report.environment),
+                  trf("{} stage", stage_name(report.stage)), format_utc(report.at.utc), revision);
   if (!report.packs.empty()) {
     std::string packs;
     for (const PackInfo& pack : report.packs)
       packs += fmt::format("{}{}{} ({})", packs.empty() ? "" : ", ", pack.name,
                            pack.version.empty() ? "" : " " + pack.version, pack.origin);
-    out += fmt::format("rules: {}\n", safe(packs));
+    out += safe(trf("rules: {}", packs)) + "\n";
   }
   if (report.emergency)
-    out += paint.yellow(safe("emergency change: " + *report.emergency +
+    out += paint.yellow(safe(trf("emergency change: {}", *report.emergency) +
                              (report.emergency_requested_by
-                                  ? " (asked by " + *report.emergency_requested_by + ")"
+                                  ? trf(" (asked by {})", *report.emergency_requested_by)
                                   : std::string()))) +
            "\n";
-  for (const std::string& note : report.notes) out += paint.dim(safe("note: " + note)) + "\n";
+  for (const std::string& note : report.notes) out += paint.dim(safe(trf("note: {}", note))) + "\n";
   if (report.outcome != Outcome::error && report.manifests.empty())
     out += nothing_to_evaluate(report) + "\n";
   if (!report.findings.empty()) {
-    out += fmt::format("\n{}\n", paint.bold("this run"));
+    out += fmt::format("\n{}\n", paint.bold(tr("this run")));
     for (const Finding& finding : report.findings) render_finding(out, finding, report, paint);
   }
 
   for (const ManifestResult& manifest : report.manifests) {
-    out += fmt::format(
-        "\n{} ({}) · level {} · {}\n",
-        paint.bold(manifest.service.empty() ? "(unnamed service)" : safe(manifest.service)),
-        safe(manifest.path), manifest.level,
-        manifest.passed ? paint.green("pass") : paint.red("fail"));
+    out += fmt::format("\n{} ({}) · {} · {}\n",
+                       paint.bold(manifest.service.empty() ? std::string(tr("(unnamed service)"))
+                                                           : safe(manifest.service)),
+                       safe(manifest.path), trf("level {}", manifest.level),
+                       manifest.passed ? paint.green(tr("pass")) : paint.red(tr("fail")));
     std::map<std::string, std::vector<const Finding*>> by_area;
     int hidden_pass = 0, hidden_skip = 0;
     for (const Finding& finding : manifest.findings) {
@@ -146,8 +147,8 @@ std::string render_text(const Report& report, const TextStyle& style) {
       for (const Finding* finding : findings) render_finding(out, *finding, report, paint);
     }
     if (hidden_pass || hidden_skip)
-      out += paint.dim(fmt::format("  {} passed, {} skipped (--verbose lists them)", hidden_pass,
-                                   hidden_skip)) +
+      out += paint.dim("  " + trf("{} passed, {} skipped (--verbose lists them)", hidden_pass,
+                                  hidden_skip)) +
              "\n";
   }
   std::string verdict = safe(verdict_line(report));

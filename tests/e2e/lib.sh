@@ -94,6 +94,10 @@ e2e_begin_() {
   export GIT_COMMITTER_NAME="E2E Tester" GIT_COMMITTER_EMAIL="e2e@example.org"
   export GIT_CEILING_DIRECTORIES="${E2E_TMP}"
   unset NO_COLOR GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+  # opsgate speaks the developer's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG): the suites
+  # expect English unless a scenario asks for French itself (french_test.sh).
+  unset LANGUAGE LC_ALL LC_MESSAGES
+  export LANG=C.UTF-8
   # A scenario starts inside its own temp dir: a git command given an empty variable for its
   # repository (git -C "") then meets no repository, never the checkout ctest runs from (one
   # such slip switched a developer's branch).

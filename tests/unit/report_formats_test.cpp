@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "gate_fixtures.hpp"
+#include "i18n.hpp"
 #include "render.hpp"
 
 using namespace opsgate;
@@ -248,6 +249,44 @@ TEST_CASE("markdown report matches its golden files", "[report][golden]") {
   check_golden("report_changed.md", render_markdown(changed_report()));
   check_golden("report_error.md", render_markdown(error_report()));
   check_golden("report_empty.md", render_markdown(empty_report()));
+}
+
+TEST_CASE("reports in French: headings, labels and verdicts from the catalog",
+          "[report][golden][i18n]") {
+  struct French {
+    French() { set_language(Lang::fr); }
+    ~French() { set_language(Lang::en); }
+  } french;
+  check_golden("report.fr.txt", render_text(sample(), TextStyle{false, false, false}));
+  check_golden("report_changed.fr.txt",
+               render_text(changed_report(), TextStyle{false, false, false}));
+  check_golden("report_error.fr.txt", render_text(error_report(), TextStyle{false, false, false}));
+  check_golden("report.fr.md", render_markdown(sample()));
+  check_golden("report_changed.fr.md", render_markdown(changed_report()));
+  check_golden("report_error.fr.md", render_markdown(error_report()));
+  check_golden("report.fr.junit.xml", render_junit(sample()));
+  check_golden("report.fr.codequality.json", render_codequality(sample()));
+}
+
+TEST_CASE("reports in French keep the machine fields English", "[report][i18n]") {
+  const json english = json::parse(render_json(sample()));
+  const json english_sarif = json::parse(render_sarif(sample()));
+  set_language(Lang::fr);
+  const json french = json::parse(render_json(sample()));
+  const json french_sarif = json::parse(render_sarif(sample()));
+  set_language(Lang::en);
+  CHECK(english["lang"] == "en");
+  CHECK(french["lang"] == "fr");
+  // The same document but for "lang": the sample's texts come from its findings, and every
+  // key, id, status, severity and outcome is the same in both languages.
+  json without_lang = french;
+  without_lang["lang"] = "en";
+  CHECK(without_lang == english);
+  CHECK_FALSE(english_sarif["runs"][0].contains("language"));
+  CHECK(french_sarif["runs"][0]["language"] == "fr");
+  json sarif_without_language = french_sarif;
+  sarif_without_language["runs"][0].erase("language");
+  CHECK(sarif_without_language == english_sarif);
 }
 
 TEST_CASE("junit failures are exactly the findings that fail the gate", "[report]") {

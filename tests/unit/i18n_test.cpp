@@ -1,0 +1,319 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gate_fixtures.hpp"
+#include "i18n.hpp"
+#include "rules.hpp"
+
+using namespace opsgate;
+using opsgate::test::pack_source;
+using opsgate::test::try_rules;
+
+namespace {
+
+// The variables lang_from_environment reads, as a test sets them.
+std::map<std::string, std::string> g_environment;
+
+const char* fake_getenv(const char* name) {
+  auto it = g_environment.find(name);
+  return it == g_environment.end() ? nullptr : it->second.c_str();
+}
+
+Lang lang_of(std::map<std::string, std::string> environment) {
+  g_environment = std::move(environment);
+  return lang_from_environment(fake_getenv);
+}
+
+// Sets the process's language for one test and puts English back after it.
+class LanguageScope {
+ public:
+  explicit LanguageScope(Lang lang) { set_language(lang); }
+  ~LanguageScope() { set_language(Lang::en); }
+  LanguageScope(const LanguageScope&) = delete;
+  LanguageScope& operator=(const LanguageScope&) = delete;
+};
+
+// The {fmt} replacement fields of a format string, in order ("{}", "{:<6}"); "{{" and "}}" are
+// literal braces, not fields.
+std::vector<std::string> placeholders(std::string_view format) {
+  std::vector<std::string> fields;
+  for (std::size_t i = 0; i < format.size(); ++i) {
+    if (format.substr(i, 2) == "{{" || format.substr(i, 2) == "}}") {
+      ++i;
+      continue;
+    }
+    if (format[i] != '{') continue;
+    std::size_t end = format.find('}', i);
+    if (end == std::string_view::npos) {
+      fields.emplace_back("{ unterminated");
+      break;
+    }
+    fields.emplace_back(format.substr(i, end - i + 1));
+    i = end;
+  }
+  return fields;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("i18n: no variable means English", "[i18n]") {
+  CHECK(lang_of({}) == Lang::en);
+  CHECK(lang_of({{"LANG", ""}, {"LANGUAGE", ""}}) == Lang::en);
+}
+
+TEST_CASE("i18n: each variable alone chooses the language", "[i18n]") {
+  for (const char* name : {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"}) {
+    INFO(name);
+    CHECK(lang_of({{name, "fr_FR.UTF-8"}}) == Lang::fr);
+    CHECK(lang_of({{name, "en_US.UTF-8"}}) == Lang::en);
+  }
+}
+
+TEST_CASE("i18n: locale names", "[i18n]") {
+  CHECK(lang_of_locale("fr") == Lang::fr);
+  CHECK(lang_of_locale("fr_FR.UTF-8") == Lang::fr);
+  CHECK(lang_of_locale("fr_CA") == Lang::fr);
+  CHECK(lang_of_locale("fr_BE@euro") == Lang::fr);
+  CHECK(lang_of_locale("fr.UTF-8") == Lang::fr);
+  CHECK(lang_of_locale("en_GB.UTF-8") == Lang::en);
+  CHECK_FALSE(lang_of_locale("C"));
+  CHECK_FALSE(lang_of_locale("C.UTF-8"));
+  CHECK_FALSE(lang_of_locale("POSIX"));
+  CHECK_FALSE(lang_of_locale("de_DE.UTF-8"));
+  CHECK_FALSE(lang_of_locale("french"));
+  CHECK_FALSE(lang_of_locale(""));
+  // C, POSIX and languages opsgate does not speak are English.
+  CHECK(lang_of({{"LANG", "C"}}) == Lang::en);
+  CHECK(lang_of({{"LC_ALL", "POSIX"}}) == Lang::en);
+  CHECK(lang_of({{"LANG", "C.UTF-8"}}) == Lang::en);
+  CHECK(lang_of({{"LANG", "de_DE.UTF-8"}}) == Lang::en);
+}
+
+TEST_CASE("i18n: gettext's precedence, LANGUAGE first even in the C locale", "[i18n]") {
+  // A CI container with only C.UTF-8 installed: LANGUAGE still asks for French (glibc would
+  // ignore it there; opsgate decides itself).
+  CHECK(lang_of({{"LANGUAGE", "fr"}, {"LANG", "C.UTF-8"}}) == Lang::fr);
+  CHECK(lang_of({{"LANGUAGE", "fr"}, {"LC_ALL", "C"}}) == Lang::fr);
+  CHECK(lang_of({{"LANGUAGE", "en"}, {"LC_ALL", "fr_FR.UTF-8"}}) == Lang::en);
+  // LC_ALL before LC_MESSAGES before LANG.
+  CHECK(lang_of({{"LC_ALL", "fr_FR.UTF-8"}, {"LC_MESSAGES", "en_US.UTF-8"}}) == Lang::fr);
+  CHECK(lang_of({{"LC_ALL", "C"}, {"LC_MESSAGES", "fr_FR.UTF-8"}}) == Lang::en);
+  CHECK(lang_of({{"LC_MESSAGES", "fr_FR.UTF-8"}, {"LANG", "en_US.UTF-8"}}) == Lang::fr);
+  CHECK(lang_of({{"LC_MESSAGES", "en_US.UTF-8"}, {"LANG", "fr_FR.UTF-8"}}) == Lang::en);
+  CHECK(lang_of({{"LC_MESSAGES", ""}, {"LANG", "fr_FR.UTF-8"}}) == Lang::fr);
+}
+
+TEST_CASE("i18n: LANGUAGE is a list; its first language opsgate speaks wins", "[i18n]") {
+  CHECK(lang_of({{"LANGUAGE", "de:fr"}}) == Lang::fr);
+  CHECK(lang_of({{"LANGUAGE", "fr_CA:en"}}) == Lang::fr);
+  CHECK(lang_of({{"LANGUAGE", "en:fr"}}) == Lang::en);
+  CHECK(lang_of({{"LANGUAGE", ":fr"}}) == Lang::fr);
+  // None of them: English (the messages' own language), as gettext does, whatever LANG says.
+  CHECK(lang_of({{"LANGUAGE", "de:it"}, {"LANG", "fr_FR.UTF-8"}}) == Lang::en);
+}
+
+TEST_CASE("i18n: --lang values", "[i18n]") {
+  CHECK(parse_lang("fr") == Lang::fr);
+  CHECK(parse_lang("en") == Lang::en);
+  CHECK_FALSE(parse_lang("FR"));
+  CHECK_FALSE(parse_lang("fr_FR"));
+  CHECK_FALSE(parse_lang("de"));
+  CHECK_FALSE(parse_lang(""));
+  CHECK(lang_name(Lang::fr) == "fr");
+  CHECK(lang_name(Lang::en) == "en");
+}
+
+TEST_CASE("i18n: English is the message id itself", "[i18n]") {
+  CHECK(language() == Lang::en);
+  CHECK(tr("this run") == "this run");
+  CHECK(trn("{} manifest", "{} manifests", 1) == "{} manifest");
+  CHECK(trn("{} manifest", "{} manifests", 0) == "{} manifests");
+  CHECK(trnf("{} manifest", "{} manifests", 2, 2) == "2 manifests");
+}
+
+TEST_CASE("i18n: French from the embedded catalog", "[i18n]") {
+  LanguageScope french(Lang::fr);
+  CHECK(tr("this run") == "cette exécution");
+  CHECK(trf("level {}", 3) == "niveau 3");
+  // A message the catalog does not have stays English rather than disappearing.
+  CHECK(tr("a message nobody wrote") == "a message nobody wrote");
+  CHECK(tr("") == "");
+  // French plural: 0 and 1 are singular.
+  CHECK(trnf("{} manifest", "{} manifests", 0, 0) == "0 manifeste");
+  CHECK(trnf("{} manifest", "{} manifests", 1, 1) == "1 manifeste");
+  CHECK(trnf("{} manifest", "{} manifests", 2, 2) == "2 manifestes");
+}
+
+TEST_CASE("i18n: the catalog is po/fr.po, plural forms as the code computes them", "[i18n]") {
+  std::string po = read_file(OPSGATE_PO_DIR "/fr.po");
+  REQUIRE_FALSE(po.empty());
+  CHECK(po.find("\"Plural-Forms: nplurals=2; plural=(n > 1);\\n\"") != std::string::npos);
+  CHECK(po.find("\"Language: fr\\n\"") != std::string::npos);
+  // Every message of the source file is in the binary (msgfmt leaves out untranslated ones).
+  std::size_t msgids = 0;
+  for (std::size_t at = po.find("\nmsgid \""); at != std::string::npos;
+       at = po.find("\nmsgid \"", at + 1))
+    ++msgids;
+  CHECK(catalog_entries(Lang::fr).size() == msgids - 1);  // the header is no message
+  CHECK(catalog_entries(Lang::en).empty());
+}
+
+TEST_CASE("i18n: every translation keeps its message's placeholders", "[i18n]") {
+  // A translated format with a field too many would throw at the first French run.
+  auto entries = catalog_entries(Lang::fr);
+  REQUIRE(entries.size() > 50);
+  for (const CatalogEntry& entry : entries) {
+    INFO(entry.msgid);
+    REQUIRE_FALSE(entry.msgstr.empty());
+    CHECK(placeholders(entry.msgstr[0]) == placeholders(entry.msgid));
+    if (!entry.msgid_plural.empty()) {
+      REQUIRE(entry.msgstr.size() == 2);
+      CHECK(placeholders(entry.msgstr[1]) == placeholders(entry.msgid_plural));
+    }
+    for (std::string_view text : entry.msgstr) CHECK_FALSE(text.empty());
+  }
+}
+
+TEST_CASE("i18n: a rule's translations.fr replaces its texts in French only", "[i18n]") {
+  const std::string pack =
+      "[pack]\n"
+      "name = \"acme\"\n"
+      "description = \"ACME's rules\"\n"
+      "[pack.translations.fr]\n"
+      "description = \"Les règles d'ACME\"\n"
+      "[[rule]]\n"
+      "id = \"ACME-001\"\n"
+      "area = \"backup\"\n"
+      "title = \"Backups are encrypted\"\n"
+      "help = \"Set backup.encryption.\"\n"
+      "translations.fr = { title = \"Les sauvegardes sont chiffrées\", help = \"Renseignez "
+      "backup.encryption.\" }\n"
+      "severity = \"error\"\n"
+      "level = 2\n"
+      "check = [ { key = \"backup.enabled\", equals = true } ]\n"
+      "[[rule]]\n"
+      "id = \"ACME-002\"\n"
+      "area = \"backup\"\n"
+      "title = \"Only English\"\n"
+      "help = \"No French here.\"\n"
+      "severity = \"error\"\n"
+      "level = 2\n"
+      "check = [ { key = \"backup.enabled\", equals = true } ]\n"
+      "[[rule]]\n"
+      "id = \"ACME-003\"\n"
+      "area = \"backup\"\n"
+      "title = \"Title translated, help not\"\n"
+      "help = \"English help.\"\n"
+      "severity = \"error\"\n"
+      "level = 2\n"
+      "check = [ { key = \"backup.enabled\", equals = true } ]\n"
+      "[rule.translations.fr]\n"
+      "title = \"Titre traduit\"\n";
+  {
+    auto rules = try_rules({pack_source(pack)});
+    REQUIRE(rules);
+    CHECK(rules->find("ACME-001")->title == "Backups are encrypted");
+    CHECK(rules->find("ACME-001")->help == "Set backup.encryption.");
+    CHECK(rules->packs.front().description == "ACME's rules");
+  }
+  LanguageScope french(Lang::fr);
+  auto rules = try_rules({pack_source(pack)});
+  REQUIRE(rules);
+  CHECK(rules->find("ACME-001")->title == "Les sauvegardes sont chiffrées");
+  CHECK(rules->find("ACME-001")->help == "Renseignez backup.encryption.");
+  CHECK(rules->find("ACME-001")->id == "ACME-001");
+  CHECK(rules->find("ACME-001")->area == "backup");
+  // Without French, English.
+  CHECK(rules->find("ACME-002")->title == "Only English");
+  CHECK(rules->find("ACME-002")->help == "No French here.");
+  // Field by field.
+  CHECK(rules->find("ACME-003")->title == "Titre traduit");
+  CHECK(rules->find("ACME-003")->help == "English help.");
+  CHECK(rules->packs.front().description == "Les règles d'ACME");
+}
+
+TEST_CASE("i18n: freezes, holidays and declared keys carry translations too", "[i18n]") {
+  const std::string pack =
+      "[[rule]]\n"
+      "id = \"ACME-001\"\n"
+      "area = \"backup\"\n"
+      "title = \"Backups\"\n"
+      "severity = \"error\"\n"
+      "level = 2\n"
+      "check = [ { key = \"backup.enabled\", equals = true } ]\n"
+      "[[freeze]]\n"
+      "from = 2026-12-18T00:00:00+01:00\n"
+      "to = 2027-01-04T08:00:00+01:00\n"
+      "reason = \"year-end freeze\"\n"
+      "translations.fr.reason = \"gel des mises en production de fin d'année\"\n"
+      "[[holiday]]\n"
+      "date = 2026-07-14\n"
+      "name = \"Bastille Day\"\n"
+      "translations.fr.name = \"Fête nationale\"\n"
+      "[[key]]\n"
+      "path = \"backup.encryption\"\n"
+      "type = \"string\"\n"
+      "description = \"How backups are encrypted\"\n"
+      "translations.fr.description = \"Comment les sauvegardes sont chiffrées\"\n";
+  LanguageScope french(Lang::fr);
+  auto rules = try_rules({pack_source(pack)});
+  REQUIRE(rules);
+  REQUIRE(rules->calendars.front().freezes.size() == 1);
+  CHECK(rules->calendars.front().freezes.front().reason ==
+        "gel des mises en production de fin d'année");
+  REQUIRE(rules->calendars.front().holidays.size() == 1);
+  CHECK(rules->calendars.front().holidays.front().name == "Fête nationale");
+  REQUIRE(rules->keys.declared.size() == 1);
+  CHECK(rules->keys.declared.front().description == "Comment les sauvegardes sont chiffrées");
+}
+
+TEST_CASE("i18n: unknown languages and fields in translations are rule-file errors", "[i18n]") {
+  auto error_of = [](const std::string& translations) {
+    const std::string text =
+        "[[rule]]\n"
+        "id = \"ACME-001\"\n"
+        "area = \"backup\"\n"
+        "title = \"Backups\"\n"
+        "severity = \"error\"\n"
+        "level = 2\n"
+        "check = [ { key = \"backup.enabled\", equals = true } ]\n" +
+        translations + "\n";
+    auto rules = try_rules({pack_source(text)});
+    REQUIRE_FALSE(rules);
+    return rules.error();
+  };
+  // Checked in English too: a pack must not load in one language and fail in another.
+  for (Lang lang : {Lang::en, Lang::fr}) {
+    LanguageScope scope(lang);
+    Error language = error_of("translations.de = { title = \"Sicherungen\" }");
+    CHECK(language.to_string() ==
+          "rules/test.toml:8:14: unknown language 'de' in translations (languages: fr)");
+    Error field = error_of("translations.fr = { titre = \"Sauvegardes\" }");
+    CHECK(field.to_string() ==
+          "rules/test.toml:8:21: unknown key 'titre' in translations.fr of rule ACME-001 "
+          "(known keys: title, help)");
+    Error empty = error_of("translations.fr = { title = \"\" }");
+    CHECK(empty.to_string() == "rules/test.toml:8:29: 'title' must be a non-empty string");
+    Error shape = error_of("translations = \"fr\"");
+    CHECK(
+        shape.to_string().starts_with("rules/test.toml:8:16: 'translations' in rule ACME-001 "
+                                      "must be a table of languages"));
+    Error pack = error_of("[pack]\ntranslations.fr = { title = \"x\" }");
+    CHECK(pack.to_string() ==
+          "rules/test.toml:9:21: unknown key 'title' in translations.fr of [pack] (known keys: "
+          "description)");
+  }
+}
