@@ -10,6 +10,7 @@
 #include <set>
 
 #include "evaluate.hpp"
+#include "i18n.hpp"
 #include "limits.hpp"
 #include "manifest.hpp"
 #include "paths.hpp"
@@ -524,11 +525,13 @@ struct Checker::State {
         }
       }
       findings.push_back(make_gate_finding(
-          "GATE-RULES-CHANGED", "The change does not rewrite the rules that judge it", Status::fail,
+          "GATE-RULES-CHANGED",
+          std::string(tr("The change does not rewrite the rules that judge it")), Status::fail,
           base_side ? Severity::warning : Severity::error, std::move(message),
           SourcePos{*touched.begin()},
-          "Load the rules from the target side, e.g. --rules origin/main:.opsgate/rules, and "
-          "review rule changes in a change of their own."));
+          std::string(tr("Load the rules from the target side, e.g. --rules "
+                         "origin/main:.opsgate/rules, and review rule changes in a change of "
+                         "their own."))));
     }
     return findings;
   }

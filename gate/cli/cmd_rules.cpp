@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "evaluate.hpp"
+#include "i18n.hpp"
 #include "manifest.hpp"
 #include "options.hpp"
 #include "rule_sources.hpp"
@@ -27,11 +28,15 @@ int list_rules(const CommonOptions& options) {
   auto repo = try_open(options.repo);
   auto rules = load_rule_set(options.rules, options.env, repo ? &*repo : nullptr);
   if (!rules) return report_error(rules.error());
-  for (const Pack& pack : rules->packs)
-    fmt::print("# pack {}{} from {}\n", escape_control(pack.name),
-               pack.version.empty() ? "" : " " + escape_control(pack.version),
-               escape_control(pack.source));
-  fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", "ID", "LEVEL", "SEVERITY", "AREA", "TITLE");
+  for (const Pack& pack : rules->packs) {
+    fmt::print("# {}\n", trf("pack {} from {}",
+                             escape_control(pack.name) +
+                                 (pack.version.empty() ? "" : " " + escape_control(pack.version)),
+                             escape_control(pack.source)));
+    if (!pack.description.empty()) fmt::print("#   {}\n", escape_control(pack.description));
+  }
+  fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", tr("ID"), tr("LEVEL"), tr("SEVERITY"), tr("AREA"),
+             tr("TITLE"));
   for (const Rule& rule : rules->rules)
     fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", escape_control(rule.id), rule.level,
                severity_name(rule.severity), escape_control(rule.area), escape_control(rule.title));

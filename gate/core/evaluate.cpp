@@ -1,5 +1,7 @@
 #include "evaluate.hpp"
 
+#include "i18n.hpp"
+
 #include <fmt/format.h>
 #include <fnmatch.h>
 #include <strings.h>
@@ -28,6 +30,14 @@ std::string_view status_name(Status status) {
       return "skipped";
   }
   return "fail";
+}
+
+Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+                          GateMessage message, SourcePos where, SharedText help) {
+  Finding finding = make_gate_finding(std::move(id), std::move(title), status, severity,
+                                      std::move(message.text), std::move(where), std::move(help));
+  finding.english_message = std::move(message.english);
+  return finding;
 }
 
 Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
@@ -81,19 +91,18 @@ std::optional<std::string> not_applicable(const Rule& rule, const Manifest& mani
       std::find(rule.stages.begin(), rule.stages.end(), context.stage) == rule.stages.end()) {
     std::vector<std::string> names;
     for (Stage stage : rule.stages) names.emplace_back(stage_name(stage));
-    return fmt::format("only at stage{} {}; checking at {}", names.size() == 1 ? "" : "s",
-                       join(names), stage_name(context.stage));
+    return trnf("only at stage {}; checking at {}", "only at stages {}; checking at {}",
+                names.size(), join(names), stage_name(context.stage));
   }
   if (!rule.environments.empty() && !contains(rule.environments, context.environment))
-    return fmt::format("only for environment{} {}; evaluating {}",
-                       rule.environments.size() == 1 ? "" : "s", join(rule.environments),
-                       context.environment);
+    return trnf("only for environment {}; evaluating {}", "only for environments {}; evaluating {}",
+                rule.environments.size(), join(rule.environments), context.environment);
   if (!rule.tiers.empty()) {
     auto tier = manifest.tier();
     if (!tier || !contains(rule.tiers, *tier))
-      return fmt::format("only for tier{} {}; service.tier is {}",
-                         rule.tiers.size() == 1 ? "" : "s", join(rule.tiers),
-                         tier ? "\"" + *tier + "\"" : std::string("not set"));
+      return trnf("only for tier {}; service.tier is {}", "only for tiers {}; service.tier is {}",
+                  rule.tiers.size(), join(rule.tiers),
+                  tier ? "\"" + *tier + "\"" : std::string(tr("not set")));
   }
   if (!rule.when_changed.empty() && context.changed_paths) {
     // The changed paths are sorted: those under the manifest's directory are one run of them.
@@ -107,14 +116,13 @@ std::optional<std::string> not_applicable(const Rule& rule, const Manifest& mani
       touched = std::any_of(globs.begin(), globs.end(),
                             [&](const Glob& glob) { return glob.matches(relative); });
     }
-    if (!touched)
-      return fmt::format("the change touches nothing matching {}", join(rule.when_changed));
+    if (!touched) return trf("the change touches nothing matching {}", join(rule.when_changed));
   }
   for (const Condition& condition : rule.when) {
     ConditionOutcome outcome = check_condition(condition, manifest, context, headings);
     if (!outcome.holds) {
       where = outcome.where;
-      return "not applicable: " + outcome.message;
+      return trf("not applicable: {}", outcome.message);
     }
   }
   return std::nullopt;
@@ -237,23 +245,21 @@ WaiverOutcome judge_waiver(const toml::table& waiver, const Rule& rule, const Ru
   Days today = context.at.local_day();
 
   if (!rule.waivable)
-    outcome.refusal = fmt::format("rule {} is not waivable", rule.id);
+    outcome.refusal = trf("rule {} is not waivable", rule.id);
   else if (is_blank_text(outcome.reason))
-    outcome.refusal = "the waiver gives no reason";
+    outcome.refusal = tr("the waiver gives no reason");
   else if (is_blank_text(outcome.approved_by))
-    outcome.refusal = "the waiver has no approved_by";
+    outcome.refusal = tr("the waiver has no approved_by");
   else if (!approver_allowed(pack, outcome.approved_by))
-    outcome.refusal = fmt::format("{} is not among the waiver approvers of pack {} ({})",
-                                  outcome.approved_by, pack.name, join(pack.waiver_approvers));
+    outcome.refusal = trf("{} is not among the waiver approvers of pack {} ({})",
+                          outcome.approved_by, pack.name, join(pack.waiver_approvers));
   else if (!expires)
-    outcome.refusal = "the waiver has no expires date";
+    outcome.refusal = tr("the waiver has no expires date");
   else if (to_days(*expires) < today)
-    outcome.refusal = fmt::format("expired on {}", outcome.expires);
+    outcome.refusal = trf("expired on {}", outcome.expires);
   else if (to_days(*expires) > today + std::chrono::days(pack.max_waiver_days))
-    outcome.refusal = fmt::format(
-        "expires on {}, more than {} days after {} (max_waiver_days of "
-        "pack {})",
-        outcome.expires, pack.max_waiver_days, format_day(today), pack.name);
+    outcome.refusal = trf("expires on {}, more than {} days after {} (max_waiver_days of pack {})",
+                          outcome.expires, pack.max_waiver_days, format_day(today), pack.name);
   else
     outcome.accepted = true;
   // Signatures are checked last: only a waiver that would otherwise count costs a blame and a
@@ -288,12 +294,13 @@ void finish(ManifestResult& result, const EvalContext& context) {
   result.level = manifest_level(result.findings);
   if (context.min_level && result.level < *context.min_level)
     result.findings.push_back(make_gate_finding(
-        "GATE-MIN-LEVEL", "The service reaches the required maturity level", Status::fail,
-        Severity::error,
-        fmt::format("{} reaches level {}; level {} is required",
-                    result.service.empty() ? result.path : result.service, result.level,
-                    *context.min_level),
-        SourcePos{result.path}, "Fix the failing rules of the levels up to the required one."));
+        "GATE-MIN-LEVEL", std::string(tr("The service reaches the required maturity level")),
+        Status::fail, Severity::error,
+        gate_message("{} reaches level {}; level {} is required",
+                     result.service.empty() ? result.path : result.service, result.level,
+                     *context.min_level),
+        SourcePos{result.path},
+        std::string(tr("Fix the failing rules of the levels up to the required one."))));
   // Sorted by rule id through an index, so that each finding moves once: a stable sort of the
   // findings themselves moved each several times (3% of a 200-service check).
   std::vector<Finding>& findings = result.findings;
@@ -339,22 +346,28 @@ void added_waivers(const Manifest& head, const Manifest& base, std::vector<Findi
     auto [it, inserted] = before.emplace(waiver.rule, waiver.expires);
     if (!inserted && waiver.expires > it->second) it->second = waiver.expires;
   }
-  constexpr std::string_view k_help =
-      "Waivers added or extended by a change deserve a second look from the approver.";
+  const std::string_view help =
+      tr("Waivers added or extended by a change deserve a second look from the approver.");
   for (const DeclaredWaiver& waiver : declared_waivers(head)) {
     auto old = before.find(waiver.rule);
-    std::string message;
-    if (old == before.end())
-      message = fmt::format("the change adds a waiver for {}{}", waiver.rule,
-                            waiver.expires.empty() ? "" : " (expires " + waiver.expires + ")");
+    GateMessage message;
+    if (old == before.end() && waiver.expires.empty())
+      message = gate_message("the change adds a waiver for {}", waiver.rule);
+    else if (old == before.end())
+      message =
+          gate_message("the change adds a waiver for {} (expires {})", waiver.rule, waiver.expires);
+    else if (waiver.expires > old->second && old->second.empty())
+      message = gate_message("the change extends the waiver for {} from no date to {}", waiver.rule,
+                             waiver.expires);
     else if (waiver.expires > old->second)
-      message = fmt::format("the change extends the waiver for {} from {} to {}", waiver.rule,
-                            old->second.empty() ? "no date" : old->second, waiver.expires);
+      message = gate_message("the change extends the waiver for {} from {} to {}", waiver.rule,
+                             old->second, waiver.expires);
     else
       continue;
-    findings.push_back(make_gate_finding(
-        "GATE-WAIVER-ADDED", "The change adds no waiver unnoticed", Status::fail, Severity::warning,
-        std::move(message), position_of(*waiver.table, head.path), std::string(k_help)));
+    findings.push_back(make_gate_finding("GATE-WAIVER-ADDED",
+                                         std::string(tr("The change adds no waiver unnoticed")),
+                                         Status::fail, Severity::warning, std::move(message),
+                                         position_of(*waiver.table, head.path), std::string(help)));
   }
 }
 
@@ -410,14 +423,22 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
   // A finding per rule, and a few of the gate's own (schema, waivers, the run's).
   result.findings.reserve(rules.rules.size() + manifest.problems.size() + 4);
 
-  // Shared by every manifest's GATE-SCHEMA finding, as a rule's text is by its findings.
-  static const SharedText k_schema_title = "The manifest follows schema 1";
-  static const SharedText k_schema_help =
-      "Fix the key as the message says; `opsgate init` writes a commented schema 1 manifest.";
+  // Shared by every manifest's GATE-SCHEMA finding, as a rule's text is by its findings (one
+  // text per language).
+  static const SharedText k_schema_titles[] = {
+      "The manifest follows schema 1",
+      std::string(tr_in(Lang::fr, "The manifest follows schema 1"))};
+  static const SharedText k_schema_helps[] = {
+      "Fix the key as the message says; `opsgate init` writes a commented schema 1 manifest.",
+      std::string(tr_in(Lang::fr,
+                        "Fix the key as the message says; `opsgate init` writes a commented "
+                        "schema 1 manifest."))};
+  const SharedText& k_schema_title = k_schema_titles[language() == Lang::fr ? 1 : 0];
+  const SharedText& k_schema_help = k_schema_helps[language() == Lang::fr ? 1 : 0];
   if (manifest.problems.empty())
     result.findings.push_back(make_gate_finding(
         "GATE-SCHEMA", k_schema_title, Status::pass, Severity::error,
-        fmt::format("{} follows schema {}", manifest.path, k_manifest_schema_version),
+        gate_message("{} follows schema {}", manifest.path, k_manifest_schema_version),
         SourcePos{manifest.path}, k_schema_help));
   for (const SchemaProblem& problem : manifest.problems)
     result.findings.push_back(
@@ -466,7 +487,7 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
       if (context.emergency && only_window_failed) {
         finding.status = Status::waived;
         finding.waiver = std::make_shared<const WaiverOutcome>(WaiverOutcome{
-            true, {}, "emergency change: " + *context.emergency, {}, {}, SourcePos{}});
+            true, {}, trf("emergency change: {}", *context.emergency), {}, {}, SourcePos{}});
       } else {
         for (const DeclaredWaiver& waiver : waivers) {
           if (waiver.rule != rule.id) continue;
@@ -486,10 +507,13 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
   for (const DeclaredWaiver& waiver : waivers) {
     if (rules.find(waiver.rule)) continue;
     result.findings.push_back(make_gate_finding(
-        "GATE-WAIVER", "Waivers name loaded rules", Status::fail, Severity::warning,
-        fmt::format("the waiver names rule {}, which no loaded pack defines", waiver.rule),
+        "GATE-WAIVER", std::string(tr("Waivers name loaded rules")), Status::fail,
+        Severity::warning,
+        gate_message("the waiver names rule {}, which no loaded pack defines", waiver.rule),
         position_of(*waiver.rule_node, manifest.path),
-        "Remove the waiver, or fix the rule id (`opsgate rules list` shows the loaded rules)."));
+        std::string(
+            tr("Remove the waiver, or fix the rule id (`opsgate rules list` shows the loaded "
+               "rules)."))));
   }
   if (base) added_waivers(manifest, *base, result.findings);
   if (context.cite_provenance && context.history) cite_provenance(result, *context.history);
@@ -509,7 +533,7 @@ ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet&
   for (const Rule& rule : rules.rules) {
     Finding finding = rule_finding(rule);
     finding.status = Status::skipped;
-    finding.message = "no manifest to evaluate";
+    finding.message = tr("no manifest to evaluate");
     finding.where = SourcePos{path};
     result.findings.push_back(std::move(finding));
   }

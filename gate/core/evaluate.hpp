@@ -11,6 +11,7 @@
 
 #include "eval_context.hpp"
 #include "finding.hpp"
+#include "i18n.hpp"
 #include "manifest.hpp"
 #include "rules.hpp"
 
@@ -28,9 +29,25 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
 ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,
                                          const EvalContext& context, const std::string& why = {});
 
+// A GATE-* finding's message in the process's language, and in English when it differs: a
+// GATE-* finding's fingerprint includes its message and must be the same in every language.
+struct GateMessage {
+  std::string text;
+  std::string english;  // empty when `text` is English
+};
+// `msgid` (a {fmt} format, translated by the catalog) formatted with `args`.
+template <typename... Args>
+GateMessage gate_message(std::string_view msgid, const Args&... args) {
+  std::string english = fmt::format(fmt::runtime(msgid), args...);
+  if (language() == Lang::en) return {std::move(english), {}};
+  return {trf(msgid, args...), std::move(english)};
+}
+
 // One of the gate's own findings (GATE-*, area "gate", level 0).
 Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
                           std::string message, SourcePos where, SharedText help);
+Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+                          GateMessage message, SourcePos where, SharedText help);
 
 // The gate's own findings carry the reserved GATE- prefix (packs cannot use it).
 bool is_gate_finding(const Finding& finding);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "i18n.hpp"
 #include "limits.hpp"
 #include "paths.hpp"
 #include "toml_util.hpp"
@@ -22,15 +23,16 @@ struct OpResult {
 OpResult verdict(bool holds, const std::string& key, const toml::node& value,
                  std::string_view required) {
   if (holds)
-    return {true, fmt::format("{} is {} ({})", key, describe_value(value), required),
+    return {true, trf("{} is {} ({})", key, describe_value(value), required),
             std::string(required)};
-  return {false, fmt::format("{} is {}; {} is required", key, describe_value(value), required)};
+  return {false, trf("{} is {}; {} is required", key, describe_value(value), required)};
 }
 
+// "an integer", "a string": a TOML type name (an id, never translated) as a requirement.
 std::string with_article(std::string_view noun) {
   bool vowel =
       !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
-  return fmt::format("{} {}", vowel ? "an" : "a", noun);
+  return vowel ? trf("an {}", noun) : trf("a {}", noun);
 }
 
 std::string list_values(const toml::array& values, std::string_view joiner = ", ") {
@@ -95,20 +97,21 @@ class OperatorChecker {
         bool want = arg.value_or(true);
         bool empty = is_empty(m_value);
         if (want)
-          return {!empty, empty ? fmt::format("{} is empty; a value is required", m_key)
-                                : fmt::format("{} is set", m_key)};
-        return {empty, empty ? fmt::format("{} is empty", m_key)
-                             : fmt::format("{} is set to {}; it must not be set", m_key,
-                                           describe_value(m_value))};
+          return {!empty,
+                  empty ? trf("{} is empty; a value is required", m_key) : trf("{} is set", m_key)};
+        return {empty,
+                empty ? trf("{} is empty", m_key)
+                      : trf("{} is set to {}; it must not be set", m_key, describe_value(m_value))};
       }
       case OpKind::type: {
         std::string type = arg.value_or(std::string());
         if (has_type(m_value, type)) return verdict(true, m_key, m_value, with_article(type));
-        return {false, fmt::format("{} is {} ({}); {} is required", m_key, describe_value(m_value),
-                                   with_article(type_name(m_value)), with_article(type))};
+        return {false, trf("{} is {} ({}); {} is required", m_key, describe_value(m_value),
+                           with_article(type_name(m_value)), with_article(type))};
       }
       case OpKind::equals:
-        if (values_equal(m_value, arg)) return verdict(true, m_key, m_value, "the required value");
+        if (values_equal(m_value, arg))
+          return verdict(true, m_key, m_value, tr("the required value"));
         return verdict(false, m_key, m_value, describe_value(arg));
       case OpKind::one_of:
       case OpKind::not_one_of: {
@@ -122,59 +125,60 @@ class OperatorChecker {
         } else {
           holds = fits(m_value);
         }
-        return verdict(holds, m_key, m_value,
-                       fmt::format("{} {}", want_in ? "one of" : "none of", list_values(list)));
+        return verdict(
+            holds, m_key, m_value,
+            want_in ? trf("one of {}", list_values(list)) : trf("none of {}", list_values(list)));
       }
       case OpKind::min:
       case OpKind::max: {
         double bound = *as_number(arg);
         bool is_min = op.kind == OpKind::min;
-        std::string required =
-            fmt::format("{} {}", is_min ? "at least" : "at most", describe_value(arg));
+        std::string required = is_min ? trf("at least {}", describe_value(arg))
+                                      : trf("at most {}", describe_value(arg));
         auto number = as_number(m_value);
-        if (!number) return verdict(false, m_key, m_value, "a number " + required);
+        if (!number) return verdict(false, m_key, m_value, trf("a number {}", required));
         return verdict(is_min ? *number >= bound : *number <= bound, m_key, m_value, required);
       }
       case OpKind::min_items:
       case OpKind::max_items: {
         auto bound = static_cast<std::size_t>(arg.value_or<std::int64_t>(0));
         bool is_min = op.kind == OpKind::min_items;
-        std::string required = fmt::format("{} {} item{}", is_min ? "at least" : "at most", bound,
-                                           bound == 1 ? "" : "s");
+        std::string required = is_min ? trnf("at least {} item", "at least {} items", bound, bound)
+                                      : trnf("at most {} item", "at most {} items", bound, bound);
         const toml::array* array = m_value.as_array();
-        if (!array) return verdict(false, m_key, m_value, "an array with " + required);
+        if (!array) return verdict(false, m_key, m_value, trf("an array with {}", required));
         std::size_t size = array->size();
         bool holds = is_min ? size >= bound : size <= bound;
-        return {holds, fmt::format("{} has {} item{}{}", m_key, size, size == 1 ? "" : "s",
-                                   holds ? fmt::format(" ({})", required)
-                                         : fmt::format("; {} {} required", required,
-                                                       bound == 1 ? "is" : "are"))};
+        return {holds,
+                trnf("{} has {} item", "{} has {} items", size, m_key, size) +
+                    (holds ? fmt::format(" ({})", required)
+                           : trnf("; {} is required", "; {} are required", bound, required))};
       }
       case OpKind::min_length:
       case OpKind::max_length: {
         auto bound = static_cast<std::size_t>(arg.value_or<std::int64_t>(0));
         bool is_min = op.kind == OpKind::min_length;
-        std::string required = fmt::format("{} {} character{}", is_min ? "at least" : "at most",
-                                           bound, bound == 1 ? "" : "s");
+        std::string required =
+            is_min ? trnf("at least {} character", "at least {} characters", bound, bound)
+                   : trnf("at most {} character", "at most {} characters", bound, bound);
         const toml::value<std::string>* text = m_value.as_string();
-        if (!text) return verdict(false, m_key, m_value, "a string of " + required);
+        if (!text) return verdict(false, m_key, m_value, trf("a string of {}", required));
         std::size_t length = utf8_length(text->get());
         bool holds = is_min ? length >= bound : length <= bound;
         return {holds,
-                fmt::format(
-                    "{} is {} character{} long{}", m_key, length, length == 1 ? "" : "s",
-                    holds ? fmt::format(" ({})", required)
-                          : fmt::format("; {} {} required", required, bound == 1 ? "is" : "are"))};
+                trnf("{} is {} character long", "{} is {} characters long", length, m_key, length) +
+                    (holds ? fmt::format(" ({})", required)
+                           : trnf("; {} is required", "; {} are required", bound, required))};
       }
       case OpKind::matches: {
-        std::string required = fmt::format("a value matching {}", describe_value(arg));
+        std::string required = trf("a value matching {}", describe_value(arg));
         auto items = string_items(m_value);
         if (!items) return verdict(false, m_key, m_value, required);
         for (const std::string& item : *items)
           if (!RE2::FullMatch(item, *op.regex))
-            return {false, fmt::format("{} holds {}, which does not match {}", m_key,
-                                       describe_value(toml::value<std::string>(item)),
-                                       describe_value(arg))};
+            return {false,
+                    trf("{} holds {}, which does not match {}", m_key,
+                        describe_value(toml::value<std::string>(item)), describe_value(arg))};
         return verdict(true, m_key, m_value, required);
       }
       case OpKind::max_age_days:
@@ -192,7 +196,7 @@ class OperatorChecker {
       case OpKind::window_open:
         return window_operator(op.kind, arg);
     }
-    return {false, "unknown operator"};
+    return {false, std::string(tr("unknown operator"))};
   }
 
  private:
@@ -205,20 +209,22 @@ class OperatorChecker {
       day = std::chrono::floor<std::chrono::days>(instant + m_context.at.offset);
     } else {
       return verdict(false, m_key, m_value,
-                     fmt::format("a date at most {} days before the evaluation", limit));
+                     trnf("a date at most {} day before the evaluation",
+                          "a date at most {} days before the evaluation", limit, limit));
     }
     Days today = m_context.at.local_day();
     auto age = (today - day).count();
     std::string shown = describe_value(m_value);
     if (age < 0)
-      return {false, fmt::format("{} is {}, in the future of {}; a date at most {} days old is "
-                                 "required",
-                                 m_key, shown, format_day(today), limit)};
+      return {false, trnf("{} is {}, in the future of {}; a date at most {} day old is required",
+                          "{} is {}, in the future of {}; a date at most {} days old is required",
+                          limit, m_key, shown, format_day(today), limit)};
     if (age > limit)
-      return {false, fmt::format("{} is {}, {} days before {}; at most {} days is required", m_key,
-                                 shown, age, format_day(today), limit)};
-    return {true, fmt::format("{} is {}, {} day{} before {} (at most {})", m_key, shown, age,
-                              age == 1 ? "" : "s", format_day(today), limit)};
+      return {false, trf("{} is {}, {} days before {}; at most {} days is required", m_key, shown,
+                         age, format_day(today), limit)};
+    return {true, trnf("{} is {}, {} day before {} (at most {})",
+                       "{} is {}, {} days before {} (at most {})", age, m_key, shown, age,
+                       format_day(today), limit)};
   }
 
   // "1,362": day counts of old evidence are read at a glance.
@@ -251,7 +257,7 @@ class OperatorChecker {
 
   OpResult changed_within(std::int64_t days) {
     auto refs = references();
-    if (!refs) return verdict(false, m_key, m_value, "a repository path or an array of them");
+    if (!refs) return verdict(false, m_key, m_value, tr("a repository path or an array of them"));
     Days today = m_context.at.local_day();
     Days cutoff_day = today - std::chrono::days(days);
     // Calendar days in --at's offset, like max_age_days: a change any time on the cutoff day
@@ -262,9 +268,9 @@ class OperatorChecker {
       std::string reason = missing_reason(ref);
       if (!reason.empty()) return {false, reason};
       if (!m_context.history)
-        return {false, fmt::format("{}: no git history to read at {} (changed_within_days needs "
-                                   "a revision)",
-                                   *ref.path, m_context.tree->describe())};
+        return {false,
+                trf("{}: no git history to read at {} (changed_within_days needs a revision)",
+                    *ref.path, m_context.tree->describe())};
       // Through a symlink, the history of the file it leads to.
       auto change = m_context.history->last_change(
           m_context.tree->real_path(*ref.path).value_or(*ref.path), cutoff);
@@ -275,10 +281,10 @@ class OperatorChecker {
           // A committer date after the evaluation time is no evidence: one commit dated 2099
           // would keep the rule green for ever.
           if (day > today)
-            return {false, fmt::format("{} last changed in {}, dated {}, after {}: a commit "
-                                       "from the future is no evidence of freshness",
-                                       *ref.path, change->commit.substr(0, 12), format_day(day),
-                                       format_day(today))};
+            return {false, trf("{} last changed in {}, dated {}, after {}: a commit from the "
+                               "future is no evidence of freshness",
+                               *ref.path, change->commit.substr(0, 12), format_day(day),
+                               format_day(today))};
           found.push_back(cite_change(*ref.path, *change, today));
           break;
         }
@@ -302,16 +308,16 @@ class OperatorChecker {
         case FileChange::Kind::shallow:
           m_evidence.push_back(Evidence{*ref.path, {}, {}, {}, {}});
           return {false,
-                  fmt::format("history is shallow at {}: {} is unchanged back to {}, but the "
-                              "cutoff is {}; fetch deeper (git fetch --shallow-since={})",
-                              change->commit.substr(0, 12), *ref.path,
-                              format_day(std::chrono::floor<std::chrono::days>(
-                                  change->when + m_context.at.offset)),
-                              format_day(cutoff_day), format_day(cutoff_day))};
+                  trf("history is shallow at {}: {} is unchanged back to {}, but the cutoff is "
+                      "{}; fetch deeper (git fetch --shallow-since={})",
+                      change->commit.substr(0, 12), *ref.path,
+                      format_day(std::chrono::floor<std::chrono::days>(change->when +
+                                                                       m_context.at.offset)),
+                      format_day(cutoff_day), format_day(cutoff_day))};
         case FileChange::Kind::absent:
-          return {false, fmt::format("{} is not in the history of the evaluated revision (it may "
-                                     "be uncommitted)",
-                                     *ref.path)};
+          return {false, trf("{} is not in the history of the evaluated revision (it may be "
+                             "uncommitted)",
+                             *ref.path)};
       }
     }
     return {true, fmt::format("{}", fmt::join(found, "; "))};
@@ -351,13 +357,13 @@ class OperatorChecker {
   // A reason the reference names nothing, or "" when something is there.
   std::string absent_reason(const ResolvedRef& ref) const {
     if (split_anchor(ref.written).path.empty())
-      return fmt::format("{} is empty; a repository path is required", m_key);
+      return trf("{} is empty; a repository path is required", m_key);
     if (!ref.path)
-      return fmt::format("{} is {}, which leaves the repository", m_key,
-                         describe_value(toml::value<std::string>(ref.written)));
+      return trf("{} is {}, which leaves the repository", m_key,
+                 describe_value(toml::value<std::string>(ref.written)));
     if (m_context.tree->kind(*ref.path) == EntryKind::missing)
-      return fmt::format("{} names {}, which does not exist in {}", m_key, *ref.path,
-                         m_context.tree->describe());
+      return trf("{} names {}, which does not exist in {}", m_key, *ref.path,
+                 m_context.tree->describe());
     return {};
   }
 
@@ -367,11 +373,10 @@ class OperatorChecker {
     if (std::string absent = absent_reason(ref); !absent.empty()) return absent;
     switch (m_context.tree->kind(*ref.path)) {
       case EntryKind::directory:
-        return fmt::format("{} names {}, which is a directory; a file is required", m_key,
-                           ref.path->empty() ? std::string("the repository root") : *ref.path);
+        return trf("{} names {}, which is a directory; a file is required", m_key,
+                   ref.path->empty() ? std::string(tr("the repository root")) : *ref.path);
       case EntryKind::submodule:
-        return fmt::format("{} names {}, which is a submodule; a file is required", m_key,
-                           *ref.path);
+        return trf("{} names {}, which is a submodule; a file is required", m_key, *ref.path);
       default:
         return {};
     }
@@ -395,18 +400,18 @@ class OperatorChecker {
   std::string unreadable_reason(const std::string& path) const {
     auto bytes = m_context.tree->size(path);
     if (bytes && *bytes && **bytes > k_max_file_bytes) return oversize_message(path, **bytes);
-    return fmt::format("{} names {}, which is not a file", m_key, path);
+    return trf("{} names {}, which is not a file", m_key, path);
   }
 
   OpResult path_exists(bool want) {
     auto refs = references();
-    if (!refs) return verdict(false, m_key, m_value, "a repository path or an array of them");
+    if (!refs) return verdict(false, m_key, m_value, tr("a repository path or an array of them"));
     std::vector<std::string> found;
     for (const ResolvedRef& ref : *refs) {
       std::string reason = want ? missing_reason(ref) : absent_reason(ref);
       if (!want) {
         if (reason.empty())
-          return {false, fmt::format("{} names {}, which exists; it must not", m_key, *ref.path)};
+          return {false, trf("{} names {}, which exists; it must not", m_key, *ref.path)};
         continue;
       }
       if (!reason.empty()) return {false, reason};
@@ -414,32 +419,34 @@ class OperatorChecker {
         const std::vector<Heading>* headings = headings_of(*ref.path);
         if (!headings) return {false, unreadable_reason(*ref.path)};
         if (!has_anchor(*headings, ref.anchor))
-          return {false, fmt::format("{} names {}#{}, but {} has no heading with that anchor",
-                                     m_key, *ref.path, ref.anchor, *ref.path)};
+          return {false, trf("{} names {}#{}, but {} has no heading with that anchor", m_key,
+                             *ref.path, ref.anchor, *ref.path)};
       }
       found.push_back(ref.anchor.empty() ? *ref.path : *ref.path + "#" + ref.anchor);
     }
-    if (!want) return {true, fmt::format("{} names nothing that exists", m_key)};
-    return {true, fmt::format("{} exists ({})", m_key, fmt::join(found, ", "))};
+    if (!want) return {true, trf("{} names nothing that exists", m_key)};
+    return {true, trf("{} exists ({})", m_key, fmt::join(found, ", "))};
   }
 
   OpResult executable(bool want) {
     auto refs = references();
-    if (!refs) return verdict(false, m_key, m_value, "a repository path or an array of them");
+    if (!refs) return verdict(false, m_key, m_value, tr("a repository path or an array of them"));
     for (const ResolvedRef& ref : *refs) {
       std::string reason = missing_reason(ref);
       if (!reason.empty()) return {false, reason};
       bool is_exec = m_context.tree->kind(*ref.path) == EntryKind::executable;
       if (is_exec != want)
-        return {false, fmt::format("{} names {}, which is {}executable; it must {}be", m_key,
-                                   *ref.path, is_exec ? "" : "not ", want ? "" : "not ")};
+        return {false,
+                is_exec
+                    ? trf("{} names {}, which is executable; it must not be", m_key, *ref.path)
+                    : trf("{} names {}, which is not executable; it must be", m_key, *ref.path)};
     }
-    return {true, fmt::format("{} is {}executable", m_key, want ? "" : "not ")};
+    return {true, want ? trf("{} is executable", m_key) : trf("{} is not executable", m_key)};
   }
 
   OpResult has_sections(const toml::array& sections) {
     auto refs = references();
-    if (!refs) return verdict(false, m_key, m_value, "a markdown file path");
+    if (!refs) return verdict(false, m_key, m_value, tr("a markdown file path"));
     for (const ResolvedRef& ref : *refs) {
       std::string reason = missing_reason(ref);
       if (!reason.empty()) return {false, reason};
@@ -451,18 +458,17 @@ class OperatorChecker {
         if (!has_heading(*headings, name)) lacking.push_back(name);
       }
       if (!lacking.empty())
-        return {false, fmt::format("{} lacks the section{} {}; add {} heading{}", *ref.path,
-                                   lacking.size() == 1 ? "" : "s", fmt::join(lacking, ", "),
-                                   lacking.size() == 1 ? "that" : "those",
-                                   lacking.size() == 1 ? "" : "s")};
+        return {false, trnf("{} lacks the section {}; add that heading",
+                            "{} lacks the sections {}; add those headings", lacking.size(),
+                            *ref.path, fmt::join(lacking, ", "))};
     }
-    return {true, fmt::format("{} has the sections {}", m_key, list_values(sections))};
+    return {true, trf("{} has the sections {}", m_key, list_values(sections))};
   }
 
   // The three window operators read the value as a table shaped like [release_window].
   OpResult window_operator(OpKind kind, const toml::node& arg) {
     const toml::table* table = m_value.as_table();
-    if (!table) return verdict(false, m_key, m_value, "a table shaped like [release_window]");
+    if (!table) return verdict(false, m_key, m_value, tr("a table shaped like [release_window]"));
     // [release_window] was parsed by the schema check; any other table is parsed here.
     const ParsedSchedule* parsed = m_manifest.release_window.get();
     std::optional<ParsedSchedule> fresh;
@@ -472,7 +478,7 @@ class OperatorChecker {
       parsed = &*fresh;
     }
     if (!parsed->problems.empty())
-      return {false, fmt::format("{} is invalid: {}", m_key, parsed->problems.front().message)};
+      return {false, trf("{} is invalid: {}", m_key, parsed->problems.front().message)};
     const Schedule& schedule = parsed->schedule;
     std::vector<const WindowSpec*> allows;
     for (const WindowSpec& spec : schedule.allow)
@@ -489,14 +495,14 @@ class OperatorChecker {
     auto length = end > start ? end - start : end - start + std::chrono::hours(24);
     auto overlaps = weekly_overlaps(schedule, m_context.environment, days, start, length);
     if (overlaps.empty())
-      return {true, fmt::format("{}: no allow window for {} overlaps {} {}-{}", m_key,
-                                m_context.environment, period["days"] ? "those days" : "daily",
-                                period["start"].value_or(std::string()),
-                                period["end"].value_or(std::string()))};
+      return {true,
+              trf("{}: no allow window for {} overlaps {} {}-{}", m_key, m_context.environment,
+                  period["days"] ? tr("those days") : tr("daily"),
+                  period["start"].value_or(std::string()), period["end"].value_or(std::string()))};
     std::string more = overlaps.size() == 1
                            ? ""
-                           : fmt::format(" (and {} more overlap{})", overlaps.size() - 1,
-                                         overlaps.size() == 2 ? "" : "s");
+                           : trnf(" (and {} more overlap)", " (and {} more overlaps)",
+                                  overlaps.size() - 1, overlaps.size() - 1);
     return {false, fmt::format("{}: {}{}", m_key, overlaps.front(), more)};
   }
 
@@ -507,18 +513,18 @@ class OperatorChecker {
     std::string when = format_local(schedule, m_context.at.utc);
     std::string message;
     if (state.open) {
-      message = fmt::format("{} is open at {}: {}", m_key, when, state.reason);
+      message = trf("{} is open at {}: {}", m_key, when, state.reason);
       if (state.closes_at)
-        message += fmt::format("; it closes at {}", format_local(schedule, *state.closes_at));
+        message += trf("; it closes at {}", format_local(schedule, *state.closes_at));
     } else {
-      message = fmt::format("{} is closed at {}: {}", m_key, when, state.reason);
+      message = trf("{} is closed at {}: {}", m_key, when, state.reason);
       if (state.next_open)
-        message += fmt::format("; it next opens at {}", format_local(schedule, *state.next_open));
+        message += trf("; it next opens at {}", format_local(schedule, *state.next_open));
       else if (state.cause != WindowCause::no_allow)
-        message += "; it does not open in the next 8 years";
+        message += tr("; it does not open in the next 8 years");
     }
     if (state.open == want) return {true, message};
-    return {false, want ? message : message + "; it must be closed"};
+    return {false, want ? message : message + std::string(tr("; it must be closed"))};
   }
 
   OpResult window_max_hours(const std::vector<const WindowSpec*>& allows, double limit) {
@@ -529,14 +535,13 @@ class OperatorChecker {
       if (spec->form != WindowSpec::Form::recurring) continue;
       if (!longest || spec->length > longest->length) longest = spec;
     }
-    if (!longest)
-      return {true, fmt::format("{} has no allow window for {}", m_key, m_context.environment)};
+    if (!longest) return {true, trf("{} has no allow window for {}", m_key, m_context.environment)};
     std::string limit_text = format_duration(limit_length);
     if (longest->length > limit_length)
-      return {false, fmt::format("{}: allow window {} lasts {}; at most {} is allowed", m_key,
-                                 longest->label, format_duration(longest->length), limit_text)};
-    return {true, fmt::format("{}: the longest allow window ({}) lasts {} (at most {})", m_key,
-                              longest->label, format_duration(longest->length), limit_text)};
+      return {false, trf("{}: allow window {} lasts {}; at most {} is allowed", m_key,
+                         longest->label, format_duration(longest->length), limit_text)};
+    return {true, trf("{}: the longest allow window ({}) lasts {} (at most {})", m_key,
+                      longest->label, format_duration(longest->length), limit_text)};
   }
 
   const std::string& m_key;
@@ -571,8 +576,7 @@ ConditionOutcome check_condition(const Condition& condition, const Manifest& man
         std::all_of(condition.ops.begin(), condition.ops.end(),
                     [](const Operator& op) { return is_window_open_true(op); });
     return {absent_ok,
-            absent_ok ? fmt::format("{} is not set", condition.key)
-                      : fmt::format("{} is missing", condition.key),
+            absent_ok ? trf("{} is not set", condition.key) : trf("{} is missing", condition.key),
             std::move(where), !absent_ok && only_window};
   }
   OperatorChecker checker(condition, *value, manifest, context, headings);
@@ -599,9 +603,8 @@ ConditionOutcome check_condition(const Condition& condition, const Manifest& man
             checker.take_evidence()};
   // "backup.retention_days is 35 (an integer, at least 7)" rather than one clause per operator.
   if (!requirements.empty())
-    messages.insert(messages.begin(),
-                    fmt::format("{} is {} ({})", condition.key, describe_value(*value),
-                                fmt::join(requirements, ", ")));
+    messages.insert(messages.begin(), trf("{} is {} ({})", condition.key, describe_value(*value),
+                                          fmt::join(requirements, ", ")));
   return {true, fmt::format("{}", fmt::join(messages, "; ")), position_of(*value, manifest.path),
           false, checker.take_evidence()};
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "evaluate.hpp"
+#include "i18n.hpp"
 #include "paths.hpp"
 #include "references.hpp"
 #include "toml_util.hpp"
@@ -85,10 +86,12 @@ void removed_evidence(const ManifestResult& head, const Manifest& manifest, cons
       }
       if (message.empty()) continue;
       added.push_back(make_gate_finding(
-          "GATE-EVIDENCE-REMOVED", "The change keeps the evidence the rules checked", Status::fail,
+          "GATE-EVIDENCE-REMOVED",
+          std::string(tr("The change keeps the evidence the rules checked")), Status::fail,
           Severity::error, std::move(message), std::move(where),
-          "Restore the file or key, or point the manifest at where the evidence now lives. "
-          "Evidence is removed on purpose only with the rule's owners: a waiver says so."));
+          std::string(tr("Restore the file or key, or point the manifest at where the evidence "
+                         "now lives. Evidence is removed on purpose only with the rule's owners: "
+                         "a waiver says so."))));
     }
   }
 }
@@ -115,14 +118,14 @@ void changed_scope(const ManifestResult& head, const Manifest& manifest,
   }
   const toml::node* tier = lookup(manifest.doc, "service.tier");
   added.push_back(make_gate_finding(
-      "GATE-SCOPE-CHANGED", "The change keeps the rules that apply to the service", Status::fail,
-      Severity::warning,
+      "GATE-SCOPE-CHANGED", std::string(tr("The change keeps the rules that apply to the service")),
+      Status::fail, Severity::warning,
       fmt::format("the change makes {} rule{} that applied at the merge base stop applying: {}{}",
                   dropped.size(), dropped.size() == 1 ? "" : "s", join(dropped),
                   why.empty() ? std::string() : " (" + join(why) + ")"),
       tier ? position_of(*tier, manifest.path) : SourcePos{manifest.path},
-      "A manifest that lowers its own tier or scope deserves a second look from the ops team: "
-      "say why in the merge request."));
+      std::string(tr("A manifest that lowers its own tier or scope deserves a second look from "
+                     "the ops team: say why in the merge request."))));
 }
 
 void sort_by_rule(std::vector<Finding>& findings) {
@@ -152,8 +155,8 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
           now_failing.push_back(finding.rule);
       }
       added.push_back(make_gate_finding(
-          "GATE-LEVEL-DROP", "The change keeps the service's maturity level", Status::fail,
-          Severity::error,
+          "GATE-LEVEL-DROP", std::string(tr("The change keeps the service's maturity level")),
+          Status::fail, Severity::error,
           fmt::format("{} drops from level {} at the merge base to level {}{}",
                       head.service.empty() ? head.path : head.service, base.result->level,
                       head.level,
@@ -161,8 +164,8 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
                                           : fmt::format(": {} now fail{}", join(now_failing),
                                                         now_failing.size() == 1 ? "s" : "")),
           SourcePos{head.path},
-          "Fix the rules that now fail; a pack that does not want the ratchet sets "
-          "[pack] ratchet = false."));
+          std::string(tr("Fix the rules that now fail; a pack that does not want the ratchet "
+                         "sets [pack] ratchet = false."))));
     }
     removed_evidence(head, *manifest, tree, base, before, rules, added);
     changed_scope(head, *manifest, before, base, added);

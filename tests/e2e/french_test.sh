@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# End-to-end: opsgate in French. The examples checked with LANGUAGE=fr (in a C.UTF-8-only
+# environment, as CI containers are) and with --lang fr: French headings, the baseline pack's
+# French titles and fixes, rule ids, keys and JSON fields still English, the JSON report still
+# schema-valid; a pack with its own translations.fr, a pack without French (English titles), the
+# language variables' precedence, --lang's values, French errors, and exit codes that do not
+# depend on the language.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+AT="2026-11-26T21:30:00+01:00"
+IMPORTED="2026-11-20T09:00:00+01:00"
+EXAMPLES="${OPSGATE_SOURCE_DIR}/examples"
+SCHEMA="${OPSGATE_SOURCE_DIR}/docs/report.schema.json"
+
+# import_example NAME: copies examples/NAME into its own repository, committed; prints the path.
+import_example() {
+  local repo
+  repo="$(new_repo "$1")"
+  cp -r "${EXAMPLES}/$1/." "${repo}/"
+  commit_all "${repo}" "${IMPORTED}" "import $1"
+  printf '%s\n' "${repo}"
+}
+
+# check_legacy ARGS...: checks the legacy-batch example (a failing service) with ARGS added.
+check_legacy() {
+  local repo
+  repo="$(import_example legacy-batch)"
+  run_in "${repo}" check --rules "${BASELINE}" --at "${AT}" "$@"
+}
+
+# assert_french_text LABEL: the last text report is the legacy-batch one, in French.
+assert_french_text() {
+  local label="$1"
+  assert_exit "${label}: the verdict does not depend on the language" 1
+  assert_contains "${label}: French stage" "${OUT}" "étape merge"
+  assert_contains "${label}: French level and outcome" "${OUT}" "· niveau 1 · non conforme"
+  assert_contains "${label}: French status label, English rule id" "${OUT}" \
+    "ÉCHEC  BKP-002 Les sauvegardes sont conservées au moins une semaine"
+  assert_contains "${label}: French operator message, English key" "${OUT}" \
+    "backup.retention_days vaut 3 ; attendu : au moins 7"
+  assert_contains "${label}: French fix from the baseline pack" "${OUT}" \
+    "correctif : Une corruption se remarque souvent plusieurs jours après coup"
+  assert_contains "${label}: French verdict" "${OUT}" "opsgate: ÉCHEC : "
+  assert_contains "${label}: French counts" "${OUT}" "en échec"
+  assert_not_contains "${label}: no English heading" "${OUT}" "Backups are kept at least a week"
+  assert_not_contains "${label}: no English fix label" "${OUT}" "fix:"
+}
+
+# assert_schema_valid LABEL: the last stdout is a JSON report docs/report.schema.json accepts.
+assert_schema_valid() {
+  local label="$1" file="${E2E_TMP}/.report.json"
+  printf '%s' "${OUT}" >"${file}"
+  local python
+  for python in /usr/bin/python3 python3; do
+    if "${python}" -c 'import jsonschema' 2>/dev/null; then
+      local detail
+      if detail="$("${python}" -c '
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1], encoding="utf-8"))
+document = json.load(open(sys.argv[2], encoding="utf-8"))
+validator = jsonschema.validators.validator_for(schema)(schema)
+errors = list(validator.iter_errors(document))
+for error in errors[:5]:
+    print("/" + "/".join(map(str, error.absolute_path)), error.message[:300])
+sys.exit(1 if errors else 0)' "${SCHEMA}" "${file}" 2>&1)"; then
+        pass_ "${label}: the French report matches docs/report.schema.json"
+      else
+        fail_ "${label}: the French report matches docs/report.schema.json" "${detail}"
+      fi
+      return
+    fi
+  done
+  [[ "${CI:-}" == "true" ]] && fail_ "${label}: python3-jsonschema is available" "missing"
+}
+
+scenario "the examples in French with LANGUAGE=fr in a C.UTF-8 container" scenario_language_fr
+scenario_language_fr() {
+  export LANGUAGE=fr LANG=C.UTF-8
+  check_legacy
+  assert_french_text "LANGUAGE=fr"
+}
+
+scenario "the examples in French with --lang fr" scenario_lang_option
+scenario_lang_option() {
+  check_legacy --lang fr
+  assert_french_text "--lang fr after the subcommand"
+  local repo
+  repo="$(import_example billing-api)"
+  run_in "${repo}" --lang fr check --rules "${BASELINE}" --at "${AT}"
+  assert_contains "--lang fr before the subcommand: French" "${OUT}" "étape merge"
+  run_in "${repo}" check --lang=fr --rules "${BASELINE}" --at "${AT}"
+  assert_contains "--lang=fr: French" "${OUT}" "étape merge"
+}
+
+scenario "JSON in French: texts French, ids, keys and values English, schema-valid" scenario_json
+scenario_json() {
+  check_legacy --lang fr --format json
+  assert_exit "exit 1 as in English" 1
+  assert_json "lang is fr" "d['lang'] == 'fr'"
+  assert_json "rule ids, statuses and severities stay English" \
+    "st('BKP-002') == 'fail' and f('BKP-002')['severity'] == 'error' and f('BKP-002')['area'] == 'backup'"
+  assert_json "outcome values stay English" "d['outcome'] == 'fail' and m(0)['outcome'] == 'fail'"
+  assert_json "the message is French, the key in it English" \
+    "f('BKP-002')['message'] == 'backup.retention_days vaut 3 ; attendu : au moins 7'"
+  assert_json "the fix is the baseline's French" \
+    "f('BKP-002')['help'].startswith('Une corruption se remarque')"
+  assert_json "a skipped rule's reason is French" \
+    "all(x['message'] for x in m(0)['findings'] if x['status'] == 'skipped')"
+  assert_schema_valid "legacy-batch --lang fr"
+  check_legacy --format json
+  assert_json "English run: lang is en" "d['lang'] == 'en'"
+  assert_json "the same keys, rules and statuses in both languages" "
+(lambda fr: sorted(fr.keys()) == sorted(d.keys())
+   and [(x['rule'], x['status'], x['severity'], x['level'], x['location']) for x in fr['manifests'][0]['findings']]
+    == [(x['rule'], x['status'], x['severity'], x['level'], x['location']) for x in m(0)['findings']]
+   and fr['summary'] == d['summary'])(json.loads(open('${E2E_TMP}/.report.json', encoding='utf-8').read()))"
+}
+
+scenario "SARIF, JUnit, Code Quality and Markdown in French" scenario_formats
+scenario_formats() {
+  check_legacy --lang fr --format sarif --report "junit=${E2E_TMP}/junit.xml" \
+    --report "codequality=${E2E_TMP}/cq.json" --report "markdown=${E2E_TMP}/report.md"
+  assert_json "SARIF run language is fr" "d['runs'][0]['language'] == 'fr'"
+  assert_json "SARIF ruleIds stay English, messages French" \
+    "any(r['ruleId'] == 'BKP-002' and 'vaut 3' in r['message']['text'] for r in d['runs'][0]['results'])"
+  assert_json "SARIF rule names are the French titles" \
+    "any(r['id'] == 'BKP-002' and r['name'] == 'Les sauvegardes sont conservées au moins une semaine' for r in d['runs'][0]['tool']['driver']['rules'])"
+  local junit markdown
+  junit="$(cat "${E2E_TMP}/junit.xml")"
+  assert_contains "JUnit: French fix label" "${junit}" "correctif : "
+  assert_contains "JUnit: English id in the test name" "${junit}" \
+    'name="BKP-002 Les sauvegardes sont conservées au moins une semaine"'
+  assert_json "Code Quality: French description, English check_name" \
+    "any(x['check_name'] == 'BKP-002' and 'vaut 3' in x['description'] for x in d)" "${E2E_TMP}/cq.json"
+  markdown="$(cat "${E2E_TMP}/report.md")"
+  assert_contains "Markdown: French heading" "${markdown}" "### :x: opsgate: ÉCHEC"
+  assert_contains "Markdown: French table" "${markdown}" "| service | manifeste | niveau | résultat |"
+  assert_contains "Markdown: French failures section" "${markdown}" "#### Échecs"
+}
+
+scenario "fingerprints are the same in every language" scenario_fingerprints
+scenario_fingerprints() {
+  local repo
+  repo="$(import_example legacy-batch)"
+  # A waiver for a rule no pack defines: a GATE-* finding, whose fingerprint reads its message.
+  printf '\n[[waiver]]\nrule = "BKP-999"\nreason = "typo"\nexpires = 2026-12-01\napproved_by = "ops-lead@example.org"\n' \
+    >>"${repo}/operability.toml"
+  commit_all "${repo}" "${IMPORTED}" "a waiver"
+  run_in "${repo}" check --rules "${BASELINE}" --at "${AT}" --format codequality
+  local english="${OUT}"
+  run_in "${repo}" check --lang fr --rules "${BASELINE}" --at "${AT}" --format codequality
+  printf '%s' "${english}" >"${E2E_TMP}/en.json"
+  assert_json "the GATE-WAIVER message is French" \
+    "any(x['check_name'] == 'GATE-WAIVER' and 'qu\\'aucun pack chargé ne définit' in x['description'] for x in d)"
+  assert_json "every fingerprint is the one of the English run" \
+    "sorted(x['fingerprint'] for x in d) == sorted(x['fingerprint'] for x in json.load(open('${E2E_TMP}/en.json')))"
+}
+
+scenario "a pack with its own translations.fr, and a pack without French" scenario_company_pack
+scenario_company_pack() {
+  local repo
+  repo="$(import_example billing-api)"
+  write_file "${E2E_TMP}/acme/acme.toml" <<'EOF'
+[pack]
+name = "acme"
+description = "ACME's platform rules"
+[pack.translations.fr]
+description = "Les règles de la plateforme ACME"
+
+[[key]]
+path = "backup.encryption"
+type = "string"
+description = "how backups are encrypted"
+translations.fr.description = "comment les sauvegardes sont chiffrées"
+
+[[rule]]
+id = "ACME-001"
+area = "backup"
+title = "Backups are encrypted"
+severity = "error"
+level = 3
+help = "Set backup.encryption to the scheme used."
+check = [ { key = "backup.encryption", present = true } ]
+translations.fr = { title = "Les sauvegardes sont chiffrées", help = "Renseignez backup.encryption avec le chiffrement utilisé." }
+EOF
+  write_file "${E2E_TMP}/plain/plain.toml" <<'EOF'
+[pack]
+name = "plain"
+[[rule]]
+id = "PLAIN-001"
+area = "service"
+title = "The service has an owner"
+severity = "warning"
+level = 1
+help = "Set service.owner."
+check = [ { key = "service.nickname", present = true } ]
+EOF
+  run_in "${repo}" check --lang fr --rules "${BASELINE}" --rules "${E2E_TMP}/acme" \
+    --rules "${E2E_TMP}/plain" --at "${AT}"
+  assert_contains "the company pack's French title" "${OUT}" "ACME-001 Les sauvegardes sont chiffrées"
+  assert_contains "the company pack's French fix" "${OUT}" \
+    "correctif : Renseignez backup.encryption avec le chiffrement utilisé."
+  assert_contains "a pack without French: its English title" "${OUT}" \
+    "PLAIN-001 The service has an owner"
+  assert_contains "a pack without French: its English fix, French label" "${OUT}" \
+    "correctif : Set service.owner."
+  run_in "${repo}" rules list --lang fr --rules "${E2E_TMP}/acme"
+  assert_contains "rules list: the pack's French description" "${OUT}" \
+    "#   Les règles de la plateforme ACME"
+  assert_contains "rules list: French title" "${OUT}" "Les sauvegardes sont chiffrées"
+  run_in "${repo}" rules list --rules "${E2E_TMP}/acme"
+  assert_contains "rules list in English: the English description" "${OUT}" \
+    "#   ACME's platform rules"
+  run_in "${repo}" explain ACME-001 --lang fr --rules "${E2E_TMP}/acme"
+  assert_contains "explain: French title" "${OUT}" "ACME-001: Les sauvegardes sont chiffrées"
+  assert_contains "explain: French labels" "${OUT}" "  domaine : backup"
+  assert_contains "explain: French help" "${OUT}" "Renseignez backup.encryption"
+}
+
+scenario "translations with an unknown language or field are exit 2 at line:column" scenario_bad_translations
+scenario_bad_translations() {
+  local repo
+  repo="$(import_example billing-api)"
+  write_file "${E2E_TMP}/bad/bad.toml" <<'EOF'
+[[rule]]
+id = "BAD-001"
+area = "backup"
+title = "Backups"
+severity = "error"
+level = 1
+check = [ { key = "backup.enabled", equals = true } ]
+translations.de = { title = "Sicherungen" }
+EOF
+  run_in "${repo}" check --rules "${E2E_TMP}/bad" --at "${AT}"
+  assert_exit "an unknown language is exit 2" 2
+  assert_contains "it names the file, line:column and the languages" "${ERR}" \
+    "bad.toml:8:14: unknown language 'de' in translations (languages: fr)"
+  run_in "${repo}" check --lang fr --rules "${E2E_TMP}/bad" --at "${AT}"
+  assert_exit "in French too" 2
+  assert_contains "the error prefix is French" "${ERR}" "opsgate: erreur : "
+  sed -i 's/translations.de = { title/translations.fr = { titre/' "${E2E_TMP}/bad/bad.toml"
+  run_in "${repo}" check --rules "${E2E_TMP}/bad" --at "${AT}"
+  assert_exit "an unknown field is exit 2" 2
+  assert_contains "it names the field and the known ones" "${ERR}" \
+    "bad.toml:8:21: unknown key 'titre' in translations.fr of rule BAD-001 (known keys: title, help)"
+}
+
+scenario "the language variables in gettext's order, C and POSIX are English" scenario_variables
+scenario_variables() {
+  local repo
+  repo="$(import_example billing-api)"
+  local -a args=(check --rules "${BASELINE}" --at "${AT}" --quiet)
+  local french="opsgate: OK : " english="opsgate: PASS: "
+  run_in "${repo}" "${args[@]}"
+  assert_contains "no variable: English" "${OUT}" "${english}"
+  LANG=fr_FR.UTF-8 run_in "${repo}" "${args[@]}"
+  assert_contains "LANG=fr_FR.UTF-8 (not installed here): French" "${OUT}" "${french}"
+  LC_MESSAGES=fr_CA run_in "${repo}" "${args[@]}"
+  assert_contains "LC_MESSAGES=fr_CA: French" "${OUT}" "${french}"
+  LC_ALL=fr run_in "${repo}" "${args[@]}"
+  assert_contains "LC_ALL=fr: French" "${OUT}" "${french}"
+  LC_ALL=C LANG=fr_FR.UTF-8 run_in "${repo}" "${args[@]}"
+  assert_contains "LC_ALL=C before LANG: English" "${OUT}" "${english}"
+  LC_ALL=POSIX LC_MESSAGES=fr_FR.UTF-8 run_in "${repo}" "${args[@]}"
+  assert_contains "LC_ALL=POSIX before LC_MESSAGES: English" "${OUT}" "${english}"
+  LANGUAGE=fr LC_ALL=C run_in "${repo}" "${args[@]}"
+  assert_contains "LANGUAGE=fr in the C locale: French" "${OUT}" "${french}"
+  LANGUAGE=de:fr run_in "${repo}" "${args[@]}"
+  assert_contains "LANGUAGE=de:fr: French" "${OUT}" "${french}"
+  LANGUAGE=en LANG=fr_FR.UTF-8 run_in "${repo}" "${args[@]}"
+  assert_contains "LANGUAGE=en before LANG: English" "${OUT}" "${english}"
+  LANG=de_DE.UTF-8 run_in "${repo}" "${args[@]}"
+  assert_contains "a language opsgate does not speak: English" "${OUT}" "${english}"
+  LANGUAGE=fr run_in "${repo}" "${args[@]}" --lang en
+  assert_contains "--lang en wins over LANGUAGE=fr" "${OUT}" "${english}"
+  LANG=fr_FR.UTF-8 run_in "${repo}" --lang en "${args[@]}"
+  assert_contains "--lang en before the subcommand wins over LANG" "${OUT}" "${english}"
+  assert_exit "exit 0 in every language" 0
+}
+
+scenario "the option --lang takes en or fr on every command, anything else is exit 2" scenario_lang_values
+scenario_lang_values() {
+  local repo
+  repo="$(import_example billing-api)"
+  run_in "${repo}" check --lang de --rules "${BASELINE}" --at "${AT}"
+  assert_exit "--lang de is exit 2" 2
+  assert_contains "it lists the languages" "${ERR}" "--lang: unknown language 'de' (languages: en, fr)"
+  run_in "${repo}" check --rules "${BASELINE}" --lang
+  assert_exit "--lang without a value is exit 2" 2
+  assert_contains "it says what --lang needs" "${ERR}" "--lang needs a language (en, fr)"
+  run_in "${repo}" check --lang de --rules "${BASELINE}" --at "${AT}" --report "json=${E2E_TMP}/r.json"
+  assert_exit "with a report requested: exit 2" 2
+  assert_json "the report is still written, as an error" "d['outcome'] == 'error'" "${E2E_TMP}/r.json"
+  local command
+  for command in "version" "rules list" "explain BKP-002" "window --env production" "schema" \
+    "init --help"; do
+    # shellcheck disable=SC2086  # the command's words
+    run_in "${repo}" ${command} --lang fr
+    [[ "${RC}" == 2 ]] && fail_ "--lang fr on '${command}'" "exit 2: ${ERR}" || pass_ "--lang fr on '${command}'"
+  done
+  run_in "${repo}" --help
+  assert_contains "--help lists --lang" "${OUT}" "--lang"
+  # After "--", --lang belongs to whatever follows (hook arguments, a path).
+  run_in "${repo}" explain --lang fr -- --lang
+  assert_exit "an id after -- is not --lang" 2
+  assert_contains "explain looked for the rule '--lang'" "${ERR}" "--lang"
+}
+
+scenario "window and explain speak French" scenario_window_explain
+scenario_window_explain() {
+  local repo
+  repo="$(import_example billing-api)"
+  run_in "${repo}" explain BKP-004 --lang fr --rules "${BASELINE}"
+  assert_contains "explain: the baseline's French title" "${OUT}" \
+    "BKP-004: Les restaurations critiques ont été testées dans les 90 derniers jours"
+  assert_contains "explain: French labels, English values" "${OUT}" "  gravité : error"
+  assert_contains "explain: the French help" "${OUT}" "Une sauvegarde jamais restaurée"
+  run_in "${repo}" explain GATE-WAIVER --lang fr
+  assert_contains "explain: a gate finding in French" "${OUT}" \
+    "GATE-WAIVER: Les dérogations désignent des règles chargées"
+}
+
+run_scenarios "$@"
