@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "i18n.hpp"
 #include "timings.hpp"
 
 namespace fs = std::filesystem;
@@ -143,8 +144,8 @@ bool post_status(const CheckOptions& options, const Report& report, StatusState 
   std::string description = verdict_line(report);
   if (report.emergency)
     description +=
-        " \u2014 emergency: " + *report.emergency +
-        (report.emergency_requested_by ? " (asked by " + *report.emergency_requested_by + ")"
+        trf(" \u2014 emergency: {}", *report.emergency) +
+        (report.emergency_requested_by ? trf(" (asked by {})", *report.emergency_requested_by)
                                        : std::string());
   LogSink log;
   if (options.verbose) log = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };

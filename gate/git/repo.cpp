@@ -14,6 +14,7 @@
 #include <filesystem>
 
 #include "git_history.hpp"
+#include "i18n.hpp"
 #include "limits.hpp"
 #include "paths.hpp"
 
@@ -904,7 +905,7 @@ std::unique_ptr<History> Repository::history_at(const std::string& commit_id,
 Expected<std::unique_ptr<Tree>> Repository::work_tree() const {
   auto dir = workdir();
   if (!dir) return fail(ErrorKind::usage, "--worktree needs a repository with a work tree");
-  auto tree = std::make_unique<DiskTree>(*dir, "the work tree");
+  auto tree = std::make_unique<DiskTree>(*dir, std::string(tr("the work tree")));
   // Like git, manifest discovery passes over what .gitignore ignores (node_modules, builds).
   tree->set_ignore([repo = m_repo](const std::string& path) {
     int ignored = 0;
