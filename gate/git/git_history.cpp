@@ -456,6 +456,18 @@ Expected<std::vector<LineOrigin>> GitHistory::blame(std::string_view path, std::
     return fail(ErrorKind::internal, "blame: no commit to start from");
   options.min_line = first;
   options.max_line = last;
+  // libgit2 1.5 knows no shallow boundary: a blame reaching a cut parent fails, and leaks its
+  // walk on the way out. One cut point is given as the oldest commit (lines reaching it are
+  // unknown, below); with several, any of them may be reached: provenance is unknown, never
+  // guessed from a partial walk (a pusher may choose the CI's clone depth).
+  if (m_chain->shallow_roots.size() > 1)
+    return fail(ErrorKind::unavailable,
+                fmt::format("the clone is shallow with {} cut points: fetch the whole history "
+                            "(git fetch --unshallow) to know who changed {}",
+                            m_chain->shallow_roots.size(), path));
+  if (m_chain->shallow_roots.size() == 1 &&
+      git_oid_fromstr(&options.oldest_commit, m_chain->shallow_roots.begin()->c_str()) != 0)
+    return fail(ErrorKind::internal, "blame: a shallow root that is not an object id");
   const std::string file(path);
   git_blame* raw = nullptr;
   if (git_blame_file(&raw, m_repo.get(), file.c_str(), &options) != 0)
@@ -467,7 +479,7 @@ Expected<std::vector<LineOrigin>> GitHistory::blame(std::string_view path, std::
     const git_blame_hunk* hunk = git_blame_get_hunk_byline(blamed.get(), line);
     if (!hunk) continue;  // past the end of the file
     CommitRef ref = commit_ref(hunk->final_commit_id, hunk->final_signature);
-    // libgit2 1.5 knows no shallow boundary: a line "added" by a shallow root may be older.
+    // A line "added" by the shallow root (the oldest commit) may be older.
     if (m_chain->shallow_roots.contains(ref.commit)) continue;
     lines[line - first].origin = std::move(ref);
   }

@@ -163,3 +163,35 @@ TEST_CASE("provenance: a cut history is unknown provenance, never another verdic
   CHECK_THAT(render_text(*report, {}), Catch::Contains("provenance unknown: "));
   CHECK_THAT(render_json(*report), Catch::Contains(R"("commit": null)"));
 }
+
+TEST_CASE("provenance: a clone cut at several points is unknown provenance, never a guess",
+          "[provenance]") {
+  // A merge at depth 2 leaves both its parents as cut points: libgit2 1.5 cannot stop at more
+  // than one, so no blame is tried (a partial walk would fail, or attribute to the wrong commit).
+  Fixture f;
+  f.repo.write("docs/runbook.md", "# Runbook\n");
+  f.repo.write("operability.toml", manifest(3));
+  f.repo.commit_as("start", "2023-03-14T10:00:00+01:00", "Ana", "ana@example.org");
+  f.repo.git("checkout -q -b side");
+  f.repo.write("README.md", "side\n");
+  f.repo.commit_as("side", "2026-11-01T10:00:00+01:00", "Bob", "bob@example.org");
+  f.repo.git("checkout -q -");
+  f.repo.write("NOTES.md", "main\n");
+  f.repo.commit_as("main", "2026-11-02T10:00:00+01:00", "Bob", "bob@example.org");
+  f.repo.git("merge -q --no-ff -m merge side");
+
+  TempDir clone_dir;
+  const std::string clone = (clone_dir.path() / "shallow").string();
+  REQUIRE(std::system(("git clone -q --depth 2 file://" + f.repo.path().string() + " " + clone +
+                       " 2>/dev/null")
+                          .c_str()) == 0);
+  CheckRequest request = f.request();
+  request.repository = clone;
+  auto report = check(request, CheckTarget{"HEAD"}, f.executor);
+  REQUIRE(report);
+  const Finding& retention = finding(*report, "BKP-002");
+  CHECK(retention.status == Status::fail);
+  REQUIRE(retention.provenance);
+  CHECK(retention.provenance->commit.empty());
+  CHECK_THAT(retention.provenance->unknown, Catch::Contains("2 cut points"));
+}
