@@ -182,8 +182,10 @@ void register_window(CLI::App& app, int& exit_code) {
   command->add_option("--rev", options->rev, "Revision to read the manifest from")
       ->capture_default_str();
   add_rules_options(*command, *options);
-  command->add_option("--manifest", options->manifests,
-                      "Manifest path inside the repository (needed when there are several)");
+  command
+      ->add_option("--manifest", options->manifests,
+                   "Manifest path inside the repository (needed when there are several)")
+      ->allow_extra_args(false);
   command->add_option("--at", options->at, "Evaluation time, RFC 3339 (default: now)");
   command->add_option("--format", options->format, "Output: text, json")
       ->check(described_choices({"text", "json"}))

@@ -12,9 +12,11 @@
 namespace opsgate::cli {
 
 void add_rules_options(CLI::App& command, CommonOptions& options) {
-  command.add_option("--rules", options.rules,
-                     "Rule pack: directory, .toml file, REV:PATH or installed name (repeatable; "
-                     "default: baseline)");
+  command
+      .add_option("--rules", options.rules,
+                  "Rule pack: directory, .toml file, REV:PATH or installed name (repeatable; "
+                  "default: baseline)")
+      ->allow_extra_args(false);  // one value per --rules: `--rules P REPO` leaves REPO alone
   command.add_option("--env", options.env, "Target environment")->capture_default_str();
 }
 

@@ -249,14 +249,17 @@ void add_check_options(CLI::App& command, CheckOptions& options, bool with_revis
                            "judges every service, whatever --base says"
                          : "Where the check runs: commit, push, merge or deploy (default: " +
                                options.default_stage + ")");
-  command.add_option("--manifest", options.manifests, "Manifest path(s) inside the repository");
+  // One value per occurrence (repeatable): `--manifest M REPO` must not take REPO as a manifest.
+  command.add_option("--manifest", options.manifests, "Manifest path(s) inside the repository")
+      ->allow_extra_args(false);
   command.add_option("--at", options.at, "Evaluation time, RFC 3339 (default: now)");
   command
       .add_option("--format", options.format,
                   "Report on stdout: text, json, junit, sarif, codequality, markdown")
       ->check(described_choices(report_formats()))
       ->capture_default_str();
-  command.add_option("--report", options.reports, "Also write a report: FMT=FILE (repeatable)");
+  command.add_option("--report", options.reports, "Also write a report: FMT=FILE (repeatable)")
+      ->allow_extra_args(false);
   command.add_option("--fail-on", options.fail_on, "Lowest failing severity: error, warning")
       ->check(described_choices({"error", "warning"}))
       ->capture_default_str();

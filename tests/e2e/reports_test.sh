@@ -332,4 +332,17 @@ assert_exit "unknown format: exit 2" 2
 assert_contains "unknown format: named" "${ERR}" "unknown format 'xml'"
 }
 
+# A repeatable option takes one value each time: the repository written after it stays the
+# repository (was: `--report json=F REPO` read REPO as a second report and failed on it).
+scenario "a repeatable option before the repository takes one value" scenario_repeatable_then_repo
+scenario_repeatable_then_repo() {
+run_in "${E2E_TMP}" check --at "${AT}" --rules "${PACK}" --report "json=${OUTDIR}/after.json" "${REPO}"
+assert_exit "--report F REPO: the gate fails on REPO's pay" 1
+assert_contains "--report F REPO: the report is written" "$(cat "${OUTDIR}/after.json")" '"outcome": "fail"'
+run_in "${E2E_TMP}" check --at "${AT}" --manifest services/ledger/operability.toml --rules "${PACK}" "${REPO}"
+assert_exit "--manifest M --rules P REPO: ledger alone passes" 0
+run_in "${E2E_TMP}" check --at "${AT}" --rules "${PACK}" --manifest services/pay/operability.toml "${REPO}"
+assert_exit "--rules P --manifest M REPO: pay alone fails" 1
+}
+
 run_scenarios "$@"
