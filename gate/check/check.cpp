@@ -206,7 +206,8 @@ struct Checker::State {
   Expected<ManifestResult> evaluate_path(const std::string& path, const Tree& tree,
                                          const Tree* base_tree, History* base_history,
                                          const EvalContext& context, HeadingCache& headings,
-                                         const std::map<std::string, std::string>& gone) const {
+                                         const std::map<std::string, std::string>& gone,
+                                         const std::map<std::string, std::string>& moved) const {
     std::optional<ManifestResult> result;
     std::optional<Manifest> manifest;
     std::optional<Manifest> before;        // the manifest at the base, when it had one
@@ -230,7 +231,9 @@ struct Checker::State {
       Manifest none;  // new at this path: every waiver it declares is the change's
       none.path = path;
       if (base_tree) {
-        before = read_base_manifest(*base_tree, path, rules->keys);
+        const auto from = moved.find(path);
+        before =
+            read_base_manifest(*base_tree, from == moved.end() ? path : from->second, rules->keys);
         if (before) {
           // The same rules, time, environment and stage, over the files and history of the
           // base: what the change is measured against (new findings, the ratchet).
@@ -271,7 +274,8 @@ struct Checker::State {
                                         const std::string& merge_base, bool worktree,
                                         const EvalContext& shared,
                                         const History* shared_base_history,
-                                        const std::map<std::string, std::string>& gone) const {
+                                        const std::map<std::string, std::string>& gone,
+                                        const std::map<std::string, std::string>& moved) const {
     std::vector<Evaluated> done;
     if (queue.exhausted()) return done;  // started late: the others took everything
     // Opened as the first handle was: a pre-receive hook's pushed objects are only reachable
@@ -307,8 +311,9 @@ struct Checker::State {
     HeadingCache headings;
     while (auto taken = queue.take()) {
       try {
-        done.emplace_back(taken->first, evaluate_path(taken->second, **tree, base_tree.get(),
-                                                      base_history.get(), context, headings, gone));
+        done.emplace_back(taken->first,
+                          evaluate_path(taken->second, **tree, base_tree.get(), base_history.get(),
+                                        context, headings, gone, moved));
       } catch (const std::exception& error) {
         done.emplace_back(taken->first, fail(ErrorKind::internal, error.what()));
       }
@@ -322,13 +327,17 @@ struct Checker::State {
   // is gone, or no longer a regular file, at the revision is judged too (`gone` says what
   // happened to it): deleting a manifest or swapping it for a symlink must not end the
   // service's checks. It is let go only when its whole directory left with it.
+  // A manifest new at its path whose service left another directory in the same change (`git
+  // mv services/a services/b`) is recorded in `moved` (new path -> base path): it is judged
+  // against where it came from (find_predecessor).
   static Expected<std::vector<std::string>> scope_to_change(
       const Tree& tree, const Tree& base_tree, const std::vector<std::string>& changed,
-      std::map<std::string, std::string>& gone) {
+      std::map<std::string, std::string>& gone, std::map<std::string, std::string>& moved) {
     auto selected = select_manifests(tree, k_manifest_file, changed);
     if (!selected) return std::unexpected(selected.error());
     auto before = select_manifests(base_tree, k_manifest_file, changed);
     if (!before) return std::unexpected(before.error());
+    std::vector<std::string> left;  // base manifests whose whole directory the change removed
     for (const std::string& path : *before) {
       if (std::binary_search(selected->begin(), selected->end(), path)) continue;
       auto listed = tree.is_listed_file(path);
@@ -340,7 +349,10 @@ struct Checker::State {
         continue;
       }
       const std::string dir = parent_dir(path);
-      if (!dir.empty() && tree.kind(dir) != EntryKind::directory) continue;  // the service left
+      if (!dir.empty() && tree.kind(dir) != EntryKind::directory) {  // the service left
+        left.push_back(path);
+        continue;
+      }
       const EntryKind now = tree.kind(path);
       gone.emplace(path,
                    now == EntryKind::missing
@@ -353,7 +365,46 @@ struct Checker::State {
       selected->push_back(path);
     }
     std::sort(selected->begin(), selected->end());
+    if (!left.empty()) find_moves(tree, base_tree, *selected, left, moved);
     return selected;
+  }
+
+  // Pairs the manifests new at their path with the ones that left (see scope_to_change). One
+  // that cannot be read or parsed on either side pairs with nothing: its own errors are
+  // reported when it is evaluated.
+  static void find_moves(const Tree& tree, const Tree& base_tree,
+                         const std::vector<std::string>& selected, std::vector<std::string> left,
+                         std::map<std::string, std::string>& moved) {
+    auto parse = [](const Tree& from, const std::string& path) -> std::optional<toml::table> {
+      auto bytes = from.size(path);
+      if (!bytes || !*bytes || **bytes > k_max_file_bytes) return std::nullopt;
+      auto text = from.read(path);
+      if (!text || !*text) return std::nullopt;
+      auto doc = parse_toml(**text, path);
+      if (!doc) return std::nullopt;
+      return std::move(*doc);
+    };
+    std::vector<toml::table> left_docs;
+    std::vector<std::string> left_paths;
+    for (const std::string& path : left)
+      if (auto doc = parse(base_tree, path)) {
+        left_docs.push_back(std::move(*doc));
+        left_paths.push_back(path);
+      }
+    for (const std::string& path : selected) {
+      if (left_docs.empty()) return;
+      auto listed = base_tree.is_listed_file(path);
+      if (!listed || *listed) continue;  // the base had it here
+      auto doc = parse(tree, path);
+      if (!doc) continue;
+      std::vector<const toml::table*> candidates;
+      for (const toml::table& candidate : left_docs) candidates.push_back(&candidate);
+      if (auto found = find_predecessor(*doc, candidates)) {
+        moved.emplace(path, left_paths[*found]);
+        left_docs.erase(left_docs.begin() + static_cast<std::ptrdiff_t>(*found));
+        left_paths.erase(left_paths.begin() + static_cast<std::ptrdiff_t>(*found));
+      }
+    }
   }
 
   // Manifests outside the change's service directories that name a file the change touches
@@ -636,7 +687,8 @@ struct Checker::State {
     // --jobs - 1 (else the executor's threads); none without a commit for them to open.
     const std::size_t max_workers =
         revision.empty() ? 0 : (request.jobs ? request.jobs - 1 : executor->threads());
-    std::map<std::string, std::string> gone;  // manifests the change removed: path -> what
+    std::map<std::string, std::string> gone;   // manifests the change removed: path -> what
+    std::map<std::string, std::string> moved;  // manifests moved by the change: path -> base's
     ManifestQueue queue;
     std::vector<std::future<std::vector<Evaluated>>> workers;
     // Whatever happens below, the queue is closed and every worker waited for before `queue`,
@@ -662,7 +714,7 @@ struct Checker::State {
       while (workers.size() < wanted)
         workers.push_back(executor->submit([&, worker_context = context] {
           return evaluate_taken(queue, revision, merge_base, target.worktree, worker_context,
-                                base_history.get(), gone);
+                                base_history.get(), gone, moved);
         }));
     };
     // Without --manifest or --base, every tree is searched; the manifests found are evaluated
@@ -677,7 +729,7 @@ struct Checker::State {
       if (found == 0) queue.push(std::string(k_manifest_file));  // GATE-MANIFEST
     } else {
       auto paths = !merge_base.empty() && request.manifests.empty()
-                       ? scope_to_change(*tree, *base_tree, changed, gone)
+                       ? scope_to_change(*tree, *base_tree, changed, gone, moved)
                        : find_manifest_paths(request.manifests, *tree);
       if (!paths) return std::unexpected(paths.error());
       if (!merge_base.empty() && request.manifests.empty() && request.stage != Stage::deploy)
@@ -702,8 +754,9 @@ struct Checker::State {
       std::vector<Evaluated> here;
       HeadingCache headings;
       while (auto taken = queue.take())
-        here.emplace_back(taken->first, evaluate_path(taken->second, *tree, base_tree.get(),
-                                                      base_history.get(), context, headings, gone));
+        here.emplace_back(taken->first,
+                          evaluate_path(taken->second, *tree, base_tree.get(), base_history.get(),
+                                        context, headings, gone, moved));
       by_evaluator.push_back(std::move(here));
     }
     for (auto& worker : workers) {

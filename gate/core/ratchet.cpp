@@ -133,7 +133,50 @@ void sort_by_rule(std::vector<Finding>& findings) {
                    [](const Finding& a, const Finding& b) { return a.rule < b.rule; });
 }
 
+// Every leaf value as "key = value" (array items by index): what two manifests share.
+void flatten(const toml::node& node, const std::string& key, std::set<std::string>& out) {
+  if (const toml::table* table = node.as_table()) {
+    for (const auto& [name, child] : *table)
+      flatten(child, key.empty() ? std::string(name.str()) : key + '.' + std::string(name.str()),
+              out);
+  } else if (const toml::array* array = node.as_array()) {
+    for (std::size_t i = 0; i < array->size(); ++i)
+      flatten(*array->get(i), fmt::format("{}[{}]", key, i), out);
+  } else {
+    out.insert(key + " = " + describe_value(node));
+  }
+}
+
+std::string service_name(const toml::table& doc) {
+  const toml::node* name = lookup(doc, "service.name");
+  return name && name->is_string() ? name->value_or(std::string()) : std::string();
+}
+
 }  // namespace
+
+std::optional<std::size_t> find_predecessor(const toml::table& now,
+                                            const std::vector<const toml::table*>& left) {
+  const std::string name = service_name(now);
+  if (!name.empty())
+    for (std::size_t i = 0; i < left.size(); ++i)
+      if (service_name(*left[i]) == name) return i;
+  std::set<std::string> kept;
+  flatten(now, "", kept);
+  std::optional<std::size_t> best;
+  double best_share = 0.5;  // at least half, as git's rename detection
+  for (std::size_t i = 0; i < left.size(); ++i) {
+    std::set<std::string> was;
+    flatten(*left[i], "", was);
+    if (was.empty()) continue;
+    const auto shared = static_cast<double>(std::count_if(
+        was.begin(), was.end(), [&](const std::string& item) { return kept.contains(item); }));
+    if (const double share = shared / static_cast<double>(was.size()); share >= best_share) {
+      if (!best || share > best_share) best = i;
+      best_share = share;
+    }
+  }
+  return best;
+}
 
 void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tree& tree,
                        const BaseSide& base, const RuleSet& rules, const EvalContext& context) {
@@ -157,8 +200,11 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
       added.push_back(make_gate_finding(
           "GATE-LEVEL-DROP", std::string(tr("The change keeps the service's maturity level")),
           Status::fail, Severity::error,
-          fmt::format("{} drops from level {} at the merge base to level {}{}",
+          fmt::format("{} drops from level {} at the merge base{} to level {}{}",
                       head.service.empty() ? head.path : head.service, base.result->level,
+                      base.manifest->path != head.path
+                          ? fmt::format(" (as {}, moved by the change)", base.manifest->path)
+                          : std::string(),
                       head.level,
                       now_failing.empty() ? std::string()
                                           : fmt::format(": {} now fail{}", join(now_failing),

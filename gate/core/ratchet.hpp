@@ -19,6 +19,14 @@ struct BaseSide {
   const Tree* tree = nullptr;  // the files at the merge base
 };
 
+// Which of `left` (manifests at the merge base whose whole service directory the change
+// removed) the manifest `now`, new at its path, continues: the one with the same non-empty
+// [service] name, else the one at least half of whose values (key and value both) `now` keeps,
+// the most kept first. None: a new service. A manifest moved with its directory is judged
+// against where it came from, so that `git mv` does not reset the ratchet.
+std::optional<std::size_t> find_predecessor(const toml::table& now,
+                                            const std::vector<const toml::table*>& left);
+
 // Marks each failed finding of `head` new or not (Finding::is_new), adds GATE-LEVEL-DROP,
 // GATE-EVIDENCE-REMOVED and GATE-SCOPE-CHANGED, then, with context.fail_on_new, tolerates the
 // failures already present at the base (of waivable rules only) and recomputes `head.passed`.

@@ -556,6 +556,50 @@ assert_json "the server's report: the drop is new, against the previous tip" \
   "d['base'] == '${GOOD}' and f('GATE-LEVEL-DROP')['new'] is True" "${E2E_TMP}/server.json"
 }
 
+# A service moved with its directory (git mv) is judged against where it came from: moving does
+# not reset the ratchet, whether its name stays or most of its values do.
+scenario "pre-receive: a service moved and lowered in one push is refused with GATE-LEVEL-DROP" \
+  scenario_pre_receive_moved_drop
+scenario_pre_receive_moved_drop() {
+SERVER="${E2E_TMP}/moved.git"
+git init -q --bare -b main "${SERVER}"
+printf '#!/bin/sh\nexec %q hook pre-receive --rules %q --at %q --no-color --report %q\n' \
+  "${OPSGATE}" "${PACK}" "${AT}" "json=${E2E_TMP}/moved.json" >"${SERVER}/hooks/pre-receive"
+chmod +x "${SERVER}/hooks/pre-receive"
+CLIENT="${E2E_TMP}/moved-client"
+git clone -q "${SERVER}" "${CLIENT}" 2>/dev/null
+git -C "${CLIENT}" checkout -q -b main
+pay_manifest | write_file "${CLIENT}/services/pay/operability.toml"
+printf '%s' "${RUNBOOK}" | write_file "${CLIENT}/services/pay/docs/runbook.md"
+commit_all "${CLIENT}" "${D1}" "pay at level 3"
+GOOD="$(ref_of "${CLIENT}" HEAD)"
+push "${CLIENT}" origin main
+assert_exit "the level-3 service is accepted" 0
+
+git -C "${CLIENT}" mv services/pay services/payments
+DASHBOARD="tbd" pay_manifest >"${CLIENT}/services/payments/operability.toml"
+commit_all "${CLIENT}" "${D2}" "move pay, dashboard to be decided"
+push "${CLIENT}" origin main
+assert_exit "moved and lowered: refused" 1
+assert_contains "the drop names where the service was" "${ERR}" \
+  "pay drops from level 3 at the merge base (as services/pay/operability.toml, moved by the change) to level 2"
+assert_eq "the server kept the level-3 commit" "${GOOD}" "$(ref_of "${SERVER}" main)"
+
+# Renamed as well: most of its values are still the old service's.
+sed -i 's/name = "pay"/name = "payments"/' "${CLIENT}/services/payments/operability.toml"
+git -C "${CLIENT}" commit -q --amend -a --no-edit
+push "${CLIENT}" origin main
+assert_exit "moved, renamed and lowered: refused" 1
+assert_contains "the renamed service's drop" "${ERR}" "payments drops from level 3 at the merge base"
+
+# A move alone is no drop, and its old failures are not new.
+pay_manifest >"${CLIENT}/services/payments/operability.toml"
+git -C "${CLIENT}" commit -q --amend -a --no-edit
+push "${CLIENT}" origin main
+assert_exit "a plain move is accepted" 0
+assert_json "a plain move: no ratchet finding" "f('GATE-LEVEL-DROP') is None" "${E2E_TMP}/moved.json"
+}
+
 # --- new findings -------------------------------------------------------------------------
 
 # legacy_fixture: R, the pay service failing STG-BACKUP (retention 3) and STG-DASHBOARD (a

@@ -8,7 +8,9 @@
 #include <fstream>
 
 #include "check.hpp"
+#include "ratchet.hpp"
 #include "test_repo.hpp"
+#include "toml_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -395,4 +397,29 @@ check = [ { key = "release_window", window_open = true } ]
   CHECK_FALSE(result.passed);
   CHECK(report->outcome == Outcome::fail);
   CHECK(report->summary.failed == 1);
+}
+
+TEST_CASE("find_predecessor: the same service name, else most of the old values kept", "[stage]") {
+  auto doc = [](const std::string& text) { return *parse_toml(text, "m.toml"); };
+  const toml::table pay =
+      doc("schema = 1\n[service]\nname = \"pay\"\nowner = \"team\"\n[backup]\n"
+          "retention_days = 14\nlast_restore_test = 2026-11-01\n[runbook]\npath = \"r.md\"\n");
+  const toml::table ledger =
+      doc("schema = 1\n[service]\nname = \"ledger\"\nowner = \"books\"\n[backup]\n"
+          "retention_days = 30\n");
+  const std::vector<const toml::table*> left{&ledger, &pay};
+
+  // Same name, whatever else changed.
+  auto renamed_values = doc("[service]\nname = \"pay\"\nowner = \"other\"\n");
+  CHECK(find_predecessor(renamed_values, left) == std::optional<std::size_t>(1));
+  // Another name, most values kept (inline tables or reordered keys are the same values).
+  auto renamed =
+      doc("schema = 1\nservice = { name = \"payments\", owner = \"team\" }\n"
+          "runbook.path = \"r.md\"\nbackup = { retention_days = 7, last_restore_test = 2026-11-01 "
+          "}\n[extra]\nx = 1\ny = 2\nz = 3\n");
+  CHECK(find_predecessor(renamed, left) == std::optional<std::size_t>(1));
+  // Less than half of any old manifest: a new service.
+  auto other = doc("schema = 1\n[service]\nname = \"search\"\nowner = \"team\"\n");
+  CHECK_FALSE(find_predecessor(other, left));
+  CHECK_FALSE(find_predecessor(pay, {}));
 }
