@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace opsgate {
 
 namespace {
@@ -20,12 +22,26 @@ Expected<FileChange> MemoryHistory::last_change(std::string_view path, Seconds c
   for (std::size_t i = 0; i < m_commits.size(); ++i) {
     const Commit& commit = m_commits[i];
     if (commit.when < cutoff)
-      return FileChange{FileChange::Kind::unchanged, commit.id, commit.when};
+      return FileChange{FileChange::Kind::unchanged, commit.id, commit.when, {}};
     bool last = i + 1 == m_commits.size();
-    if (last && m_shallow) return FileChange{FileChange::Kind::shallow, commit.id, commit.when};
+    if (last && m_shallow) return FileChange{FileChange::Kind::shallow, commit.id, commit.when, {}};
     const std::string* parent = last ? nullptr : blob_of(m_commits[i + 1], path);
-    if (!parent || *parent != head)
-      return FileChange{FileChange::Kind::changed, commit.id, commit.when};
+    if (!parent || *parent != head) {
+      // Net of the window: the content at the first commit before the cutoff.
+      for (std::size_t j = i + 1; j < m_commits.size(); ++j) {
+        if (m_commits[j].when >= cutoff) continue;
+        const std::string* then = blob_of(m_commits[j], path);
+        if (then && *then == head)
+          return FileChange{FileChange::Kind::reverted, commit.id, commit.when, m_commits[j].id};
+        break;
+      }
+      if (m_shallow &&
+          std::none_of(m_commits.begin() + static_cast<std::ptrdiff_t>(i) + 1, m_commits.end(),
+                       [&](const Commit& older) { return older.when < cutoff; }))
+        return FileChange{FileChange::Kind::shallow, m_commits.back().id, m_commits.back().when,
+                          commit.id};
+      return FileChange{FileChange::Kind::changed, commit.id, commit.when, {}};
+    }
   }
   return FileChange{};
 }

@@ -20,10 +20,15 @@ struct FileChange {
     unchanged,  // the same content since before the cutoff
     shallow,    // history ends at `commit` (a shallow clone) before the cutoff is reached
     absent,     // no such file at the revision
+    reverted,   // last changed in `commit` at `when`, back to its content at the cutoff (`since`)
   };
   Kind kind = Kind::absent;
   std::string commit;  // 40-hex
   Seconds when{};
+  // reverted: the first commit before the cutoff, whose content the file is back to. shallow:
+  // the change inside the window, when one was found before the history ended (whether it was
+  // undone is unknown).
+  std::string since;
 };
 
 // Who made a commit: what evidence and provenance cite.
@@ -43,6 +48,9 @@ struct LineOrigin {
 class History {
  public:
   virtual ~History() = default;
+  // The last change of `path` not before `cutoff`, net of the window: a file changed and then
+  // restored to the content it had at the cutoff (deleted and restored, edited and reverted)
+  // is `reverted`, not changed.
   virtual Expected<FileChange> last_change(std::string_view path, Seconds cutoff) = 0;
   // The last change of `path` however old, for the evidence a freshness finding cites: an
   // error here is only "unknown", never damage (evidence must not change a verdict).

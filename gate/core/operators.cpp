@@ -305,8 +305,21 @@ class OperatorChecker {
                               cited, cited.empty() ? *ref.path : "it", format_day(cutoff_day), days,
                               format_day(today), unknown, days)};
         }
+        case FileChange::Kind::reverted: {
+          const std::string cited = cite_change(*ref.path, *change, today);
+          return {false, trf("{}, back to its content of {} (before {}): a change undone is no "
+                             "change; it must change at least every {} days",
+                             cited, change->since.substr(0, 12), format_day(cutoff_day), days)};
+        }
         case FileChange::Kind::shallow:
           m_evidence.push_back(Evidence{*ref.path, {}, {}, {}, {}});
+          if (!change->since.empty())
+            return {false,
+                    trf("history is shallow at {}: {} changed in {}, but whether the content it "
+                        "had on {} came back is unknown; fetch deeper (git fetch "
+                        "--shallow-since={})",
+                        change->commit.substr(0, 12), *ref.path, change->since.substr(0, 12),
+                        format_day(cutoff_day), format_day(cutoff_day))};
           return {false,
                   trf("history is shallow at {}: {} is unchanged back to {}, but the cutoff is "
                       "{}; fetch deeper (git fetch --shallow-since={})",

@@ -286,6 +286,12 @@ Expected<std::vector<git_oid>> GitHistory::ids_on_path(std::size_t index,
   return ids;
 }
 
+namespace {
+
+const Seconds k_beginning{std::chrono::seconds{-(std::int64_t{1} << 40)}};
+
+}  // namespace
+
 Expected<FileChange> GitHistory::last_change(std::string_view path, Seconds cutoff) {
   auto change = find_last_change(path, cutoff);
   if (!change && !m_damage) m_damage = change.error();
@@ -331,9 +337,36 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
       return std::unexpected(window.error());
   const CommitGraph::PathKey key = CommitGraph::key(path, chain.graph ? chain.graph->hashes() : 0);
   auto at = [&](FileChange::Kind kind, std::size_t i) {
-    return FileChange{kind, oid_hex(chain.commit_of(i)), chain.links[i].when};
+    return FileChange{kind, oid_hex(chain.commit_of(i)), chain.links[i].when, {}};
   };
   const std::int64_t cutoff_seconds = HistoryChain::seconds_of(cutoff);
+  // Changed in link `i`: a change undone inside the window is none. The file is compared with
+  // its content at the window's start, the first link dated before the cutoff (a delete and
+  // restore, or an edit and its revert, must not make an old runbook fresh).
+  auto net_of_window = [&](std::size_t i) -> Expected<FileChange> {
+    if (cutoff <= k_beginning) return at(FileChange::Kind::changed, i);
+    for (std::size_t j = i + 1;; ++j) {
+      if (j >= chain.links.size()) {
+        auto more = grow([&] { return chain.load(j, m_repo.get()); });
+        if (!more) return std::unexpected(more.error());
+        if (!*more) {
+          if (!chain.ended_shallow) return at(FileChange::Kind::changed, i);  // the root's
+          FileChange cut = at(FileChange::Kind::shallow, chain.links.size() - 1);
+          cut.since = oid_hex(chain.commit_of(i));
+          return cut;
+        }
+      }
+      if (chain.links[j].when >= cutoff) continue;
+      if (j == i + 1) return at(FileChange::Kind::changed, i);  // compared already
+      auto then = ids_on_path(j, components, &head);
+      if (!then) return std::unexpected(then.error());
+      if (then->empty() || !git_oid_equal(&then->back(), &head[then->size() - 1]))
+        return at(FileChange::Kind::changed, i);
+      FileChange undone = at(FileChange::Kind::reverted, i);
+      undone.since = oid_hex(chain.commit_of(j));
+      return undone;
+    }
+  };
   for (std::size_t i = 0;; ++i) {
     // The loaded links whose filter rules the path out, in a loop of their own over the compact
     // probes: a monorepo's check makes a million of these.
@@ -371,15 +404,9 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
     if (!parent_ids) return std::unexpected(parent_ids.error());
     const std::vector<git_oid>& parent = *parent_ids;
     if (parent.empty() || !git_oid_equal(&parent.back(), &head[parent.size() - 1]))
-      return at(FileChange::Kind::changed, i);
+      return net_of_window(i);
   }
 }
-
-namespace {
-
-const Seconds k_beginning{std::chrono::seconds{-(std::int64_t{1} << 40)}};
-
-}  // namespace
 
 std::size_t GitHistory::deep_search_bound() {
   // Fixed at the first deep search: the evidence and provenance searches share one bound

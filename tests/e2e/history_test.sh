@@ -96,10 +96,46 @@ git clone -q --depth 2 "file://${repo}" "${shallow}"
 run_in "${shallow}" check --rules rules.toml --at "${AT}" --format json
 assert_exit "a shallow clone too short for the window fails" 1
 assert_json "the shallow boundary is named" "'history is shallow at' in f('RUN-006')['message']"
+# Seeing the change is not enough: whether it brought back the content of the window's start is
+# known only from the commit before the cutoff.
 deeper="${E2E_TMP}/deeper"
 git clone -q --depth 4 "file://${repo}" "${deeper}"
 run_in "${deeper}" check --rules rules.toml --at "${AT}" --format json
-assert_exit "a shallow clone deep enough to see the change passes" 0
+assert_exit "a shallow clone that sees the change but not the window's start fails" 1
+assert_json "...saying the change was seen and what to fetch" \
+  "'docs/operations.md changed in ' in f('RUN-006')['message'] and 'git fetch --shallow-since=2026-10-27' in f('RUN-006')['message']"
+# The advice works: the window, and the commit before it.
+git -C "${deeper}" fetch -q --shallow-since=2026-10-27 origin main
+git -C "${deeper}" fetch -q --deepen=1 origin main
+run_in "${deeper}" check --rules rules.toml --at "${AT}" --format json
+assert_exit "deepened as the message says: passes" 0
+}
+
+# A delete and restore, or an edit and its revert, inside the window is no change: the runbook is
+# byte for byte what it was before the cutoff.
+scenario "changed_within_days: a change undone inside the window is no change" scenario_changed_undone
+scenario_changed_undone() {
+runbook_repo
+git -C "${repo}" rm -q docs/runbook.md
+commit_all "${repo}" 2026-11-20T10:00:00+01:00 "remove runbook"
+git -C "${repo}" checkout -q HEAD~1 -- docs/runbook.md
+commit_all "${repo}" 2026-11-20T10:01:00+01:00 "restore runbook"
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_exit "deleted and restored: still stale" 1
+assert_json "...naming the restore and the content it went back to" \
+  "'last changed 2026-11-20' in f('RUN-006')['message'] and 'a change undone is no change' in f('RUN-006')['message']"
+
+echo "## Escalation" >>"${repo}/docs/runbook.md"
+commit_all "${repo}" 2026-11-21T10:00:00+01:00 "runbook: escalation"
+git -C "${repo}" checkout -q HEAD~1 -- docs/runbook.md
+commit_all "${repo}" 2026-11-21T11:00:00+01:00 "revert: runbook: escalation"
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_exit "edited and reverted: still stale" 1
+
+echo "## Escalation" >>"${repo}/docs/runbook.md"
+commit_all "${repo}" 2026-11-22T10:00:00+01:00 "runbook: escalation, for good"
+run_in "${repo}" check --rules rules.toml --at "${AT}" --format json
+assert_exit "a real change passes" 0
 }
 
 # ---- --base: change-aware rules ------------------------------------------------------------

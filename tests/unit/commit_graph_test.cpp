@@ -343,10 +343,18 @@ TEST_CASE("history: the window is read whole with a graph, up to the first chang
   GitHistory with_graph(raw, commits.back());
   GitHistory without(raw, commits.back());
   without.ignore_commit_graph();
-  const auto expected = ask(without, "docs/runbook.md", Seconds{});
-  CHECK(ask(with_graph, "docs/runbook.md", Seconds{}) == expected);
-  CHECK(with_graph.commits_loaded() == chain);  // a few array reads each
-  CHECK(without.commits_loaded() < 20);         // a libgit2 parse each: no further than needed
+  // The window: the 20 hourly commits from 2026-01-03T12:00 on (the runbook changes at the 68th).
+  const Seconds cutoff = parse_rfc3339("2026-01-03T12:00:00Z")->utc;
+  const auto expected = ask(without, "docs/runbook.md", cutoff);
+  CHECK(ask(with_graph, "docs/runbook.md", cutoff) == expected);
+  // The whole window and the commit before it: a few array reads each, nothing older.
+  CHECK(with_graph.commits_loaded() >= 21);
+  CHECK(with_graph.commits_loaded() < chain);
+  CHECK(with_graph.commits_from_graph() > 0);
+  // A libgit2 parse each: no further than the commit before the cutoff, whose content the
+  // change is compared with (a change undone inside the window is none).
+  CHECK(without.commits_loaded() < 25);
+  CHECK(without.commits_loaded() < chain / 2);
 }
 
 TEST_CASE("commit-graph: damaged files are refused or read safely, never a crash",

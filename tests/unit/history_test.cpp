@@ -126,6 +126,45 @@ TEST_CASE("history: the in-memory fake follows the same rules", "[history]") {
         FileChange::Kind::absent);
 }
 
+TEST_CASE("history: a change undone inside the window is reverted, not changed", "[history]") {
+  test::TempRepo repo;
+  repo.write("docs/runbook.md", "# Runbook\n");
+  const std::string old = repo.commit("old", "2023-01-10T10:00:00+00:00");
+  repo.write("code.c", "x");
+  const std::string before = repo.commit("code", "2026-10-01T10:00:00+00:00");
+  repo.write("docs/runbook.md", "# Runbook, edited\n");
+  repo.commit("edit", "2026-11-20T10:00:00+00:00");
+  repo.write("docs/runbook.md", "# Runbook\n");
+  const std::string revert = repo.commit("revert", "2026-11-21T10:00:00+00:00");
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  auto history = opened->history_at(revert);
+  auto undone = history->last_change("docs/runbook.md", at("2026-11-01T00:00:00Z"));
+  REQUIRE(undone);
+  CHECK(undone->kind == FileChange::Kind::reverted);
+  CHECK(undone->commit == revert);
+  CHECK(undone->since == before);
+  // A wider window: the content at its start (2023's commit) is the same too.
+  auto wide = history->last_change("docs/runbook.md", at("2024-01-01T00:00:00Z"));
+  REQUIRE(wide);
+  CHECK(wide->kind == FileChange::Kind::reverted);
+  CHECK(wide->since == old);
+  // The whole history: the last commit that made the file what it is.
+  auto ever = history->last_change_ever("docs/runbook.md");
+  REQUIRE(ever);
+  CHECK(ever->kind == FileChange::Kind::changed);
+  CHECK(ever->commit == revert);
+
+  MemoryHistory fake({{"c4", at("2026-11-21T00:00:00Z"), {{"r.md", "v1"}}},
+                      {"c3", at("2026-11-20T00:00:00Z"), {{"r.md", "v2"}}},
+                      {"c2", at("2026-10-01T00:00:00Z"), {{"r.md", "v1"}}},
+                      {"c1", at("2023-01-01T00:00:00Z"), {{"r.md", "v1"}}}});
+  auto faked = fake.last_change("r.md", at("2026-11-01T00:00:00Z"));
+  REQUIRE(faked);
+  CHECK(faked->kind == FileChange::Kind::reverted);
+  CHECK(faked->since == "c2");
+}
+
 namespace {
 
 // Removes the loose object `id` of `repo` (a damaged repository).
