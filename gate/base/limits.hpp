@@ -20,6 +20,9 @@ constexpr std::size_t k_max_tree_depth = 4096;
 // services).
 constexpr std::size_t k_max_tree_entries = 4'000'000;
 constexpr std::size_t k_max_manifests = 10'000;
+// Allow or deny windows one [release_window]-shaped table may declare, each list: a release
+// window is a handful of them; each is searched at every evaluation.
+constexpr std::size_t k_max_windows = 256;
 // Bytes of the paths a walk over a revision's trees builds (a directory's path for each tree
 // entered, a path for each file found or changed): names thousands of bytes long, nested
 // thousands of levels deep, make each path megabytes long, and every entry below repeats it.

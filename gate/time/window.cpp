@@ -9,6 +9,7 @@
 #include <array>
 
 #include "holidays.hpp"
+#include "limits.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate {
@@ -642,6 +643,14 @@ Schedule parse_schedule(const toml::table& table, std::string_view key, const st
     if (!array || !array->is_array_of_tables()) {
       problem(fmt::format("{}.{} is {}; [[{}.{}]] tables are required", key, list,
                           describe_value(*node), key, list),
+              *node);
+      continue;
+    }
+    if (array->size() > k_max_windows) {
+      // Each window is searched at every evaluation (a cron one minute by minute over days): a
+      // manifest of thousands of them would cost seconds of every push.
+      problem(fmt::format("{}.{} declares {} windows; at most {} are read", key, list,
+                          array->size(), k_max_windows),
               *node);
       continue;
     }

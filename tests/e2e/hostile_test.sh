@@ -123,6 +123,25 @@ assert_inert() {
   assert_not_contains "$1: no U+202E" "$2" "${RLO}"
 }
 
+# 16,000 deny crons (and the example's own) fit in a 1 MiB manifest and cost ~15 s of CPU per evaluation when read:
+# a list over the bound is a GATE-SCHEMA failure, found without reading its windows.
+scenario "a release window of thousands of deny crons fails GATE-SCHEMA at once" scenario_many_windows
+scenario_many_windows() {
+repo="$(new_repo windows)"
+cp -r "${OPSGATE_SOURCE_DIR}/examples/billing-api/." "${repo}/"
+"${PYTHON}" - "${repo}/operability.toml" <<'PY'
+import sys
+with open(sys.argv[1], "a") as f:
+    for i in range(16000):
+        f.write('[[release_window.deny]]\ncron = "%d %d * * *"\nduration = "1m"\n' % (i % 60, i % 24))
+PY
+commit_all "${repo}" 2026-11-01T10:00:00+01:00 "many windows"
+run_guarded "${repo}" check --at "${AT}" --stage deploy --format json
+assert_exit "the gate fails" 1
+assert_json "GATE-SCHEMA names the list and the bound" \
+  "any(f['rule'] == 'GATE-SCHEMA' and 'release_window.deny declares 16001 windows; at most 256 are read' in f['message'] for f in m()['findings'])"
+}
+
 scenario "rule file text is escaped in rules list, explain, rules test and init" \
   scenario_rule_text_escaped
 scenario_rule_text_escaped() {
