@@ -177,6 +177,16 @@ TEST_CASE("approvals: a waiver signed by an approver counts", "[approvals]") {
     f.repo.commit_as("extend", "2020-01-01T10:00:00+01:00", "Dev", "dev@example.org");
     CHECK(f.waiver().code == "unsigned");
   }
+  SECTION("a manifest moved by an unsigned commit keeps its signed waiver (blame follows it)") {
+    fs::create_directories(f.repo.path() / "services" / "billing");
+    f.repo.git("mv operability.toml services/billing/operability.toml");
+    f.repo.write("services/billing/operability.toml",
+                 "# moved with the service\n" + manifest());
+    f.repo.commit_as("move", "2026-11-22T10:00:00+01:00", "Dev", "dev@example.org");
+    const WaiverOutcome& renamed = f.waiver();
+    CHECK(renamed.accepted);
+    CHECK_THAT(renamed.proof, Catch::Contains(signed_commit.substr(0, 12) + " signed by lead@"));
+  }
   SECTION("a shallow clone cannot attribute the lines: refused, never accepted") {
     f.repo.write("README.md", "later\n");
     f.repo.commit_as("later", "2026-11-23T10:00:00+01:00", "Dev", "dev@example.org");
