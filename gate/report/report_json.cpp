@@ -42,17 +42,6 @@ json person(const std::string& name, const std::string& email) {
   return name + " <" + email + ">";
 }
 
-json provenance(const Provenance& provenance) {
-  if (provenance.commit.empty())
-    return {{"commit", nullptr},
-            {"author", nullptr},
-            {"date", nullptr},
-            {"unknown", provenance.unknown}};
-  return {{"commit", provenance.commit},
-          {"author", person(provenance.author, provenance.email)},
-          {"date", format_utc(provenance.when)}};
-}
-
 json evidence(const std::vector<Evidence>& items) {
   json out = json::array();
   for (const Evidence& item : items) {
@@ -82,7 +71,7 @@ json finding(const Finding& finding) {
               {"waiver", waiver(finding.waiver)}};
   if (finding.is_new) out["new"] = *finding.is_new;
   if (!finding.tolerated.empty()) out["tolerated"] = finding.tolerated;
-  if (finding.provenance) out["provenance"] = provenance(*finding.provenance);
+  if (finding.provenance) out["provenance"] = provenance_json(*finding.provenance);
   if (finding.evidence) out["evidence"] = evidence(*finding.evidence);
   return out;
 }
@@ -121,6 +110,17 @@ void append_nested(std::string& out, const json& value, std::size_t depth) {
 nlohmann::ordered_json summary_json(const Summary& s) {
   return {{"passed", s.passed}, {"failed", s.failed}, {"warnings", s.warnings},
           {"info", s.info},     {"waived", s.waived}, {"skipped", s.skipped}};
+}
+
+nlohmann::ordered_json provenance_json(const Provenance& provenance) {
+  if (provenance.commit.empty())
+    return {{"commit", nullptr},
+            {"author", nullptr},
+            {"date", nullptr},
+            {"unknown", provenance.unknown}};
+  return {{"commit", provenance.commit},
+          {"author", person(provenance.author, provenance.email)},
+          {"date", format_utc(provenance.when)}};
 }
 
 nlohmann::ordered_json packs_json(const std::vector<PackInfo>& packs) {

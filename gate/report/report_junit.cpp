@@ -142,6 +142,7 @@ void testcase(std::string& out, const Report& report, const ManifestResult& mani
     body += fmt::format("      <skipped message=\"{}\"/>\n", attr(finding.message));
   } else if (fails_gate(finding, report.fail_on)) {
     std::string detail = fmt::format("{}: {}", where_text(finding, manifest.path), finding.message);
+    if (finding.provenance) detail += "\n" + describe_provenance(*finding.provenance, report.at);
     if (finding.waiver && !finding.waiver->accepted)
       detail += "\n" + trf("waiver refused: {}", finding.waiver->refusal);
     if (finding.is_new)

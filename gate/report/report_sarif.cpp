@@ -84,6 +84,8 @@ json result(const Finding& finding, const ManifestResult& manifest, std::size_t 
   json properties = {{"service", manifest.service}, {"area", finding.area}};
   if (finding.waiver && !finding.waiver->accepted)
     properties["waiverRefused"] = finding.waiver->refusal;
+  // Who last changed the manifest line (the JSON report's "provenance").
+  if (finding.provenance) properties["provenance"] = provenance_json(*finding.provenance);
   out["properties"] = std::move(properties);
   return out;
 }
