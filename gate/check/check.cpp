@@ -164,7 +164,7 @@ struct Checker::State {
   Executor* executor = nullptr;
   Instant at;
   std::optional<Repository> repo;
-  std::optional<RuleSet> rules;
+  std::shared_ptr<const RuleSet> rules;
   std::future<void> time_zones;  // the IANA database, read while the rules load
   // Signed approvals: the verifier programs, found once when a loaded pack asks for proof.
   SignatureTools tools;
@@ -187,7 +187,7 @@ struct Checker::State {
   // The history is walked on another core while manifests are read and parsed, back to the
   // oldest cutoff a changed_within_days of the loaded rules can ask for (a day early: the
   // cutoff is a calendar day in --at's offset).
-  void prefetch_history(History& history) const {
+  void prefetch_history(History& history, const Instant& when) const {
     std::int64_t deepest = -1;
     for (const Rule& rule : rules->rules)
       for (const auto* conditions : {&rule.when, &rule.check})
@@ -197,7 +197,7 @@ struct Checker::State {
               deepest = std::max(deepest, op.value->value_or<std::int64_t>(-1));
     if (deepest < 0) return;
     constexpr std::int64_t k_max_days = 1'000'000;  // beyond any history: walk it all
-    history.prefetch(at.utc - std::chrono::days(std::min(deepest, k_max_days) + 1));
+    history.prefetch(when.utc - std::chrono::days(std::min(deepest, k_max_days) + 1));
   }
 
   // `gone`: manifests the change removed (scope_to_change), judged missing whatever a symlink
@@ -587,7 +587,9 @@ struct Checker::State {
     return findings;
   }
 
-  Expected<void> evaluate(const CheckTarget& target, Report& report) {
+  Expected<void> evaluate(const CheckTarget& target, Report& report,
+                          std::vector<ManifestError>* unevaluated) {
+    const Instant eval_at = target.at.value_or(at);
     report.worktree = target.worktree;
     std::string revision;
     auto opened = open_tree(*repo, target.rev, target.worktree, revision);
@@ -597,7 +599,7 @@ struct Checker::State {
     if (!revision.empty()) {
       report.revision = revision;
       history = repo->history_at(revision, executor);
-      prefetch_history(*history);
+      prefetch_history(*history, eval_at);
     }
 
     std::unique_ptr<Tree> base_tree;
@@ -642,7 +644,7 @@ struct Checker::State {
     context.environment = request.environment;
     context.stage = request.stage;
     context.fail_on_new = request.fail_on_new;
-    context.at = at;
+    context.at = eval_at;
     context.fail_on = request.fail_on;
     context.min_level = request.min_level;
     context.emergency = request.emergency;
@@ -778,6 +780,10 @@ struct Checker::State {
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return paths[a] < paths[b]; });
     for (std::size_t index : order) {
+      if (!results[index] && unevaluated) {
+        unevaluated->push_back(ManifestError{paths[index], results[index].error()});
+        continue;
+      }
       if (!results[index]) return std::unexpected(results[index].error());
       report.manifests.push_back(std::move(*results[index]));
     }
@@ -806,9 +812,13 @@ Expected<Checker> Checker::open(const CheckRequest& request, Executor& executor)
   if (!opened) return std::unexpected(opened.error());
   state->repo = std::move(*opened);
   state->phase("open-repository");
-  auto loaded = load_rule_set(request.rules, request.environment, &*state->repo);
-  if (!loaded) return std::unexpected(loaded.error());
-  state->rules = std::move(*loaded);
+  if (request.loaded_rules) {
+    state->rules = request.loaded_rules;
+  } else {
+    auto loaded = load_rule_set(request.rules, request.environment, &*state->repo);
+    if (!loaded) return std::unexpected(loaded.error());
+    state->rules = std::make_shared<const RuleSet>(std::move(*loaded));
+  }
   for (const Pack& pack : state->rules->packs) {
     state->waiver_proof = state->waiver_proof || pack.waiver_proof_signed;
     state->emergency_proof = state->emergency_proof || pack.emergency_proof_signed;
@@ -835,7 +845,12 @@ Report Checker::new_report() const {
 }
 
 Expected<void> Checker::evaluate(const CheckTarget& target, Report& report) {
-  return m_state->evaluate(target, report);
+  return m_state->evaluate(target, report, nullptr);
+}
+
+Expected<void> Checker::evaluate(const CheckTarget& target, Report& report,
+                                 std::vector<ManifestError>* unevaluated) {
+  return m_state->evaluate(target, report, unevaluated);
 }
 
 const Repository& Checker::repository() const {

@@ -35,6 +35,9 @@ struct CheckRequest {
   std::optional<std::string> emergency_requested_by;  // recorded with it, from the CI
   std::vector<std::string> manifests;                 // --manifest paths; empty: found in the tree
   unsigned jobs = 0;  // manifests evaluated at once; 0: the executor's threads and the caller
+  // Rules already loaded, used instead of loading `rules` (the fleet scan loads them once for
+  // every repository); `environment` must have been checked against them.
+  std::shared_ptr<const RuleSet> loaded_rules;
   // Told when a phase ends ("open-repository", "load-rules", "evaluate"), for --timings.
   std::function<void(std::string_view phase)> on_phase;
 };
@@ -44,6 +47,16 @@ struct CheckTarget {
   std::string rev = "HEAD";
   std::string base;  // empty: no base, every manifest judged in full
   bool worktree = false;
+  // The evaluation time for this target instead of the request's (the fleet trend judges an
+  // older commit as of that date: evidence ages are computed then).
+  std::optional<Instant> at;
+};
+
+// A manifest that could not be evaluated (invalid TOML, an unsupported schema), when the
+// caller asked to go on with the others.
+struct ManifestError {
+  std::string path;
+  Error error;
 };
 
 // A gate ready to evaluate: the request validated, the repository opened and the rules loaded
@@ -60,6 +73,11 @@ class Checker {
 
   // Evaluates `target` and adds its manifests to `report`.
   Expected<void> evaluate(const CheckTarget& target, Report& report);
+  // The same, but a manifest that cannot be evaluated goes into `unevaluated` (in path order)
+  // and the others are still evaluated: the fleet view reports it as a service in error.
+  // Errors that are not one manifest's (the revision, the tree search) still end the call.
+  Expected<void> evaluate(const CheckTarget& target, Report& report,
+                          std::vector<ManifestError>* unevaluated);
 
   const Repository& repository() const;
   const RuleSet& rules() const;

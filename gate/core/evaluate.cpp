@@ -420,6 +420,8 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
   result.path = manifest.path;
   result.blob = manifest.blob;
   result.service = manifest.service_name();
+  result.owner = manifest.doc["service"]["owner"].value_or(std::string());
+  result.tier = manifest.tier().value_or(std::string());
   // A finding per rule, and a few of the gate's own (schema, waivers, the run's).
   result.findings.reserve(rules.rules.size() + manifest.problems.size() + 4);
 

@@ -81,6 +81,8 @@ struct ManifestResult {
   std::string path;
   std::string blob;
   std::string service;
+  std::string owner;  // service.owner and service.tier when they are strings (the fleet view
+  std::string tier;   // groups by them), else ""
   int level = 0;
   bool passed = true;
   std::vector<Finding> findings;  // sorted by rule id

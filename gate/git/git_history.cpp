@@ -205,6 +205,21 @@ void GitHistory::join_prefetch() {
   if (m_prefetch.valid()) m_executor->wait(m_prefetch);
 }
 
+Expected<std::vector<GitHistory::Link>> GitHistory::chain_until(Seconds cutoff, bool& cut) {
+  join_prefetch();
+  std::unique_lock lock(m_chain->mutex);
+  HistoryChain& chain = *m_chain;
+  if (auto loaded = chain.load_window(cutoff, m_repo.get()); !loaded)
+    return std::unexpected(loaded.error());
+  std::vector<Link> links;
+  for (std::size_t i = 0; i < chain.links.size(); ++i) {
+    links.push_back(Link{oid_hex(chain.commit_of(i)), chain.links[i].when});
+    if (chain.links[i].when < cutoff) break;
+  }
+  cut = chain.ended && chain.ended_shallow && (links.empty() || links.back().when >= cutoff);
+  return links;
+}
+
 std::size_t GitHistory::commits_loaded() {
   std::shared_lock lock(m_chain->mutex);
   return m_chain->links.size();

@@ -56,6 +56,15 @@ class GitHistory final : public History {
   // than the graph are loaded here first. Questions asked meanwhile wait for the walk.
   void prefetch(Seconds cutoff) override;
 
+  // The first-parent chain, newest first, back to its first commit older than `cutoff`
+  // (included), or to its end. `cut` is set when the chain ends there because a shallow clone
+  // lacks the parents, not because history begins. The fleet trend picks its points from it.
+  struct Link {
+    std::string commit;  // 40-hex
+    Seconds when;        // committer time
+  };
+  Expected<std::vector<Link>> chain_until(Seconds cutoff, bool& cut);
+
   // How many commits the chain holds so far (for benchmarks and tests).
   std::size_t commits_loaded();
   // How many of them came from the commit-graph, and how many path comparisons a Bloom filter
