@@ -20,7 +20,8 @@ ALLOWED = {
     "report": {"base", "time", "core", "report"},
     "status": {"base", "status"},
     "check": {"base", "time", "core", "git", "check"},
-    "cli": {"base", "time", "core", "git", "report", "status", "check", "cli"},
+    "fleet": {"base", "time", "core", "git", "check", "fleet"},
+    "cli": {"base", "time", "core", "git", "report", "status", "check", "fleet", "cli"},
 }
 # Layers that never touch git, the network, the clock or threads (the clock is read once, by
 # the library entry point, when no evaluation time is given).

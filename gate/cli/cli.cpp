@@ -74,9 +74,9 @@ struct Subcommand {
 
 // In the order `opsgate --help` lists them.
 constexpr Subcommand k_subcommands[] = {
-    {"check", register_check}, {"window", register_window},   {"explain", register_explain},
-    {"rules", register_rules}, {"init", register_init},       {"schema", register_schema},
-    {"hook", register_hook},   {"version", register_version},
+    {"check", register_check}, {"window", register_window}, {"explain", register_explain},
+    {"rules", register_rules}, {"init", register_init},     {"schema", register_schema},
+    {"hook", register_hook},   {"fleet", register_fleet},   {"version", register_version},
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ void register_rules(CLI::App& app, int& exit_code);
 void register_init(CLI::App& app, int& exit_code);
 void register_schema(CLI::App& app, int& exit_code);
 void register_hook(CLI::App& app, int& exit_code);
+void register_fleet(CLI::App& app, int& exit_code);
 void register_version(CLI::App& app, int& exit_code);
 
 // opsgate's command line on `app`: its name, description, --version and subcommands. When
