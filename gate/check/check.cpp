@@ -165,6 +165,11 @@ struct Checker::State {
   Instant at;
   std::optional<Repository> repo;
   std::shared_ptr<const RuleSet> rules;
+  // reuse_reads: manifests parsed so far, by blob id and path, and the markdown headings of
+  // the caller's evaluations, by blob id (operators.cpp keys them so).
+  mutable std::mutex parsed_mutex;
+  mutable std::map<std::string, std::shared_ptr<const Manifest>> parsed;
+  HeadingCache kept_headings;
   std::future<void> time_zones;  // the IANA database, read while the rules load
   // Signed approvals: the verifier programs, found once when a loaded pack asks for proof.
   SignatureTools tools;
@@ -209,11 +214,21 @@ struct Checker::State {
                                          const std::map<std::string, std::string>& gone,
                                          const std::map<std::string, std::string>& moved) const {
     std::optional<ManifestResult> result;
-    std::optional<Manifest> manifest;
+    std::shared_ptr<const Manifest> manifest;
     std::optional<Manifest> before;        // the manifest at the base, when it had one
     std::optional<ManifestResult> judged;  // `before`, evaluated as the revision is
     Expected<std::optional<std::string>> text = std::nullopt;
-    if (auto removed = gone.find(path); removed != gone.end()) {
+    // With reuse_reads, a manifest parsed at another commit with the same blob is not read
+    // again (the parse depends on the text, the path and the rules only).
+    const std::string cache_key =
+        request.reuse_reads && !gone.contains(path) ? tree.blob_id(path) + '\0' + path : "";
+    if (cache_key.size() > path.size() + 1) {
+      std::lock_guard lock(parsed_mutex);
+      if (auto found = parsed.find(cache_key); found != parsed.end()) manifest = found->second;
+    }
+    if (manifest) {
+      // parsed at an earlier evaluate() (reuse_reads)
+    } else if (auto removed = gone.find(path); removed != gone.end()) {
       result = evaluate_missing_manifest(path, *rules, context, removed->second);
     } else if (auto bytes = tree.size(path); !bytes) {
       return std::unexpected(bytes.error());
@@ -225,9 +240,15 @@ struct Checker::State {
     } else if (!*text) {
       result = evaluate_missing_manifest(path, *rules, context);
     } else {
-      auto parsed = parse_manifest(**text, path, tree.blob_id(path), &rules->keys);
-      if (!parsed) return std::unexpected(parsed.error());
-      manifest = std::move(*parsed);
+      auto read = parse_manifest(**text, path, tree.blob_id(path), &rules->keys);
+      if (!read) return std::unexpected(read.error());
+      manifest = std::make_shared<const Manifest>(std::move(*read));
+      if (cache_key.size() > path.size() + 1) {
+        std::lock_guard lock(parsed_mutex);
+        parsed.emplace(cache_key, manifest);
+      }
+    }
+    if (manifest) {
       Manifest none;  // new at this path: every waiver it declares is the change's
       none.path = path;
       if (base_tree) {
@@ -251,7 +272,7 @@ struct Checker::State {
     }
     if (base_tree)
       compare_with_base(
-          *result, manifest ? &*manifest : nullptr, tree,
+          *result, manifest.get(), tree,
           BaseSide{judged ? &*judged : nullptr, before ? &*before : nullptr, base_tree}, *rules,
           context);
     // Answers read from a tree or history that could not read an object may be wrong: no
@@ -595,10 +616,10 @@ struct Checker::State {
     auto opened = open_tree(*repo, target.rev, target.worktree, revision);
     if (!opened) return std::unexpected(opened.error());
     std::unique_ptr<Tree> tree = std::move(*opened);
-    std::unique_ptr<History> history;
+    std::shared_ptr<History> history;
     if (!revision.empty()) {
       report.revision = revision;
-      history = repo->history_at(revision, executor);
+      history = target.history ? target.history : repo->history_at(revision, executor);
       prefetch_history(*history, eval_at);
     }
 
@@ -674,6 +695,7 @@ struct Checker::State {
       if (proof.status == Status::fail) context.emergency.reset();  // window rules stay failed
       report.findings.push_back(std::move(proof));
     }
+    context.headings_by_blob = request.reuse_reads;
     if (!merge_base.empty()) {
       auto seen = through_links(*tree, changed);
       if (!seen) return std::unexpected(seen.error());
@@ -754,7 +776,8 @@ struct Checker::State {
     std::vector<std::vector<Evaluated>> by_evaluator;
     {
       std::vector<Evaluated> here;
-      HeadingCache headings;
+      HeadingCache own_headings;
+      HeadingCache& headings = request.reuse_reads ? kept_headings : own_headings;
       while (auto taken = queue.take())
         here.emplace_back(taken->first,
                           evaluate_path(taken->second, *tree, base_tree.get(), base_history.get(),

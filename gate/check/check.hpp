@@ -38,6 +38,10 @@ struct CheckRequest {
   // Rules already loaded, used instead of loading `rules` (the fleet scan loads them once for
   // every repository); `environment` must have been checked against them.
   std::shared_ptr<const RuleSet> loaded_rules;
+  // Keep parsed manifests and markdown headings, by blob id, across evaluate() calls: the
+  // fleet trend evaluates one repository at many commits whose service files rarely change.
+  // Off for a check: a monorepo's parsed manifests would stay in memory until the end.
+  bool reuse_reads = false;
   // Told when a phase ends ("open-repository", "load-rules", "evaluate"), for --timings.
   std::function<void(std::string_view phase)> on_phase;
 };
@@ -50,6 +54,9 @@ struct CheckTarget {
   // The evaluation time for this target instead of the request's (the fleet trend judges an
   // older commit as of that date: evidence ages are computed then).
   std::optional<Instant> at;
+  // The revision's first-parent history, when the caller has it (the fleet trend's points
+  // share one chain); else read from the repository.
+  std::shared_ptr<History> history;
 };
 
 // A manifest that could not be evaluated (invalid TOML, an unsupported schema), when the

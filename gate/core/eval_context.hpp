@@ -38,6 +38,10 @@ struct EvalContext {
   const RuleSet* rules = nullptr;        // freezes and holidays for window_open (evaluate_manifest)
   // Paths the change touches (--base), sorted and unique; std::nullopt when the change is unknown.
   std::optional<std::vector<std::string>> changed_paths;
+  // The HeadingCache outlives this tree (kept across the commits of a fleet trend): headings
+  // are cached by blob id, not by path. Off by default: a work tree's blob id is a hash of
+  // the file.
+  bool headings_by_blob = false;
 };
 
 // Parsed markdown headings by repository path, shared by every rule of a run.

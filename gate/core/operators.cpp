@@ -395,8 +395,12 @@ class OperatorChecker {
     }
   }
 
+  // Keyed by path, or with headings_by_blob by blob id where the tree has one (so that a cache
+  // kept across the commits of a fleet trend never answers for another content).
   const std::vector<Heading>* headings_of(const std::string& path) {
-    auto it = m_headings.find(path);
+    std::string key = m_context.headings_by_blob ? m_context.tree->blob_id(path) : std::string();
+    key = key.empty() ? path : std::string(1, '\0') + key;
+    auto it = m_headings.find(key);
     if (it == m_headings.end()) {
       std::optional<std::vector<Heading>> parsed;
       // An oversized file is never read: it has no headings, and has_sections says why.
@@ -404,7 +408,7 @@ class OperatorChecker {
       if (bytes && *bytes && **bytes <= k_max_file_bytes)
         if (auto text = m_context.tree->read(path); text && *text)
           parsed = markdown_headings(**text);
-      it = m_headings.emplace(path, std::move(parsed)).first;
+      it = m_headings.emplace(std::move(key), std::move(parsed)).first;
     }
     return it->second ? &*it->second : nullptr;
   }

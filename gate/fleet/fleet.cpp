@@ -156,6 +156,7 @@ RepositoryScan scan_repository(const std::string& name, const std::string& path,
   CheckRequest check = request.check;
   check.repository = path;
   check.loaded_rules = rules;
+  check.reuse_reads = true;  // the trend's commits share most of their manifests and runbooks
   check.jobs = 1;  // the repositories are the fleet's parallelism; a repository's manifests
                    // are evaluated on the task that holds it
   check.on_phase = nullptr;
@@ -165,9 +166,18 @@ RepositoryScan scan_repository(const std::string& name, const std::string& path,
     return scan;
   }
   scan.packs = pack_infos(checker->rules());
+  const Repository& repository = checker->repository();
+  auto commit = repository.resolve_commit(request.rev);
+  if (!commit) {
+    scan.errors.push_back({name, commit.error().to_string()});
+    return scan;
+  }
+  // One first-parent chain for the scan and every trend point: each point's history is the
+  // chain from its commit on, walked once for all of them.
+  std::shared_ptr<History> history = repository.history_at(*commit, &executor);
   Report report = checker->new_report();
   std::vector<ManifestError> unevaluated;
-  if (auto ok = checker->evaluate(CheckTarget{request.rev, "", false, std::nullopt}, report,
+  if (auto ok = checker->evaluate(CheckTarget{*commit, "", false, std::nullopt, history}, report,
                                   &unevaluated);
       !ok) {
     scan.errors.push_back({name, ok.error().to_string()});
@@ -189,7 +199,6 @@ RepositoryScan scan_repository(const std::string& name, const std::string& path,
   // The trend: the last first-parent commit before each boundary, evaluated as of the
   // boundary. The chain is walked once, back to the oldest boundary.
   scan.points.resize(boundaries.size());
-  std::unique_ptr<History> history = checker->repository().history_at(revision);
   auto* git_history = dynamic_cast<GitHistory*>(history.get());
   if (!git_history) {
     scan.errors.push_back({name, "the trend needs the repository's history", std::nullopt});
@@ -215,6 +224,8 @@ RepositoryScan scan_repository(const std::string& name, const std::string& path,
              format_local(boundary)});
       continue;  // younger than the point: the repository starts later
     }
+    std::shared_ptr<History> at_link =
+        repository.history_along(*history, static_cast<std::size_t>(link - chain->begin()));
     Report at_point = checker->new_report();
     std::vector<ManifestError> bad;
     if (auto ok = checker->evaluate(CheckTarget{link->commit, "", false, boundary}, at_point, &bad);

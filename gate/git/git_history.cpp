@@ -195,7 +195,11 @@ GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& 
 }
 
 GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const GitHistory& other)
-    : m_repo(std::move(repo)), m_chain(other.m_chain) {}
+    : m_repo(std::move(repo)), m_chain(other.m_chain), m_first(other.m_first) {}
+
+GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const GitHistory& other,
+                       std::size_t link)
+    : m_repo(std::move(repo)), m_chain(other.m_chain), m_first(other.m_first + link) {}
 
 GitHistory::~GitHistory() {
   join_prefetch();
@@ -211,8 +215,11 @@ Expected<std::vector<GitHistory::Link>> GitHistory::chain_until(Seconds cutoff, 
   HistoryChain& chain = *m_chain;
   if (auto loaded = chain.load_window(cutoff, m_repo.get()); !loaded)
     return std::unexpected(loaded.error());
+  if (auto loaded = chain.load(m_first, m_repo.get()); !loaded)
+    return std::unexpected(loaded.error());
+  chain.index_probes();  // last_change() reads a probe for every loaded link
   std::vector<Link> links;
-  for (std::size_t i = 0; i < chain.links.size(); ++i) {
+  for (std::size_t i = m_first; i < chain.links.size(); ++i) {
     links.push_back(Link{oid_hex(chain.commit_of(i)), chain.links[i].when});
     if (chain.links[i].when < cutoff) break;
   }
@@ -334,12 +341,13 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
     lock.lock();
     return result;
   };
-  if (chain.links.empty()) {
-    auto loaded = grow([&] { return chain.load(0, m_repo.get()); });
+  if (chain.links.size() <= m_first) {
+    auto loaded = grow([&] { return chain.load(m_first, m_repo.get()); });
     if (!loaded) return std::unexpected(loaded.error());
+    if (!*loaded) return fail(ErrorKind::internal, "history: a link past the chain's end");
   }
   // The ids of every directory on the path and of the file, at the revision.
-  auto head_ids = ids_on_path(0, components, nullptr);
+  auto head_ids = ids_on_path(m_first, components, nullptr);
   if (!head_ids) return std::unexpected(head_ids.error());
   const std::vector<git_oid>& head = *head_ids;
   if (head.size() != components.size()) return FileChange{};
@@ -382,7 +390,7 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
       return undone;
     }
   };
-  for (std::size_t i = 0;; ++i) {
+  for (std::size_t i = m_first;; ++i) {
     // The loaded links whose filter rules the path out, in a loop of their own over the compact
     // probes: a monorepo's check makes a million of these.
     const std::size_t skip_from = i;

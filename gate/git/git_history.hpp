@@ -35,6 +35,10 @@ class GitHistory final : public History {
   // Another thread's history of the same commit as `other`, sharing its chain: links loaded by
   // either are loaded for both. `repo` is this thread's handle on the same repository.
   GitHistory(std::shared_ptr<git_repository> repo, const GitHistory& other);
+  // The history of the commit `link` links down `other`'s first-parent chain (an ancestor on
+  // it, already loaded), sharing the chain: the fleet trend's points, all on one chain, walk it
+  // once instead of once a point.
+  GitHistory(std::shared_ptr<git_repository> repo, const GitHistory& other, std::size_t link);
   ~GitHistory() override;
   GitHistory(const GitHistory&) = delete;
   GitHistory& operator=(const GitHistory&) = delete;
@@ -89,6 +93,7 @@ class GitHistory final : public History {
 
   std::shared_ptr<git_repository> m_repo;  // this thread's handle: trees and commits read here
   std::shared_ptr<HistoryChain> m_chain;
+  std::size_t m_first = 0;  // the link of the chain this history's commit is
   std::size_t m_skipped = 0;
   std::size_t m_deep_bound = 0;   // deep_search_bound(), once computed
   std::optional<Error> m_damage;  // the first error last_change() returned

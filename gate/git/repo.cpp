@@ -897,6 +897,12 @@ std::unique_ptr<History> Repository::history_sharing(const History& other,
   return history_at(commit_id);
 }
 
+std::unique_ptr<History> Repository::history_along(const History& other, std::size_t link) const {
+  const auto* git = dynamic_cast<const GitHistory*>(&other);
+  if (!git) return nullptr;
+  return std::make_unique<GitHistory>(m_repo, *git, link);
+}
+
 std::unique_ptr<History> Repository::history_at(const std::string& commit_id,
                                                 Executor* executor) const {
   return std::make_unique<GitHistory>(m_repo, commit_id, executor);

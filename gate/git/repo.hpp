@@ -79,6 +79,11 @@ class Repository {
   std::unique_ptr<History> history_sharing(const History& other,
                                            const std::string& commit_id) const;
 
+  // The history of the commit `link` links down the first-parent chain of `other` (a
+  // history_at() of this repository), sharing the links `other` has loaded: the fleet trend
+  // evaluates several commits of one chain.
+  std::unique_ptr<History> history_along(const History& other, std::size_t link) const;
+
   // The work tree, or an error for a bare repository.
   Expected<std::unique_ptr<Tree>> work_tree() const;
 

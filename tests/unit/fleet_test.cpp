@@ -9,6 +9,8 @@
 
 #include "fleet.hpp"
 #include "fleet_render.hpp"
+#include "git_history.hpp"
+#include "repo.hpp"
 #include "test_repo.hpp"
 
 namespace fs = std::filesystem;
@@ -373,4 +375,116 @@ TEST_CASE("fleet: trend, shard and report parsing", "[fleet]") {
   CHECK(bad.error().message.find("x.json") != std::string::npos);
   CHECK_FALSE(parse_fleet_json("{\"outcome\": \"pass\"}", "check.json"));
   CHECK_FALSE(parse_fleet_json("not json", "y.json"));
+}
+
+TEST_CASE("fleet: a point's history along the scan's chain answers as its own", "[fleet]") {
+  TempRepo repo;
+  repo.write("docs/runbook.md", "# One\n");
+  repo.commit("one", "2026-09-01T12:00:00+02:00");
+  repo.write("README.md", "x\n");
+  repo.commit("two", "2026-10-01T12:00:00+02:00");
+  repo.write("docs/runbook.md", "# Two\n");
+  const std::string three = repo.commit("three", "2026-10-15T12:00:00+02:00");
+  repo.write("README.md", "y\n");
+  repo.commit("four", "2026-11-01T12:00:00+01:00");
+  repo.write("README.md", "z\n");
+  const std::string head = repo.commit("five", "2026-11-10T12:00:00+01:00");
+  auto opened = Repository::discover(repo.path().string());
+  REQUIRE(opened);
+  std::unique_ptr<History> history = opened->history_at(head);
+  auto* git = dynamic_cast<GitHistory*>(history.get());
+  REQUIRE(git);
+  bool cut = true;
+  auto chain = git->chain_until(instant("2026-10-10T00:00:00Z").utc, cut);
+  REQUIRE(chain);
+  CHECK_FALSE(cut);
+  REQUIRE(chain->size() == 4);  // five, four, three, and two: the first before the date
+  CHECK(chain->at(2).commit == three);
+  const Seconds cutoff = instant("2026-01-01T00:00:00Z").utc;
+  for (std::size_t link = 0; link < chain->size(); ++link) {
+    std::unique_ptr<History> along = opened->history_along(*history, link);
+    std::unique_ptr<History> own = opened->history_at(chain->at(link).commit);
+    for (const char* path : {"docs/runbook.md", "README.md", "missing.md"}) {
+      auto a = along->last_change(path, cutoff);
+      auto b = own->last_change(path, cutoff);
+      REQUIRE(a);
+      REQUIRE(b);
+      CHECK(a->kind == b->kind);
+      CHECK(a->commit == b->commit);
+    }
+  }
+}
+
+TEST_CASE("fleet: what repositories say is text in the page, never markup", "[fleet]") {
+  FleetReport report;
+  report.environment = "production";
+  report.at = instant("2026-11-26T10:00:00+01:00");
+  FleetService service;
+  service.repository = "repos/\"><img src=x onerror=alert(1)>";
+  service.revision = std::string(40, 'a');
+  service.manifest = "operability.toml";
+  service.name = "<script>alert(1)</script>";
+  service.owner = "team-'quote'";
+  service.outcome = "fail";
+  service.areas["backup"] = "fail";
+  service.failing.push_back(FleetFinding{"BKP-002", "t", "error", "backup", 2,
+                                         "</details><script>alert(2)</script>", "fix & go",
+                                         SourcePos{"operability.toml", 3, 1}});
+  report.services.push_back(service);
+  report.repositories.push_back({service.repository, service.revision, 1});
+  const std::string html = render_fleet_html(report);
+  CHECK(html.find("<script>alert") == std::string::npos);
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(html.find("fix &amp; go") != std::string::npos);
+  CHECK(html.find("team-&#39;quote&#39;") != std::string::npos);
+  // One script element: the page's own.
+  std::size_t scripts = 0;
+  for (std::size_t at = html.find("<script"); at != std::string::npos;
+       at = html.find("<script", at + 1))
+    ++scripts;
+  CHECK(scripts == 1);
+}
+
+TEST_CASE("fleet: reads kept across the trend's commits never answer for another content",
+          "[fleet]") {
+  TempDir rules_dir;
+  std::ofstream(rules_dir.path() / "sections.toml") << R"(
+[pack]
+name = "sections"
+version = "1.0.0"
+
+[[rule]]
+id = "RUN-010"
+area = "runbook"
+title = "The runbook says how to restore"
+severity = "error"
+level = 1
+help = "Add a Restore section."
+check = [ { key = "runbook.path", has_sections = ["Restore"] } ]
+)";
+  TempRepo repo;
+  const std::string manifest_text = "schema = 1\n[service]\nname = \"svc\"\nowner = \"team\"\n"
+                                    "[runbook]\npath = \"docs/runbook.md\"\n";
+  repo.write("operability.toml", manifest_text);
+  repo.write("docs/runbook.md", "# Runbook\n");
+  repo.commit("no restore section", "2026-11-03T12:00:00+01:00");
+  repo.write("docs/runbook.md", "# Runbook\n## Restore\n");
+  repo.commit("restore section", "2026-11-10T12:00:00+01:00");
+  repo.write("docs/runbook.md", "# Runbook\n");
+  repo.commit("restore section gone", "2026-11-17T12:00:00+01:00");
+
+  FleetRequest request;
+  request.sources = {repo.path().string()};
+  request.check.rules = {rules_dir.path().string()};
+  request.check.at = instant("2026-11-26T10:00:00+01:00");
+  request.trend = *parse_trend("3w");  // Nov 9, 16, 23, now
+  Executor executor(1);
+  auto report = scan_fleet(request, executor);
+  REQUIRE(report);
+  REQUIRE(report->trend_points.size() == 4);
+  CHECK(report->trend_points[0].overall.failed == 1);  // the first runbook
+  CHECK(report->trend_points[1].overall.passed == 1);  // with its section
+  CHECK(report->trend_points[2].overall.failed == 1);  // the same blob as the first again
+  CHECK(report->trend_points[3].overall.failed == 1);
 }
