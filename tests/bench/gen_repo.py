@@ -69,6 +69,9 @@ def main():
     parser.add_argument("--services", type=int, default=0, help="a monorepo of K services")
     parser.add_argument("--bare", action="store_true", help="a bare repository (no checkout)")
     parser.add_argument("--runbook-age-hours", type=int, default=None)
+    parser.add_argument("--interval", type=int, default=3600,
+                        help="seconds between commits (default 3600: one an hour)")
+    parser.add_argument("--owner", help="service.owner of the services (default: the template's)")
     args = parser.parse_args()
 
     init = ["git", "init", "-q", "-b", "main"] + (["--bare"] if args.bare else []) + [args.path]
@@ -78,12 +81,16 @@ def main():
     out = proc.stdin
     files, first_service = service_files(args.template, args.services)
     runbook = first_service + "docs/runbook.md"
-    start = args.end - 3600 * (args.commits - 1)
+    if args.owner:
+        files = {path: re.sub(rb'(?m)^owner = "[^"]*"', b'owner = "%s"' % args.owner.encode(), data,
+                              count=1) if path.endswith("operability.toml") else data
+                 for path, data in files.items()}
+    start = args.end - args.interval * (args.commits - 1)
     change_at = None
     if args.runbook_age_hours is not None:
         change_at = args.commits - 1 - args.runbook_age_hours
     for i in range(args.commits):
-        when = start + 3600 * i
+        when = start + args.interval * i
         out.write(b"commit refs/heads/main\n")
         out.write(b"committer Bench <bench@example.org> %d +0000\n" % when)
         message = b"commit %d" % i
