@@ -57,7 +57,7 @@ def measure(binary, args, runs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build", required=True, help="the build directory (holds opsgate)")
+    parser.add_argument("--build", required=True, help="the build directory (holds gate/opsgate)")
     parser.add_argument("--repositories", type=int, default=200)
     parser.add_argument("--services", type=int, default=5)
     parser.add_argument("--commits", type=int, default=120)
@@ -67,7 +67,7 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.repositories, args.runs, args.commits = 10, 1, 100
-    binary = os.path.join(args.build, "opsgate")
+    binary = os.path.join(args.build, "gate", "opsgate")
     work = args.keep or tempfile.mkdtemp(prefix="opsgate-fleet-bench.")
     fleet = os.path.join(work, "fleet")
     single = os.path.join(work, "single")
