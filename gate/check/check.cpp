@@ -696,6 +696,7 @@ struct Checker::State {
       report.findings.push_back(std::move(proof));
     }
     context.headings_by_blob = request.reuse_reads;
+    context.report_provenance = request.cite_provenance;
     if (!merge_base.empty()) {
       auto seen = through_links(*tree, changed);
       if (!seen) return std::unexpected(seen.error());

@@ -42,6 +42,10 @@ struct CheckRequest {
   // fleet trend evaluates one repository at many commits whose service files rarely change.
   // Off for a check: a monorepo's parsed manifests would stay in memory until the end.
   bool reuse_reads = false;
+  // Failed findings cite the commit that last changed their line (a blame per manifest with
+  // failures). Off for the fleet scan, whose reports show no provenance: its trend would blame
+  // every failing manifest at every point. Signed waivers are proven either way.
+  bool cite_provenance = true;
   // Told when a phase ends ("open-repository", "load-rules", "evaluate"), for --timings.
   std::function<void(std::string_view phase)> on_phase;
 };

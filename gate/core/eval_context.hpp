@@ -30,12 +30,15 @@ struct EvalContext {
   // The manifest is read from the revision `history` starts at (not the work tree, not the
   // base's re-evaluation): failed findings cite the commit that last changed their line.
   bool cite_provenance = false;
+  // Whether the findings carry that provenance (the caller shows it); cite_provenance alone
+  // still lets signed waivers be proven by blame.
+  bool report_provenance = true;
   // Checks the signatures that prove waivers of packs with waiver_proof = "signed"; null when
   // no loaded pack asks for proof (or nothing can be checked: --worktree, no repository).
   Approvals* approvals = nullptr;
   // The commits of the change (--base..--rev), for separation of duties; null without --base.
   const std::vector<CommitRef>* change_commits = nullptr;
-  const RuleSet* rules = nullptr;        // freezes and holidays for window_open (evaluate_manifest)
+  const RuleSet* rules = nullptr;  // freezes and holidays for window_open (evaluate_manifest)
   // Paths the change touches (--base), sorted and unique; std::nullopt when the change is unknown.
   std::optional<std::vector<std::string>> changed_paths;
   // The HeadingCache outlives this tree (kept across the commits of a fleet trend): headings

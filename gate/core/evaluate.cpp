@@ -518,7 +518,8 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
                "rules)."))));
   }
   if (base) added_waivers(manifest, *base, result.findings);
-  if (context.cite_provenance && context.history) cite_provenance(result, *context.history);
+  if (context.cite_provenance && context.report_provenance && context.history)
+    cite_provenance(result, *context.history);
   finish(result, context);
   return result;
 }

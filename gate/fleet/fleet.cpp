@@ -157,6 +157,7 @@ RepositoryScan scan_repository(const std::string& name, const std::string& path,
   check.repository = path;
   check.loaded_rules = rules;
   check.reuse_reads = true;  // the trend's commits share most of their manifests and runbooks
+  check.cite_provenance = false;  // no report of the fleet shows it
   check.jobs = 1;  // the repositories are the fleet's parallelism; a repository's manifests
                    // are evaluated on the task that holds it
   check.on_phase = nullptr;

@@ -488,3 +488,30 @@ check = [ { key = "runbook.path", has_sections = ["Restore"] } ]
   CHECK(report->trend_points[2].overall.failed == 1);  // the same blob as the first again
   CHECK(report->trend_points[3].overall.failed == 1);
 }
+
+TEST_CASE("fleet: no blame for provenance the fleet's reports do not show", "[fleet]") {
+  RulesDir rules;
+  TempRepo repo;
+  repo.write("operability.toml", manifest("billing", "team-payments", false));
+  repo.commit("billing", "2026-11-01T10:00:00+01:00");
+  CheckRequest request;
+  request.repository = repo.path().string();
+  request.rules = {rules.path()};
+  request.at = instant("2026-11-26T10:00:00+01:00");
+  const auto failed_backups = [](const Report& report) -> const Finding& {
+    for (const Finding& finding : report.manifests.at(0).findings)
+      if (finding.rule == "BKP-001") return finding;
+    throw std::logic_error("no BKP-001");
+  };
+  Executor executor(1);
+  auto cited = check(request, CheckTarget{}, executor);
+  REQUIRE(cited);
+  REQUIRE(failed_backups(*cited).status == Status::fail);
+  REQUIRE(failed_backups(*cited).provenance);  // check cites it
+  CHECK(failed_backups(*cited).provenance->commit == repo.git("rev-parse HEAD").substr(0, 40));
+  request.cite_provenance = false;  // as the fleet scan asks
+  auto uncited = check(request, CheckTarget{}, executor);
+  REQUIRE(uncited);
+  CHECK(failed_backups(*uncited).status == Status::fail);
+  CHECK_FALSE(failed_backups(*uncited).provenance);
+}
