@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "fleet.hpp"
 #include "fleet_render.hpp"
+#include "i18n.hpp"
 #include "options.hpp"
 #include "terminal_text.hpp"
 
@@ -97,14 +98,15 @@ int emit(const FleetOutput& output, const FleetReport& report, bool failed) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    fmt::print(stderr, "opsgate: error: cannot write the report to standard output\n");
+    fmt::print(stderr, "{}\n", trf("opsgate: error: {}", tr("cannot write to standard output")));
     code = k_exit_error;
   }
   // The run's own error ("" source) was printed by the caller.
   for (const FleetError& error : report.errors)
     if (!error.point && !error.source.empty())
-      fmt::print(stderr, "opsgate: error: {}: {}\n", escape_control(error.source),
-                 escape_control(error.message));
+      fmt::print(stderr, "{}\n",
+                 trf("opsgate: error: {}: {}", escape_control(error.source),
+                     escape_control(error.message)));
   return code;
 }
 

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "git_history.hpp"
+#include "i18n.hpp"
 #include "rule_sources.hpp"
 
 namespace fs = std::filesystem;
@@ -50,7 +51,7 @@ void expand_path(const std::string& source, SourceList& list) {
   std::error_code ec;
   const fs::path path(name);
   if (!fs::exists(path, ec)) {
-    list.errors.push_back({source, fmt::format("{}: no such file or directory", source)});
+    list.errors.push_back({source, std::string(tr("no such file or directory"))});
     return;
   }
   if (is_repository(path)) {
@@ -58,9 +59,8 @@ void expand_path(const std::string& source, SourceList& list) {
     return;
   }
   if (!fs::is_directory(path, ec)) {
-    list.errors.push_back({source, fmt::format("{}: not a repository nor a directory of "
-                                               "repositories",
-                                               source)});
+    list.errors.push_back(
+        {source, std::string(tr("not a repository nor a directory of repositories"))});
     return;
   }
   std::vector<std::string> children;
@@ -73,7 +73,7 @@ void expand_path(const std::string& source, SourceList& list) {
   }
   if (children.empty()) {
     list.errors.push_back(
-        {source, fmt::format("{}: not a repository, and no directory in it is one", source)});
+        {source, std::string(tr("not a repository, and no directory in it is one"))});
     return;
   }
   for (const std::string& child : children) {
@@ -156,7 +156,7 @@ RepositoryScan scan_repository(const std::string& name, const std::string& path,
   CheckRequest check = request.check;
   check.repository = path;
   check.loaded_rules = rules;
-  check.reuse_reads = true;  // the trend's commits share most of their manifests and runbooks
+  check.reuse_reads = true;       // the trend's commits share most of their manifests and runbooks
   check.cite_provenance = false;  // no report of the fleet shows it
   check.jobs = 1;  // the repositories are the fleet's parallelism; a repository's manifests
                    // are evaluated on the task that holds it
@@ -219,9 +219,9 @@ RepositoryScan scan_repository(const std::string& name, const std::string& path,
       if (cut)
         scan.errors.push_back(
             {name,
-             fmt::format("the history is cut (a shallow clone) before {}: that point is left "
-                         "out; deepen the clone (git fetch --deepen=N) to cover the trend window",
-                         format_local(boundary)),
+             trf("the history is cut (a shallow clone) before {}: that point is left out; "
+                 "deepen the clone (git fetch --deepen=N) to cover the trend window",
+                 format_local(boundary)),
              format_local(boundary)});
       continue;  // younger than the point: the repository starts later
     }
@@ -430,8 +430,7 @@ SourceList expand_sources(const std::vector<std::string>& sources) {
     const std::string file = source.substr(1);
     std::ifstream in(file);
     if (!in) {
-      list.errors.push_back(
-          {source, fmt::format("{}: cannot read the list of repositories", file)});
+      list.errors.push_back({source, std::string(tr("cannot read the list of repositories"))});
       continue;
     }
     std::size_t number = 0;
@@ -442,15 +441,14 @@ SourceList expand_sources(const std::vector<std::string>& sources) {
       if (entry.empty() || entry.starts_with('#')) continue;
       if (entry.starts_with('@')) {
         list.errors.push_back(
-            {source, fmt::format("{}:{}: a list names repositories and directories, not "
-                                 "another list ({})",
-                                 file, number, entry)});
+            {source, trf("{}:{}: a list names repositories and directories, not another list ({})",
+                         file, number, entry)});
         continue;
       }
       expand_path(entry, list);
     }
     if (list.repositories.size() + list.errors.size() == before)
-      list.errors.push_back({source, fmt::format("{}: names no repository", file)});
+      list.errors.push_back({source, std::string(tr("names no repository"))});
   }
   // The same repository named twice (a path and its directory's child) is scanned once, under
   // its first name in sorted order.
@@ -471,6 +469,7 @@ Expected<FleetReport> scan_fleet(const FleetRequest& request, Executor& executor
     return fail(ErrorKind::usage, "the fleet scan needs its evaluation time (--at or now)");
   FleetReport report;
   report.environment = request.check.environment;
+  report.lang = language();
   report.stage = request.check.stage;
   report.at = *request.check.at;
   report.rev = request.rev;
@@ -571,6 +570,9 @@ Expected<FleetReport> merge_fleet(std::vector<std::pair<std::string, FleetReport
     if (shard.at.utc != merged.at.utc || shard.at.offset != merged.at.offset)
       return differs("evaluation time", format_local(merged.at), format_local(shard.at));
     if (shard.rev != merged.rev) return differs("revision", merged.rev, shard.rev);
+    if (shard.lang != merged.lang)
+      return differs("language", std::string(lang_name(merged.lang)),
+                     std::string(lang_name(shard.lang)));
     if (shard.fail_on != merged.fail_on)
       return differs("--fail-on", std::string(severity_name(merged.fail_on)),
                      std::string(severity_name(shard.fail_on)));
@@ -605,6 +607,7 @@ Expected<FleetReport> merge_fleet(std::vector<std::pair<std::string, FleetReport
 FleetReport fleet_error_report(const FleetRequest& request, const Error& error) {
   FleetReport report;
   report.environment = request.check.environment;
+  report.lang = language();
   report.stage = request.check.stage;
   if (request.check.at) report.at = *request.check.at;
   report.rev = request.rev;

@@ -15,6 +15,7 @@
 #include "check.hpp"
 #include "error.hpp"
 #include "executor.hpp"
+#include "i18n.hpp"
 #include "report.hpp"
 #include "timeutil.hpp"
 
@@ -120,6 +121,7 @@ struct FleetReport {
   Instant at;
   std::string rev = "HEAD";
   Severity fail_on = Severity::error;
+  Lang lang = Lang::en;  // the language of its texts (messages, titles, help): the scan's
   std::vector<PackInfo> packs;
   std::optional<TrendSpec> trend;
   std::optional<Shard> shard;                 // unset in a full or merged report
@@ -181,8 +183,8 @@ SourceList expand_sources(const std::vector<std::string>& sources);
 Expected<FleetReport> scan_fleet(const FleetRequest& request,
                                  Executor& executor = Executor::shared());
 
-// Shard reports of one scan (same environment, stage, time, revision, trend) into one report,
-// as an unsharded run would have written it. A mismatch is a usage error naming the file.
+// Shard reports of one scan (same environment, stage, time, revision, trend, language) into one
+// report, as an unsharded run would have written it. A mismatch is a usage error naming the file.
 Expected<FleetReport> merge_fleet(std::vector<std::pair<std::string, FleetReport>> shards);
 
 // The report of a run that could not scan at all: its request and the message.

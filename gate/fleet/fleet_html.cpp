@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "fleet_render.hpp"
+#include "i18n.hpp"
 #include "terminal_text.hpp"
 
 namespace opsgate {
@@ -62,7 +63,7 @@ std::pair<const char*, const char*> heat_colour(double share) {
 
 std::string outcome_badge(const std::string& outcome) {
   const char* mark = outcome == "pass" ? "\u2713" : outcome == "fail" ? "\u2717" : "!";
-  return fmt::format(R"(<span class="badge {0}">{1} {0}</span>)", h(outcome), mark);
+  return fmt::format(R"(<span class="badge {}">{} {}</span>)", h(outcome), mark, h(tr(outcome)));
 }
 
 constexpr std::string_view k_style = R"css(
@@ -153,9 +154,11 @@ std::string trend_svg(const FleetReport& report) {
   const auto y_of = [&](double rate) { return top + plot_h * (1.0 - rate); };
   std::string svg = fmt::format(
       R"(<svg role="img" aria-labelledby="trend-title" viewBox="0 0 {} {}" width="100%" style="max-width:{}px">)"
-      R"(<title id="trend-title">Pass rate at each trend point, {} to {}</title>)",
-      width, height, width, points.empty() ? "" : h(format_local(points.front().date)),
-      points.empty() ? "" : h(format_local(points.back().date)));
+      R"(<title id="trend-title">{}</title>)",
+      width, height, width,
+      h(trf("Pass rate at each trend point, {} to {}",
+            points.empty() ? "" : format_local(points.front().date),
+            points.empty() ? "" : format_local(points.back().date))));
   for (int tick = 0; tick <= 4; ++tick) {
     const double rate = tick / 4.0;
     svg += fmt::format(
@@ -176,12 +179,14 @@ std::string trend_svg(const FleetReport& report) {
     const std::string day = format_local(point.date).substr(0, 10);
     if (point.overall.services > 0)
       svg += fmt::format(
-          R"(<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="#0072B2"><title>{}: {} of {} services pass ({})</title></circle>)",
-          x_of(i), y_of(point.overall.pass_rate()), h(day), point.overall.passed,
-          point.overall.services, percent(point.overall));
+          R"(<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="#0072B2"><title>{}</title></circle>)",
+          x_of(i), y_of(point.overall.pass_rate()),
+          h(trnf("{}: {} of {} service passes ({})", "{}: {} of {} services pass ({})",
+                 point.overall.services, day, point.overall.passed, point.overall.services,
+                 percent(point.overall))));
     if (i % label_every == 0 || i + 1 == points.size())
       svg += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>)", x_of(i),
-                         height - bottom + 16, point.current ? "now" : h(day.substr(5)));
+                         height - bottom + 16, point.current ? h(tr("now")) : h(day.substr(5)));
   }
   svg += "</svg>";
   return svg;
@@ -193,77 +198,89 @@ std::string render_fleet_html(const FleetReport& report) {
   const FleetSummary summary = summarize(report);
   const FleetCounts& counts = summary.counts;
   std::string out;
-  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += fmt::format("<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n",
+                     lang_name(language()));
   // Nothing may be fetched: the page is one file, opened from disk or an artifact store.
   out +=
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
       "'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += fmt::format("<title>opsgate fleet: {} services, {} pass ({})</title>\n", counts.services,
-                     percent(counts), h(report.environment));
-  out += fmt::format("<style>{}</style>\n</head>\n<body>\n", k_style);
-  out += "<header>\n<h1>Operability of the fleet</h1>\n";
   out += fmt::format(
-      "<p class=\"meta\">Environment <strong>{}</strong>, stage {}, evaluated at <time>{}</time> "
-      "on {} of each repository, fail on {}{}. Rules: {}.</p>\n</header>\n<main>\n",
-      h(report.environment), stage_name(report.stage), h(format_local(report.at)), h(report.rev),
-      severity_name(report.fail_on),
-      report.shard ? fmt::format(", shard {}/{}", report.shard->index, report.shard->total) : "",
-      [&] {
-        std::string packs;
-        for (const PackInfo& pack : report.packs)
-          packs += fmt::format("{}{} {}", packs.empty() ? "" : ", ", h(pack.name), h(pack.version));
-        return packs.empty() ? std::string("none") : packs;
-      }());
+      "<title>{}</title>\n",
+      h(trnf("opsgate fleet: {} service, {} pass ({})", "opsgate fleet: {} services, {} pass ({})",
+             counts.services, counts.services, percent(counts), report.environment)));
+  out += fmt::format("<style>{}</style>\n</head>\n<body>\n", k_style);
+  out += fmt::format("<header>\n<h1>{}</h1>\n", h(tr("Operability of the fleet")));
+  // The translated sentence is escaped first, its values (escaped too) put in after.
+  out += fmt::format(
+      "<p class=\"meta\">{}</p>\n</header>\n<main>\n",
+      fmt::format(
+          fmt::runtime(h(tr("Environment {}, stage {}, evaluated at {} on {} of each repository, "
+                            "fail on {}{}. Rules: {}."))),
+          fmt::format("<strong>{}</strong>", h(report.environment)), stage_name(report.stage),
+          fmt::format("<time>{}</time>", h(format_local(report.at))), h(report.rev),
+          severity_name(report.fail_on),
+          report.shard ? h(trf(", shard {}/{}", report.shard->index, report.shard->total)) : "",
+          [&] {
+            std::string packs;
+            for (const PackInfo& pack : report.packs)
+              packs +=
+                  fmt::format("{}{} {}", packs.empty() ? "" : ", ", h(pack.name), h(pack.version));
+            return packs.empty() ? h(tr("none")) : packs;
+          }()));
 
   // Summary.
-  out +=
-      "<section aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>\n<dl "
-      "class=\"cards\">\n";
-  const auto card = [&](const char* label, const char* metric, const std::string& value) {
-    out +=
-        fmt::format("<div><dt>{}</dt><dd data-metric=\"{}\">{}</dd></div>\n", label, metric, value);
+  out += fmt::format(
+      "<section aria-labelledby=\"summary\">\n<h2 id=\"summary\">{}</h2>\n<dl "
+      "class=\"cards\">\n",
+      h(tr("Summary")));
+  const auto card = [&](std::string_view label, const char* metric, const std::string& value) {
+    out += fmt::format("<div><dt>{}</dt><dd data-metric=\"{}\">{}</dd></div>\n", h(tr(label)),
+                       metric, value);
   };
-  card("Repositories", "repositories", std::to_string(report.repositories.size()));
-  card("Services", "services", std::to_string(counts.services));
-  card("Pass", "passed", std::to_string(counts.passed));
-  card("Fail", "failed", std::to_string(counts.failed));
-  card("Not evaluated", "errors", std::to_string(counts.errors));
-  card("Pass rate", "pass-rate", percent(counts));
+  card(tr_noop("Repositories"), "repositories", std::to_string(report.repositories.size()));
+  card(tr_noop("Services"), "services", std::to_string(counts.services));
+  card(tr_noop("Pass"), "passed", std::to_string(counts.passed));
+  card(tr_noop("Fail"), "failed", std::to_string(counts.failed));
+  card(tr_noop("Not evaluated"), "errors", std::to_string(counts.errors));
+  card(tr_noop("Pass rate"), "pass-rate", percent(counts));
   out += "</dl>\n";
 
-  out +=
-      "<div class=\"grid\">\n<div>\n<table id=\"levels\">\n<caption>Services by maturity "
-      "level</caption>\n<thead><tr><th scope=\"col\">Level</th><th scope=\"col\" "
-      "class=\"num\">Services</th></tr></thead>\n<tbody>\n";
+  out += fmt::format(
+      "<div class=\"grid\">\n<div>\n<table id=\"levels\">\n<caption>{}</caption>\n<thead><tr><th "
+      "scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+      h(tr("Services by maturity level")), h(tr("Level")), h(tr("Services")));
   int widest = 1;
   for (int value : counts.levels) widest = std::max(widest, value);
   for (std::size_t level = 0; level < counts.levels.size(); ++level)
     out += fmt::format(
-        "<tr><th scope=\"row\">Level {}</th><td class=\"num\"><span class=\"bar\" "
+        "<tr><th scope=\"row\">{}</th><td class=\"num\"><span class=\"bar\" "
         "style=\"width:{}px\" aria-hidden=\"true\"></span><span data-metric=\"level-{}\">{}"
         "</span></td></tr>\n",
-        level, counts.levels[level] * 120 / widest, level, counts.levels[level]);
+        h(trf("Level {}", level)), counts.levels[level] * 120 / widest, level,
+        counts.levels[level]);
   out += "</tbody>\n</table>\n</div>\n<div>\n";
   if (report.trend) {
     out += fmt::format(
-        "<figure id=\"trend-chart\">\n{}\n<figcaption>Pass rate, {} "
-        "(every point a real evaluation of the commit of that date)</figcaption>\n"
-        "</figure>\n",
-        trend_svg(report), h(report.trend->text()));
+        "<figure id=\"trend-chart\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+        trend_svg(report),
+        h(trf("Pass rate, {} (every point a real evaluation of the commit of that date)",
+              report.trend->text())));
   } else {
-    out +=
-        "<p class=\"meta\">No trend: run with <code>--trend 12w</code> or <code>--trend "
-        "6m</code> for the pass rate over time.</p>\n";
+    out += fmt::format(
+        "<p class=\"meta\">{}</p>\n",
+        fmt::format(fmt::runtime(h(tr("No trend: run with {} or {} for the pass rate over time."))),
+                    "<code>--trend 12w</code>", "<code>--trend 6m</code>"));
   }
   out += "</div>\n</div>\n";
   if (report.trend) {
-    out +=
-        "<details>\n<summary>Trend figures</summary>\n<table id=\"trend\">\n<caption>Trend "
-        "points</caption>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\" "
-        "class=\"num\">Repositories</th><th scope=\"col\" class=\"num\">Services</th><th "
-        "scope=\"col\" class=\"num\">Pass</th><th scope=\"col\" class=\"num\">Pass "
-        "rate</th><th scope=\"col\">Levels 0-5</th></tr></thead>\n<tbody>\n";
+    out += fmt::format(
+        "<details>\n<summary>{}</summary>\n<table id=\"trend\">\n<caption>{}</caption>\n"
+        "<thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th><th "
+        "scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th><th "
+        "scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+        h(tr("Trend figures")), h(tr("Trend points")), h(tr("Date")), h(tr("Repositories")),
+        h(tr("Services")), h(tr("Pass")), h(tr("Pass rate")), h(tr("Levels 0-5")));
     for (const TrendPoint& point : report.trend_points) {
       std::string levels;
       for (std::size_t i = 0; i < point.overall.levels.size(); ++i)
@@ -272,26 +289,30 @@ std::string render_fleet_html(const FleetReport& report) {
           "<tr><th scope=\"row\">{}{}</th><td class=\"num\">{}</td><td "
           "class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>"
           "</tr>\n",
-          h(format_local(point.date)), point.current ? " (now)" : "", point.repositories,
-          point.overall.services, point.overall.passed, percent(point.overall), levels);
+          h(format_local(point.date)), point.current ? " " + h(tr("(now)")) : "",
+          point.repositories, point.overall.services, point.overall.passed, percent(point.overall),
+          levels);
     }
     out += "</tbody>\n</table>\n</details>\n";
   }
   out += "</section>\n";
 
   // Team x area heat map.
-  out += "<section aria-labelledby=\"teams-title\">\n<h2 id=\"teams-title\">Teams and areas</h2>\n";
-  out += "<p class=\"legend\" aria-hidden=\"true\">Share of services passing the area: ";
+  out += fmt::format("<section aria-labelledby=\"teams-title\">\n<h2 id=\"teams-title\">{}</h2>\n",
+                     h(tr("Teams and areas")));
+  out += fmt::format("<p class=\"legend\" aria-hidden=\"true\">{} ",
+                     h(tr("Share of services passing the area:")));
   for (const auto& [label, share] : std::vector<std::pair<const char*, double>>{
            {"&lt;20%", 0.1}, {"20-40%", 0.3}, {"40-60%", 0.5}, {"60-80%", 0.7}, {"&ge;80%", 0.9}}) {
     auto [background, ink] = heat_colour(share);
     out += fmt::format("<span style=\"background:{};color:{}\">{}</span>", background, ink, label);
   }
-  out +=
-      "</p>\n<table id=\"heatmap\" class=\"heat\">\n<caption>Services passing each area, by "
-      "team (passing / assessed)</caption>\n<thead><tr><th scope=\"col\">Team</th><th "
-      "scope=\"col\" class=\"num\">Services</th><th scope=\"col\" class=\"num\">Pass "
-      "rate</th>";
+  out += fmt::format(
+      "</p>\n<table id=\"heatmap\" class=\"heat\">\n<caption>{}</caption>\n<thead><tr><th "
+      "scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" "
+      "class=\"num\">{}</th>",
+      h(tr("Services passing each area, by team (passing / assessed)")), h(tr("Team")),
+      h(tr("Services")), h(tr("Pass rate")));
   for (const std::string& area : summary.areas)
     out += fmt::format("<th scope=\"col\">{}</th>", h(area));
   out += "</tr></thead>\n<tbody>\n";
@@ -308,46 +329,52 @@ std::string render_fleet_html(const FleetReport& report) {
       }
       const auto [passed, assessed] = cell->second;
       auto [background, ink] = heat_colour(static_cast<double>(passed) / assessed);
-      out += fmt::format(
-          "<td style=\"background:{};color:{}\" title=\"{}: {} of {} services pass {}\">{}/{}</td>",
-          background, ink, h(team.team), passed, assessed, h(area), passed, assessed);
+      out += fmt::format("<td style=\"background:{};color:{}\" title=\"{}\">{}/{}</td>", background,
+                         ink,
+                         h(trnf("{}: {} of {} service passes {}", "{}: {} of {} services pass {}",
+                                assessed, team.team, passed, assessed, area)),
+                         passed, assessed);
     }
     out += "</tr>\n";
   }
   out += "</tbody>\n</table>\n</section>\n";
 
   // Rules failing most.
-  out +=
-      "<section aria-labelledby=\"rules-title\">\n<h2 id=\"rules-title\">Rules failing "
-      "most</h2>\n";
+  out += fmt::format("<section aria-labelledby=\"rules-title\">\n<h2 id=\"rules-title\">{}</h2>\n",
+                     h(tr("Rules failing most")));
   if (summary.rules.empty()) {
-    out += "<p>No rule fails.</p>\n";
+    out += fmt::format("<p>{}</p>\n", h(tr("No rule fails.")));
   } else {
-    out +=
-        "<table id=\"rules\">\n<caption>Failed rules, by number of services failing "
-        "them</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\" "
-        "class=\"num\">Services</th><th scope=\"col\">Severity</th><th "
-        "scope=\"col\">Area</th><th scope=\"col\">Title</th></tr></thead>\n<tbody>\n";
+    out += fmt::format(
+        "<table id=\"rules\">\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th "
+        "scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th><th "
+        "scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+        h(tr("Failed rules, by number of services failing them")), h(tr("Rule")), h(tr("Services")),
+        h(tr("Severity")), h(tr("Area")), h(tr("Title")));
     for (std::size_t i = 0; i < summary.rules.size() && i < 20; ++i) {
       const RuleSummary& rule = summary.rules[i];
       out += fmt::format(
           "<tr data-rule=\"{0}\"><th scope=\"row\"><code>{0}</code></th><td class=\"num\" "
           "data-metric=\"services\">{1}</td><td>{2}</td><td>{3}</td><td>{4}</td></tr>\n",
-          h(rule.rule), rule.services, h(rule.severity), h(rule.area), h(rule.title));
+          h(rule.rule), rule.services, h(tr(rule.severity)), h(rule.area), h(rule.title));
     }
     out += "</tbody>\n</table>\n";
   }
   out += "</section>\n";
 
   // Services.
-  out +=
-      "<section aria-labelledby=\"services-title\">\n<h2 id=\"services-title\">Services</h2>\n"
-      "<table id=\"services\" class=\"sortable\">\n<caption>Every service; the column "
-      "headers sort the table, each row opens to its failed rules and their fixes</caption>\n"
-      "<thead><tr><th scope=\"col\">Repository</th><th scope=\"col\">Service</th><th "
-      "scope=\"col\">Owner</th><th scope=\"col\">Tier</th><th scope=\"col\" "
-      "class=\"num\">Level</th><th scope=\"col\">Outcome</th><th scope=\"col\" "
-      "class=\"num\">Failed rules</th><th scope=\"col\">Findings</th></tr></thead>\n<tbody>\n";
+  out += fmt::format(
+      "<section aria-labelledby=\"services-title\">\n<h2 id=\"services-title\">{}</h2>\n"
+      "<table id=\"services\" class=\"sortable\">\n<caption>{}</caption>\n"
+      "<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th "
+      "scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\" "
+      "class=\"num\">{}</th><th scope=\"col\">{}</th><th scope=\"col\" "
+      "class=\"num\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+      h(tr("Services")),
+      h(tr("Every service; the column headers sort the table, each row opens to its failed rules "
+           "and their fixes")),
+      h(tr("Repository")), h(tr("Service")), h(tr("Owner")), h(tr("Tier")), h(tr("Level")),
+      h(tr("Outcome")), h(tr("Failed rules")), h(tr("Findings")));
   for (const FleetService& service : report.services) {
     const std::string label = service.name.empty() ? service.manifest : service.name;
     out += fmt::format(
@@ -360,23 +387,26 @@ std::string render_fleet_html(const FleetReport& report) {
         service.outcome == "error" ? "&ndash;" : std::to_string(service.level), h(service.outcome),
         outcome_badge(service.outcome), service.failing.size());
     if (service.outcome == "error") {
-      out += fmt::format("<details><summary>Not evaluated</summary><p>{}</p></details>",
-                         h(service.error));
+      out += fmt::format("<details><summary>{}</summary><p>{}</p></details>",
+                         h(tr("Not evaluated")), h(service.error));
     } else if (service.failing.empty()) {
-      out += service.waived ? fmt::format("all pass ({} waived)", service.waived)
-                            : std::string("all pass");
+      out += h(service.waived ? trf("all pass ({} waived)", service.waived)
+                              : std::string(tr("all pass")));
     } else {
-      out += fmt::format("<details><summary>{} failed rule{}</summary><ul>", service.failing.size(),
-                         service.failing.size() == 1 ? "" : "s");
+      out += fmt::format("<details><summary>{}</summary><ul>",
+                         h(trnf("{} failed rule", "{} failed rules", service.failing.size(),
+                                service.failing.size())));
       for (const FleetFinding& finding : service.failing) {
         out += fmt::format(
-            "<li data-rule=\"{0}\"><code>{0}</code> ({1}, {2}): {3}<br><span class=\"fix\">Fix: "
-            "{4}</span>{5}</li>",
-            h(finding.rule), h(finding.severity), h(finding.area), h(finding.message),
-            h(finding.help.empty() ? finding.title : finding.help),
-            finding.where.line
-                ? fmt::format(" <small>at <code>{}</code></small>", h(finding.where.to_string()))
-                : std::string());
+            "<li data-rule=\"{0}\"><code>{0}</code> ({1}, {2}): {3}<br><span class=\"fix\">{4} "
+            "{5}</span>{6}</li>",
+            h(finding.rule), h(tr(finding.severity)), h(finding.area), h(finding.message),
+            h(tr("Fix:")), h(finding.help.empty() ? finding.title : finding.help),
+            finding.where.line ? fmt::format(" <small>{}</small>",
+                                             fmt::format(fmt::runtime(h(tr("at {}"))),
+                                                         fmt::format("<code>{}</code>",
+                                                                     h(finding.where.to_string()))))
+                               : std::string());
       }
       out += "</ul></details>";
     }
@@ -385,13 +415,14 @@ std::string render_fleet_html(const FleetReport& report) {
   out += "</tbody>\n</table>\n</section>\n";
 
   if (!report.errors.empty()) {
-    out +=
-        "<section aria-labelledby=\"errors-title\">\n<h2 id=\"errors-title\">Not "
-        "evaluated</h2>\n<ul class=\"errors\" id=\"errors\">\n";
+    out += fmt::format(
+        "<section aria-labelledby=\"errors-title\">\n<h2 id=\"errors-title\">{}</h2>\n<ul "
+        "class=\"errors\" id=\"errors\">\n",
+        h(tr("Not evaluated")));
     for (const FleetError& error : report.errors)
       out += fmt::format("<li><strong>{}</strong>{}: {}</li>\n",
                          h(error.source.empty() ? "opsgate" : error.source),
-                         error.point ? " at " + h(*error.point) : "", h(error.message));
+                         error.point ? h(trf(" at {}", *error.point)) : "", h(error.message));
     out += "</ul>\n</section>\n";
   }
   out += fmt::format(

@@ -160,6 +160,7 @@ std::string render_fleet_json(const FleetReport& report) {
   out["evaluated_at"] = format_local(report.at);
   out["revision"] = report.rev;
   out["fail_on"] = severity_name(report.fail_on);
+  out["lang"] = lang_name(report.lang);
   out["packs"] = json::array();
   for (const PackInfo& pack : report.packs)
     out["packs"].push_back({{"name", pack.name},
@@ -246,6 +247,9 @@ Expected<FleetReport> parse_fleet_json(std::string_view text, const std::string&
   auto fail_on = parse_severity(in.at("fail_on").get<std::string>());
   if (!fail_on) throw std::runtime_error("fail_on: unknown");
   report.fail_on = *fail_on;
+  auto lang = parse_lang(in.at("lang").get<std::string>());
+  if (!lang) throw std::runtime_error("lang: unknown");
+  report.lang = *lang;
   for (const json& pack : in.at("packs"))
     report.packs.push_back(
         PackInfo{pack.at("name").get<std::string>(), pack.at("version").get<std::string>(),

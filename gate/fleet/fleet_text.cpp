@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "fleet_render.hpp"
+#include "i18n.hpp"
 #include "terminal_text.hpp"
 
 namespace opsgate {
@@ -64,24 +65,29 @@ std::string safe(std::string_view text) {
 std::string render_fleet_text(const FleetReport& report, bool color) {
   const FleetSummary summary = summarize(report);
   const FleetCounts& counts = summary.counts;
+  // Outcomes are ids in the JSON; here they are words in the report's language.
   const auto paint = [&](const std::string& outcome) {
-    if (!color) return outcome;
+    const std::string word(tr(outcome));
+    if (!color) return word;
     const char* code = outcome == "pass" ? "32" : outcome == "fail" ? "31" : "35";
-    return fmt::format("\x1b[{}m{}\x1b[0m", code, outcome);
+    return fmt::format("\x1b[{}m{}\x1b[0m", code, word);
   };
-  std::string out = fmt::format(
-      "opsgate fleet: {} service{} in {} repositor{} ({}, {}, {}{}): {} pass, {} fail, {} "
-      "error{}; pass rate {}\n",
-      counts.services, counts.services == 1 ? "" : "s", report.repositories.size(),
-      report.repositories.size() == 1 ? "y" : "ies", safe(report.environment),
-      format_local(report.at), safe(report.rev),
-      report.shard ? fmt::format(", shard {}/{}", report.shard->index, report.shard->total) : "",
-      counts.passed, counts.failed, counts.errors, counts.errors == 1 ? "" : "s", percent(counts));
-  out += fmt::format("levels: {}\n", levels_text(counts.levels));
+  std::string out =
+      trf("opsgate fleet: {} in {} ({}, {}, {}{}): {} pass, {} fail, {}; pass rate {}",
+          trnf("{} service", "{} services", counts.services, counts.services),
+          trnf("{} repository", "{} repositories", report.repositories.size(),
+               report.repositories.size()),
+          safe(report.environment), format_local(report.at), safe(report.rev),
+          report.shard ? trf(", shard {}/{}", report.shard->index, report.shard->total) : "",
+          counts.passed, counts.failed, trnf("{} error", "{} errors", counts.errors, counts.errors),
+          percent(counts));
+  out += "\n" + trf("levels: {}", levels_text(counts.levels)) + "\n";
 
-  out += "\nSERVICES\n";
-  Table services(
-      {"REPOSITORY", "MANIFEST", "SERVICE", "OWNER", "TIER", "LEVEL", "OUTCOME", "FAILING"});
+  out += fmt::format("\n{}\n", tr("SERVICES"));
+  Table services({std::string(tr("REPOSITORY")), std::string(tr("MANIFEST")),
+                  std::string(tr("SERVICE")), std::string(tr("OWNER")), std::string(tr("TIER")),
+                  std::string(tr("LEVEL")), std::string(tr("OUTCOME")),
+                  std::string(tr("FAILING"))});
   for (const FleetService& service : report.services) {
     std::string failing;
     for (const FleetFinding& finding : service.failing)
@@ -94,8 +100,10 @@ std::string render_fleet_text(const FleetReport& report, bool color) {
   }
   out += services.render();
 
-  out += "\nTEAMS\n";
-  Table teams({"TEAM", "SERVICES", "PASS", "FAIL", "ERROR", "PASS RATE", "LEVELS", "FAILING MOST"});
+  out += fmt::format("\n{}\n", tr("TEAMS"));
+  Table teams({std::string(tr("TEAM")), std::string(tr("SERVICES")), std::string(tr("PASS")),
+               std::string(tr("FAIL")), std::string(tr("ERROR")), std::string(tr("PASS RATE")),
+               std::string(tr("LEVELS")), std::string(tr("FAILING MOST"))});
   for (const TeamSummary& team : summary.teams) {
     std::string most;
     for (std::size_t i = 0; i < team.failing_rules.size() && i < 3; ++i)
@@ -108,32 +116,35 @@ std::string render_fleet_text(const FleetReport& report, bool color) {
   }
   out += teams.render();
 
-  out += "\nRULES FAILING MOST\n";
+  out += fmt::format("\n{}\n", tr("RULES FAILING MOST"));
   if (summary.rules.empty()) {
-    out += "(no rule fails)\n";
+    out += fmt::format("{}\n", tr("(no rule fails)"));
   } else {
-    Table rules({"RULE", "SERVICES", "SEVERITY", "AREA", "TITLE"});
+    Table rules({std::string(tr("RULE")), std::string(tr("SERVICES")), std::string(tr("SEVERITY")),
+                 std::string(tr("AREA")), std::string(tr("TITLE"))});
     for (const RuleSummary& rule : summary.rules)
-      rules.add({safe(rule.rule), std::to_string(rule.services), rule.severity, safe(rule.area),
-                 safe(rule.title)});
+      rules.add({safe(rule.rule), std::to_string(rule.services), std::string(tr(rule.severity)),
+                 safe(rule.area), safe(rule.title)});
     out += rules.render();
   }
 
   if (report.trend) {
-    out += fmt::format("\nTREND ({})\n", report.trend->text());
-    Table trend({"DATE", "REPOSITORIES", "SERVICES", "PASS RATE", "LEVELS"});
+    out += fmt::format("\n{}\n", trf("TREND ({})", report.trend->text()));
+    Table trend({std::string(tr("DATE")), std::string(tr("REPOSITORIES")),
+                 std::string(tr("SERVICES")), std::string(tr("PASS RATE")),
+                 std::string(tr("LEVELS"))});
     for (const TrendPoint& point : report.trend_points)
-      trend.add({format_local(point.date) + (point.current ? " (now)" : ""),
+      trend.add({format_local(point.date) + (point.current ? " " + std::string(tr("(now)")) : ""),
                  std::to_string(point.repositories), std::to_string(point.overall.services),
                  percent(point.overall), levels_text(point.overall.levels)});
     out += trend.render();
   }
 
   if (!report.errors.empty()) {
-    out += "\nERRORS\n";
+    out += fmt::format("\n{}\n", tr("ERRORS"));
     for (const FleetError& error : report.errors)
       out += fmt::format("{}{}: {}\n", safe(error.source.empty() ? "opsgate" : error.source),
-                         error.point ? " at " + *error.point : "", safe(error.message));
+                         error.point ? trf(" at {}", *error.point) : "", safe(error.message));
   }
   return out;
 }

@@ -137,6 +137,31 @@ scenario_source_error() {
   assert_exit "unknown format: exit 2" 2
 }
 
+scenario "in French: --lang fr and LANGUAGE=fr, the JSON's keys and ids English" scenario_french
+scenario_french() {
+  make_fleet
+  run_in "${E2E_TMP}" --lang fr fleet --at "${AT}" --rules "${BASELINE}" --report "json=${E2E_TMP}/fr.json" \
+    --report "html=${E2E_TMP}/fr.html" fleet "${E2E_TMP}/missing"
+  assert_exit "--lang fr: exit 2 (a missing source), as in English" 2
+  assert_contains "text: the summary line in French" "${OUT}" "opsgate fleet : 5 services dans 3 dépôts"
+  assert_contains "text: the headings in French" "${OUT}" "RÈGLES LES PLUS EN ÉCHEC"
+  assert_contains "text: the rule titles from the pack's translations" "${OUT}" "Les sauvegardes sont conservées au moins une semaine"
+  assert_contains "stderr: the missing source in French" "${ERR}" "opsgate: erreur : ${E2E_TMP}/missing : fichier ou répertoire introuvable"
+  assert_schema "French json report" "${E2E_TMP}/fr.json"
+  assert_json "json: lang fr, keys and outcomes English" \
+    'd["lang"] == "fr" and {s["outcome"] for s in d["services"]} == {"pass", "fail", "error"}' "${E2E_TMP}/fr.json"
+  assert_contains "html: the page says its language" "$(cat "${E2E_TMP}/fr.html")" '<html lang="fr">'
+  assert_contains "html: the headings in French" "$(cat "${E2E_TMP}/fr.html")" "<h1>Exploitabilité du parc</h1>"
+
+  run_in "${E2E_TMP}" fleet --at "${AT}" --rules "${BASELINE}" --format json --report "json=${E2E_TMP}/en.json" "${FLEET}/web"
+  assert_exit "English shard: exit 0" 0
+  (cd "${E2E_TMP}" && LANGUAGE=fr "${OPSGATE}" fleet --at "${AT}" --rules "${BASELINE}" --format json "${FLEET}/payments" >"${E2E_TMP}/fr-shard.json")
+  assert_json "LANGUAGE=fr: lang fr" 'd["lang"] == "fr"' "${E2E_TMP}/fr-shard.json"
+  run_in "${E2E_TMP}" fleet merge "${E2E_TMP}/en.json" "${E2E_TMP}/fr-shard.json"
+  assert_exit "merge of shards in two languages: exit 2" 2
+  assert_contains "merge: says why" "${ERR}" "language"
+}
+
 # --- the trend ---------------------------------------------------------------------------------
 scenario "the trend: real evaluations at each week's commit, a young repository starts later" scenario_trend
 scenario_trend() {

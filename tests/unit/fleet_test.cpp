@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "fleet.hpp"
 #include "fleet_render.hpp"
@@ -464,8 +465,9 @@ help = "Add a Restore section."
 check = [ { key = "runbook.path", has_sections = ["Restore"] } ]
 )";
   TempRepo repo;
-  const std::string manifest_text = "schema = 1\n[service]\nname = \"svc\"\nowner = \"team\"\n"
-                                    "[runbook]\npath = \"docs/runbook.md\"\n";
+  const std::string manifest_text =
+      "schema = 1\n[service]\nname = \"svc\"\nowner = \"team\"\n"
+      "[runbook]\npath = \"docs/runbook.md\"\n";
   repo.write("operability.toml", manifest_text);
   repo.write("docs/runbook.md", "# Runbook\n");
   repo.commit("no restore section", "2026-11-03T12:00:00+01:00");
@@ -487,6 +489,71 @@ check = [ { key = "runbook.path", has_sections = ["Restore"] } ]
   CHECK(report->trend_points[1].overall.passed == 1);  // with its section
   CHECK(report->trend_points[2].overall.failed == 1);  // the same blob as the first again
   CHECK(report->trend_points[3].overall.failed == 1);
+}
+
+TEST_CASE("fleet in French: headings from the catalog, ids and the JSON's keys English",
+          "[fleet][i18n]") {
+  RulesDir rules;
+  TempRepo payments, shop;
+  payments.write("operability.toml", manifest("billing", "team-payments", false));
+  payments.commit("billing", "2026-11-01T10:00:00+01:00");
+  shop.write("operability.toml", manifest("shop", "team-web", true));
+  shop.commit("shop", "2026-11-01T10:00:00+01:00");
+  FleetDir fleet;
+  fleet.add("payments", payments.path());
+  fleet.add("shop", shop.path());
+  FleetRequest request = request_for({fleet.path(), fleet.path() + "/missing"}, rules);
+  request.trend = *parse_trend("2w");
+  Executor executor(1);
+  auto english = scan_fleet(request, executor);
+  REQUIRE(english);
+  struct French {
+    French() { set_language(Lang::fr); }
+    ~French() { set_language(Lang::en); }
+  };
+  std::optional<French> french(std::in_place);
+  auto report = scan_fleet(request, executor);
+  REQUIRE(report);
+  CHECK(report->lang == Lang::fr);
+
+  const std::string text = render_fleet_text(*report, false);
+  CHECK(text.starts_with("opsgate fleet : 2 services dans 2 dépôts ("));
+  CHECK(text.find("1 conformes, 1 non conformes, 0 erreur ; taux de conformité 50.0%") !=
+        std::string::npos);
+  for (const char* heading :
+       {"\nSERVICES\nDÉPÔT  ", "\nÉQUIPES\nÉQUIPE  ", "\nRÈGLES LES PLUS EN ÉCHEC\nRÈGLE  ",
+        "\nTENDANCE (2w)\nDATE  ", "\nERREURS\n", "(maintenant)", "non conforme  BKP-001"})
+    CHECK(text.find(heading) != std::string::npos);
+  CHECK(text.find("fichier ou répertoire introuvable") != std::string::npos);
+  CHECK(text.find("REPOSITORY") == std::string::npos);
+
+  const std::string html = render_fleet_html(*report);
+  CHECK(html.find("<html lang=\"fr\">") != std::string::npos);
+  for (const char* label :
+       {"<h1>Exploitabilité du parc</h1>", "<h2 id=\"summary\">Synthèse</h2>",
+        ">Taux de conformité</dt>", "<th scope=\"col\">Équipe</th>",
+        "<summary>1 règle en échec</summary>", "Correctif : Set backup.enabled.",
+        "class=\"badge fail\">\u2717 non conforme</span>"})
+    CHECK(html.find(label) != std::string::npos);
+  CHECK(html.find("Operability of the fleet") == std::string::npos);
+  // The machine's anchors the browser test reads stay ids.
+  CHECK(html.find("data-metric=\"pass-rate\"") != std::string::npos);
+
+  // The JSON: "lang", and the same document as in English but for the texts.
+  const std::string json_text = render_fleet_json(*report);
+  CHECK(json_text.find("\"lang\": \"fr\"") != std::string::npos);
+  CHECK(render_fleet_json(*english).find("\"lang\": \"en\"") != std::string::npos);
+  auto back = parse_fleet_json(json_text, "fr.json");
+  REQUIRE(back);
+  CHECK(back->lang == Lang::fr);
+  CHECK(back->services.size() == english->services.size());
+
+  // Shards in two languages are not one scan: their texts would be mixed.
+  french.reset();
+  auto mixed = merge_fleet(
+      {{"fr.json", *back}, {"en.json", *parse_fleet_json(render_fleet_json(*english), "en.json")}});
+  REQUIRE_FALSE(mixed);
+  CHECK(mixed.error().message.find("language") != std::string::npos);
 }
 
 TEST_CASE("fleet: no blame for provenance the fleet's reports do not show", "[fleet]") {
