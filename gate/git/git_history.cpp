@@ -493,6 +493,12 @@ Expected<std::vector<LineOrigin>> GitHistory::blame(std::string_view path, std::
   std::string start = m_chain->start;
   const std::size_t bound = bounded ? deep_search_bound() : SIZE_MAX;
   auto changed = find_last_change(path, k_beginning, bound);
+  if (m_first > 0) {  // a history along another's chain (a fleet trend point): its own commit
+    std::shared_lock lock(m_chain->mutex);
+    if (m_first >= m_chain->links.size())
+      return fail(ErrorKind::internal, "blame: a link past the chain's end");
+    start = oid_hex(m_chain->commit_of(m_first));
+  }
   if (changed && changed->kind == FileChange::Kind::changed) {
     start = changed->commit;
   } else if (bounded && changed && changed->kind == FileChange::Kind::unchanged) {

@@ -416,6 +416,39 @@ TEST_CASE("fleet: a point's history along the scan's chain answers as its own", 
   }
 }
 
+TEST_CASE("fleet: a point's history along the chain blames its own commit's lines", "[fleet]") {
+  TempRepo repo;
+  repo.write("operability.toml", "schema = 1\n");
+  repo.commit("one", "2026-09-01T12:00:00+02:00");
+  repo.write("README.md", "x\n");
+  repo.commit("two", "2026-10-01T12:00:00+02:00");
+  repo.write("operability.toml", "schema = 2\n");
+  repo.commit("three", "2026-10-15T12:00:00+02:00");
+  // A shallow clone cut at `two`: the point at `two` cannot tell who wrote its line, and must
+  // not answer with the scan's revision, which rewrote it.
+  TempDir clones;
+  for (const std::string depth : {"", "--depth 2 "}) {
+    const fs::path clone = clones.path() / (depth.empty() ? "full" : "shallow");
+    repo.git("clone -q --no-local " + depth + repo.path().string() + " " + clone.string());
+    auto opened = Repository::discover(clone.string());
+    REQUIRE(opened);
+    std::unique_ptr<History> history = opened->history_at(repo.git("rev-parse HEAD").substr(0, 40));
+    for (std::size_t link = 0; link < 2; ++link) {
+      std::unique_ptr<History> along = opened->history_along(*history, link);
+      std::unique_ptr<History> own =
+          opened->history_at(repo.git("rev-parse HEAD~" + std::to_string(link)).substr(0, 40));
+      auto a = along->blame("operability.toml", 1, 1, /*bounded=*/false);
+      auto b = own->blame("operability.toml", 1, 1, /*bounded=*/false);
+      INFO(depth << "link " << link);
+      REQUIRE(a.has_value() == b.has_value());
+      if (!a) continue;
+      CHECK(a->at(0).origin.has_value() == b->at(0).origin.has_value());
+      if (a->at(0).origin && b->at(0).origin)
+        CHECK(a->at(0).origin->commit == b->at(0).origin->commit);
+    }
+  }
+}
+
 TEST_CASE("fleet: what repositories say is text in the page, never markup", "[fleet]") {
   FleetReport report;
   report.environment = "production";
