@@ -155,7 +155,9 @@ scenario_french() {
 
   run_in "${E2E_TMP}" fleet --at "${AT}" --rules "${BASELINE}" --format json --report "json=${E2E_TMP}/en.json" "${FLEET}/web"
   assert_exit "English shard: exit 0" 0
-  (cd "${E2E_TMP}" && LANGUAGE=fr "${OPSGATE}" fleet --at "${AT}" --rules "${BASELINE}" --format json "${FLEET}/payments" >"${E2E_TMP}/fr-shard.json")
+  LANGUAGE=fr run_in "${E2E_TMP}" fleet --at "${AT}" --rules "${BASELINE}" --format json "${FLEET}/payments"
+  assert_exit "LANGUAGE=fr: exit 0" 0
+  printf '%s\n' "${OUT}" >"${E2E_TMP}/fr-shard.json"
   assert_json "LANGUAGE=fr: lang fr" 'd["lang"] == "fr"' "${E2E_TMP}/fr-shard.json"
   run_in "${E2E_TMP}" fleet merge "${E2E_TMP}/en.json" "${E2E_TMP}/fr-shard.json"
   assert_exit "merge of shards in two languages: exit 2" 2
