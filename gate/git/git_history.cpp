@@ -228,11 +228,13 @@ Expected<std::vector<GitHistory::Link>> GitHistory::chain_until(Seconds cutoff, 
 }
 
 std::size_t GitHistory::commits_loaded() {
+  join_prefetch();  // a walk in the background is counted once done, not half way
   std::shared_lock lock(m_chain->mutex);
   return m_chain->links.size();
 }
 
 std::size_t GitHistory::commits_from_graph() {
+  join_prefetch();
   std::shared_lock lock(m_chain->mutex);
   return m_chain->from_graph;
 }

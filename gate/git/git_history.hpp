@@ -69,7 +69,7 @@ class GitHistory final : public History {
   };
   Expected<std::vector<Link>> chain_until(Seconds cutoff, bool& cut);
 
-  // How many commits the chain holds so far (for benchmarks and tests).
+  // How many commits the chain holds so far, a prefetch waited for (for benchmarks and tests).
   std::size_t commits_loaded();
   // How many of them came from the commit-graph, and how many path comparisons a Bloom filter
   // made unnecessary for this history's questions.
