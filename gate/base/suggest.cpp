@@ -11,7 +11,26 @@ char fold(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+// The next run of digits in `text` from `at`, leading zeros dropped ("0" stays); "" at the end.
+std::string_view next_number(std::string_view text, std::size_t& at) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (at < text.size() && !digit(text[at])) ++at;
+  std::size_t start = at;
+  while (at < text.size() && digit(text[at])) ++at;
+  while (start + 1 < at && text[start] == '0') ++start;
+  return text.substr(start, at - start);
+}
+
 }  // namespace
+
+bool same_numbers(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  while (true) {
+    const std::string_view x = next_number(a, i), y = next_number(b, j);
+    if (x != y) return false;
+    if (x.empty()) return true;
+  }
+}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   // Three rows of the dynamic programme: two back for a swap, one back, and this one.
@@ -37,6 +56,13 @@ std::size_t typo_distance(std::string_view word) {
   if (word.size() <= 5) return 1;
   if (word.size() <= 9) return 2;
   return 3;
+}
+
+bool abbreviates(std::string_view word, std::string_view candidate) {
+  if (word.size() >= candidate.size()) return false;
+  for (std::size_t i = 0; i < word.size(); ++i)
+    if (fold(word[i]) != fold(candidate[i])) return false;
+  return true;
 }
 
 ClosestMatch::ClosestMatch(std::string_view word) : ClosestMatch(word, typo_distance(word)) {}

@@ -45,4 +45,41 @@ std::optional<std::string> closest_match(std::string_view word, const Range& can
   return match.best();
 }
 
+// Whether two identifiers carry the same numbers, leading zeros aside ("BKP-02", "BKP-002"):
+// ids that differ in a number name other things (BKP-003 is another rule, not a typo of BKP-002).
+bool same_numbers(std::string_view a, std::string_view b);
+
+// closest_match among the candidates with the same numbers as `id`: for rule ids.
+template <class Range>
+std::optional<std::string> closest_id(std::string_view id, const Range& candidates) {
+  ClosestMatch match(id);
+  for (const auto& candidate : candidates)
+    if (same_numbers(id, candidate)) match.consider(candidate);
+  return match.best();
+}
+
+// The one candidate that starts with `word` ("prod" for "production"), ASCII case folded; none
+// when `word` has fewer than 2 characters or starts several of them. Edit distance cannot see an
+// abbreviation: "prod" is 6 edits from "production".
+bool abbreviates(std::string_view word, std::string_view candidate);
+template <class Range>
+std::optional<std::string> abbreviated(std::string_view word, const Range& candidates) {
+  std::optional<std::string> found;
+  if (word.size() < 2) return found;
+  for (const auto& candidate : candidates) {
+    if (!abbreviates(word, candidate) || (found && *found == std::string_view(candidate))) continue;
+    if (found) return std::nullopt;
+    found = std::string(candidate);
+  }
+  return found;
+}
+
+// closest_match, else the candidate `word` abbreviates: for names a person types from memory
+// (--env names, subcommands).
+template <class Range>
+std::optional<std::string> suggest_name(std::string_view word, const Range& candidates) {
+  if (auto close = closest_match(word, candidates)) return close;
+  return abbreviated(word, candidates);
+}
+
 }  // namespace opsgate

@@ -1,10 +1,12 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +14,8 @@
 #include "i18n.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "suggest.hpp"
+#include "terminal_text.hpp"
 
 namespace opsgate::cli {
 
@@ -81,6 +85,57 @@ constexpr Subcommand k_subcommands[] = {
 
 }  // namespace
 
+std::optional<std::string> unknown_word(const CLI::App& app, int argc, const char* const* argv) {
+  const CLI::App* command = &app;
+  std::string name = app.get_name();  // "opsgate rules"
+  const auto visible = [](const auto* item) { return !item->get_group().empty(); };
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg.starts_with("--")) {
+      const std::string option_name(arg.substr(0, arg.find('=')));
+      if (const CLI::Option* option = command->get_option_no_throw(option_name)) {
+        if (option->get_expected_min() > 0 && arg.find('=') == std::string_view::npos) ++i;
+        continue;
+      }
+      std::vector<std::string> names;
+      for (const CLI::Option* option : command->get_options())
+        if (visible(option))
+          for (const std::string& long_name : option->get_lnames())
+            names.push_back("--" + long_name);
+      const auto guess = closest_match(option_name, names);
+      return fmt::format("{} has no option '{}'{} (`{} --help` lists them)", name, option_name,
+                         guess ? fmt::format("; did you mean {}?", *guess) : "", name);
+    }
+    if (arg.starts_with('-')) {  // -q, -v, -h: a short option taking a value takes the next word
+      const CLI::Option* option = command->get_option_no_throw(std::string(arg.substr(0, 2)));
+      if (option && option->get_expected_min() > 0 && arg.size() == 2) ++i;
+      continue;
+    }
+    std::vector<std::string> commands;
+    const CLI::App* named = nullptr;
+    for (const CLI::App* sub : command->get_subcommands({})) {
+      if (sub->check_name(std::string(arg))) named = sub;
+      if (visible(sub)) commands.push_back(sub->get_name());
+    }
+    if (named) {
+      command = named;
+      name += " " + named->get_name();
+      continue;
+    }
+    // A word where no command is expected is a positional argument (`opsgate check REPO`).
+    if (commands.empty() ||
+        !command->get_options([](const CLI::Option* option) { return option->get_positional(); })
+             .empty())
+      continue;
+    const auto guess = suggest_name(arg, commands);
+    return fmt::format("{} has no command '{}'{} (commands: {})", name, arg,
+                       guess ? fmt::format("; did you mean {}?", *guess) : "",
+                       fmt::join(commands, ", "));
+  }
+  return std::nullopt;
+}
+
 void define_cli(CLI::App& app, int& exit_code, std::string_view only) {
   app.name("opsgate");
   app.description("opsgate: an operability quality gate for CI pipelines and git hooks");
@@ -130,12 +185,17 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& version) {
     exit_code = app.exit(version);  // version_text(), as `opsgate version` prints it
   } catch (const CLI::ParseError& error) {
-    app.exit(error);  // prints the message and usage
+    const std::optional<std::string> unknown = unknown_word(app, argc, argv);
+    if (unknown)
+      fmt::print(stderr, "{}\n", trf("opsgate: error: {}", escape_control(*unknown)));
+    else
+      app.exit(error);  // prints the message and usage
     // Exit 2 after reports were requested still writes them, with "outcome": "error".
     if (auto reports = requested_reports(argc, argv); !reports.empty()) {
       CheckOptions options;
       options.reports = std::move(reports);
-      finish(options, std::unexpected(Error{ErrorKind::usage, error.what(), std::nullopt}));
+      finish(options, std::unexpected(Error{ErrorKind::usage, unknown ? *unknown : error.what(),
+                                            std::nullopt}));
     }
     return k_exit_error;
   } catch (const std::exception& error) {  // fmt::print on a full disk throws, for one

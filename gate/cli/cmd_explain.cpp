@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "i18n.hpp"
 #include "options.hpp"
+#include "suggest.hpp"
 #include "terminal_text.hpp"
 #include "toml_util.hpp"
 
@@ -98,10 +99,15 @@ void register_explain(CLI::App& app, int& exit_code) {
     }
     const Rule* rule = rules->find(*id);
     if (!rule) {
-      exit_code = report_error(Error{
-          ErrorKind::not_found,
-          fmt::format("no rule {} in the loaded packs (`opsgate rules list` lists them)", *id),
-          std::nullopt});
+      std::vector<std::string_view> ids;
+      for (const Rule& loaded : rules->rules) ids.push_back(loaded.id);
+      for (const BuiltIn& builtin : k_builtins) ids.push_back(builtin.id);
+      const auto guess = closest_id(*id, ids);
+      exit_code = report_error(
+          Error{ErrorKind::not_found,
+                fmt::format("no rule {} in the loaded packs{} (`opsgate rules list` lists them)",
+                            *id, guess ? fmt::format("; did you mean {}?", *guess) : ""),
+                std::nullopt});
       return;
     }
     // Everything below comes from a rule file: made inert (escape_control); the help keeps its

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,13 @@ void define_cli(CLI::App& app, int& exit_code, std::string_view only = {});
 // What `opsgate version` and `opsgate --version` print: opsgate's version, then the versions of
 // libgit2, toml++ and libcurl it runs with (two lines, no final newline).
 std::string version_text();
+
+// Why CLI11 refused a command line, when a word of it is no command or long option opsgate knows,
+// with the nearest one: "opsgate has no command 'chek'; did you mean check? (commands: …)",
+// "opsgate check has no option '--bsae'; did you mean --base? (…)". Empty when every word is
+// known (CLI11's own message then says what is wrong). Asked only after CLI11 refused: the
+// common path never pays for it.
+std::optional<std::string> unknown_word(const CLI::App& app, int argc, const char* const* argv);
 
 int run(int argc, char** argv);
 

@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <ranges>
 
 #include "glob.hpp"
 #include "manifest_schema.hpp"
 #include "operators.hpp"
+#include "suggest.hpp"
 #include "terminal_text.hpp"
 #include "toml_util.hpp"
 
@@ -508,10 +510,14 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
 
   for (const DeclaredWaiver& waiver : waivers) {
     if (rules.find(waiver.rule)) continue;
+    const auto guess = closest_id(waiver.rule, rules.rules | std::views::transform(&Rule::id));
     result.findings.push_back(make_gate_finding(
         "GATE-WAIVER", std::string(tr("Waivers name loaded rules")), Status::fail,
         Severity::warning,
-        gate_message("the waiver names rule {}, which no loaded pack defines", waiver.rule),
+        guess ? gate_message("the waiver names rule {}, which no loaded pack defines; did you mean "
+                             "{}?",
+                             waiver.rule, *guess)
+              : gate_message("the waiver names rule {}, which no loaded pack defines", waiver.rule),
         position_of(*waiver.rule_node, manifest.path),
         std::string(
             tr("Remove the waiver, or fix the rule id (`opsgate rules list` shows the loaded "

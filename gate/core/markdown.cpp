@@ -13,6 +13,8 @@
 #include <md4c.h>
 #include <re2/re2.h>
 
+#include "suggest.hpp"
+
 namespace opsgate {
 
 namespace {
@@ -262,6 +264,19 @@ bool has_anchor(const std::vector<Heading>& headings, std::string_view anchor) {
     if (std::ranges::find(slugs, wanted) != slugs.end()) return true;
   }
   return false;
+}
+
+std::vector<std::string> heading_anchors(const std::vector<Heading>& headings) {
+  return unique_slugs(headings, &github_slug);
+}
+
+std::optional<std::string> closest_anchor(const std::vector<Heading>& headings,
+                                          std::string_view anchor) {
+  const std::string wanted = to_lower(percent_decode(anchor));
+  ClosestMatch match(wanted);
+  for (auto* slug_of : {&github_slug, &gitlab_slug})
+    for (const std::string& slug : unique_slugs(headings, slug_of)) match.consider(slug);
+  return match.best();
 }
 
 bool has_heading(const std::vector<Heading>& headings, std::string_view section) {

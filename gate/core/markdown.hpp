@@ -3,6 +3,7 @@
 // require a runbook section ("Rollback") or check that a link such as "runbook.md#restore"
 // lands on a real heading.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,15 @@ std::string gitlab_slug(std::string_view heading);
 // or GitLab anchor of one of `headings`, including the "-1", "-2" suffixes both append to
 // duplicate slugs. An empty anchor names nothing.
 bool has_anchor(const std::vector<Heading>& headings, std::string_view anchor);
+
+// The anchors of `headings` as GitHub gives them, in order, duplicates numbered ("-1", "-2"):
+// what a message lists when an anchor names none of them.
+std::vector<std::string> heading_anchors(const std::vector<Heading>& headings);
+
+// The GitHub or GitLab anchor of `headings` a typo away from `anchor` (percent-decoded), if one
+// is (base/suggest's closest_match).
+std::optional<std::string> closest_anchor(const std::vector<Heading>& headings,
+                                          std::string_view anchor);
 
 // True when a heading's text equals `section`, both trimmed, compared case-insensitively.
 bool has_heading(const std::vector<Heading>& headings, std::string_view section);

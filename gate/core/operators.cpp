@@ -28,6 +28,23 @@ OpResult verdict(bool holds, const std::string& key, const toml::node& value,
   return {false, trf("{} is {}; {} is required", key, describe_value(value), required)};
 }
 
+// After "has no heading with that anchor": the anchor a typo away, and the ones that exist (a
+// runbook may have hundreds: the first few are enough to see how they are spelt).
+std::string anchors_hint(const std::vector<Heading>& headings, std::string_view anchor) {
+  constexpr std::size_t k_listed = 12;
+  std::string hint;
+  if (auto guess = closest_anchor(headings, anchor)) hint = trf("; did you mean #{}?", *guess);
+  std::vector<std::string> anchors = heading_anchors(headings);
+  std::erase(anchors, std::string());  // a heading of punctuation only has no anchor to link
+  if (anchors.empty()) return hint + std::string(tr(" (it has no headings)"));
+  std::string listed;
+  for (std::size_t i = 0; i < anchors.size() && i < k_listed; ++i)
+    listed += (i ? ", #" : "#") + anchors[i];
+  if (const std::size_t more = anchors.size() - std::min(anchors.size(), k_listed))
+    listed += trnf(" and {} more", " and {} more", more, more);
+  return hint + trf(" (its anchors: {})", listed);
+}
+
 // "an integer", "a string": a TOML type name (an id, never translated) as a requirement.
 std::string with_article(std::string_view noun) {
   bool vowel =
@@ -437,7 +454,8 @@ class OperatorChecker {
         if (!headings) return {false, unreadable_reason(*ref.path)};
         if (!has_anchor(*headings, ref.anchor))
           return {false, trf("{} names {}#{}, but {} has no heading with that anchor", m_key,
-                             *ref.path, ref.anchor, *ref.path)};
+                             *ref.path, ref.anchor, *ref.path) +
+                             anchors_hint(*headings, ref.anchor)};
       }
       found.push_back(ref.anchor.empty() ? *ref.path : *ref.path + "#" + ref.anchor);
     }

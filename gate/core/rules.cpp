@@ -11,6 +11,7 @@
 #include "i18n.hpp"
 #include "limits.hpp"
 #include "paths.hpp"
+#include "suggest.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate {
@@ -884,8 +885,10 @@ Expected<void> check_environment(const RuleSet& rules, std::string_view environm
   if (known.empty() || known.contains(std::string(environment))) return {};
   std::string list;
   for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
-  return fail(ErrorKind::usage, fmt::format("unknown environment '{}': the loaded packs declare {}",
-                                            environment, list));
+  const auto guess = suggest_name(environment, known);
+  return fail(ErrorKind::usage,
+              fmt::format("unknown environment '{}'{}: the loaded packs declare {}", environment,
+                          guess ? fmt::format(" (did you mean {}?)", *guess) : "", list));
 }
 
 std::string_view op_name(OpKind kind) {

@@ -410,6 +410,22 @@ TEST_CASE("A waiver naming no loaded rule is a failed GATE-WAIVER warning", "[ev
   CHECK_FALSE(run(body, k_retention_rule, strict).passed);
 }
 
+TEST_CASE("A waiver naming a rule a typo away says which rule it meant", "[evaluate][waiver]") {
+  const auto message = [](std::string_view id) {
+    ManifestResult result = run(fmt::format("[backup]\nretention_days = 35\n[[waiver]]\n"
+                                            "rule = \"{}\"\n{}",
+                                            id, k_good_waiver),
+                                k_retention_rule);
+    return finding_of(result, "GATE-WAIVER").message;
+  };
+  CHECK(message("BKP-02") ==
+        "the waiver names rule BKP-02, which no loaded pack defines; did you mean BKP-002?");
+  CHECK(message("bkp-002") ==
+        "the waiver names rule bkp-002, which no loaded pack defines; did you mean BKP-002?");
+  // Another number is another rule (of a pack this run did not load, say): no guess.
+  CHECK(message("BKP-003") == "the waiver names rule BKP-003, which no loaded pack defines");
+}
+
 TEST_CASE("A waiver of a rule disabled by an override is a GATE-WAIVER", "[evaluate][waiver]") {
   std::string baseline =
       k_retention_rule + rule_text("SVC-001", "key = \"service.name\", present = true");

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "gate_fixtures.hpp"
 #include "operators.hpp"
 
@@ -435,8 +437,41 @@ TEST_CASE("path_exists resolves #anchors by GitHub and GitLab slugs", "[operator
         std::string("[backup]\nprocedure = \"docs/runbook.md#") + anchor + "\"\n", condition, tree);
     CHECK_FALSE(result.holds);
     CHECK(result.message == std::string("backup.procedure names docs/runbook.md#") + anchor +
-                                ", but docs/runbook.md has no heading with that anchor");
+                                ", but docs/runbook.md has no heading with that anchor (its "
+                                "anchors: #billing-runbook, #restore--recovery, #roll-back-v2, "
+                                "#escalation-path)");
   }
+}
+
+TEST_CASE("path_exists with a misspelt anchor suggests the nearest and lists them", "[operators]") {
+  MemoryTree tree = repo_files();
+  std::string condition = "key = \"backup.procedure\", path_exists = true";
+  Checked typo =
+      check("[backup]\nprocedure = \"docs/runbook.md#escalaton-path\"\n", condition, tree);
+  CHECK_FALSE(typo.holds);
+  CHECK(typo.message ==
+        "backup.procedure names docs/runbook.md#escalaton-path, but docs/runbook.md has no "
+        "heading with that anchor; did you mean #escalation-path? (its anchors: "
+        "#billing-runbook, #restore--recovery, #roll-back-v2, #escalation-path)");
+  // GitLab's slug is a typo away too: the one of the two that is nearer.
+  Checked gitlab =
+      check("[backup]\nprocedure = \"docs/runbook.md#restore-recovry\"\n", condition, tree);
+  CHECK_THAT(gitlab.message, Catch::Contains("; did you mean #restore-recovery?"));
+
+  std::string many;
+  for (int i = 1; i <= 15; ++i) many += fmt::format("## Step {}\n", i);
+  tree.add("docs/long.md", many + "## Restore\n");
+  Checked restor = check("[backup]\nprocedure = \"docs/long.md#restor\"\n", condition, tree);
+  CHECK(restor.message ==
+        "backup.procedure names docs/long.md#restor, but docs/long.md has no heading with that "
+        "anchor; did you mean #restore? (its anchors: #step-1, #step-2, #step-3, #step-4, "
+        "#step-5, #step-6, #step-7, #step-8, #step-9, #step-10, #step-11, #step-12 and 4 more)");
+
+  tree.add("docs/plain.md", "No heading at all.\n");
+  Checked none = check("[backup]\nprocedure = \"docs/plain.md#restore\"\n", condition, tree);
+  CHECK(none.message ==
+        "backup.procedure names docs/plain.md#restore, but docs/plain.md has no heading with "
+        "that anchor (it has no headings)");
 }
 
 TEST_CASE("path_exists with an anchor on a file that is not there says so", "[operators]") {

@@ -508,7 +508,13 @@ TEST_CASE("Option --env outside the packs' declared environments is refused", "[
   REQUIRE_FALSE(typo);
   CHECK(typo.error().kind == ErrorKind::usage);
   CHECK(typo.error().message ==
-        "unknown environment 'prod': the loaded packs declare production, qa, staging");
+        "unknown environment 'prod' (did you mean production?): the loaded packs declare "
+        "production, qa, staging");
+  CHECK(check_environment(*rules, "stagign").error().message ==
+        "unknown environment 'stagign' (did you mean staging?): the loaded packs declare "
+        "production, qa, staging");
+  CHECK(check_environment(*rules, "live").error().message ==
+        "unknown environment 'live': the loaded packs declare production, qa, staging");
 }
 
 TEST_CASE("Without declared environments any --env is accepted", "[rules]") {

@@ -83,3 +83,40 @@ TEST_CASE("suggest: a caller may bound the distance itself", "[suggest]") {
   loose.consider("production");
   CHECK(loose.best() == "production");
 }
+
+TEST_CASE("suggest: an abbreviation names the one candidate it starts", "[suggest]") {
+  const std::set<std::string> environments = {"development", "production", "staging"};
+  CHECK(opsgate::abbreviated("prod", environments) == "production");
+  CHECK(opsgate::abbreviated("PROD", environments) == "production");  // case folded
+  CHECK(opsgate::abbreviated("dev", environments) == "development");
+  CHECK_FALSE(opsgate::abbreviated("p", environments));           // too short to mean anything
+  CHECK_FALSE(opsgate::abbreviated("production", environments));  // the name itself
+  CHECK_FALSE(opsgate::abbreviated("prodx", environments));
+  const std::vector<std::string> ambiguous = {"pre-production", "preview"};
+  CHECK_FALSE(opsgate::abbreviated("pre", ambiguous));  // starts both: no guess
+  const std::vector<std::string> twice = {"production", "production"};
+  CHECK(opsgate::abbreviated("prod", twice) == "production");  // two packs declare it
+}
+
+TEST_CASE("suggest: a name gets the nearest typo, else what it abbreviates", "[suggest]") {
+  const std::set<std::string> environments = {"production", "staging"};
+  CHECK(opsgate::suggest_name("prodution", environments) == "production");
+  CHECK(opsgate::suggest_name("prod", environments) == "production");
+  CHECK_FALSE(opsgate::suggest_name("qa", environments));
+  const std::vector<std::string> commands = {"check", "window", "explain"};
+  CHECK(opsgate::suggest_name("chek", commands) == "check");
+  CHECK(opsgate::suggest_name("win", commands) == "window");
+}
+
+TEST_CASE("suggest: a rule id is suggested only with the same numbers", "[suggest]") {
+  const std::vector<std::string> ids = {"BKP-001", "BKP-002", "BKP-020", "MON-002"};
+  CHECK(opsgate::closest_id("BKP-02", ids) == "BKP-002");    // a zero left out
+  CHECK(opsgate::closest_id("BKP-0002", ids) == "BKP-002");  // one too many
+  CHECK(opsgate::closest_id("BPK-002", ids) == "BKP-002");   // letters swapped
+  CHECK(opsgate::closest_id("bkp-20", ids) == "BKP-020");
+  CHECK_FALSE(opsgate::closest_id("BKP-003", ids));  // another rule, one digit away
+  CHECK_FALSE(opsgate::closest_id("BKP-009", ids));
+  CHECK(opsgate::same_numbers("SEC-1-02", "SEC-01-2"));
+  CHECK_FALSE(opsgate::same_numbers("SEC-1", "SEC-1-2"));
+  CHECK(opsgate::same_numbers("GATE-SCHEMA", "GATE-SCHEME"));  // no numbers: same
+}
