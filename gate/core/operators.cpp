@@ -512,8 +512,13 @@ class OperatorChecker {
       fresh->schedule = parse_schedule(*table, m_key, m_manifest.path, fresh->problems);
       parsed = &*fresh;
     }
-    if (!parsed->problems.empty())
+    if (!parsed->problems.empty()) {
+      // [release_window]'s problems are GATE-SCHEMA findings already: each said once, there.
+      if (!fresh)
+        return {false, trf("{} is invalid; GATE-SCHEMA says why at {}", m_key,
+                           parsed->problems.front().where.to_string())};
       return {false, trf("{} is invalid: {}", m_key, parsed->problems.front().message)};
+    }
     const Schedule& schedule = parsed->schedule;
     std::vector<const WindowSpec*> allows;
     for (const WindowSpec& spec : schedule.allow)

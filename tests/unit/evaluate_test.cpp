@@ -484,6 +484,46 @@ TEST_CASE("Window operators read the table their key names", "[evaluate]") {
              Catch::StartsWith("staging_window is invalid: staging_window.timezone"));
 }
 
+TEST_CASE("An invalid [release_window] is said once, by GATE-SCHEMA; rules reading it point there",
+          "[evaluate]") {
+  // A time zone, a cron and a date each wrong: every rule reading the window used to repeat the
+  // first problem; now GATE-SCHEMA says each once and fails the gate, the rules fail too.
+  std::string rules = rule_text("REL-001", "key = \"release_window\", window_open = true") +
+                      rule_text("REL-002", "key = \"release_window\", window_max_hours = 6") +
+                      rule_text("REL-003",
+                                "key = \"release_window\", windows_outside = { start = \"08:00\", "
+                                "end = \"19:00\" }");
+  for (const auto& [body, problem] : std::vector<std::pair<std::string, std::string>>{
+           {"[release_window]\ntimezone = \"Europe/Pariss\"\n[[release_window.allow]]\n"
+            "days = [\"sat\"]\nstart = \"20:00\"\nend = \"23:00\"\n",
+            "release_window.timezone is \"Europe/Pariss\", which is not an IANA time zone"},
+           {"[release_window]\ntimezone = \"Europe/Paris\"\n[[release_window.allow]]\n"
+            "cron = \"0 25 * * *\"\nduration = \"2h\"\n",
+            "release_window.allow[1].cron is invalid: cron \"0 25 * * *\""},
+           {"[release_window]\ntimezone = \"Europe/Paris\"\n[[release_window.deny]]\n"
+            "from = 2026-12-18T00:00:00\nto = 2026-11-04T08:00:00\n",
+            "release_window.deny[1].from 2026-12-18 00:00 is not before to"}}) {
+    INFO(body);
+    ManifestResult result = run(body, rules);
+    std::size_t said = 0;
+    for (const Finding& finding : result.findings)
+      if (finding.message.find(problem) != std::string::npos) ++said;
+    CHECK(said == 1);
+    const auto schema = findings_of(result, "GATE-SCHEMA");
+    REQUIRE(schema.size() == 1);
+    CHECK_THAT(schema[0]->message, Catch::StartsWith(problem));
+    CHECK(schema[0]->status == Status::fail);
+    for (const char* id : {"REL-001", "REL-002", "REL-003"}) {
+      INFO(id);
+      const Finding& finding = finding_of(result, id);
+      CHECK(finding.status == Status::fail);
+      CHECK(finding.message ==
+            "release_window is invalid; GATE-SCHEMA says why at " + schema[0]->where.to_string());
+    }
+    CHECK_FALSE(result.passed);
+  }
+}
+
 TEST_CASE("Option --emergency waives only the window: other failing checks of the rule stay",
           "[evaluate]") {
   std::string rules = rule_text(
