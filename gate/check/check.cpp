@@ -147,6 +147,23 @@ std::optional<Repository> try_open(const std::string& path) {
   return std::move(*repo);
 }
 
+bool uncommitted_in_work_tree(const Repository& repo, std::string_view path) {
+  if (repo.is_bare()) return false;
+  auto work = repo.work_tree();
+  if (!work) return false;
+  const EntryKind kind = (*work)->kind(path);
+  if (kind != EntryKind::file && kind != EntryKind::executable) return false;
+  auto head = repo.resolve_commit("HEAD");
+  if (!head) return true;  // an unborn branch: nothing is committed
+  auto tree = repo.tree_at(*head);
+  return tree && (*tree)->kind(path) == EntryKind::missing;
+}
+
+std::string uncommitted_message(std::string_view path) {
+  return fmt::format("{} is in the work tree but not committed yet: commit it, or use --worktree",
+                     path);
+}
+
 Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
                                           bool worktree, std::string& revision) {
   if (worktree) {
@@ -608,6 +625,21 @@ struct Checker::State {
     return findings;
   }
 
+  // A manifest missing at the revision that the work tree has and HEAD lacks was written
+  // (`opsgate init`) but not committed: GATE-MANIFEST says so, rather than "run opsgate init".
+  // Only a missing manifest opens the work tree.
+  void point_at_uncommitted(ManifestResult& result) const {
+    static const SharedText k_help =
+        "Commit the manifest (git add, git commit), or check the work tree as it is with "
+        "--worktree (pre-commit use).";
+    for (Finding& finding : result.findings) {
+      if (finding.rule != "GATE-MANIFEST" || finding.status != Status::fail) continue;
+      if (!uncommitted_in_work_tree(*repo, result.path)) return;
+      finding.message = uncommitted_message(result.path);
+      finding.help = k_help;
+    }
+  }
+
   Expected<void> evaluate(const CheckTarget& target, Report& report,
                           std::vector<ManifestError>* unevaluated) {
     const Instant eval_at = target.at.value_or(at);
@@ -803,6 +835,7 @@ struct Checker::State {
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return paths[a] < paths[b]; });
+    const std::size_t first_new = report.manifests.size();
     for (std::size_t index : order) {
       if (!results[index] && unevaluated) {
         unevaluated->push_back(ManifestError{paths[index], results[index].error()});
@@ -811,6 +844,10 @@ struct Checker::State {
       if (!results[index]) return std::unexpected(results[index].error());
       report.manifests.push_back(std::move(*results[index]));
     }
+    // A work tree holds the pusher's files, not the revision's on a server: asked only here.
+    if (!target.worktree && !request.repository_from_env)
+      for (std::size_t i = first_new; i < report.manifests.size(); ++i)
+        if (!gone.contains(report.manifests[i].path)) point_at_uncommitted(report.manifests[i]);
     phase("evaluate");
     return {};
   }

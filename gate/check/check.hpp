@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "error.hpp"
@@ -121,6 +122,14 @@ std::optional<Repository> try_open(const std::string& path);
 // commit id (HEAD's for the work tree, "" when there is none).
 Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
                                           bool worktree, std::string& revision);
+
+// Whether `path` is a file of the work tree that HEAD lacks: a manifest `opsgate init` wrote and
+// nobody committed yet. False for a bare repository (no work tree) and when HEAD has the file
+// (the revision asked for is then simply another one).
+bool uncommitted_in_work_tree(const Repository& repo, std::string_view path);
+
+// What GATE-MANIFEST and `opsgate window` say of such a manifest.
+std::string uncommitted_message(std::string_view path);
 
 // Paths of the manifests to evaluate: `given` (--manifest, normalised), else the root
 // operability.toml, else every one in the tree.

@@ -14,6 +14,7 @@ std::string WindowAnswer::cause() const {
 }
 
 std::string WindowAnswer::reason() const {
+  if (missing_manifest && uncommitted) return uncommitted_message(manifest);
   if (missing_manifest) return fmt::format("{} does not exist at the revision", manifest);
   if (!problems.empty())
     return fmt::format("the release window is invalid: {}: {}", problems.front().where.to_string(),
@@ -45,6 +46,7 @@ Expected<WindowQuery> WindowQuery::open(const WindowRequest& request) {
   if (auto damage = (*tree)->damage()) return std::unexpected(*damage);
   if (!*text) {
     answer.missing_manifest = true;
+    answer.uncommitted = !request.worktree && uncommitted_in_work_tree(*repo, answer.manifest);
     return query;
   }
   auto manifest = parse_manifest(**text, answer.manifest, (*tree)->blob_id(answer.manifest));

@@ -31,6 +31,7 @@ struct WindowAnswer {
   Schedule schedule;
   std::vector<SchemaProblem> problems;  // an invalid [release_window]: closed, never evaluated
   bool missing_manifest = false;
+  bool uncommitted = false;  // missing, but in the work tree: not committed yet
   Instant at;
   WindowState state;
 
