@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 namespace opsgate {
@@ -317,14 +319,243 @@ Expected<void> check_toml_nesting(std::string_view text, const std::string& path
   return {};
 }
 
+namespace {
+
+// Byte offset of a toml++ position (lines from 1, columns in code points from 1); text.size()
+// past the end.
+std::size_t offset_of(std::string_view text, std::uint32_t line, std::uint32_t column) {
+  std::size_t i = 0;
+  for (std::uint32_t at = 1; at < line && i < text.size(); ++i)
+    if (text[i] == '\n') ++at;
+  for (std::uint32_t at = 1; i < text.size() && text[i] != '\n'; ++i) {
+    const bool continuation = (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+    if (!continuation && at++ == column) return i;
+  }
+  return i;
+}
+
+// "line:column" of a byte offset, columns in code points as toml++ counts them.
+std::string position_text(std::string_view text, std::size_t offset) {
+  std::uint32_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return fmt::format("{}:{}", line, column);
+}
+
+// What is open at a byte offset, read from the start of the document as TOML reads it: the
+// string it lies in (or that runs to the end of its line or of the file before it), and the
+// arrays and inline tables around it. Not a parser: where toml++ stopped, it finds where the
+// thing toml++ complains about began.
+struct OpenAt {
+  std::optional<std::size_t> string;  // where the string starts, its quote(s)
+  bool multi_line = false;
+  std::vector<std::pair<char, std::size_t>> brackets;  // '[' or '{' and where, innermost last
+};
+
+OpenAt open_at(std::string_view text, std::size_t offset) {
+  OpenAt open;
+  bool line_start = true;  // only whitespace so far on this line
+  for (std::size_t i = 0; i < offset && i < text.size();) {
+    const char c = text[i];
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '\n') {
+      line_start = true;
+      ++i;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      const std::string_view triple = c == '"' ? "\"\"\"" : "'''";
+      const bool multi = text.substr(i, 3) == triple;
+      std::size_t j = i + (multi ? 3 : 1);
+      std::optional<std::size_t> end;
+      while (j < text.size()) {
+        if (!multi && (text[j] == '\n' || text[j] == '\r')) break;  // unterminated
+        if (c == '"' && text[j] == '\\') {
+          j += 2;
+          continue;
+        }
+        if (multi ? text.substr(j, 3) == triple : text[j] == c) {
+          end = j + (multi ? 3 : 1);
+          while (multi && *end < text.size() && *end < j + 5 && text[*end] == c) ++*end;
+          break;
+        }
+        ++j;
+      }
+      if (!end || *end > offset) {
+        open.string = i;
+        open.multi_line = multi;
+        return open;
+      }
+      i = *end;
+      line_start = false;
+      continue;
+    }
+    if (c == '[' && open.brackets.empty() && line_start) {  // a [table] or [[array]] header
+      while (i < text.size() && text[i] != '\n' && text[i] != ']') ++i;
+      while (i < text.size() && text[i] == ']') ++i;
+      line_start = false;
+      continue;
+    }
+    if (c == '[' || c == '{') open.brackets.emplace_back(c, i);
+    if ((c == ']' || c == '}') && !open.brackets.empty()) open.brackets.pop_back();
+    if (c != ' ' && c != '\t' && c != '\r') line_start = false;
+    ++i;
+  }
+  return open;
+}
+
+// The word at `offset`, as far as a value goes: for "unknown value yes".
+std::string_view word_at(std::string_view text, std::size_t offset) {
+  std::size_t end = offset;
+  while (end < text.size() &&
+         std::string_view(" \t\r\n,]}#").find(text[end]) == std::string_view::npos)
+    ++end;
+  return text.substr(offset, std::min<std::size_t>(end - offset, 40));
+}
+
+// The date or time around `offset`: toml++ stops inside it or just after it.
+std::string_view date_at(std::string_view text, std::size_t offset) {
+  const auto part = [](char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T' || c == '.' || c == 'Z' ||
+           c == '+';
+  };
+  std::size_t start = std::min(offset, text.size());
+  while (start > 0 && part(text[start - 1])) --start;
+  std::size_t end = start;
+  while (end < text.size() && part(text[end])) ++end;
+  return text.substr(start, std::min<std::size_t>(end - start, 40));
+}
+
+constexpr std::string_view k_month_names[] = {"January",   "February", "March",    "April",
+                                              "May",       "June",     "July",     "August",
+                                              "September", "October",  "November", "December"};
+
+// "saw '\n'" as a person would say it.
+std::string plain_saw(std::string message) {
+  for (const auto& [from, to] :
+       {std::pair<std::string_view, std::string_view>{"saw '\\n'", "saw the end of the line"},
+        {"saw '\\r'", "saw the end of the line"}}) {
+    for (std::size_t at = message.find(from); at != std::string::npos; at = message.find(from))
+      message.replace(at, from.size(), to);
+  }
+  return message;
+}
+
+}  // namespace
+
+std::string rephrase_toml_error(std::string_view text, std::string_view description,
+                                std::uint32_t line, std::uint32_t column) {
+  const std::size_t offset = offset_of(text, line, column);
+  const std::size_t colon = description.find(": ");
+  // "Error while parsing string: ..." -> what was being parsed, and what went wrong.
+  const std::string_view parsing =
+      description.starts_with("Error while parsing ") && colon != std::string_view::npos
+          ? description.substr(20, colon - 20)
+          : std::string_view();
+  const std::string_view what =
+      colon == std::string_view::npos ? description : description.substr(colon + 2);
+  const bool at_line_end = offset >= text.size() || text[offset] == '\n' || text[offset] == '\r';
+  const bool at_eof = what.find("end-of-file") != std::string_view::npos;
+
+  if (parsing == "string" || parsing == "literal string") {
+    const OpenAt open = open_at(text, offset);
+    if (open.string &&
+        (at_eof || (at_line_end && what.find("control characters") != std::string_view::npos))) {
+      const std::string_view quote = text.substr(*open.string, open.multi_line ? 3 : 1);
+      return fmt::format("missing closing quote {} (the {}string started at {}{})", quote,
+                         open.multi_line ? "multi-line " : "", position_text(text, *open.string),
+                         at_eof ? " and runs to the end of the file" : "");
+    }
+    if (what.find("control characters") != std::string_view::npos && !at_line_end)
+      return fmt::format(
+          "control character U+{:04X} in a string: write it as an escape (\\u{:04x})",
+          static_cast<unsigned char>(text[offset]), static_cast<unsigned char>(text[offset]));
+  }
+  if (parsing == "array" || parsing == "inline table") {
+    const char bracket = parsing == "array" ? '[' : '{';
+    const char closing = parsing == "array" ? ']' : '}';
+    const OpenAt open = open_at(text, offset);
+    std::optional<std::size_t> start;
+    for (const auto& [kind, where] : open.brackets)
+      if (kind == bracket) start = where;
+    const std::string started =
+        start ? fmt::format(" (the {} started at {})", parsing, position_text(text, *start)) : "";
+    if (at_eof) return fmt::format("missing closing '{}'{}", closing, started);
+    if (parsing == "inline table" && at_line_end)
+      return fmt::format("missing closing '}}'{}: an inline table ends on the line it starts",
+                         started);
+    if (parsing == "array" && what.starts_with("expected comma or closing ']'"))
+      return fmt::format("{}: a ',' between two values, or the closing ']', is missing{}",
+                         plain_saw(std::string(what)), started);
+  }
+  if (what.starts_with("cannot redefine existing ")) {
+    // "cannot redefine existing integer 'a'", "... table 't'", "... array 'w' as table"
+    const std::size_t quote = what.find('\'');
+    const std::size_t end = what.rfind('\'');
+    if (quote != std::string_view::npos && end > quote) {
+      const std::string_view name = what.substr(quote + 1, end - quote - 1);
+      const std::string_view kind = what.substr(25, quote - 26);
+      const std::string_view article =
+          std::string_view("aeiou").find(kind.front()) == std::string_view::npos ? "a" : "an";
+      if (parsing == "table header")
+        return fmt::format("[{}] is defined twice: {} is already defined above (as {} {})", name,
+                           name, article, kind);
+      return fmt::format(
+          "duplicate key '{}': it is already set above (as {} {}); a key appears "
+          "once in its table",
+          name, article, kind);
+    }
+  }
+  if (parsing == "date" &&
+      (what.starts_with("expected day between") || what.starts_with("expected month between"))) {
+    const std::string_view date = date_at(text, offset);
+    int year = 0, month = 0, day = 0;
+    if (std::sscanf(std::string(date).c_str(), "%4d-%2d-%2d", &year, &month, &day) == 3) {
+      if (month < 1 || month > 12)
+        return fmt::format("invalid date {}: there is no month {}", date, month);
+      const auto last = static_cast<unsigned>(
+          (std::chrono::year{year} / std::chrono::month{static_cast<unsigned>(month)} /
+           std::chrono::last)
+              .day());
+      return fmt::format("invalid date {}: {} {} has {} days", date, k_month_names[month - 1], year,
+                         last);
+    }
+  }
+  if (parsing == "time" && what.starts_with("expected hour between 0 to 59"))  // toml++ 3.3's slip
+    return fmt::format("invalid time: hours go from 00 to 23, saw {}",
+                       what.substr(what.rfind(' ') + 1));
+  if (parsing == "value" && what.starts_with("could not determine value type"))
+    return fmt::format(
+        "cannot read the value {}: quote a string (\"...\"); booleans are true or "
+        "false, dates 2026-10-02",
+        word_at(text, offset));
+  if (parsing == "key-value pair" && what.starts_with("expected a comment or whitespace"))
+    return fmt::format(
+        "expected the end of the line after the value, {} (one key = value per "
+        "line)",
+        plain_saw(std::string(what.substr(what.find("saw")))));
+  return plain_saw(std::string(description));
+}
+
 Expected<toml::table> parse_toml(std::string_view text, const std::string& path) {
   if (auto ok = check_toml_nesting(text, path); !ok) return std::unexpected(ok.error());
   try {
     return toml::parse(text, path);
   } catch (const toml::parse_error& error) {
     const toml::source_region& region = error.source();
-    return fail(ErrorKind::invalid, std::string(error.description()),
-                SourcePos{path, region.begin.line, region.begin.column});
+    return fail(
+        ErrorKind::invalid,
+        rephrase_toml_error(text, error.description(), region.begin.line, region.begin.column),
+        SourcePos{path, region.begin.line, region.begin.column});
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers over toml++ shared by the manifest, the rule loader and the operators.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,10 +37,19 @@ std::optional<double> as_number(const toml::node& node);
 SourcePos position_of(const toml::node& node, const std::string& path);
 SourcePos position_of(const toml::key& key, const std::string& path);
 
-// Parses TOML text, turning a syntax error into an `invalid` Error at "path:line:column".
-// Parses `text`; every syntax error is an Error at path:line:column. A document nested deeper
-// than check_toml_nesting() allows is refused before toml++ sees it (its parser recurses).
+// Parses `text`; every syntax error is an Error at path:line:column, worded by
+// rephrase_toml_error. A document nested deeper than check_toml_nesting() allows is refused
+// before toml++ sees it (its parser recurses). The manifest, rule packs, `rules test` cases and
+// the hooks' files all come through here.
 Expected<toml::table> parse_toml(std::string_view text, const std::string& path);
+
+// toml++'s `description` of a syntax error at `line`:`column` of `text`, reworded where it
+// misleads: an unterminated string is "missing closing quote (the string started at 3:8)", not
+// "unescaped control characters ... prohibited"; an unclosed array or inline table says where
+// it opened; a duplicate key, an impossible date ("February 2026 has 28 days") or a bare word
+// where a value goes say so. Any other description is kept, "saw '\n'" said in words.
+std::string rephrase_toml_error(std::string_view text, std::string_view description,
+                                std::uint32_t line, std::uint32_t column);
 
 // How deep a document may nest: tables and dotted keys, arrays and inline tables together.
 constexpr std::size_t k_max_toml_depth = 128;

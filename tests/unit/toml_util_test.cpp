@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -179,6 +180,86 @@ TEST_CASE("A duplicate key is a syntax error at its line", "[toml_util]") {
   REQUIRE_FALSE(doc);
   REQUIRE(doc.error().where);
   CHECK(doc.error().where->line == 2);
+}
+
+namespace {
+
+// The message a syntax error gets, with its position: "3:16: missing closing quote ...".
+std::string syntax_error(std::string_view text) {
+  auto doc = parse_toml(text, "m.toml");
+  if (doc) return "parsed";
+  REQUIRE(doc.error().where);
+  return fmt::format("{}:{}: {}", doc.error().where->line, doc.error().where->column,
+                     doc.error().message);
+}
+
+}  // namespace
+
+TEST_CASE("toml: an unterminated string is a missing closing quote, where it started",
+          "[toml_util]") {
+  // toml++ says "unescaped control characters other than TAB (U+0009) are explicitly
+  // prohibited": true of the newline it met, no help to whoever forgot a quote.
+  CHECK(syntax_error("schema = 1\n[service]\nname = \"billing\nowner = \"x\"\n") ==
+        "3:16: missing closing quote \" (the string started at 3:8)");
+  CHECK(syntax_error("name = 'billing\n") ==
+        "1:16: missing closing quote ' (the string started at 1:8)");
+  CHECK(syntax_error("a = \"x\"\r\nb = \"y\r\n") ==
+        "2:7: missing closing quote \" (the string started at 2:5)");
+  CHECK(syntax_error("a = \"x") ==
+        "1:7: missing closing quote \" (the string started at 1:5 and runs to the end of the "
+        "file)");
+  CHECK(syntax_error("a = \"\"\"one\ntwo\n") ==
+        "2:5: missing closing quote \"\"\" (the multi-line string started at 1:5 and runs to "
+        "the end of the file)");
+  // Columns count characters, as toml++ does: the é before takes one.
+  CHECK(syntax_error("n = \"\u00e9\u00e9 # not a comment\n") ==
+        "1:24: missing closing quote \" (the string started at 1:5)");
+  // Quotes inside comments and closed strings are not where a string starts.
+  CHECK(syntax_error("# it's\na = \"it's \\\" fine\" # \"\nb = 'x\n") ==
+        "3:7: missing closing quote ' (the string started at 3:5)");
+  // A real control character inside a string says which, and how to write it.
+  CHECK(syntax_error("k = \"a\x01"
+                     "b\"\n") ==
+        "1:7: control character U+0001 in a string: write it as an escape (\\u0001)");
+}
+
+TEST_CASE("toml: an unclosed array or inline table says where it opened", "[toml_util]") {
+  CHECK(syntax_error("days = [\"mon\", \"tue\"\n") ==
+        "1:22: missing closing ']' (the array started at 1:8)");
+  CHECK(syntax_error("a = [1, 2\nb = 3\n") ==
+        "2:1: expected comma or closing ']', saw 'b': a ',' between two values, or the closing "
+        "']', is missing (the array started at 1:5)");
+  CHECK(syntax_error("a = { x = 1, y = 2\nb = 3\n") ==
+        "1:19: missing closing '}' (the inline table started at 1:5): an inline table ends on "
+        "the line it starts");
+  CHECK(syntax_error("[t]\na = [[1, 2], [3\n") ==
+        "2:17: missing closing ']' (the array started at 2:14)");
+}
+
+TEST_CASE("toml: duplicate keys, impossible dates and bare words are said plainly", "[toml_util]") {
+  CHECK(syntax_error("schema = 1\nschema = 2\n") ==
+        "2:10: duplicate key 'schema': it is already set above (as an integer); a key appears "
+        "once in its table");
+  CHECK(syntax_error("[backup]\n[backup]\n") ==
+        "2:1: [backup] is defined twice: backup is already defined above (as a table)");
+  CHECK(syntax_error("d = 2026-02-30\n") ==
+        "1:15: invalid date 2026-02-30: February 2026 has 28 days");
+  CHECK(syntax_error("d = 2028-02-30\n") ==
+        "1:15: invalid date 2028-02-30: February 2028 has 29 days");
+  CHECK(syntax_error("d = 2026-04-31\n") ==
+        "1:15: invalid date 2026-04-31: April 2026 has 30 days");
+  CHECK(syntax_error("d = 2026-13-01\n") == "1:12: invalid date 2026-13-01: there is no month 13");
+  CHECK(syntax_error("t = 2026-01-01T25:00:00\n") ==
+        "1:18: invalid time: hours go from 00 to 23, saw 25");
+  CHECK(syntax_error("enabled = yes\n") ==
+        "1:11: cannot read the value yes: quote a string (\"...\"); booleans are true or false, "
+        "dates 2026-10-02");
+  CHECK(syntax_error("a = \"x\" b = 2\n") ==
+        "1:9: expected the end of the line after the value, saw 'b' (one key = value per line)");
+  // The others keep toml++'s words, "saw '\\n'" said in words.
+  CHECK(syntax_error("[t]\nkey\n") ==
+        "2:4: Error while parsing key-value pair: expected '=', saw the end of the line");
+  CHECK(syntax_error("a = True\n") == "1:5: Error while parsing boolean: expected 'true', saw 'T'");
 }
 
 TEST_CASE("SourcePos prints path, path:line or path:line:column", "[toml_util]") {
