@@ -103,6 +103,17 @@ std::optional<std::string> unknown_word(const CLI::App& app, int argc, const cha
         if (visible(option))
           for (const std::string& long_name : option->get_lnames())
             names.push_back("--" + long_name);
+      // An option of the commands below, written before the command (`opsgate --rev X check`).
+      std::vector<std::string> owners;
+      if (command == &app)
+        for (const CLI::App* sub : app.get_subcommands({}))
+          if (visible(sub) && sub->get_option_no_throw(option_name))
+            owners.push_back(sub->get_name());
+      if (!owners.empty())
+        return fmt::format(
+            "{} has no option '{}': it is an option of {}, written after the command "
+            "(opsgate {} {} ...)",
+            name, option_name, fmt::join(owners, ", "), owners.front(), option_name);
       const auto guess = closest_match(option_name, names);
       return fmt::format("{} has no option '{}'{} (`{} --help` lists them)", name, option_name,
                          guess ? fmt::format("; did you mean {}?", *guess) : "", name);

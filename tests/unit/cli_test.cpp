@@ -51,6 +51,9 @@ TEST_CASE("cli: a misspelt long option gets the nearest one of its command", "[c
   CHECK(unknown({"--versoin"}) ==
         "opsgate has no option '--versoin'; did you mean --version? (`opsgate --help` lists "
         "them)");
+  CHECK(unknown({"--rev", "HEAD", "check"}) ==  // a command's option before the command
+        "opsgate has no option '--rev': it is an option of check, window, fleet, written after "
+        "the command (opsgate check --rev ...)");
   CHECK(unknown({"check", "--nothing-like-it"}) ==
         "opsgate check has no option '--nothing-like-it' (`opsgate check --help` lists them)");
 }
