@@ -636,6 +636,7 @@ struct Checker::State {
       if (finding.rule != "GATE-MANIFEST" || finding.status != Status::fail) continue;
       if (!uncommitted_in_work_tree(*repo, result.path)) return;
       finding.message = uncommitted_message(result.path);
+      finding.english_message.clear();  // the message is English
       finding.help = k_help;
     }
   }
