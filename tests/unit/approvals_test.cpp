@@ -180,8 +180,7 @@ TEST_CASE("approvals: a waiver signed by an approver counts", "[approvals]") {
   SECTION("a manifest moved by an unsigned commit keeps its signed waiver (blame follows it)") {
     fs::create_directories(f.repo.path() / "services" / "billing");
     f.repo.git("mv operability.toml services/billing/operability.toml");
-    f.repo.write("services/billing/operability.toml",
-                 "# moved with the service\n" + manifest());
+    f.repo.write("services/billing/operability.toml", "# moved with the service\n" + manifest());
     f.repo.commit_as("move", "2026-11-22T10:00:00+01:00", "Dev", "dev@example.org");
     const WaiverOutcome& renamed = f.waiver();
     CHECK(renamed.accepted);
