@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 namespace opsgate {
 
 namespace {
@@ -33,11 +31,10 @@ Expected<FileChange> MemoryHistory::last_change(std::string_view path, Seconds c
         const std::string* then = blob_of(m_commits[j], path);
         if (then && *then == head)
           return FileChange{FileChange::Kind::reverted, commit.id, commit.when, m_commits[j].id};
-        break;
+        return FileChange{FileChange::Kind::changed, commit.id, commit.when, {}};
       }
-      if (m_shallow &&
-          std::none_of(m_commits.begin() + static_cast<std::ptrdiff_t>(i) + 1, m_commits.end(),
-                       [&](const Commit& older) { return older.when < cutoff; }))
+      // No commit before the cutoff: a cut history cannot say what the window started with.
+      if (m_shallow)
         return FileChange{FileChange::Kind::shallow, m_commits.back().id, m_commits.back().when,
                           commit.id};
       return FileChange{FileChange::Kind::changed, commit.id, commit.when, {}};
