@@ -522,22 +522,31 @@ run_in "${R}" check --rules "${PACK}" --at "${AT}" --format json
 assert_json "without --base nothing compares: no GATE-SCOPE-CHANGED" "f('GATE-SCOPE-CHANGED') is None"
 }
 
-scenario "pre-receive: a push that lowers the level is refused with GATE-LEVEL-DROP" \
-  scenario_pre_receive_level_drop
-scenario_pre_receive_level_drop() {
-SERVER="${E2E_TMP}/server.git"
+# pay_pushed NAME [DIR]: SERVER, a bare repository ($E2E_TMP/NAME.git) whose pre-receive hook
+# runs the gate with PACK (JSON report in $E2E_TMP/NAME.json), and CLIENT, its clone, holding the
+# pay service at level 3 in DIR (default: the root), committed at D1 (GOOD) and pushed: RC, OUT
+# and ERR are the push's.
+pay_pushed() {
+local dir="${2:+/$2}"
+SERVER="${E2E_TMP}/$1.git"
 git init -q --bare -b main "${SERVER}"
 printf '#!/bin/sh\nexec %q hook pre-receive --rules %q --at %q --no-color --report %q\n' \
-  "${OPSGATE}" "${PACK}" "${AT}" "json=${E2E_TMP}/server.json" >"${SERVER}/hooks/pre-receive"
+  "${OPSGATE}" "${PACK}" "${AT}" "json=${E2E_TMP}/$1.json" >"${SERVER}/hooks/pre-receive"
 chmod +x "${SERVER}/hooks/pre-receive"
-CLIENT="${E2E_TMP}/client"
+CLIENT="${E2E_TMP}/$1-client"
 git clone -q "${SERVER}" "${CLIENT}" 2>/dev/null
 git -C "${CLIENT}" checkout -q -b main
-pay_manifest | write_file "${CLIENT}/operability.toml"
-printf '%s' "${RUNBOOK}" | write_file "${CLIENT}/docs/runbook.md"
+pay_manifest | write_file "${CLIENT}${dir}/operability.toml"
+printf '%s' "${RUNBOOK}" | write_file "${CLIENT}${dir}/docs/runbook.md"
 commit_all "${CLIENT}" "${D1}" "pay at level 3"
 GOOD="$(ref_of "${CLIENT}" HEAD)"
 push "${CLIENT}" origin main
+}
+
+scenario "pre-receive: a push that lowers the level is refused with GATE-LEVEL-DROP" \
+  scenario_pre_receive_level_drop
+scenario_pre_receive_level_drop() {
+pay_pushed server
 assert_exit "the level-3 service is accepted" 0
 assert_json "the server judged it at the push stage" "d['stage'] == 'push'" "${E2E_TMP}/server.json"
 
@@ -561,19 +570,7 @@ assert_json "the server's report: the drop is new, against the previous tip" \
 scenario "pre-receive: a service moved and lowered in one push is refused with GATE-LEVEL-DROP" \
   scenario_pre_receive_moved_drop
 scenario_pre_receive_moved_drop() {
-SERVER="${E2E_TMP}/moved.git"
-git init -q --bare -b main "${SERVER}"
-printf '#!/bin/sh\nexec %q hook pre-receive --rules %q --at %q --no-color --report %q\n' \
-  "${OPSGATE}" "${PACK}" "${AT}" "json=${E2E_TMP}/moved.json" >"${SERVER}/hooks/pre-receive"
-chmod +x "${SERVER}/hooks/pre-receive"
-CLIENT="${E2E_TMP}/moved-client"
-git clone -q "${SERVER}" "${CLIENT}" 2>/dev/null
-git -C "${CLIENT}" checkout -q -b main
-pay_manifest | write_file "${CLIENT}/services/pay/operability.toml"
-printf '%s' "${RUNBOOK}" | write_file "${CLIENT}/services/pay/docs/runbook.md"
-commit_all "${CLIENT}" "${D1}" "pay at level 3"
-GOOD="$(ref_of "${CLIENT}" HEAD)"
-push "${CLIENT}" origin main
+pay_pushed moved services/pay
 assert_exit "the level-3 service is accepted" 0
 
 git -C "${CLIENT}" mv services/pay services/payments
