@@ -100,6 +100,16 @@ using Evaluated = std::pair<std::size_t, Expected<ManifestResult>>;
 // (~1 ms).
 constexpr std::size_t k_manifests_per_job = 8;
 
+// The text of a file of at most k_max_file_bytes (its size read from the object header, never
+// inflated beyond), or none when it is missing, unreadable or larger.
+std::optional<std::string> read_bounded(const Tree& tree, const std::string& path) {
+  auto bytes = tree.size(path);
+  if (!bytes || !*bytes || **bytes > k_max_file_bytes) return std::nullopt;
+  auto text = tree.read(path);
+  if (!text || !*text) return std::nullopt;
+  return std::move(**text);
+}
+
 // The manifest as it was at the base, for GATE-WAIVER-ADDED; unreadable counts as absent.
 std::optional<Manifest> read_base_manifest(const Tree& base, const std::string& path,
                                            const PackKeys& keys) {
@@ -414,11 +424,9 @@ struct Checker::State {
                          const std::vector<std::string>& selected, std::vector<std::string> left,
                          std::map<std::string, std::string>& moved) {
     auto parse = [](const Tree& from, const std::string& path) -> std::optional<toml::table> {
-      auto bytes = from.size(path);
-      if (!bytes || !*bytes || **bytes > k_max_file_bytes) return std::nullopt;
-      auto text = from.read(path);
-      if (!text || !*text) return std::nullopt;
-      auto doc = parse_toml(**text, path);
+      auto text = read_bounded(from, path);
+      if (!text) return std::nullopt;
+      auto doc = parse_toml(*text, path);
       if (!doc) return std::nullopt;
       return std::move(*doc);
     };
@@ -473,16 +481,14 @@ struct Checker::State {
     const std::size_t scoped = selected.size();
     for (const std::string& path : *all) {
       if (std::binary_search(selected.begin(), selected.begin() + scoped, path)) continue;
-      auto bytes = tree.size(path);
-      if (!bytes || !*bytes || **bytes > k_max_file_bytes) continue;
-      auto text = tree.read(path);
-      if (!text || !*text) continue;
+      auto text = read_bounded(tree, path);
+      if (!text) continue;
       const std::string dir = parent_dir(path);
       std::vector<std::string> files;
       // Without a symlink or another service under its directory, only a string naming a path
       // outside the directory can reach what the change touched: those strings are enough.
       auto outside = !holds_under(*all, dir, path) && *links && !holds_under(**links, dir, path)
-                         ? outside_strings(**text)
+                         ? outside_strings(*text)
                          : std::nullopt;
       if (outside) {
         for (const std::string& item : *outside)
@@ -491,7 +497,7 @@ struct Checker::State {
             if (auto file = resolve_manifest_path(dir, std::string_view(item).substr(0, end)))
               files.push_back(std::move(*file));
       } else {
-        auto doc = parse_toml(**text, path);
+        auto doc = parse_toml(*text, path);
         if (!doc) continue;
         Manifest manifest;
         manifest.path = path;
