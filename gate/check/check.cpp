@@ -893,6 +893,7 @@ Expected<Checker> Checker::open(const CheckRequest& request, Executor& executor)
   }
   if (state->waiver_proof || state->emergency_proof) {
     state->tools = SignatureTools::find();
+    state->tools.timeout = request.verifier_timeout;
     if (auto ok = state->tools.require(state->rules->packs); !ok)
       return std::unexpected(ok.error());
   }

@@ -5,6 +5,7 @@
 // commands (cli/), the hooks and the fleet scan only turn flags into a request and a report into
 // output; everything that decides a verdict lives here.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -47,6 +48,9 @@ struct CheckRequest {
   // failures). Off for the fleet scan, whose reports show no provenance: its trend would blame
   // every failing manifest at every point. Signed waivers are proven either way.
   bool cite_provenance = true;
+  // How long a signature verifier (ssh-keygen, gpg) may take before it is killed and its
+  // signature refused (bad-signature).
+  std::chrono::milliseconds verifier_timeout{10'000};
   // Told when a phase ends ("open-repository", "load-rules", "evaluate"), for --timings.
   std::function<void(std::string_view phase)> on_phase;
 };

@@ -44,7 +44,8 @@ std::vector<std::string> scrubbed_env(const std::string& home) {
 }
 
 std::string timed_out(const std::string& program, std::chrono::milliseconds timeout) {
-  return fmt::format("{} did not answer within {} s", program, timeout.count() / 1000);
+  return fmt::format("{} did not answer within {:g} s", program,
+                     static_cast<double>(timeout.count()) / 1000);
 }
 
 }  // namespace
@@ -159,6 +160,8 @@ SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFi
     auto sound =
         run_program({program, "-Y", "check-novalidate", "-n", "git", "-s", *signature_file}, env,
                     object.payload, m_tools.timeout);
+    if (sound && sound->timed_out)
+      return refused(Result::bad_signature, "ssh", timed_out("ssh-keygen", m_tools.timeout));
     if (sound && sound->exit_status == 0)
       return refused(Result::unknown_key, "ssh",
                      fmt::format("signed by an SSH key that {} does not list", signers.name));
@@ -207,14 +210,21 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
     if (!created) return refused(Result::bad_signature, "gpg", created.error().message);
     home = std::make_shared<PrivateDir>(std::move(*created));
     auto keys = home->write("keyring.asc", keyring.text);
-    if (!keys) return refused(Result::bad_signature, "gpg", keys.error().message);
+    if (!keys) {
+      m_gpg_homes.erase(keyring.name);
+      return refused(Result::bad_signature, "gpg", keys.error().message);
+    }
     auto imported =
         run_program({program, "--batch", "--no-tty", "--homedir", home->path(), "--import", *keys},
                     scrubbed_env(home->path()), "", m_tools.timeout);
-    if (!imported || imported->exit_status != 0)
+    if (!imported || imported->timed_out || imported->exit_status != 0) {
+      const std::string why = !imported             ? imported.error().message
+                              : imported->timed_out ? timed_out("gpg", m_tools.timeout)
+                                                    : first_line(imported->err);
+      m_gpg_homes.erase(keyring.name);  // the next signature tries again, from scratch
       return refused(Result::bad_signature, "gpg",
-                     fmt::format("{} does not import ({})", keyring.name,
-                                 imported ? first_line(imported->err) : imported.error().message));
+                     fmt::format("{} does not import ({})", keyring.name, why));
+    }
   }
   auto scratch = PrivateDir::create();
   if (!scratch) return refused(Result::bad_signature, "gpg", scratch.error().message);
@@ -262,6 +272,8 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
   auto listed = run_program({program, "--batch", "--no-tty", "--homedir", home->path(),
                              "--with-colons", "--list-keys", primary},
                             env, "", m_tools.timeout);
+  if (listed && listed->timed_out)
+    return refused(Result::bad_signature, "gpg", timed_out("gpg", m_tools.timeout));
   if (!listed || listed->exit_status != 0)
     return refused(Result::bad_signature, "gpg", "cannot list the signing key's user ids");
   for (const std::string& line : lines_of(listed->out)) {

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace opsgate {
 
@@ -145,9 +146,25 @@ Expected<ProgramResult> run_program(const std::vector<std::string>& argv,
   while (sigtimedwait(&pipe_signal, nullptr, &no_wait) > 0) {
   }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  if (result.timed_out) ::kill(-pid, SIGKILL);
+  // The output may end before the program does (it closed both, or handed them to a child
+  // that exited): it is still waited for only until the deadline.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  auto pause = std::chrono::microseconds(100);
+  while (!result.timed_out) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= left.zero()) {
+      result.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(pause, left));
+    pause = std::min(pause * 2, std::chrono::microseconds(5000));
+  }
+  if (result.timed_out) {
+    ::kill(-pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   result.exit_status = WIFEXITED(status) && !result.timed_out ? WEXITSTATUS(status) : -1;
   return result;

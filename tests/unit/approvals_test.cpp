@@ -409,3 +409,29 @@ TEST_CASE("approvals: a verifier the policy needs and the machine lacks is exit 
   REQUIRE_FALSE(report);
   CHECK_THAT(report.error().message, Catch::Contains("ssh-keygen is not installed"));
 }
+
+TEST_CASE("approvals: a verifier that does not answer refuses the waiver at its bound",
+          "[approvals]") {
+  Fixture f;
+  f.repo.write("operability.toml", manifest());
+  f.lead_signs("waiver", "2026-11-20T10:00:00+01:00");
+  // An ssh-keygen that hangs, first in PATH (the programs are looked up once per run).
+  TempDir bin;
+  const fs::path fake = bin.path() / "ssh-keygen";
+  std::ofstream(fake) << "#!/bin/sh\nexec >/dev/null 2>&1\nsleep 60\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  const std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  setenv("PATH", (bin.path().string() + ":" + saved).c_str(), 1);
+  CheckRequest request = f.request();
+  request.verifier_timeout = std::chrono::milliseconds(500);
+  auto report = check(request, CheckTarget{"HEAD"}, f.executor);
+  setenv("PATH", saved.c_str(), 1);
+  REQUIRE(report);
+  const Finding& finding = bkp(*report);
+  REQUIRE(finding.waiver);
+  CHECK_FALSE(finding.waiver->accepted);
+  CHECK(finding.waiver->code == "bad-signature");
+  CHECK_THAT(finding.waiver->refusal, Catch::Contains("ssh-keygen did not answer within 0.5 s"));
+  CHECK(finding.status == Status::fail);
+  CHECK(report->outcome == Outcome::fail);
+}
