@@ -12,7 +12,7 @@ find gate -name '*.cpp' -o -name '*.hpp' | LC_ALL=C sort |
     --keyword= --keyword=tr --keyword=trf --keyword=trn:1,2 --keyword=trnf:1,2 \
     --keyword=tr_in:2 --keyword=tr_noop --keyword=gate_message \
     --add-comments=TRANSLATORS: --add-location=file --sort-output --no-wrap \
-    --package-name=opsgate --msgid-bugs-address=opsgate@example.org
+    --package-name=opsgate --msgid-bugs-address=
 if [ "${1:-}" = --pot ]; then
   cp "$pot" "$2"
   exit 0

@@ -42,6 +42,10 @@ ERR=""
 DEPENDS="$(dpkg-deb -f "${DEB}" Depends)"
 assert_eq "control: package name" "opsgate" "$(dpkg-deb -f "${DEB}" Package)"
 assert_matches "control: a maintainer" "$(dpkg-deb -f "${DEB}" Maintainer)" ".+<.+@.+>"
+assert_not_contains "control: the maintainer is no placeholder address" \
+  "$(dpkg-deb -f "${DEB}" Maintainer)" "example.org"
+assert_eq "control: no Homepage unless OPSGATE_PACKAGE_HOMEPAGE names one" "" \
+  "$(dpkg-deb -f "${DEB}" Homepage)"
 assert_contains "control: a description" "${INFO}" "operability quality gate"
 for library in libgit2 libcurl libre2 libfmt libmd4c libc6 libstdc++6 tzdata; do
   assert_contains "control: Depends lists ${library}" "${DEPENDS}" "${library}"
