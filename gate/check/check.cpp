@@ -377,7 +377,7 @@ struct Checker::State {
   // service's checks. It is let go only when its whole directory left with it.
   // A manifest new at its path whose service left another directory in the same change (`git
   // mv services/a services/b`) is recorded in `moved` (new path -> base path): it is judged
-  // against where it came from (find_predecessor).
+  // against where it came from (pair_moves).
   static Expected<std::vector<std::string>> scope_to_change(
       const Tree& tree, const Tree& base_tree, const std::vector<std::string>& changed,
       std::map<std::string, std::string>& gone, std::map<std::string, std::string>& moved) {
@@ -413,16 +413,19 @@ struct Checker::State {
       selected->push_back(path);
     }
     std::sort(selected->begin(), selected->end());
-    if (!left.empty()) find_moves(tree, base_tree, *selected, left, moved);
+    if (!left.empty())
+      if (auto found = find_moves(tree, base_tree, *selected, left, moved); !found)
+        return std::unexpected(found.error());
     return selected;
   }
 
   // Pairs the manifests new at their path with the ones that left (see scope_to_change). One
   // that cannot be read or parsed on either side pairs with nothing: its own errors are
   // reported when it is evaluated.
-  static void find_moves(const Tree& tree, const Tree& base_tree,
-                         const std::vector<std::string>& selected, std::vector<std::string> left,
-                         std::map<std::string, std::string>& moved) {
+  static Expected<void> find_moves(const Tree& tree, const Tree& base_tree,
+                                   const std::vector<std::string>& selected,
+                                   std::vector<std::string> left,
+                                   std::map<std::string, std::string>& moved) {
     auto parse = [](const Tree& from, const std::string& path) -> std::optional<toml::table> {
       auto text = read_bounded(from, path);
       if (!text) return std::nullopt;
@@ -430,27 +433,33 @@ struct Checker::State {
       if (!doc) return std::nullopt;
       return std::move(*doc);
     };
-    std::vector<toml::table> left_docs;
-    std::vector<std::string> left_paths;
+    std::vector<toml::table> left_docs, arrived_docs;
+    std::vector<std::string> left_paths, arrived_paths;
     for (const std::string& path : left)
       if (auto doc = parse(base_tree, path)) {
         left_docs.push_back(std::move(*doc));
         left_paths.push_back(path);
       }
+    if (left_docs.empty()) return {};
     for (const std::string& path : selected) {
-      if (left_docs.empty()) return;
       auto listed = base_tree.is_listed_file(path);
-      if (!listed || *listed) continue;  // the base had it here
-      auto doc = parse(tree, path);
-      if (!doc) continue;
-      std::vector<const toml::table*> candidates;
-      for (const toml::table& candidate : left_docs) candidates.push_back(&candidate);
-      if (auto found = find_predecessor(*doc, candidates)) {
-        moved.emplace(path, left_paths[*found]);
-        left_docs.erase(left_docs.begin() + static_cast<std::ptrdiff_t>(*found));
-        left_paths.erase(left_paths.begin() + static_cast<std::ptrdiff_t>(*found));
+      if (!listed) return std::unexpected(listed.error());
+      if (*listed) continue;  // the base had it here
+      if (auto doc = parse(tree, path)) {
+        arrived_docs.push_back(std::move(*doc));
+        arrived_paths.push_back(path);
       }
     }
+    auto pointers = [](const std::vector<toml::table>& docs) {
+      std::vector<const toml::table*> out;
+      for (const toml::table& doc : docs) out.push_back(&doc);
+      return out;
+    };
+    auto paired = pair_moves(pointers(arrived_docs), pointers(left_docs));
+    if (!paired) return std::unexpected(paired.error());
+    for (std::size_t i = 0; i < paired->size(); ++i)
+      if (const auto& from = (*paired)[i]) moved.emplace(arrived_paths[i], left_paths[*from]);
+    return {};
   }
 
   // Manifests outside the change's service directories that name a file the change touches

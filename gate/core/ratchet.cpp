@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "evaluate.hpp"
 #include "i18n.hpp"
@@ -154,28 +156,63 @@ std::string service_name(const toml::table& doc) {
 
 }  // namespace
 
-std::optional<std::size_t> find_predecessor(const toml::table& now,
-                                            const std::vector<const toml::table*>& left) {
-  const std::string name = service_name(now);
-  if (!name.empty())
-    for (std::size_t i = 0; i < left.size(); ++i)
-      if (service_name(*left[i]) == name) return i;
-  std::set<std::string> kept;
-  flatten(now, "", kept);
-  std::optional<std::size_t> best;
-  double best_share = 0.5;  // at least half, as git's rename detection
-  for (std::size_t i = 0; i < left.size(); ++i) {
-    std::set<std::string> was;
-    flatten(*left[i], "", was);
-    if (was.empty()) continue;
-    const auto shared = static_cast<double>(std::count_if(
-        was.begin(), was.end(), [&](const std::string& item) { return kept.contains(item); }));
-    if (const double share = shared / static_cast<double>(was.size()); share >= best_share) {
-      if (!best || share > best_share) best = i;
-      best_share = share;
+Expected<std::vector<std::optional<std::size_t>>> pair_moves(
+    const std::vector<const toml::table*>& arrived, const std::vector<const toml::table*>& left) {
+  std::vector<std::optional<std::size_t>> paired(arrived.size());
+  if (left.empty()) return paired;
+  // The left manifests by name, in order; and their values, flattened once, when needed.
+  std::unordered_map<std::string, std::vector<std::size_t>> by_name;
+  for (std::size_t i = 0; i < left.size(); ++i)
+    if (std::string name = service_name(*left[i]); !name.empty())
+      by_name[std::move(name)].push_back(i);
+  std::vector<bool> taken(left.size(), false);
+  std::vector<std::optional<std::vector<std::string>>> left_values(left.size());
+  std::size_t budget = k_max_move_comparisons;
+  for (std::size_t a = 0; a < arrived.size(); ++a) {
+    if (const std::string name = service_name(*arrived[a]); !name.empty()) {
+      if (auto same = by_name.find(name); same != by_name.end()) {
+        auto free = std::ranges::find_if(same->second, [&](std::size_t i) { return !taken[i]; });
+        if (free != same->second.end()) {
+          paired[a] = *free;
+          taken[*free] = true;
+          continue;
+        }
+      }
+    }
+    std::set<std::string> flat;
+    flatten(*arrived[a], "", flat);
+    const std::unordered_set<std::string> kept(flat.begin(), flat.end());
+    std::optional<std::size_t> best;
+    double best_share = 0.5;  // at least half, as git's rename detection
+    for (std::size_t i = 0; i < left.size(); ++i) {
+      if (taken[i]) continue;
+      if (!left_values[i]) {
+        std::set<std::string> was;
+        flatten(*left[i], "", was);
+        left_values[i].emplace(was.begin(), was.end());
+      }
+      const std::vector<std::string>& was = *left_values[i];
+      if (was.empty()) continue;
+      if (was.size() > budget)
+        return fail(ErrorKind::invalid,
+                    fmt::format("the change moves or renames more manifests than can be paired "
+                                "with the ones it removed ({} values compared): split it, or "
+                                "keep each moved service's [service] name",
+                                k_max_move_comparisons));
+      budget -= was.size();
+      const auto shared = static_cast<double>(
+          std::ranges::count_if(was, [&](const std::string& item) { return kept.contains(item); }));
+      if (const double share = shared / static_cast<double>(was.size()); share >= best_share) {
+        if (!best || share > best_share) best = i;
+        best_share = share;
+      }
+    }
+    if (best) {
+      paired[a] = best;
+      taken[*best] = true;
     }
   }
-  return best;
+  return paired;
 }
 
 void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tree& tree,

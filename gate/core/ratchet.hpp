@@ -19,13 +19,18 @@ struct BaseSide {
   const Tree* tree = nullptr;  // the files at the merge base
 };
 
-// Which of `left` (manifests at the merge base whose whole service directory the change
-// removed) the manifest `now`, new at its path, continues: the one with the same non-empty
-// [service] name, else the one at least half of whose values (key and value both) `now` keeps,
-// the most kept first. None: a new service. A manifest moved with its directory is judged
-// against where it came from, so that `git mv` does not reset the ratchet.
-std::optional<std::size_t> find_predecessor(const toml::table& now,
-                                            const std::vector<const toml::table*>& left);
+// Which manifest of `left` (manifests at the merge base whose whole service directory the
+// change removed) each of `arrived` (manifests new at their path), taken in order, continues:
+// the one with the same non-empty [service] name, else the one at least half of whose values
+// (key and value both) it keeps, the most kept first; each of `left` continues at most one.
+// nullopt: a new service. A manifest moved with its directory is judged against where it came
+// from, so that `git mv` does not reset the ratchet. Each manifest is flattened once; comparing
+// values is bounded (k_max_move_comparisons), past which the change is an error rather than
+// moves left unpaired (a crafted change must not reset the ratchet by being costly to pair).
+Expected<std::vector<std::optional<std::size_t>>> pair_moves(
+    const std::vector<const toml::table*>& arrived, const std::vector<const toml::table*>& left);
+// How many values pairing may look up across all the comparisons of one change.
+inline constexpr std::size_t k_max_move_comparisons = 4'000'000;
 
 // Marks each failed finding of `head` new or not (Finding::is_new), adds GATE-LEVEL-DROP,
 // GATE-EVIDENCE-REMOVED and GATE-SCOPE-CHANGED, then, with context.fail_on_new, tolerates the

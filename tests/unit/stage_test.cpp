@@ -1,6 +1,7 @@
 // Stages, the maturity ratchet and new findings (gate/core/ratchet.hpp) through the library
 // entry point, on real repositories.
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -399,7 +400,7 @@ check = [ { key = "release_window", window_open = true } ]
   CHECK(report->summary.failed == 1);
 }
 
-TEST_CASE("find_predecessor: the same service name, else most of the old values kept", "[stage]") {
+TEST_CASE("pair_moves: the same service name, else most of the old values kept", "[stage]") {
   auto doc = [](const std::string& text) { return *parse_toml(text, "m.toml"); };
   const toml::table pay =
       doc("schema = 1\n[service]\nname = \"pay\"\nowner = \"team\"\n[backup]\n"
@@ -408,18 +409,48 @@ TEST_CASE("find_predecessor: the same service name, else most of the old values 
       doc("schema = 1\n[service]\nname = \"ledger\"\nowner = \"books\"\n[backup]\n"
           "retention_days = 30\n");
   const std::vector<const toml::table*> left{&ledger, &pay};
+  auto pair_one = [&](const toml::table& now, const std::vector<const toml::table*>& from) {
+    auto paired = pair_moves({&now}, from);
+    REQUIRE(paired);
+    REQUIRE(paired->size() == 1);
+    return paired->front();
+  };
 
   // Same name, whatever else changed.
   auto renamed_values = doc("[service]\nname = \"pay\"\nowner = \"other\"\n");
-  CHECK(find_predecessor(renamed_values, left) == std::optional<std::size_t>(1));
+  CHECK(pair_one(renamed_values, left) == std::optional<std::size_t>(1));
   // Another name, most values kept (inline tables or reordered keys are the same values).
   auto renamed =
       doc("schema = 1\nservice = { name = \"payments\", owner = \"team\" }\n"
           "runbook.path = \"r.md\"\nbackup = { retention_days = 7, last_restore_test = 2026-11-01 "
           "}\n[extra]\nx = 1\ny = 2\nz = 3\n");
-  CHECK(find_predecessor(renamed, left) == std::optional<std::size_t>(1));
+  CHECK(pair_one(renamed, left) == std::optional<std::size_t>(1));
   // Less than half of any old manifest: a new service.
   auto other = doc("schema = 1\n[service]\nname = \"search\"\nowner = \"team\"\n");
-  CHECK_FALSE(find_predecessor(other, left));
-  CHECK_FALSE(find_predecessor(pay, {}));
+  CHECK_FALSE(pair_one(other, left));
+  CHECK_FALSE(pair_one(pay, {}));
+
+  SECTION("each manifest that left continues one arrival at most, in order") {
+    auto paired = pair_moves({&renamed_values, &renamed, &pay}, left);
+    REQUIRE(paired);
+    CHECK(*paired == std::vector<std::optional<std::size_t>>{1, std::nullopt, std::nullopt});
+  }
+  SECTION("a change too costly to pair is an error, not moves left unpaired") {
+    // 2,000 values each, renamed: every arrival is compared with every departure.
+    std::vector<toml::table> many_left, many_arrived;
+    for (int i = 0; i < 60; ++i) {
+      std::string text = fmt::format("[service]\nname = \"old-{}\"\n[extra]\n", i);
+      for (int k = 0; k < 2000; ++k) text += fmt::format("k{} = {}\n", k, i);
+      many_left.push_back(doc(text));
+      text = fmt::format("[service]\nname = \"new-{}\"\n[extra]\n", i);
+      for (int k = 0; k < 2000; ++k) text += fmt::format("k{} = {}\n", k, -1 - i);
+      many_arrived.push_back(doc(text));
+    }
+    std::vector<const toml::table*> from, to;
+    for (const toml::table& t : many_left) from.push_back(&t);
+    for (const toml::table& t : many_arrived) to.push_back(&t);
+    auto paired = pair_moves(to, from);
+    REQUIRE_FALSE(paired);
+    CHECK_THAT(paired.error().message, Catch::Contains("more manifests than can be paired"));
+  }
 }
