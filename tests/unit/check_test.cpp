@@ -14,6 +14,7 @@
 namespace fs = std::filesystem;
 
 using namespace opsgate;
+using opsgate::test::RulesDir;
 using opsgate::test::TempDir;
 using opsgate::test::TempRepo;
 
@@ -50,13 +51,6 @@ std::string manifest(const std::string& name, bool backups) {
          (backups ? "true" : "false") + "\n[runbook]\npath = \"runbook.md\"\n";
 }
 
-// A rules directory outside the repository.
-struct RulesDir {
-  TempDir dir;
-  RulesDir() { std::ofstream(dir.path() / "unit.toml") << k_rules; }
-  std::string path() const { return dir.path().string(); }
-};
-
 CheckRequest request_for(const TempRepo& repo, const RulesDir& rules) {
   CheckRequest request;
   request.repository = repo.path().string();
@@ -77,7 +71,7 @@ const Finding& finding(const ManifestResult& result, const std::string& rule) {
 }  // namespace
 
 TEST_CASE("check: one call gives the verdict of a revision", "[check]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("operability.toml", manifest("billing", true));
   repo.write("runbook.md", "# Runbook\n");
@@ -124,7 +118,7 @@ TEST_CASE("check: one call gives the verdict of a revision", "[check]") {
 
 TEST_CASE("check: what keeps a revision from being evaluated is an error, not a verdict",
           "[check]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("operability.toml", manifest("billing", true));
   repo.commit("first", "2026-11-01T10:00:00+01:00");
@@ -172,7 +166,7 @@ TEST_CASE("check: what keeps a revision from being evaluated is an error, not a 
 }
 
 TEST_CASE("check: a monorepo gives the same report whatever the number of evaluators", "[check]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   for (int i = 0; i < 40; ++i) {
     const std::string dir = "services/s" + std::to_string(i) + "/";
@@ -210,7 +204,7 @@ TEST_CASE("check: a monorepo gives the same report whatever the number of evalua
 }
 
 TEST_CASE("check: with a base, only the services the change touches", "[check]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("a/operability.toml", manifest("a", false));
   repo.write("b/operability.toml", manifest("b", true));
@@ -306,7 +300,7 @@ TEST_CASE("push: git's ref lines are read strictly", "[check][push]") {
 }
 
 TEST_CASE("push: every tip in one report, each against its previous tip", "[check][push]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("a/operability.toml", manifest("a", false));
   repo.write("b/operability.toml", manifest("b", true));

@@ -17,6 +17,7 @@
 namespace fs = std::filesystem;
 
 using namespace opsgate;
+using opsgate::test::RulesDir;
 using opsgate::test::TempDir;
 using opsgate::test::TempRepo;
 
@@ -53,12 +54,6 @@ std::string manifest(const std::string& name, const std::string& owner, bool bac
          "\n[runbook]\nlast_review = " + reviewed + "\n";
 }
 
-struct RulesDir {
-  TempDir dir;
-  RulesDir() { std::ofstream(dir.path() / "unit.toml") << k_rules; }
-  std::string path() const { return dir.path().string(); }
-};
-
 Instant instant(const std::string& text) {
   auto parsed = parse_rfc3339(text);
   REQUIRE(parsed);
@@ -93,7 +88,7 @@ struct FleetDir {
 }  // namespace
 
 TEST_CASE("fleet: every manifest of every repository of a directory", "[fleet]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo payments, shop, broken;
   TempRepo bare(true);
   payments.write("billing/operability.toml", manifest("billing", "team-payments", true));
@@ -196,7 +191,7 @@ TEST_CASE("fleet: every manifest of every repository of a directory", "[fleet]")
 
 TEST_CASE("fleet: a source that names no repository is an error, the others are scanned",
           "[fleet]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("operability.toml", manifest("one", "team", true));
   repo.commit("one", "2026-11-01T10:00:00+01:00");
@@ -233,7 +228,7 @@ TEST_CASE("fleet: a source that names no repository is an error, the others are 
 }
 
 TEST_CASE("fleet: the trend evaluates the commit before each boundary as of that date", "[fleet]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo old_repo, young;
   // Reviewed on 2026-10-05, backups off until 2026-11-04: RUN-001 (21 days) holds at the
   // boundaries of Oct 12, 19 and 26 and fails from Nov 2 on; BKP-001 fails until the fix.
@@ -283,7 +278,7 @@ TEST_CASE("fleet: the trend evaluates the commit before each boundary as of that
 }
 
 TEST_CASE("fleet: a shallow clone's cut points go to errors, not into the figures", "[fleet]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("operability.toml", manifest("svc", "team", true, "2026-11-20"));
   repo.commit("one", "2026-10-01T12:00:00+02:00");
@@ -308,7 +303,7 @@ TEST_CASE("fleet: a shallow clone's cut points go to errors, not into the figure
 }
 
 TEST_CASE("fleet: shards split the repositories and merge into the unsharded report", "[fleet]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   std::vector<std::unique_ptr<TempRepo>> repos;
   FleetDir fleet;
   for (int i = 0; i < 5; ++i) {
@@ -482,8 +477,7 @@ TEST_CASE("fleet: what repositories say is text in the page, never markup", "[fl
 
 TEST_CASE("fleet: reads kept across the trend's commits never answer for another content",
           "[fleet]") {
-  TempDir rules_dir;
-  std::ofstream(rules_dir.path() / "sections.toml") << R"(
+  const RulesDir rules_dir(R"(
 [pack]
 name = "sections"
 version = "1.0.0"
@@ -496,7 +490,8 @@ severity = "error"
 level = 1
 help = "Add a Restore section."
 check = [ { key = "runbook.path", has_sections = ["Restore"] } ]
-)";
+)",
+                           "sections.toml");
   TempRepo repo;
   const std::string manifest_text =
       "schema = 1\n[service]\nname = \"svc\"\nowner = \"team\"\n"
@@ -511,7 +506,7 @@ check = [ { key = "runbook.path", has_sections = ["Restore"] } ]
 
   FleetRequest request;
   request.sources = {repo.path().string()};
-  request.check.rules = {rules_dir.path().string()};
+  request.check.rules = {rules_dir.path()};
   request.check.at = instant("2026-11-26T10:00:00+01:00");
   request.trend = *parse_trend("3w");  // Nov 9, 16, 23, now
   Executor executor(1);
@@ -526,7 +521,7 @@ check = [ { key = "runbook.path", has_sections = ["Restore"] } ]
 
 TEST_CASE("fleet in French: headings from the catalog, ids and the JSON's keys English",
           "[fleet][i18n]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo payments, shop;
   payments.write("operability.toml", manifest("billing", "team-payments", false));
   payments.commit("billing", "2026-11-01T10:00:00+01:00");
@@ -590,7 +585,7 @@ TEST_CASE("fleet in French: headings from the catalog, ids and the JSON's keys E
 }
 
 TEST_CASE("fleet: no blame for provenance the fleet's reports do not show", "[fleet]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("operability.toml", manifest("billing", "team-payments", false));
   repo.commit("billing", "2026-11-01T10:00:00+01:00");

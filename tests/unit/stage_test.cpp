@@ -16,6 +16,7 @@
 namespace fs = std::filesystem;
 
 using namespace opsgate;
+using opsgate::test::RulesDir;
 using opsgate::test::TempDir;
 using opsgate::test::TempRepo;
 
@@ -84,14 +85,6 @@ std::string manifest(const std::string& tier, bool backups, bool restore_date = 
          "\n[runbook]\npath = \"runbook.md\"\n" + k_window;
 }
 
-struct RulesDir {
-  TempDir dir;
-  explicit RulesDir(const std::string& extra = {}) {
-    std::ofstream(dir.path() / "stages.toml") << k_rules << extra;
-  }
-  std::string path() const { return dir.path().string(); }
-};
-
 // Saturday morning: outside the window.
 CheckRequest request_for(const TempRepo& repo, const RulesDir& rules, Stage stage) {
   CheckRequest request;
@@ -113,7 +106,7 @@ const Finding* find(const ManifestResult& result, const std::string& rule) {
 }  // namespace
 
 TEST_CASE("stages: the release window is a deploy question", "[check][stage]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("operability.toml", manifest("critical", true));
   repo.write("runbook.md", "# Runbook\n");
@@ -140,7 +133,7 @@ TEST_CASE("stages: the release window is a deploy question", "[check][stage]") {
 }
 
 TEST_CASE("stages: an override moves a rule to other stages", "[check][stage]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempDir local;
   std::ofstream(local.path() / "local.toml")
       << "[pack]\nname = \"local\"\n[[override]]\nrule = \"WIN-003\"\nstages = [\"push\", "
@@ -162,7 +155,7 @@ TEST_CASE("stages: an override moves a rule to other stages", "[check][stage]") 
 }
 
 TEST_CASE("stages: a deploy judges every service, whatever the base", "[check][stage]") {
-  RulesDir rules;
+  RulesDir rules(k_rules);
   TempRepo repo;
   repo.write("a/operability.toml", manifest("low", false));
   repo.write("a/runbook.md", "# Runbook\n");
@@ -201,7 +194,7 @@ TEST_CASE("ratchet: a change that lowers the level fails, naming the rules", "[c
   repo.commit("drop the runbook", "2026-11-21T10:00:00+01:00");
   Executor executor(1);
 
-  RulesDir rules;
+  RulesDir rules(k_rules);
   auto report = check(request_for(repo, rules, Stage::merge), CheckTarget{"HEAD", base}, executor);
   REQUIRE(report);
   const ManifestResult& result = report->manifests.at(0);
@@ -238,7 +231,7 @@ TEST_CASE("ratchet: emptying a checked file or removing a checked key is flagged
   repo.write("runbook.md", "# Runbook\n");
   const std::string base = repo.commit("level 3", "2026-11-20T10:00:00+01:00");
   Executor executor(1);
-  RulesDir rules;
+  RulesDir rules(k_rules);
 
   SECTION("a key removed") {
     repo.write("operability.toml", manifest("critical", true, false));
@@ -287,7 +280,7 @@ TEST_CASE("ratchet: rules that stop applying are a warning listing them", "[chec
   repo.write("operability.toml", manifest("low", true));
   repo.commit("now low", "2026-11-21T10:00:00+01:00");
   Executor executor(1);
-  RulesDir rules;
+  RulesDir rules(k_rules);
   auto report = check(request_for(repo, rules, Stage::merge), CheckTarget{"HEAD", base}, executor);
   REQUIRE(report);
   const ManifestResult& result = report->manifests.at(0);
@@ -314,7 +307,7 @@ TEST_CASE("new findings: what the change brings, and --fail-on-new", "[check][ne
   repo.write("operability.toml", manifest("low", false) + "# touched\n");
   repo.commit("touch", "2026-11-21T10:00:00+01:00");
   Executor executor(1);
-  RulesDir rules;
+  RulesDir rules(k_rules);
 
   auto plain = check(request_for(repo, rules, Stage::merge), CheckTarget{"HEAD", base}, executor);
   REQUIRE(plain);
@@ -361,7 +354,7 @@ TEST_CASE("new findings: --fail-on-new never tolerates a rule that is not waivab
   // The release window is as closed at the merge base as at the revision: "already failing"
   // there says nothing about the change, and a non-waivable window rule must still stop a
   // deployment outside it.
-  RulesDir rules(R"(
+  RulesDir rules(std::string(k_rules) + R"(
 [[rule]]
 id = "WIN-009"
 area = "release_window"

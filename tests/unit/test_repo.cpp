@@ -39,6 +39,10 @@ TempDir::~TempDir() {
   fs::remove_all(m_path, ec);
 }
 
+RulesDir::RulesDir(const std::string& text, const std::string& file) {
+  std::ofstream(m_dir.path() / file) << text;
+}
+
 TempRepo::TempRepo(bool bare) : m_path(make_temp_dir()) {
   git(std::string("init -q -b main") + (bare ? " --bare" : ""));
 }

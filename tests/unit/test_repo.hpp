@@ -46,4 +46,14 @@ class TempDir {
   std::filesystem::path m_path;
 };
 
+// A rules directory outside any repository holding one rule file: what --rules names.
+class RulesDir {
+ public:
+  explicit RulesDir(const std::string& text, const std::string& file = "rules.toml");
+  std::string path() const { return m_dir.path().string(); }
+
+ private:
+  TempDir m_dir;
+};
+
 }  // namespace opsgate::test
