@@ -24,7 +24,13 @@ tests/bench/spawn.c), the ratios, the in-process evaluation time (opsgate check 
 the libraries' own in-process time beside it) and each target of issue 7 with its verdict.
 --check-targets makes a missed target exit 1.
 
+--compare NAME=BINARY (repeatable) runs another opsgate executable (a build of another commit,
+or of this one with a device taken out) on the same cases, interleaved with this build's in the
+same rounds, and prints each case's median for both and the difference: how a change is
+measured before/after in one run (docs/performance.md).
+
 Usage: tests/bench/bench.py [--build BUILD] [--runs N] [--quick] [--no-spectral]
+                            [--compare NAME=BINARY]...
        (or: cmake --build build --target bench)
 """
 import argparse
@@ -63,22 +69,25 @@ class Spawner:
         self.spawn = spawn
 
     def run(self, cmd, env=None, stderr_file=None):
+        """(wall ms, peak RSS KiB, exit code, CPU ms)"""
         full_env = dict(os.environ, **(env or {}))
         if stderr_file:
             full_env["BENCH_STDERR"] = stderr_file
         out = subprocess.run([self.spawn] + cmd, env=full_env, capture_output=True, text=True,
                              check=True).stdout.split()
-        return int(out[0]) / 1000.0, int(out[1]), int(out[2])
+        return int(out[0]) / 1000.0, int(out[1]), int(out[2]), int(out[3]) / 1000.0
 
 
 def measure(spawner, commands, runs, warmup=2):
     """Runs every command runs+warmup times, round-robin, so that a noisy moment of the machine
-    hits all of them alike. Returns {name: {"ms": median, "rss": max KiB}}."""
+    hits all of them alike. Returns {name: {"ms": median wall, "cpu": median CPU ms, "rss": max
+    KiB}}."""
     samples = {name: [] for name in commands}
+    cpu = {name: [] for name in commands}
     peaks = {name: 0 for name in commands}
     for round_ in range(runs + warmup):
         for name, (cmd, env, codes) in commands.items():
-            ms, rss, code = spawner.run(cmd, env)
+            ms, rss, code, cpu_ms = spawner.run(cmd, env)
             if code not in codes:
                 detail = subprocess.run(cmd, env=dict(os.environ, **(env or {})),
                                         capture_output=True, text=True)
@@ -86,8 +95,10 @@ def measure(spawner, commands, runs, warmup=2):
                     name, code, codes, " ".join(cmd), detail.stdout[-2000:], detail.stderr[-2000:]))
             if round_ >= warmup:
                 samples[name].append(ms)
+                cpu[name].append(cpu_ms)
                 peaks[name] = max(peaks[name], rss)
-    return {name: {"ms": statistics.median(samples[name]), "rss": peaks[name]}
+    return {name: {"ms": statistics.median(samples[name]), "cpu": statistics.median(cpu[name]),
+                   "rss": peaks[name]}
             for name in commands}
 
 
@@ -176,6 +187,9 @@ def main():
                         help="small repositories, 3 runs: checks the driver, not the figures")
     parser.add_argument("--no-spectral", action="store_true")
     parser.add_argument("--check-targets", action="store_true", help="exit 1 on a missed target")
+    parser.add_argument("--compare", action="append", default=[], metavar="NAME=BINARY",
+                        help="another opsgate executable measured on the same cases, "
+                        "interleaved (repeatable)")
     args = parser.parse_args()
 
     build = Path(args.build).resolve()
@@ -186,6 +200,14 @@ def main():
     for binary in (opsgate, floor, spawn, bound):
         if not os.access(binary, os.X_OK):
             fail("%s is missing: cmake --build %s first" % (binary, build))
+    others = {}
+    for spec in args.compare:
+        name, sep, binary = spec.partition("=")
+        if not sep or not name or not os.access(binary, os.X_OK):
+            fail("--compare wants NAME=BINARY, an executable opsgate: " + spec)
+        if name in others:
+            fail("--compare names %s twice" % name)
+        others[name] = str(Path(binary).resolve())
     work = Path(args.work) if args.work else build / "bench-repos"
     work.mkdir(parents=True, exist_ok=True)
     runs = 3 if args.quick else args.runs
@@ -201,8 +223,8 @@ def main():
                     commits=scale["mono_commits"], files=scale["files"] // 10,
                     services=scale["services"], generator=2)
 
-    def check(repo):
-        return [str(opsgate), "check", str(repo), "--rules", str(BASELINE), "--at", AT, "--quiet"]
+    def check(repo, binary=opsgate):
+        return [str(binary), "check", str(repo), "--rules", str(BASELINE), "--at", AT, "--quiet"]
 
     def libraries(repo):
         return [str(bound), str(repo), str(BASELINE)]
@@ -222,6 +244,14 @@ def main():
     def blamed(repo):
         return [str(opsgate), "check", str(repo), "--rules", str(blame_pack), "--at", AT,
                 "--quiet"]
+    def compared(cases):
+        """The cases again for every --compare executable, named "CASE [NAME]"."""
+        rows = {}
+        for case, (cmd, env, codes) in cases.items():
+            for name, binary in others.items():
+                rows["%s [%s]" % (case, name)] = ([binary] + cmd[1:], env, codes)
+        return rows
+
     single = measure(spawner, {
         "floor": ([str(floor), str(big), "HEAD:operability.toml"], None, (0,)),
         "git cat-file": (["git", "-C", str(big), "cat-file", "-p", "HEAD:operability.toml"],
@@ -235,18 +265,34 @@ def main():
         "opsgate check, no commit-graph": (check(without_graph(big)), None, gate_codes),
         "opsgate check, %d commits, no commit-graph" % scale["small"]:
             (check(without_graph(small)), None, gate_codes),
+        **compared({"opsgate check": (check(big), None, gate_codes),
+                    "opsgate check, every key failing (blamed)": (blamed(big), None, gate_codes)}),
     }, runs)
     monorepo = measure(spawner, {
         "floor": ([str(floor), str(mono), "HEAD:services/svc-000/operability.toml"], None, (0,)),
         "opsgate check": (check(mono), None, gate_codes),
         LIBRARIES: (libraries(mono), None, (0,)),
         MERGE_REQUEST: (check(mono) + ["--base", "HEAD~1"], None, gate_codes),
+        **compared({"opsgate check": (check(mono), None, gate_codes),
+                    MERGE_REQUEST: (check(mono) + ["--base", "HEAD~1"], None, gate_codes)}),
     }, runs)
     eval_single = in_process_ms(spawner, check(big) + ["--timings"], runs)
     eval_mono = in_process_ms(spawner, check(mono) + ["--timings"], runs)
     eval_merge_request = in_process_ms(spawner, check(mono) + ["--base", "HEAD~1", "--timings"],
                                        runs)
     libraries_single = in_process_ms(spawner, libraries(big), runs)
+    # In process, this build and each compared one alternately, run after run.
+    eval_compared = {}
+    for label, cmd in (("single service", check(big)), ("monorepo", check(mono))):
+        builds = {"this build": cmd + ["--timings"]}
+        builds.update({name: [binary] + cmd[1:] + ["--timings"]
+                       for name, binary in others.items()})
+        values = {name: [] for name in builds}
+        for _ in range(runs if others else 0):
+            for name, timed in builds.items():
+                values[name].append(in_process_ms(spawner, timed, 1))
+        if others:
+            eval_compared[label] = {name: statistics.median(v) for name, v in values.items()}
     libraries_mono = in_process_ms(spawner, libraries(mono), runs)
 
     spectral = None
@@ -296,6 +342,32 @@ def main():
         for name, figures in spectral.items():
             print(row % (name, "%.2f" % figures["ms"], "%.1f" % mib(figures["rss"]),
                          "%.1f" % (figures["ms"] / spectral["opsgate check"]["ms"])))
+
+    if others:
+        print()
+        print("compared (interleaved in the same rounds; medians; difference = other - this "
+              "build; CPU = user + system time, what a busy machine changes least)")
+        crow = "%-50s %-10s %9s %9s %8s %9s %9s %8s"
+        print(crow % ("case", "build", "wall ms", "other", "diff", "CPU ms", "other", "diff"))
+
+        def diff(this, other):
+            return "%+.1f%%" % (100.0 * (other - this) / this) if this else "-"
+        for group, table in (("single", single), ("monorepo", monorepo)):
+            for case in table:
+                for name in others:
+                    other = table.get("%s [%s]" % (case, name))
+                    if other is None:
+                        continue
+                    this = table[case]
+                    print(crow % ("%s: %s" % (group, case), name, "%.2f" % this["ms"],
+                                  "%.2f" % other["ms"], diff(this["ms"], other["ms"]),
+                                  "%.2f" % this["cpu"], "%.2f" % other["cpu"],
+                                  diff(this["cpu"], other["cpu"])))
+        for label, medians in eval_compared.items():
+            for name in others:
+                this_ms, other_ms = medians["this build"], medians[name]
+                print(crow % ("%s: evaluation in process" % label, name, "%.2f" % this_ms,
+                              "%.2f" % other_ms, diff(this_ms, other_ms), "", "", ""))
 
     gate_ms = single["opsgate check"]["ms"]
     peak = max(single["opsgate check"]["rss"], monorepo["opsgate check"]["rss"])

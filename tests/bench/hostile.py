@@ -179,7 +179,7 @@ def spawn(build, cmd, cwd=None, env=None, stdin=None):
     out = subprocess.run([os.path.join(build, "tests", "bench", "opsgate_bench_spawn")] + cmd,
                          cwd=cwd, env=env, input=stdin, capture_output=True, text=True,
                          check=True)
-    micros, kib, code = out.stdout.split()
+    micros, kib, code = out.stdout.split()[:3]
     return int(micros) / 1e6, int(kib) / 1024, int(code)
 
 
