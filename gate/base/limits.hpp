@@ -23,10 +23,12 @@ constexpr std::size_t k_max_manifests = 10'000;
 // Allow or deny windows one [release_window]-shaped table may declare, each list: a release
 // window is a handful of them; each is searched at every evaluation.
 constexpr std::size_t k_max_windows = 256;
-// Bytes of the paths a walk over a revision's trees builds (a directory's path for each tree
-// entered, a path for each file found or changed): names thousands of bytes long, nested
-// thousands of levels deep, make each path megabytes long, and every entry below repeats it.
-// A monorepo's search builds a few megabytes; a change of a million files, about 100 MiB.
+// Bytes of the paths a walk over a revision's trees builds: the search for manifests appends
+// each directory's name once as it enters it and builds a full path only for what it returns
+// (files found, links); a change's comparison builds a path for each directory and file it
+// finds changed. Names thousands of bytes long, nested thousands of levels deep, make each
+// path megabytes long. A monorepo's search builds a few megabytes; a change of a million
+// files, about 100 MiB.
 constexpr std::size_t k_max_walk_path_bytes = 256u << 20;
 
 // "a/b/c/...: the tree nests directories more than 4096 levels deep ..." as an Error.

@@ -144,63 +144,76 @@ class GitTree final : public Tree {
     }
     // Depth-first with a stack of its own, not git_tree_walk: libgit2 recurses once per level,
     // and a tree nested tens of thousands of levels deep (git accepts it) overflowed the stack.
-    struct Pending {
+    // One path buffer holds the directory being read: entering a directory appends its name,
+    // so a walk builds each name once, not every directory's full path (a chain of long names
+    // thousands of levels deep cost the square of its depth). Full paths are built only for
+    // what is returned.
+    struct Level {
       GitTreePtr tree;
-      std::string prefix;  // "a/b/" for the tree at a/b
-      std::size_t depth = 0;
+      std::size_t next = 0;   // the entry to read next
+      std::size_t count = 0;  // entries
+      std::size_t dir_size;   // of `dir` for this tree ("a/b/": 4)
     };
     std::vector<std::string> all, links;
-    std::vector<Pending> work;
-    {
-      git_tree* copy = nullptr;
-      if (git_tree_dup(&copy, m_root.get()) != 0)
-        return fail(ErrorKind::internal,
-                    "cannot walk " + m_description + ": " + git_error_message());
-      work.push_back({GitTreePtr(copy), {}, 0});
-    }
+    std::vector<Level> stack;
+    std::string dir;
     std::size_t entries = 0;
-    std::size_t path_bytes = 0;  // of every prefix and path built
+    std::size_t path_bytes = 0;  // of the names appended and the paths returned
     auto too_long = [&](std::size_t bytes) {
       return (path_bytes += bytes) > k_max_walk_path_bytes;
     };
-    while (!work.empty()) {
-      Pending pending = std::move(work.back());
-      work.pop_back();
-      const std::size_t n = git_tree_entrycount(pending.tree.get());
+    auto enter = [&](GitTreePtr tree) -> Expected<void> {
+      const std::size_t n = git_tree_entrycount(tree.get());
       if ((entries += n) > k_max_tree_entries)
         return fail(ErrorKind::invalid,
                     fmt::format("{} holds more than {} entries in its trees (one tree repeated at "
                                 "every level?); opsgate does not walk it",
                                 m_description, k_max_tree_entries));
-      for (std::size_t i = 0; i < n; ++i) {
-        const git_tree_entry* entry = git_tree_entry_byindex(pending.tree.get(), i);
-        const git_filemode_t mode = git_tree_entry_filemode(entry);
-        const char* entry_name = git_tree_entry_name(entry);
-        if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
-            file_name == entry_name) {
-          if (all.size() == k_max_manifests)
-            return fail(ErrorKind::invalid,
-                        fmt::format("{} holds more than {} files named {}; opsgate judges at "
-                                    "most that many in one run",
-                                    m_description, k_max_manifests, file_name));
-          if (too_long(pending.prefix.size() + std::strlen(entry_name)))
-            return fail(ErrorKind::invalid, long_paths_message(m_description));
-          all.push_back(pending.prefix + entry_name);
-          found(all.back());
-        } else if (mode == GIT_FILEMODE_LINK) {
-          if (too_long(pending.prefix.size() + std::strlen(entry_name)))
-            return fail(ErrorKind::invalid, long_paths_message(m_description));
-          links.push_back(pending.prefix + entry_name);
-        } else if (mode == GIT_FILEMODE_TREE) {
-          if (too_long(pending.prefix.size() + std::strlen(entry_name) + 1))
-            return fail(ErrorKind::invalid, long_paths_message(m_description));
-          std::string prefix = pending.prefix + entry_name + "/";
-          if (pending.depth + 1 > k_max_tree_depth)
-            return fail(ErrorKind::invalid, too_deep_message(prefix));
-          GitTreePtr subtree = lookup_tree(*git_tree_entry_id(entry), prefix);
-          if (!subtree) return std::unexpected(*m_damage);
-          work.push_back({std::move(subtree), std::move(prefix), pending.depth + 1});
-        }
+      stack.push_back({std::move(tree), 0, n, dir.size()});
+      return {};
+    };
+    {
+      git_tree* copy = nullptr;
+      if (git_tree_dup(&copy, m_root.get()) != 0)
+        return fail(ErrorKind::internal,
+                    "cannot walk " + m_description + ": " + git_error_message());
+      if (auto entered = enter(GitTreePtr(copy)); !entered) return entered;
+    }
+    while (!stack.empty()) {
+      Level& top = stack.back();
+      if (top.next == top.count) {
+        stack.pop_back();
+        continue;
+      }
+      const git_tree_entry* entry = git_tree_entry_byindex(top.tree.get(), top.next++);
+      dir.resize(top.dir_size);
+      const std::size_t depth = stack.size() - 1;  // of `top`; the root is 0
+      const git_filemode_t mode = git_tree_entry_filemode(entry);
+      const char* entry_name = git_tree_entry_name(entry);
+      if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+          file_name == entry_name) {
+        if (all.size() == k_max_manifests)
+          return fail(ErrorKind::invalid,
+                      fmt::format("{} holds more than {} files named {}; opsgate judges at "
+                                  "most that many in one run",
+                                  m_description, k_max_manifests, file_name));
+        if (too_long(dir.size() + std::strlen(entry_name)))
+          return fail(ErrorKind::invalid, long_paths_message(m_description));
+        all.push_back(dir + entry_name);
+        found(all.back());
+      } else if (mode == GIT_FILEMODE_LINK) {
+        if (too_long(dir.size() + std::strlen(entry_name)))
+          return fail(ErrorKind::invalid, long_paths_message(m_description));
+        links.push_back(dir + entry_name);
+      } else if (mode == GIT_FILEMODE_TREE) {
+        if (too_long(std::strlen(entry_name) + 1))
+          return fail(ErrorKind::invalid, long_paths_message(m_description));
+        dir += entry_name;
+        dir += '/';
+        if (depth + 1 > k_max_tree_depth) return fail(ErrorKind::invalid, too_deep_message(dir));
+        GitTreePtr subtree = lookup_tree(*git_tree_entry_id(entry), dir);
+        if (!subtree) return std::unexpected(*m_damage);
+        if (auto entered = enter(std::move(subtree)); !entered) return entered;
       }
     }
     std::sort(all.begin(), all.end());

@@ -53,6 +53,10 @@ constexpr std::uint64_t k_walk_budget = 50'000;
 constexpr std::uint64_t k_path_budget = 4u << 20;   // bytes of the paths a full walk builds
 constexpr std::uint64_t k_read_budget = 16u << 20;  // bytes of the objects a full walk reads
 constexpr std::size_t k_max_ops = 64;
+// Bytes of objects one program may write: a handful of long chains of 4 KiB names, deep
+// manifests or wide copies otherwise make the harness, not the gate, take seconds under the
+// sanitizers (afl-fuzz then calls it a hang).
+constexpr std::uint64_t k_write_budget = 8u << 20;
 constexpr std::size_t k_max_chain = 5000;   // past k_max_tree_depth (4096)
 constexpr std::size_t k_max_wide = 12'000;  // past k_max_manifests (10,000)
 
@@ -159,8 +163,16 @@ class ObjectWriter {
   const Object& tree(std::vector<Entry> entries, bool sorted) {
     if (sorted)
       std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-        return a.name + (is_tree_mode(a.mode) ? "/" : "") <
-               b.name + (is_tree_mode(b.mode) ? "/" : "");
+        // As if a directory's name ended in '/', without building the strings.
+        const std::size_t n = std::min(a.name.size(), b.name.size());
+        if (const int c = a.name.compare(0, n, b.name, 0, n); c != 0) return c < 0;
+        auto at = [](const Entry& e, std::size_t i) -> int {
+          if (i < e.name.size()) return static_cast<unsigned char>(e.name[i]);
+          return i == e.name.size() && is_tree_mode(e.mode) ? '/' : -1;
+        };
+        for (std::size_t i = n; i <= n + 1; ++i)
+          if (at(a, i) != at(b, i)) return at(a, i) < at(b, i);
+        return false;
       });
     std::string bytes;
     Object object;
@@ -221,12 +233,16 @@ class ObjectWriter {
     return known == m_by_id.end() ? nullptr : &m_objects[known->second];
   }
 
+  // Whether the program has written its budget of bytes (k_write_budget).
+  bool full() const { return m_written > k_write_budget; }
+
  private:
   static std::string key(const git_oid& id) {
     return std::string(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
   }
 
   void write(Object& object, std::string_view bytes) {
+    m_written += bytes.size();
     object.walk_bytes = std::max<std::uint64_t>(object.walk_bytes, bytes.size());
     if (git_odb_write(&object.id, m_odb, bytes.data(), bytes.size(), object.type) != 0)
       violated("the in-memory object database refused an object", git_error_message());
@@ -244,6 +260,7 @@ class ObjectWriter {
   git_odb* m_odb;
   std::vector<Object> m_objects;
   std::map<std::string, std::size_t> m_by_id;
+  std::uint64_t m_written = 0;
 };
 
 // The program's instructions: each reads its operands from the input.
@@ -302,14 +319,14 @@ class Program {
       case 3: {  // a chain: one directory inside the other, `depth` times
         git_oid inner = pick();
         const std::string dir = name();
-        for (std::size_t depth = count(k_max_chain) + 1; depth > 0; --depth)
+        for (std::size_t depth = count(k_max_chain) + 1; depth > 0 && !m_out.full(); --depth)
           inner = m_out.tree({Entry{"40000", dir, inner}}, true).id;
         break;
       }
       case 4: {  // a bomb: every level's entries point at the level below
         git_oid inner = pick();
         const std::size_t width = 2 + m_in.below(63), levels = 1 + m_in.below(6);
-        for (std::size_t level = 0; level < levels; ++level) {
+        for (std::size_t level = 0; level < levels && !m_out.full(); ++level) {
           std::vector<Entry> entries;
           for (std::size_t i = 0; i < width; ++i)
             entries.push_back(Entry{"40000", std::to_string(i), inner});
@@ -392,8 +409,11 @@ class Program {
     std::string dir = name();
     for (char& c : dir)
       if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\' || c == 0x7f) c = '_';
+    // Up to just past the size limit: a longer manifest only meets the same limit.
     std::string path;
-    for (std::size_t depth = count(k_max_chain); depth > 0; --depth) path += dir + "/";
+    for (std::size_t depth = count(k_max_chain); depth > 0 && path.size() <= k_max_file_bytes;
+         --depth)
+      path += dir + "/";
     m_out.blob(fmt::format(
         "schema = 1\n[service]\nname = \"deep\"\nowner = \"team\"\ntier = \"standard\"\n"
         "[runbook]\npath = \"{}runbook.md\"\nlast_review = 2026-09-15\n",
@@ -436,38 +456,51 @@ bool sorted_and_unique(const git_tree* tree) {
 
 Listing reference_walk(git_repository* repo, const git_oid& root) {
   Listing listing;
-  struct Pending {
-    git_oid id;
-    std::string prefix;
-    std::size_t depth;
+  // Depth-first over one path buffer ("a/b/" while in a/b): a directory's path is not copied
+  // for each directory below it (under ASan, chains of long names made that seconds).
+  struct Level {
+    GitTreePtr tree;
+    std::size_t next, count, dir_size;
   };
-  std::vector<Pending> work{{root, "", 0}};
-  while (!work.empty()) {
-    Pending pending = std::move(work.back());
-    work.pop_back();
+  std::vector<Level> stack;
+  std::string dir;
+  auto enter = [&](const git_oid& id) {
     git_tree* raw = nullptr;
-    if (git_tree_lookup(&raw, repo, &pending.id) != 0) {
+    if (git_tree_lookup(&raw, repo, &id) != 0) {
       listing.complete = false;
-      continue;
+      return;
     }
     GitTreePtr tree(raw);
     if (!sorted_and_unique(tree.get())) listing.well_formed = false;
-    for (std::size_t i = 0, n = git_tree_entrycount(tree.get()); i < n; ++i) {
-      const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
-      const git_filemode_t mode = git_tree_entry_filemode(entry);
-      const std::string path = pending.prefix + git_tree_entry_name(entry);
-      if (mode == GIT_FILEMODE_TREE) {
-        if (pending.depth + 1 > k_max_tree_depth)
-          listing.complete = false;
-        else
-          work.push_back({*git_tree_entry_id(entry), path + "/", pending.depth + 1});
-        continue;
-      }
-      if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
-          git_tree_entry_name(entry) == k_manifest_file)
-        listing.manifests.push_back(path);
-      listing.leaves.emplace(path, std::pair{oid_hex(*git_tree_entry_id(entry)), mode});
+    const std::size_t count = git_tree_entrycount(tree.get());
+    stack.push_back({std::move(tree), 0, count, dir.size()});
+  };
+  enter(root);
+  while (!stack.empty()) {
+    Level& top = stack.back();
+    if (top.next == top.count) {
+      stack.pop_back();
+      continue;
     }
+    const git_tree_entry* entry = git_tree_entry_byindex(top.tree.get(), top.next++);
+    dir.resize(top.dir_size);
+    const std::size_t depth = stack.size() - 1;
+    const git_filemode_t mode = git_tree_entry_filemode(entry);
+    if (mode == GIT_FILEMODE_TREE) {
+      if (depth + 1 > k_max_tree_depth) {
+        listing.complete = false;
+      } else {
+        dir += git_tree_entry_name(entry);
+        dir += '/';
+        enter(*git_tree_entry_id(entry));
+      }
+      continue;
+    }
+    const std::string path = dir + git_tree_entry_name(entry);
+    if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+        git_tree_entry_name(entry) == k_manifest_file)
+      listing.manifests.push_back(path);
+    listing.leaves.emplace(path, std::pair{oid_hex(*git_tree_entry_id(entry)), mode});
   }
   std::sort(listing.manifests.begin(), listing.manifests.end());
   return listing;
@@ -659,7 +692,7 @@ void run(const std::uint8_t* data, std::size_t size) {
 
   const std::uint8_t head_choice = in.byte(), base_choice = in.byte();
   Program program(in, writer);
-  for (std::size_t op = 0; op < k_max_ops && in.remaining(); ++op) program.step();
+  for (std::size_t op = 0; op < k_max_ops && in.remaining() && !writer.full(); ++op) program.step();
 
   // Head and base: counted back from the newest tree (any object when there are fewer trees).
   auto choose = [&](std::uint8_t choice) -> const Object& {
