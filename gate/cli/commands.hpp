@@ -20,10 +20,9 @@ void register_hook(CLI::App& app, int& exit_code);
 void register_fleet(CLI::App& app, int& exit_code);
 void register_version(CLI::App& app, int& exit_code);
 
-// opsgate's command line on `app`: its name, description, --version and subcommands. When
-// `only` names a subcommand, that one alone is registered (see run()); the man pages and shell
-// completions are written from the whole tree (docgen.cpp).
-void define_cli(CLI::App& app, int& exit_code, std::string_view only = {});
+// opsgate's command line on `app`: its name, description, --version and subcommands; the man
+// pages and shell completions are written from the same tree (docgen.cpp).
+void define_cli(CLI::App& app, int& exit_code);
 
 // What `opsgate version` and `opsgate --version` print: opsgate's version, then the versions of
 // libgit2, toml++ and libcurl it runs with (two lines, no final newline).

@@ -367,7 +367,6 @@ CommitGraph::Filter CommitGraph::filter_at(std::uint32_t position) const {
   if (end - begin <= 8)
     for (std::uint32_t i = 0; i < end - begin; ++i)
       filter.word |= std::uint64_t{filter.data[i]} << (8 * i);
-  filter.inverse = inverse_of(filter.bits);
   filter.version = static_cast<std::uint8_t>(layer.bloom_version);
   filter.hashes = static_cast<std::uint8_t>(layer.bloom_hashes);
   return filter;

@@ -81,7 +81,6 @@ class CommitGraph {
   // One commit's changed-path filter; empty (data == nullptr) answers "maybe" to everything.
   struct Filter {
     const unsigned char* data = nullptr;
-    std::uint64_t inverse = 0;  // inverse_of(bits)
     // A filter of at most 8 bytes (most commits: git sizes it at 10 bits per changed path and
     // directory), copied when it is located: bit b of the filter is bit b of `word`. Probes of
     // it read neither the mapping nor pages released since.
@@ -91,20 +90,6 @@ class CommitGraph {
     std::uint8_t hashes = 0;
   };
   Filter filter_at(std::uint32_t position) const;
-
-  // `value % divisor` by Lemire's "faster remainder by direct computation", exact for 32-bit
-  // operands: two multiplications instead of a division, a million times in a monorepo's check.
-  // `inverse` is inverse_of(divisor), 2^64 / divisor rounded up (0 for 1, which still works).
-  static constexpr std::uint64_t inverse_of(std::uint32_t divisor) {
-    return ~std::uint64_t{0} / divisor + 1;
-  }
-  static constexpr std::uint32_t remainder(std::uint32_t value, std::uint64_t inverse,
-                                           std::uint32_t divisor) {
-    const std::uint64_t low = inverse * value;
-    // The high 64 bits of the 96-bit low * divisor, without a 128-bit type (not ISO C++).
-    const std::uint64_t high = (low >> 32) * divisor + (((low & 0xffffffffu) * divisor) >> 32);
-    return static_cast<std::uint32_t>(high >> 32);
-  }
 
   // For a filter of at most 8 bytes probed with the key's hash count: which of its masks applies
   // ((version - 1) * 8 + bytes - 1), and the probe itself, one AND.
@@ -128,7 +113,7 @@ class CommitGraph {
       const std::uint32_t hash1 = seeds.hash1[version];
       for (std::uint32_t i = 0; i < filter.hashes; ++i) {
         // hash0 + i * hash1 in 32-bit arithmetic, as git computes it.
-        const std::uint32_t bit = remainder(hash0 + i * hash1, filter.inverse, filter.bits);
+        const std::uint32_t bit = (hash0 + i * hash1) % filter.bits;
         if (!(filter.data[bit / 8] & (1u << (bit % 8)))) return false;
       }
     }

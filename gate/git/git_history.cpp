@@ -9,9 +9,8 @@
 
 namespace opsgate {
 
-// What every history of one commit shares. Loading takes the lock exclusively and ends with
-// index_probes(), so that whoever holds the lock shared finds a probe for every link; questions
-// read under a shared lock, so that the loops over the links read them without copying.
+// What every history of one commit shares. Loading takes the lock exclusively; questions read
+// under a shared lock, so that the loops over the links read them without copying.
 struct HistoryChain {
   // Ids only: objects are looked up again when needed (libgit2's bounded cache keeps that
   // cheap), so memory stays flat however many commits the window holds.
@@ -26,17 +25,6 @@ struct HistoryChain {
     CommitGraph::Filter filter;  // located once, probed for every path
     git_oid tree{};              // of a graph commit: its record is not read again
   };
-  // What the skip loop of last_change() reads of a link, 24 bytes instead of 72: a monorepo's
-  // check probes every link of the window once per service. `slot`: which of a PathKey's masks
-  // the filter is probed with (version - 1) * 8 + bytes - 1, or k_general_probe (probed bit by
-  // bit) or k_compare (no filter: compared).
-  struct Probe {
-    std::int64_t when;  // seconds since the epoch
-    std::uint64_t word;
-    std::uint8_t slot;
-  };
-  static constexpr std::uint8_t k_general_probe = 16;
-  static constexpr std::uint8_t k_compare = 17;
   struct LooseIds {
     git_oid commit;
     git_oid tree;
@@ -46,15 +34,12 @@ struct HistoryChain {
   std::string start;
   std::vector<Link> links;
   std::vector<LooseIds> loose;  // of links[0 .. loose.size())
-  std::vector<Probe> probes;    // of links[0 .. probes.size())
   std::set<std::string> shallow_roots;
   std::unique_ptr<CommitGraph> graph;
   std::size_t from_graph = 0;
   std::size_t from_graph_released = 0;  // from_graph when the graph's pages were released
   bool ended = false;
   bool ended_shallow = false;
-
-  static std::int64_t seconds_of(Seconds when) { return when.time_since_epoch().count(); }
 
   git_oid commit_of(std::size_t index) const {
     const Link& link = links[index];
@@ -73,7 +58,6 @@ struct HistoryChain {
   // Loads the chain back past `cutoff` (or to its end), then releases the graph's pages.
   Expected<void> load_window(Seconds cutoff, git_repository* repo,
                              std::size_t max_links = SIZE_MAX);
-  void index_probes();  // probes for every link
 };
 
 Expected<bool> HistoryChain::load(std::size_t index, git_repository* repo) {
@@ -157,20 +141,6 @@ Expected<void> HistoryChain::load_window(Seconds cutoff, git_repository* repo,
   return {};
 }
 
-void HistoryChain::index_probes() {
-  const std::uint8_t hashes = graph ? graph->hashes() : 0;
-  for (std::size_t j = probes.size(); j < links.size(); ++j) {
-    const Link& link = links[j];
-    const CommitGraph::Filter& filter = link.filter;
-    std::uint8_t slot = k_general_probe;
-    if (link.graph_position == k_not_in_graph || !filter.data)
-      slot = k_compare;  // no filter to ask: the commit is compared
-    else if (filter.bits <= 64 && hashes != 0 && filter.hashes == hashes)
-      slot = CommitGraph::mask_slot(filter);
-    probes.push_back(Probe{seconds_of(link.when), filter.word, slot});
-  }
-}
-
 GitHistory::GitHistory(std::shared_ptr<git_repository> repo, const std::string& commit_id,
                        Executor* executor)
     : m_repo(std::move(repo)), m_chain(std::make_shared<HistoryChain>()), m_executor(executor) {
@@ -217,7 +187,6 @@ Expected<std::vector<GitHistory::Link>> GitHistory::chain_until(Seconds cutoff, 
     return std::unexpected(loaded.error());
   if (auto loaded = chain.load(m_first, m_repo.get()); !loaded)
     return std::unexpected(loaded.error());
-  chain.index_probes();  // last_change() reads a probe for every loaded link
   std::vector<Link> links;
   for (std::size_t i = m_first; i < chain.links.size(); ++i) {
     links.push_back(Link{oid_hex(chain.commit_of(i)), chain.links[i].when});
@@ -259,7 +228,6 @@ void GitHistory::prefetch(Seconds cutoff) {
     auto more = chain.load(i, m_repo.get());
     if (!more || !*more) break;
   }
-  chain.index_probes();
   if (chain.links.empty() || chain.links.back().when < cutoff ||
       chain.links.back().graph_position == HistoryChain::k_not_in_graph)
     return;
@@ -267,9 +235,7 @@ void GitHistory::prefetch(Seconds cutoff) {
   // reads no libgit2 object (the links left are in the graph): no repository handle.
   m_prefetch = m_executor->submit([chain = m_chain, cutoff]() -> Expected<void> {
     std::unique_lock walking(chain->mutex);
-    auto walked = chain->load_window(cutoff, nullptr);
-    chain->index_probes();
-    return walked;
+    return chain->load_window(cutoff, nullptr);
   });
 }
 
@@ -338,7 +304,6 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
     {
       std::unique_lock exclusive(chain.mutex);
       result = loader();
-      chain.index_probes();
     }
     lock.lock();
     return result;
@@ -364,7 +329,6 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
   auto at = [&](FileChange::Kind kind, std::size_t i) {
     return FileChange{kind, oid_hex(chain.commit_of(i)), chain.links[i].when, {}};
   };
-  const std::int64_t cutoff_seconds = HistoryChain::seconds_of(cutoff);
   // Changed in link `i`: a change undone inside the window is none. The file is compared with
   // its content at the window's start, the first link dated before the cutoff (a delete and
   // restore, or an edit and its revert, must not make an old runbook fresh).
@@ -393,19 +357,15 @@ Expected<FileChange> GitHistory::find_last_change(std::string_view path_view, Se
     }
   };
   for (std::size_t i = m_first;; ++i) {
-    // The loaded links whose filter rules the path out, in a loop of their own over the compact
-    // probes: a monorepo's check makes a million of these.
+    // The loaded links whose filter rules the path out, in a loop of their own: a monorepo's
+    // check makes a million of these.
     const std::size_t skip_from = i;
-    const HistoryChain::Probe* const probes = chain.probes.data();
     const std::size_t last = std::min(chain.links.size() - 1, max_links);
-    for (; i < last && probes[i].when >= cutoff_seconds; ++i) {
-      const std::uint8_t slot = probes[i].slot;
-      if (slot < HistoryChain::k_general_probe) {
-        if (CommitGraph::may_contain_masked(probes[i].word, slot, key)) break;
-      } else if (slot != HistoryChain::k_general_probe ||
-                 CommitGraph::may_contain(chain.links[i].filter, key)) {
+    for (; i < last && chain.links[i].when >= cutoff; ++i) {
+      const HistoryChain::Link& link = chain.links[i];
+      if (link.graph_position == HistoryChain::k_not_in_graph ||
+          CommitGraph::may_contain(link.filter, key))
         break;
-      }
     }
     m_skipped += i - skip_from;
     if (chain.links[i].when < cutoff || i >= max_links) return at(FileChange::Kind::unchanged, i);

@@ -161,24 +161,6 @@ TEST_CASE("commit-graph: a path's key hashes it and each directory above it as g
   }
 }
 
-TEST_CASE("commit-graph: filter positions by multiplication equal the remainder",
-          "[commit-graph]") {
-  static_assert(CommitGraph::remainder(1000, CommitGraph::inverse_of(24), 24) == 1000 % 24);
-  std::mt19937 random(7);
-  std::vector<std::uint32_t> divisors = {1, 8, 24, 8 * 1021, 1u << 28, 1u << 31, 0xffffffffu};
-  for (int i = 0; i < 200; ++i) divisors.push_back(8 * (1 + random() % (1u << 20)));
-  for (std::uint32_t divisor : divisors) {
-    const std::uint64_t inverse = CommitGraph::inverse_of(divisor);
-    std::vector<std::uint32_t> values = {0, 1, divisor - 1, divisor, divisor + 1, 0xffffffffu};
-    for (int i = 0; i < 2000; ++i) values.push_back(random());
-    for (std::uint32_t value : values) {
-      if (CommitGraph::remainder(value, inverse, divisor) != value % divisor)
-        FAIL(value << " % " << divisor);
-    }
-  }
-  SUCCEED();
-}
-
 TEST_CASE("commit-graph: a filter of up to 8 bytes probed by mask answers as bit by bit",
           "[commit-graph]") {
   std::mt19937 random(11);
@@ -205,7 +187,6 @@ TEST_CASE("commit-graph: a filter of up to 8 bytes probed by mask answers as bit
     CommitGraph::Filter filter;
     filter.data = data.data();
     filter.bits = bytes * 8;
-    filter.inverse = CommitGraph::inverse_of(filter.bits);
     filter.version = version;
     filter.hashes = hashes;
     CommitGraph::Filter copied = filter;
