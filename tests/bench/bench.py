@@ -32,6 +32,8 @@ measured before/after in one run (docs/performance.md).
 Usage: tests/bench/bench.py [--build BUILD] [--runs N] [--quick] [--no-spectral]
                             [--compare NAME=BINARY]...
        (or: cmake --build build --target bench)
+--instructions adds, for each --compare build, the instructions each case executes (callgrind):
+a count that a busy machine does not change, for differences smaller than its noise.
 """
 import argparse
 import json
@@ -190,6 +192,9 @@ def main():
     parser.add_argument("--compare", action="append", default=[], metavar="NAME=BINARY",
                         help="another opsgate executable measured on the same cases, "
                         "interleaved (repeatable)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="with --compare: also count each build's instructions on the "
+                        "cases under valgrind's callgrind (the same on a busy machine)")
     args = parser.parse_args()
 
     build = Path(args.build).resolve()
@@ -368,6 +373,31 @@ def main():
                 this_ms, other_ms = medians["this build"], medians[name]
                 print(crow % ("%s: evaluation in process" % label, name, "%.2f" % this_ms,
                               "%.2f" % other_ms, diff(this_ms, other_ms), "", "", ""))
+
+    if others and args.instructions:
+        if not shutil.which("valgrind"):
+            fail("--instructions needs valgrind (apt-get install valgrind)")
+        print()
+        print("instructions (valgrind --tool=callgrind, every thread; difference = other - this "
+              "build)")
+        irow = "%-50s %-10s %14s %14s %8s"
+        print(irow % ("case", "build", "this", "other", "diff"))
+        cases = {"single: opsgate check": check(big), "monorepo: opsgate check": check(mono),
+                 "monorepo: " + MERGE_REQUEST: check(mono) + ["--base", "HEAD~1"]}
+        for case, cmd in cases.items():
+            counts = {}
+            for name, binary in [("this build", str(opsgate))] + list(others.items()):
+                out = subprocess.run(["valgrind", "--tool=callgrind",
+                                      "--callgrind-out-file=/dev/null", binary] + cmd[1:],
+                                     capture_output=True, text=True)
+                found = re.search(r"Collected : (\d+)", out.stderr)
+                if not found:
+                    fail("callgrind printed no count for %s: %s" % (name, out.stderr[-500:]))
+                counts[name] = int(found.group(1))
+            for name in others:
+                print(irow % (case, name, "{:,}".format(counts["this build"]),
+                              "{:,}".format(counts[name]),
+                              diff(counts["this build"], counts[name])))
 
     gate_ms = single["opsgate check"]["ms"]
     peak = max(single["opsgate check"]["rss"], monorepo["opsgate check"]["rss"])
