@@ -148,10 +148,13 @@ Expected<ProgramResult> run_program(const std::vector<std::string>& argv,
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   // The output may end before the program does (it closed both, or handed them to a child
   // that exited): it is still waited for only until the deadline.
+  // No exit status read (waitpid failed) is never a success: a verifier's 0 means "valid".
   int status = 0;
+  bool reaped = false;
   auto pause = std::chrono::microseconds(100);
   while (!result.timed_out) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) reaped = true;
     if (done == pid || (done < 0 && errno != EINTR)) break;
     const auto left = deadline - std::chrono::steady_clock::now();
     if (left <= left.zero()) {
@@ -166,7 +169,7 @@ Expected<ProgramResult> run_program(const std::vector<std::string>& argv,
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
-  result.exit_status = WIFEXITED(status) && !result.timed_out ? WEXITSTATUS(status) : -1;
+  result.exit_status = reaped && WIFEXITED(status) && !result.timed_out ? WEXITSTATUS(status) : -1;
   return result;
 }
 
