@@ -56,7 +56,7 @@ constexpr std::size_t k_max_ops = 64;
 // Bytes of objects one program may write: a handful of long chains of 4 KiB names, deep
 // manifests or wide copies otherwise make the harness, not the gate, take seconds under the
 // sanitizers (afl-fuzz then calls it a hang).
-constexpr std::uint64_t k_write_budget = 8u << 20;
+constexpr std::uint64_t k_write_budget = 4u << 20;
 constexpr std::size_t k_max_chain = 5000;   // past k_max_tree_depth (4096)
 constexpr std::size_t k_max_wide = 12'000;  // past k_max_manifests (10,000)
 
