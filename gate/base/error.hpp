@@ -20,9 +20,12 @@ struct SourcePos {
 
 // A problem in a document that is reported as a finding, not an error (GATE-SCHEMA).
 struct SchemaProblem {
-  std::string message;
+  std::string message;  // in the process's language
   SourcePos where;
   bool warning = false;  // a likely mistake, not a broken rule of the schema
+  // The message in English when `message` is translated (GATE-SCHEMA's fingerprint reads it);
+  // empty otherwise.
+  std::string english = {};
 };
 
 enum class ErrorKind {

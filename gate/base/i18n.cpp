@@ -13,6 +13,8 @@ namespace opsgate {
 namespace {
 
 Lang g_language = Lang::en;
+// Set by a LanguageScope on its thread.
+thread_local std::optional<Lang> t_language;
 
 // A GNU message catalog (.mo) read in place: a header, then two tables of (length, offset)
 // pairs, original strings sorted (msgfmt sorts them as strcmp does) and their translations.
@@ -149,11 +151,19 @@ void set_language(Lang lang) {
 }
 
 Lang language() {
-  return g_language;
+  return t_language.value_or(g_language);
+}
+
+LanguageScope::LanguageScope(Lang lang) : m_previous(t_language) {
+  t_language = lang;
+}
+
+LanguageScope::~LanguageScope() {
+  t_language = m_previous;
 }
 
 std::string_view tr(std::string_view msgid) {
-  return translated(g_language, msgid, 0).value_or(msgid);
+  return translated(language(), msgid, 0).value_or(msgid);
 }
 
 std::string_view tr_in(Lang lang, std::string_view msgid) {
@@ -161,10 +171,11 @@ std::string_view tr_in(Lang lang, std::string_view msgid) {
 }
 
 std::string_view trn(std::string_view singular, std::string_view plural, unsigned long long n) {
-  if (g_language == Lang::en) return n == 1 ? singular : plural;
+  const Lang lang = language();
+  if (lang == Lang::en) return n == 1 ? singular : plural;
   // French: "nplurals=2; plural=(n > 1);" (po/fr.po's header, which the catalog test checks).
   std::size_t index = n > 1 ? 1 : 0;
-  return translated(g_language, singular, index).value_or(index == 0 ? singular : plural);
+  return translated(lang, singular, index).value_or(index == 0 ? singular : plural);
 }
 
 std::vector<CatalogEntry> catalog_entries(Lang lang) {

@@ -35,7 +35,21 @@ Lang lang_from_environment(const char* (*getenv)(const char* name));
 
 // The process's language, set once before threads start (the CLI does it); English by default.
 void set_language(Lang lang);
+// The language this thread speaks: the process's, unless a LanguageScope says otherwise.
 Lang language();
+
+// While it lives, the calling thread speaks `lang` (tr() and everything built on it), whatever
+// the process's language: how the English copy of a text is made (see say_in_both). Scopes nest.
+class LanguageScope {
+ public:
+  explicit LanguageScope(Lang lang);
+  ~LanguageScope();
+  LanguageScope(const LanguageScope&) = delete;
+  LanguageScope& operator=(const LanguageScope&) = delete;
+
+ private:
+  std::optional<Lang> m_previous;
+};
 
 // The text of `msgid` in the process's language: the catalog's, or `msgid` itself in English
 // and for a message the catalog lacks. The view lives as long as the program when `msgid` does
@@ -61,6 +75,30 @@ template <typename... Args>
 std::string trnf(std::string_view singular, std::string_view plural, unsigned long long n,
                  Args&&... args) {
   return fmt::format(fmt::runtime(trn(singular, plural, n)), std::forward<Args>(args)...);
+}
+
+// A text for people in the thread's language, and in English when that differs: the gate's own
+// findings keep their English message, which their fingerprint reads (the same in every
+// language).
+struct LocalText {
+  std::string text;
+  std::string english;  // empty when `text` is English
+
+  // `text`, or `english` when this thread speaks English (in say_in_both's second pass): a
+  // LocalText quoted inside another.
+  const std::string& in_thread_language() const {
+    return language() == Lang::en && !english.empty() ? english : text;
+  }
+};
+// `say()` builds the text: once, and once more in English (in a LanguageScope) when the thread
+// speaks another language. It must not cache what it translates.
+template <typename Say>
+LocalText say_in_both(Say&& say) {
+  if (language() == Lang::en) return {say(), {}};
+  LocalText out{say(), {}};
+  LanguageScope english(Lang::en);
+  out.english = say();
+  return out;
 }
 
 // One message of a compiled catalog, for the catalog's tests.

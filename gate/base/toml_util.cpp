@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "i18n.hpp"
+
 namespace opsgate {
 
 const toml::node* lookup(const toml::table& root, std::string_view key) {
@@ -224,9 +226,9 @@ Expected<void> check_toml_nesting(std::string_view text, const std::string& path
   bool in_key = true, in_header = false;
   const auto too_deep = [&](std::size_t depth) -> Expected<void> {
     return fail(ErrorKind::invalid,
-                fmt::format("the document nests {} levels deep here; opsgate reads TOML of at "
-                            "most {} levels (tables, dotted keys, arrays and inline tables)",
-                            depth, limit),
+                trf("the document nests {} levels deep here; opsgate reads TOML of at most {} "
+                    "levels (tables, dotted keys, arrays and inline tables)",
+                    depth, limit),
                 SourcePos{path, line, column});
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -435,11 +437,12 @@ std::string_view date_at(std::string_view text, std::size_t offset) {
   return text.substr(start, std::min<std::size_t>(end - start, 40));
 }
 
-constexpr std::string_view k_month_names[] = {"January",   "February", "March",    "April",
-                                              "May",       "June",     "July",     "August",
-                                              "September", "October",  "November", "December"};
+constexpr std::string_view k_month_names[] = {
+    tr_noop("January"),   tr_noop("February"), tr_noop("March"),    tr_noop("April"),
+    tr_noop("May"),       tr_noop("June"),     tr_noop("July"),     tr_noop("August"),
+    tr_noop("September"), tr_noop("October"),  tr_noop("November"), tr_noop("December")};
 
-// "saw '\n'" as a person would say it.
+// "saw '\n'" as a person would say it. (toml++'s own words around it stay English.)
 std::string plain_saw(std::string message) {
   for (const auto& [from, to] :
        {std::pair<std::string_view, std::string_view>{"saw '\\n'", "saw the end of the line"},
@@ -448,6 +451,13 @@ std::string plain_saw(std::string message) {
       message.replace(at, from.size(), to);
   }
   return message;
+}
+
+// toml++'s "saw 'x'" (what it met instead, from "saw" on) in the thread's language.
+std::string saw(std::string_view what) {
+  const std::string_view seen = what.substr(std::min<std::size_t>(what.size(), 4));
+  if (seen == "'\\n'" || seen == "'\\r'") return std::string(tr("saw the end of the line"));
+  return trf("saw {}", seen);
 }
 
 }  // namespace
@@ -471,14 +481,22 @@ std::string rephrase_toml_error(std::string_view text, std::string_view descript
     if (open.string &&
         (at_eof || (at_line_end && what.find("control characters") != std::string_view::npos))) {
       const std::string_view quote = text.substr(*open.string, open.multi_line ? 3 : 1);
-      return fmt::format("missing closing quote {} (the {}string started at {}{})", quote,
-                         open.multi_line ? "multi-line " : "", position_text(text, *open.string),
-                         at_eof ? " and runs to the end of the file" : "");
+      const std::string started = position_text(text, *open.string);
+      if (open.multi_line)
+        return at_eof ? trf("missing closing quote {} (the multi-line string started at {} and "
+                            "runs to the end of the file)",
+                            quote, started)
+                      : trf("missing closing quote {} (the multi-line string started at {})", quote,
+                            started);
+      return at_eof ? trf("missing closing quote {} (the string started at {} and runs to the "
+                          "end of the file)",
+                          quote, started)
+                    : trf("missing closing quote {} (the string started at {})", quote, started);
     }
     if (what.find("control characters") != std::string_view::npos && !at_line_end)
-      return fmt::format(
-          "control character U+{:04X} in a string: write it as an escape (\\u{:04x})",
-          static_cast<unsigned char>(text[offset]), static_cast<unsigned char>(text[offset]));
+      return trf("control character U+{:04X} in a string: write it as an escape (\\u{:04x})",
+                 static_cast<unsigned char>(text[offset]),
+                 static_cast<unsigned char>(text[offset]));
   }
   if (parsing == "array" || parsing == "inline table") {
     const char bracket = parsing == "array" ? '[' : '{';
@@ -488,11 +506,20 @@ std::string rephrase_toml_error(std::string_view text, std::string_view descript
     for (const auto& [kind, where] : open.brackets)
       if (kind == bracket) start = where;
     const std::string started =
-        start ? fmt::format(" (the {} started at {})", parsing, position_text(text, *start)) : "";
-    if (at_eof) return fmt::format("missing closing '{}'{}", closing, started);
+        !start ? std::string()
+        : parsing == "array"
+            ? trf(" (the array started at {})", position_text(text, *start))
+            : trf(" (the inline table started at {})", position_text(text, *start));
+    if (at_eof) return trf("missing closing '{}'{}", closing, started);
     if (parsing == "inline table" && at_line_end)
-      return fmt::format("missing closing '}}'{}: an inline table ends on the line it starts",
-                         started);
+      return trf("missing closing '}}'{}: an inline table ends on the line it starts", started);
+    constexpr std::string_view k_no_comma = "expected comma or closing ']', ";
+    if (parsing == "array" && what.starts_with(k_no_comma) &&
+        what.substr(k_no_comma.size()).starts_with("saw "))
+      return trf(
+          "expected comma or closing ']', {}: a ',' between two values, or the closing "
+          "']', is missing{}",
+          saw(what.substr(k_no_comma.size())), started);
     if (parsing == "array" && what.starts_with("expected comma or closing ']'"))
       return fmt::format("{}: a ',' between two values, or the closing ']', is missing{}",
                          plain_saw(std::string(what)), started);
@@ -504,15 +531,15 @@ std::string rephrase_toml_error(std::string_view text, std::string_view descript
     if (quote != std::string_view::npos && end > quote) {
       const std::string_view name = what.substr(quote + 1, end - quote - 1);
       const std::string_view kind = what.substr(25, quote - 26);
-      const std::string_view article =
-          std::string_view("aeiou").find(kind.front()) == std::string_view::npos ? "a" : "an";
+      const std::string as = std::string_view("aeiou").find(kind.front()) == std::string_view::npos
+                                 ? trf("a {}", kind)
+                                 : trf("an {}", kind);
       if (parsing == "table header")
-        return fmt::format("[{}] is defined twice: {} is already defined above (as {} {})", name,
-                           name, article, kind);
-      return fmt::format(
-          "duplicate key '{}': it is already set above (as {} {}); a key appears "
-          "once in its table",
-          name, article, kind);
+        return trf("[{}] is defined twice: {} is already defined above (as {})", name, name, as);
+      return trf(
+          "duplicate key '{}': it is already set above (as {}); a key appears once in its "
+          "table",
+          name, as);
     }
   }
   if (parsing == "date" &&
@@ -520,29 +547,25 @@ std::string rephrase_toml_error(std::string_view text, std::string_view descript
     const std::string_view date = date_at(text, offset);
     int year = 0, month = 0, day = 0;
     if (std::sscanf(std::string(date).c_str(), "%4d-%2d-%2d", &year, &month, &day) == 3) {
-      if (month < 1 || month > 12)
-        return fmt::format("invalid date {}: there is no month {}", date, month);
+      if (month < 1 || month > 12) return trf("invalid date {}: there is no month {}", date, month);
       const auto last = static_cast<unsigned>(
           (std::chrono::year{year} / std::chrono::month{static_cast<unsigned>(month)} /
            std::chrono::last)
               .day());
-      return fmt::format("invalid date {}: {} {} has {} days", date, k_month_names[month - 1], year,
-                         last);
+      return trf("invalid date {}: {} {} has {} days", date, tr(k_month_names[month - 1]), year,
+                 last);
     }
   }
   if (parsing == "time" && what.starts_with("expected hour between 0 to 59"))  // toml++ 3.3's slip
-    return fmt::format("invalid time: hours go from 00 to 23, saw {}",
-                       what.substr(what.rfind(' ') + 1));
+    return trf("invalid time: hours go from 00 to 23, saw {}", what.substr(what.rfind(' ') + 1));
   if (parsing == "value" && what.starts_with("could not determine value type"))
-    return fmt::format(
-        "cannot read the value {}: quote a string (\"...\"); booleans are true or "
-        "false, dates 2026-10-02",
+    return trf(
+        "cannot read the value {}: quote a string (\"...\"); booleans are true or false, dates "
+        "2026-10-02",
         word_at(text, offset));
   if (parsing == "key-value pair" && what.starts_with("expected a comment or whitespace"))
-    return fmt::format(
-        "expected the end of the line after the value, {} (one key = value per "
-        "line)",
-        plain_saw(std::string(what.substr(what.find("saw")))));
+    return trf("expected the end of the line after the value, {} (one key = value per line)",
+               saw(what.substr(what.find("saw"))));
   return plain_saw(std::string(description));
 }
 

@@ -138,8 +138,7 @@ Expected<std::vector<std::string>> find_manifest_paths(const std::vector<std::st
   for (const std::string& path : given) {
     auto normal = resolve_manifest_path("", path);
     if (!normal || normal->empty())
-      return fail(ErrorKind::usage,
-                  fmt::format("--manifest {}: not a path inside the repository", path));
+      return fail(ErrorKind::usage, trf("--manifest {}: not a path inside the repository", path));
     // The same manifest named twice (`x` and `./x`) is evaluated once.
     if (std::find(paths.begin(), paths.end(), *normal) == paths.end()) paths.push_back(*normal);
   }
@@ -170,8 +169,7 @@ bool uncommitted_in_work_tree(const Repository& repo, std::string_view path) {
 }
 
 std::string uncommitted_message(std::string_view path) {
-  return fmt::format("{} is in the work tree but not committed yet: commit it, or use --worktree",
-                     path);
+  return trf("{} is in the work tree but not committed yet: commit it, or use --worktree", path);
 }
 
 Expected<std::unique_ptr<Tree>> open_tree(const Repository& repo, const std::string& rev,
@@ -238,7 +236,7 @@ struct Checker::State {
   Expected<ManifestResult> evaluate_path(const std::string& path, const Tree& tree,
                                          const Tree* base_tree, History* base_history,
                                          const EvalContext& context, HeadingCache& headings,
-                                         const std::map<std::string, std::string>& gone,
+                                         const std::map<std::string, LocalText>& gone,
                                          const std::map<std::string, std::string>& moved) const {
     std::optional<ManifestResult> result;
     std::shared_ptr<const Manifest> manifest;
@@ -322,7 +320,7 @@ struct Checker::State {
                                         const std::string& merge_base, bool worktree,
                                         const EvalContext& shared,
                                         const History* shared_base_history,
-                                        const std::map<std::string, std::string>& gone,
+                                        const std::map<std::string, LocalText>& gone,
                                         const std::map<std::string, std::string>& moved) const {
     std::vector<Evaluated> done;
     if (queue.exhausted()) return done;  // started late: the others took everything
@@ -380,7 +378,7 @@ struct Checker::State {
   // against where it came from (pair_moves).
   static Expected<std::vector<std::string>> scope_to_change(
       const Tree& tree, const Tree& base_tree, const std::vector<std::string>& changed,
-      std::map<std::string, std::string>& gone, std::map<std::string, std::string>& moved) {
+      std::map<std::string, LocalText>& gone, std::map<std::string, std::string>& moved) {
     auto selected = select_manifests(tree, k_manifest_file, changed);
     if (!selected) return std::unexpected(selected.error());
     auto before = select_manifests(base_tree, k_manifest_file, changed);
@@ -402,14 +400,15 @@ struct Checker::State {
         continue;
       }
       const EntryKind now = tree.kind(path);
-      gone.emplace(path,
-                   now == EntryKind::missing
-                       ? fmt::format("{} was removed by the change: the base {} had it and its "
-                                     "service directory is still there",
-                                     path, base_tree.describe())
-                       : fmt::format("{} is no longer a regular file at {} (a symlink, directory "
-                                     "or submodule took its place); the base {} had one",
-                                     path, tree.describe(), base_tree.describe()));
+      gone.emplace(path, say_in_both([&] {
+                     return now == EntryKind::missing
+                                ? trf("{} was removed by the change: the base {} had it and its "
+                                      "service directory is still there",
+                                      path, base_tree.describe())
+                                : trf("{} is no longer a regular file at {} (a symlink, directory "
+                                      "or submodule took its place); the base {} had one",
+                                      path, tree.describe(), base_tree.describe());
+                   }));
       selected->push_back(path);
     }
     std::sort(selected->begin(), selected->end());
@@ -552,9 +551,9 @@ struct Checker::State {
             added.push_back(link + "/" + it->substr(target.empty() ? 0 : target.size() + 1));
           if (changed.size() + added.size() > k_max_tree_entries)
             return fail(ErrorKind::invalid,
-                        fmt::format("the change touches more than {} paths once seen through "
-                                    "the tree's symbolic links; opsgate does not judge it",
-                                    k_max_tree_entries));
+                        trf("the change touches more than {} paths once seen through the tree's "
+                            "symbolic links; opsgate does not judge it",
+                            k_max_tree_entries));
         }
       }
       const std::size_t before = changed.size();
@@ -601,33 +600,42 @@ struct Checker::State {
         if (!ancestor) return std::unexpected(ancestor.error());
         base_side = *ancestor;
       }
-      std::string message =
-          base_side
-              ? fmt::format(
-                    "the change modifies rule files of pack {} ({}); this run used their "
-                    "base-side version from {}",
-                    pack.name, fmt::join(touched, ", "), pack.source)
-              : fmt::format(
-                    "the change modifies rule files of pack {} ({}) and this run read "
-                    "them from {}: a change must not judge itself with rules it rewrote",
-                    pack.name, fmt::join(touched, ", "),
-                    pack.origin.kind == PackOrigin::Kind::disk ? "the work tree" : pack.source);
       // Rules read from the repository's history must still load once the change lands: a
-      // rule file that does not parse would stop every later check of the repository.
-      if (pack.origin.kind == PackOrigin::Kind::revision && !revision.empty()) {
+      // rule file that does not parse would stop every later check of the repository. Why they
+      // do not, in the thread's language; empty when they load.
+      const auto load_problem = [&]() -> std::string {
+        if (pack.origin.kind != PackOrigin::Kind::revision || revision.empty()) return {};
         const std::string at_revision =
             revision + ":" + (pack.origin.is_dir ? pack.origin.dir : pack.origin.files.front());
         auto source = read_pack_source(at_revision, &*repo);
         RuleSetBuilder builder;
         Expected<void> loads = source ? builder.add(*source) : std::unexpected(source.error());
-        if (!loads) {
-          base_side = false;
-          message += fmt::format(
-              "; and as the change leaves them, they do not load ({}): merged, "
-              "they would stop every later check",
-              loads.error().to_string());
-        }
-      }
+        return loads ? std::string() : loads.error().to_string();
+      };
+      const std::string problem = load_problem();
+      const bool read_from_base = base_side;
+      if (!problem.empty()) base_side = false;
+      bool first_pass = true;  // the English copy asks the loader again, in English
+      LocalText message = say_in_both([&] {
+        const std::string why = first_pass || problem.empty() ? problem : load_problem();
+        first_pass = false;
+        std::string text =
+            read_from_base
+                ? trf("the change modifies rule files of pack {} ({}); this run used their "
+                      "base-side version from {}",
+                      pack.name, fmt::join(touched, ", "), pack.source)
+                : trf("the change modifies rule files of pack {} ({}) and this run read them "
+                      "from {}: a change must not judge itself with rules it rewrote",
+                      pack.name, fmt::join(touched, ", "),
+                      pack.origin.kind == PackOrigin::Kind::disk ? std::string(tr("the work tree"))
+                                                                 : pack.source);
+        if (!why.empty())
+          text +=
+              trf("; and as the change leaves them, they do not load ({}): merged, they would stop "
+                  "every later check",
+                  why);
+        return text;
+      });
       findings.push_back(make_gate_finding(
           "GATE-RULES-CHANGED",
           std::string(tr("The change does not rewrite the rules that judge it")), Status::fail,
@@ -644,15 +652,20 @@ struct Checker::State {
   // (`opsgate init`) but not committed: GATE-MANIFEST says so, rather than "run opsgate init".
   // Only a missing manifest opens the work tree.
   void point_at_uncommitted(ManifestResult& result) const {
-    static const SharedText k_help =
+    // One text per language, as a rule's.
+    static const SharedText k_helps[] = {
         "Commit the manifest (git add, git commit), or check the work tree as it is with "
-        "--worktree (pre-commit use).";
+        "--worktree (pre-commit use).",
+        std::string(tr_in(Lang::fr,
+                          "Commit the manifest (git add, git commit), or check the work tree as "
+                          "it is with --worktree (pre-commit use)."))};
     for (Finding& finding : result.findings) {
       if (finding.rule != "GATE-MANIFEST" || finding.status != Status::fail) continue;
       if (!uncommitted_in_work_tree(*repo, result.path)) return;
-      finding.message = uncommitted_message(result.path);
-      finding.english_message.clear();  // the message is English
-      finding.help = k_help;
+      LocalText message = say_in_both([&] { return uncommitted_message(result.path); });
+      finding.message = std::move(message.text);
+      finding.english_message = std::move(message.english);
+      finding.help = k_helps[language() == Lang::fr ? 1 : 0];
     }
   }
 
@@ -681,8 +694,9 @@ struct Checker::State {
       if (!base) return std::unexpected(base.error());
       base_commit = *base;
       if (revision.empty())
-        return fail(ErrorKind::usage,
-                    "--base needs a revision to compare (the branch has no commit)");
+        return fail(
+            ErrorKind::usage,
+            std::string(tr("--base needs a revision to compare (the branch has no commit)")));
       auto found = repo->merge_base(*base, revision);
       if (!found) return std::unexpected(found.error());
       merge_base = *found;
@@ -692,8 +706,8 @@ struct Checker::State {
     if (!merge_base.empty() && merge_base == revision && base_commit != revision &&
         !target.worktree) {
       report.notes.push_back(
-          fmt::format("{} is an ancestor of the base {}: a rewind, judged in full (every manifest)",
-                      revision.substr(0, 12), target.base));
+          trf("{} is an ancestor of the base {}: a rewind, judged in full (every manifest)",
+              revision.substr(0, 12), target.base));
       merge_base.clear();
     }
     if (!merge_base.empty()) {
@@ -736,8 +750,8 @@ struct Checker::State {
     if (request.emergency && emergency_proof) {
       if (revision.empty() || target.worktree)
         return fail(ErrorKind::usage,
-                    "--emergency needs a signed commit or tag (emergency_proof = \"signed\"): "
-                    "not with --worktree");
+                    std::string(tr("--emergency needs a signed commit or tag (emergency_proof = "
+                                   "\"signed\"): not with --worktree")));
       GitApprovals checker(repo->raw(), tools);
       Finding proof = emergency_finding(*repo, revision, *rules, checker);
       if (proof.status == Status::fail) context.emergency.reset();  // window rules stay failed
@@ -760,7 +774,7 @@ struct Checker::State {
     // --jobs - 1 (else the executor's threads); none without a commit for them to open.
     const std::size_t max_workers =
         revision.empty() ? 0 : (request.jobs ? request.jobs - 1 : executor->threads());
-    std::map<std::string, std::string> gone;   // manifests the change removed: path -> what
+    std::map<std::string, LocalText> gone;     // manifests the change removed: path -> what
     std::map<std::string, std::string> moved;  // manifests moved by the change: path -> base's
     ManifestQueue queue;
     std::vector<std::future<std::vector<Evaluated>>> workers;
@@ -881,9 +895,9 @@ Expected<Checker> Checker::open(const CheckRequest& request, Executor& executor)
   state->time_zones = executor.submit(load_time_zones);
   state->at = request.at ? *request.at : now_utc();
   if (request.fail_on == Severity::info)
-    return fail(ErrorKind::usage, "--fail-on info: expected error or warning");
+    return fail(ErrorKind::usage, std::string(tr("--fail-on info: expected error or warning")));
   if (request.min_level && (*request.min_level < 0 || *request.min_level > 5))
-    return fail(ErrorKind::usage, "--min-level takes a level from 0 to 5");
+    return fail(ErrorKind::usage, std::string(tr("--min-level takes a level from 0 to 5")));
   auto opened = request.repository_from_env ? Repository::open_from_env()
                                             : Repository::discover(request.repository);
   if (!opened) return std::unexpected(opened.error());
@@ -948,7 +962,7 @@ Expected<Report> check(const CheckRequest& request, const CheckTarget& target,
   conclude(report);
   return report;
 } catch (const std::bad_alloc&) {
-  return fail(ErrorKind::unavailable, "out of memory while checking");
+  return fail(ErrorKind::unavailable, std::string(tr("out of memory while checking")));
 }
 
 Report error_report(const CheckRequest& request, const CheckTarget* target, const Error& error) {

@@ -1,5 +1,7 @@
 #include "push.hpp"
 
+#include "i18n.hpp"
+
 #include <fmt/format.h>
 #include <fnmatch.h>
 
@@ -31,46 +33,45 @@ Expected<void> check_tip(Checker& checker, const RefUpdate& update, Report& repo
   const Repository& repo = checker.repository();
   std::string from = update.source.empty() || update.source == update.ref
                          ? update.ref
-                         : fmt::format("{} (from {})", update.ref, update.source);
+                         : trf("{} (from {})", update.ref, update.source);
   auto tip = repo.resolve_commit(update.new_id);
   if (!tip) {
     // A tag to a tree or a blob would carry files past the gate unjudged.
     if (repo.contains(update.new_id))
       return fail(ErrorKind::invalid,
-                  fmt::format("{}: {} is not a commit (a tag to a tree or a blob): opsgate judges "
-                              "commits, so such a ref cannot be pushed through it",
-                              from, short_id(update.new_id)));
+                  trf("{}: {} is not a commit (a tag to a tree or a blob): opsgate judges "
+                      "commits, so such a ref cannot be pushed through it",
+                      from, short_id(update.new_id)));
     return std::unexpected(tip.error());
   }
   std::string base;
   if (is_zero_id(update.old_id)) {
-    report.notes.push_back(fmt::format("{}: new ref, {} checked without a base (every manifest)",
-                                       from, short_id(*tip)));
+    report.notes.push_back(
+        trf("{}: new ref, {} checked without a base (every manifest)", from, short_id(*tip)));
   } else if (!repo.contains(update.old_id)) {
     report.notes.push_back(
-        fmt::format("{}: {} checked without a base: the previous tip {} is not in this "
-                    "repository (fetch first to scope the check to the change)",
-                    from, short_id(*tip), short_id(update.old_id)));
+        trf("{}: {} checked without a base: the previous tip {} is not in this "
+            "repository (fetch first to scope the check to the change)",
+            from, short_id(*tip), short_id(update.old_id)));
   } else if (auto old_tip = repo.resolve_commit(update.old_id); !old_tip) {
-    report.notes.push_back(
-        fmt::format("{}: {} checked without a base: the previous tip {} is not a commit", from,
-                    short_id(*tip), short_id(update.old_id)));
+    report.notes.push_back(trf("{}: {} checked without a base: the previous tip {} is not a commit",
+                               from, short_id(*tip), short_id(update.old_id)));
   } else if (auto shared = repo.merge_base(*old_tip, *tip); !shared) {
     report.notes.push_back(
-        fmt::format("{}: {} checked without a base: it shares no history with the "
-                    "previous tip {}",
-                    from, short_id(*tip), short_id(update.old_id)));
+        trf("{}: {} checked without a base: it shares no history with the "
+            "previous tip {}",
+            from, short_id(*tip), short_id(update.old_id)));
   } else if (*shared != *old_tip) {
     // A forced update drops commits of the previous tip: what the ref loses is part of the
     // change too (a sibling of a fix can undo it), so the new tip is judged whole.
     report.notes.push_back(
-        fmt::format("{}: {} checked in full: a forced update that drops commits of the previous "
-                    "tip {}",
-                    from, short_id(*tip), short_id(update.old_id)));
+        trf("{}: {} checked in full: a forced update that drops commits of the previous "
+            "tip {}",
+            from, short_id(*tip), short_id(update.old_id)));
   } else {
     base = update.old_id;
     report.notes.push_back(
-        fmt::format("{}: {} checked against {}", from, short_id(*tip), short_id(update.old_id)));
+        trf("{}: {} checked against {}", from, short_id(*tip), short_id(update.old_id)));
   }
   std::size_t first_manifest = report.manifests.size();
   if (auto ok = checker.evaluate(CheckTarget{*tip, base, false}, report); !ok) return ok;
@@ -98,13 +99,13 @@ Expected<std::vector<RefUpdate>> parse_ref_updates(std::string_view text, HookKi
     } else if (kind == HookKind::pre_receive && words.size() == 3) {
       updates.push_back({words[2], "", words[0], words[1]});
     } else {
-      return fail(ErrorKind::usage,
-                  fmt::format("stdin line {}: expected git's {} line ({}), got '{}'", number,
-                              kind == HookKind::pre_push ? "pre-push" : "pre-receive",
-                              kind == HookKind::pre_push
-                                  ? "<local ref> <local sha> <remote ref> <remote sha>"
-                                  : "<old sha> <new sha> <ref>",
-                              line));
+      return fail(
+          ErrorKind::usage,
+          trf("stdin line {}: expected git's {} line ({}), got '{}'", number,
+              kind == HookKind::pre_push ? "pre-push" : "pre-receive",
+              kind == HookKind::pre_push ? "<local ref> <local sha> <remote ref> <remote sha>"
+                                         : "<old sha> <new sha> <ref>",
+              line));
     }
   }
   return updates;
@@ -125,13 +126,13 @@ PushPlan plan_push(const std::vector<RefUpdate>& updates, const std::vector<std:
   PushPlan plan;
   for (const RefUpdate& update : updates) {
     if (is_zero_id(update.new_id))
-      plan.skipped.push_back(update.ref + ": deleted, nothing to check");
+      plan.skipped.push_back(trf("{}: deleted, nothing to check", update.ref));
     else if (update.ref.starts_with("refs/notes/") &&
              (update.lands_on.empty() || update.lands_on.starts_with("refs/notes/")))
-      plan.skipped.push_back(update.ref + ": git notes, not code: nothing to check");
+      plan.skipped.push_back(trf("{}: git notes, not code: nothing to check", update.ref));
     else if (!ref_selected(globs, update.ref) &&
              (update.lands_on.empty() || !ref_selected(globs, update.lands_on)))
-      plan.skipped.push_back(update.ref + ": not selected by --refs");
+      plan.skipped.push_back(trf("{}: not selected by --refs", update.ref));
     else
       plan.checked.push_back(update);
   }
@@ -150,7 +151,7 @@ Expected<PushReport> check_push(const CheckRequest& request, const PushPlan& pla
   conclude(result.report);
   return result;
 } catch (const std::bad_alloc&) {
-  return fail(ErrorKind::unavailable, "out of memory while checking the push");
+  return fail(ErrorKind::unavailable, std::string(tr("out of memory while checking the push")));
 }
 
 }  // namespace opsgate

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <tuple>
 
+#include "i18n.hpp"
 #include "limits.hpp"
 #include "paths.hpp"
 #include "repo.hpp"
@@ -23,9 +24,10 @@ namespace {
 Expected<std::string> read_disk_file(const fs::path& path) {
   std::error_code ec;
   if (const std::uintmax_t bytes = fs::file_size(path, ec); !ec && bytes > k_max_file_bytes)
-    return fail(ErrorKind::invalid, oversize_message("the file", bytes), SourcePos{path.string()});
+    return fail(ErrorKind::invalid, oversize_message(tr("the file"), bytes),
+                SourcePos{path.string()});
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorKind::io, "cannot read " + path.string());
+  if (!in) return fail(ErrorKind::io, trf("cannot read {}", path.string()));
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -39,11 +41,10 @@ Expected<PackSource> from_disk(const std::string& source, const fs::path& path) 
     for (const auto& entry : fs::directory_iterator(path, ec))
       if (entry.is_regular_file() && entry.path().extension() == ".toml")
         files.push_back(entry.path());
-    if (ec)
-      return fail(ErrorKind::io, fmt::format("cannot list {}: {}", path.string(), ec.message()));
+    if (ec) return fail(ErrorKind::io, trf("cannot list {}: {}", path.string(), ec.message()));
     std::sort(files.begin(), files.end());
     if (files.empty())
-      return fail(ErrorKind::invalid, fmt::format("rule pack {} holds no .toml file", source));
+      return fail(ErrorKind::invalid, trf("rule pack {} holds no .toml file", source));
     pack.default_name = path.filename().string();
     pack.origin.dir = fs::absolute(path).lexically_normal().string();
     while (pack.origin.dir.size() > 1 && pack.origin.dir.ends_with('/')) pack.origin.dir.pop_back();
@@ -72,9 +73,9 @@ Expected<void> reached_without_symlink(const Tree& tree, const std::string& sour
   if (!listed) return std::unexpected(listed.error());
   if (!*listed)
     return fail(ErrorKind::invalid,
-                fmt::format("--rules {}: {} is reached through a symlink; rule packs read from "
-                            "a revision follow none",
-                            source, file));
+                trf("--rules {}: {} is reached through a symlink; rule packs read from "
+                    "a revision follow none",
+                    source, file));
   return {};
 }
 
@@ -83,7 +84,7 @@ Expected<void> within_limit(const Tree& tree, const std::string& name, const std
   auto bytes = tree.size(file);
   if (!bytes) return std::unexpected(bytes.error());
   if (*bytes && **bytes > k_max_file_bytes)
-    return fail(ErrorKind::invalid, oversize_message("the file", **bytes), SourcePos{name});
+    return fail(ErrorKind::invalid, oversize_message(tr("the file"), **bytes), SourcePos{name});
   return {};
 }
 
@@ -93,13 +94,11 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
   // the paths the change touches with the paths read.
   const auto normal = normalize_repo_path(written);
   if (!normal)
-    return fail(ErrorKind::usage,
-                fmt::format("--rules {}: {} leaves the repository", source, written));
+    return fail(ErrorKind::usage, trf("--rules {}: {} leaves the repository", source, written));
   const std::string& path = *normal;
   auto commit = repo.resolve_commit(rev);
   if (!commit)
-    return fail(ErrorKind::not_found,
-                fmt::format("--rules {}: {}", source, commit.error().message));
+    return fail(ErrorKind::not_found, trf("--rules {}: {}", source, commit.error().message));
   auto tree = repo.tree_at(*commit);
   if (!tree) return std::unexpected(tree.error());
   PackSource pack{
@@ -125,7 +124,7 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
         pack.origin.files.push_back(file);
       }
       if (pack.files.empty())
-        return fail(ErrorKind::invalid, fmt::format("rule pack {} holds no .toml file", source));
+        return fail(ErrorKind::invalid, trf("rule pack {} holds no .toml file", source));
       return pack;
     }
     case EntryKind::file:
@@ -142,7 +141,7 @@ Expected<PackSource> from_revision(const std::string& source, const Repository& 
     }
     default:
       return fail(ErrorKind::not_found,
-                  fmt::format("--rules {}: no file or directory {} at {}", source, path, rev));
+                  trf("--rules {}: no file or directory {} at {}", source, path, rev));
   }
 }
 
@@ -191,13 +190,11 @@ Expected<PackSource> read_pack_source(const std::string& source, const Repositor
     case RuleSourceKind::path:
       // The server's or the pipeline's configuration, not anything a change contains.
       if (!fs::exists(source, ec))
-        return fail(ErrorKind::unavailable,
-                    fmt::format("rule pack {}: no such file or directory", source));
+        return fail(ErrorKind::unavailable, trf("rule pack {}: no such file or directory", source));
       return from_disk(source, source);
     case RuleSourceKind::revision: {
       if (!repo)
-        return fail(ErrorKind::usage,
-                    fmt::format("--rules {}: REV:PATH needs a git repository", source));
+        return fail(ErrorKind::usage, trf("--rules {}: REV:PATH needs a git repository", source));
       const std::size_t colon = source.find(':');
       return from_revision(source, *repo, source.substr(0, colon), source.substr(colon + 1));
     }
@@ -219,12 +216,14 @@ Expected<PackSource> read_pack_source(const std::string& source, const Repositor
   }
   std::string hint;
   if (fs::exists(source, ec))
-    hint = fmt::format(" (the {} here is not used by its bare name: write ./{} to use it)",
-                       fs::is_directory(source, ec) ? "directory" : "file", source);
+    hint = fs::is_directory(source, ec)
+               ? trf(" (the directory here is not used by its bare name: write ./{} to use it)",
+                     source)
+               : trf(" (the file here is not used by its bare name: write ./{} to use it)", source);
   return fail(ErrorKind::unavailable,
-              fmt::format("no installed rule pack named '{}'{}; installed packs are looked for in "
-                          "{}",
-                          source, hint, fmt::join(installed_pack_dirs(), ":")));
+              trf("no installed rule pack named '{}'{}; installed packs are looked for in "
+                  "{}",
+                  source, hint, fmt::join(installed_pack_dirs(), ":")));
 }
 
 Expected<void> read_trust_roots(Pack& pack, const Repository* repo) {
@@ -242,14 +241,15 @@ Expected<void> read_trust_roots(Pack& pack, const Repository* repo) {
       const fs::path path = fs::path(dir) / *declared;
       auto text = read_disk_file(path);
       if (!text)
-        return fail(ErrorKind::not_found, fmt::format("pack {}: {} = \"{}\": {}", pack.name, key,
-                                                      *declared, text.error().message));
+        return fail(ErrorKind::not_found, trf("pack {}: {} = \"{}\": {}", pack.name, key, *declared,
+                                              text.error().message));
       *file = TrustFile{path.string(), std::move(*text)};
       // Rewritten by a change, it is a rule change (GATE-RULES-CHANGED).
       pack.origin.files.push_back(fs::absolute(path).lexically_normal().string());
       continue;
     }
-    if (!repo) return fail(ErrorKind::usage, "a REV:PATH pack needs a git repository");
+    if (!repo)
+      return fail(ErrorKind::usage, std::string(tr("a REV:PATH pack needs a git repository")));
     const std::string path = join_path(dir, *declared);
     const std::string rev = pack.source.substr(0, pack.source.find(':'));
     const std::string name = fmt::format("{}:{}", rev, path);
@@ -262,7 +262,7 @@ Expected<void> read_trust_roots(Pack& pack, const Repository* repo) {
     if (!text) return std::unexpected(text.error());
     if (!*text)
       return fail(ErrorKind::not_found,
-                  fmt::format("pack {}: {} = \"{}\": no file {}", pack.name, key, *declared, name));
+                  trf("pack {}: {} = \"{}\": no file {}", pack.name, key, *declared, name));
     *file = TrustFile{name, std::move(**text)};
     pack.origin.files.push_back(path);
   }

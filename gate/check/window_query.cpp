@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "check.hpp"
+#include "i18n.hpp"
 #include "manifest.hpp"
 
 namespace opsgate {
@@ -15,10 +16,10 @@ std::string WindowAnswer::cause() const {
 
 std::string WindowAnswer::reason() const {
   if (missing_manifest && uncommitted) return uncommitted_message(manifest);
-  if (missing_manifest) return fmt::format("{} does not exist at the revision", manifest);
+  if (missing_manifest) return trf("{} does not exist at the revision", manifest);
   if (!problems.empty())
-    return fmt::format("the release window is invalid: {}: {}", problems.front().where.to_string(),
-                       problems.front().message);
+    return trf("the release window is invalid: {}: {}", problems.front().where.to_string(),
+               problems.front().message);
   return state.reason;
 }
 
@@ -37,9 +38,9 @@ Expected<WindowQuery> WindowQuery::open(const WindowRequest& request) {
   if (!paths) return std::unexpected(paths.error());
   if (paths->size() != 1)
     return fail(ErrorKind::usage,
-                fmt::format("{} manifests found ({}); each service has its own release window, "
-                            "so choose one with --manifest",
-                            paths->size(), fmt::join(*paths, ", ")));
+                trf("{} manifests found ({}); each service has its own release window, so choose "
+                    "one with --manifest",
+                    paths->size(), fmt::join(*paths, ", ")));
   answer.manifest = paths->front();
   auto text = (*tree)->read(answer.manifest);
   if (!text) return std::unexpected(text.error());

@@ -43,6 +43,7 @@ struct SignatureCheck {
   std::vector<std::string> principals;  // valid: what the trust roots call the key's owner
   std::string key;                      // the key's fingerprint, when known
   std::string detail;                   // why, for the refusal's text
+  std::string english_detail;           // `detail` in English when it is translated, else empty
 };
 
 class Approvals {

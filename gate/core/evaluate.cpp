@@ -172,22 +172,22 @@ void prove_waiver(WaiverOutcome& outcome, const toml::table& waiver, const Pack&
   };
   if (!context.cite_provenance || !context.history || !context.approvals)
     return refuse(ProofRefusal::unattributed,
-                  fmt::format("pack {} requires signed waivers, and {} is not read from a commit "
-                              "whose history can be blamed",
-                              pack.name, path));
+                  trf("pack {} requires signed waivers, and {} is not read from a commit whose "
+                      "history can be blamed",
+                      pack.name, path));
   const auto [first, last] = lines_of(waiver);
   auto blamed = context.history->blame(path, first, last, /*bounded=*/false);
   if (!blamed)
-    return refuse(ProofRefusal::unattributed, fmt::format("blame cannot attribute lines {}-{} ({})",
-                                                          first, last, blamed.error().message));
+    return refuse(ProofRefusal::unattributed, trf("blame cannot attribute lines {}-{} ({})", first,
+                                                  last, blamed.error().message));
   std::vector<CommitRef> commits;  // distinct, in line order
   for (std::size_t i = 0; i < blamed->size(); ++i) {
     const LineOrigin& line = (*blamed)[i];
     if (!line.origin)
       return refuse(ProofRefusal::unattributed,
-                    fmt::format("line {} cannot be attributed to a commit (the history is cut: a "
-                                "shallow or partial clone)",
-                                first + i));
+                    trf("line {} cannot be attributed to a commit (the history is cut: a shallow "
+                        "or partial clone)",
+                        first + i));
     if (std::none_of(commits.begin(), commits.end(),
                      [&](const CommitRef& c) { return c.commit == line.origin->commit; }))
       commits.push_back(*line.origin);
@@ -195,27 +195,26 @@ void prove_waiver(WaiverOutcome& outcome, const toml::table& waiver, const Pack&
   std::vector<std::string> proofs;
   for (const CommitRef& commit : commits) {
     const SignatureCheck check = context.approvals->check_commit(commit.commit, pack.trust);
-    const std::string by = fmt::format("{} (by {})", short_id(commit.commit), commit.author);
+    const std::string by = trf("{} (by {})", short_id(commit.commit), commit.author);
     switch (check.result) {
       case SignatureCheck::Result::unsigned_commit:
-        return refuse(
-            ProofRefusal::unsigned_commit,
-            fmt::format("the waiver was last changed in commit {}, which is not signed", by));
+        return refuse(ProofRefusal::unsigned_commit,
+                      trf("the waiver was last changed in commit {}, which is not signed", by));
       case SignatureCheck::Result::unknown_key:
-        return refuse(ProofRefusal::unknown_key, fmt::format("commit {} is {}", by, check.detail));
+        return refuse(ProofRefusal::unknown_key, trf("commit {} is {}", by, check.detail));
       case SignatureCheck::Result::bad_signature:
         return refuse(ProofRefusal::bad_signature,
-                      fmt::format("the signature of commit {} is not valid: {}", by, check.detail));
+                      trf("the signature of commit {} is not valid: {}", by, check.detail));
       case SignatureCheck::Result::valid:
         break;
     }
     if (std::none_of(check.principals.begin(), check.principals.end(),
                      [&](const std::string& p) { return principal_names(p, outcome.approved_by); }))
       return refuse(ProofRefusal::signer_not_approver,
-                    fmt::format("commit {} is signed by {}, and the waiver says approved_by {}", by,
-                                join(check.principals), outcome.approved_by));
-    proofs.push_back(fmt::format("{} signed by {} ({} key {})", short_id(commit.commit),
-                                 outcome.approved_by, check.format, check.key));
+                    trf("commit {} is signed by {}, and the waiver says approved_by {}", by,
+                        join(check.principals), outcome.approved_by));
+    proofs.push_back(trf("{} signed by {} ({} key {})", short_id(commit.commit),
+                         outcome.approved_by, check.format, check.key));
   }
   if (context.change_commits) {
     for (const CommitRef& other : *context.change_commits) {
@@ -225,13 +224,12 @@ void prove_waiver(WaiverOutcome& outcome, const toml::table& waiver, const Pack&
       // Equality, not a pattern: the author email is the pusher's to write.
       if (strcasecmp(other.email.c_str(), outcome.approved_by.c_str()) == 0)
         return refuse(ProofRefusal::self_approval,
-                      fmt::format("{} approved the waiver and authored commit {} of the change",
-                                  outcome.approved_by, short_id(other.commit)));
+                      trf("{} approved the waiver and authored commit {} of the change",
+                          outcome.approved_by, short_id(other.commit)));
     }
-    outcome.proof =
-        fmt::format("{}; the signer authored no other commit of the change", join(proofs));
+    outcome.proof = trf("{}; the signer authored no other commit of the change", join(proofs));
   } else {
-    outcome.proof = fmt::format("{}; separation of duties not checked (no --base)", join(proofs));
+    outcome.proof = trf("{}; separation of duties not checked (no --base)", join(proofs));
   }
 }
 
@@ -397,9 +395,9 @@ void cite_provenance(ManifestResult& result, History& history) {
     } else {
       const LineOrigin& line = (*lines)[static_cast<std::size_t>(finding->where.line) - first];
       if (!line.origin) {
-        provenance.unknown = fmt::format(
-            "line {} cannot be attributed: the history is cut (a shallow or partial clone)",
-            finding->where.line);
+        provenance.unknown =
+            trf("line {} cannot be attributed: the history is cut (a shallow or partial clone)",
+                finding->where.line);
       } else {
         provenance.commit = line.origin->commit;
         provenance.author = line.origin->author;
@@ -445,10 +443,10 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
         gate_message("{} follows schema {}", manifest.path, k_manifest_schema_version),
         SourcePos{manifest.path}, k_schema_help));
   for (const SchemaProblem& problem : manifest.problems)
-    result.findings.push_back(
-        make_gate_finding("GATE-SCHEMA", k_schema_title, Status::fail,
-                          problem.warning ? Severity::warning : Severity::error, problem.message,
-                          problem.where, k_schema_help));
+    result.findings.push_back(make_gate_finding(
+        "GATE-SCHEMA", k_schema_title, Status::fail,
+        problem.warning ? Severity::warning : Severity::error,
+        GateMessage{problem.message, problem.english}, problem.where, k_schema_help));
 
   const std::vector<DeclaredWaiver> waivers = declared_waivers(manifest);
 
@@ -531,14 +529,25 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
 }
 
 ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,
-                                         const EvalContext& context, const std::string& why) {
+                                         const EvalContext& context, const LocalText& why) {
   ManifestResult result;
   result.path = path;
-  result.findings.push_back(make_gate_finding(
-      "GATE-MANIFEST", "The service declares an operability manifest", Status::fail,
-      Severity::error,
-      why.empty() ? fmt::format("{} does not exist in {}", path, context.tree->describe()) : why,
-      SourcePos{path}, "Run `opsgate init` to write a starter operability.toml, then commit it."));
+  // One text per language, shared by every manifest's finding.
+  static const SharedText k_titles[] = {
+      "The service declares an operability manifest",
+      std::string(tr_in(Lang::fr, "The service declares an operability manifest"))};
+  static const SharedText k_helps[] = {
+      "Run `opsgate init` to write a starter operability.toml, then commit it.",
+      std::string(tr_in(
+          Lang::fr, "Run `opsgate init` to write a starter operability.toml, then commit it."))};
+  const std::size_t lang = language() == Lang::fr ? 1 : 0;
+  result.findings.push_back(
+      make_gate_finding("GATE-MANIFEST", k_titles[lang], Status::fail, Severity::error,
+                        why.text.empty() ? say_in_both([&] {
+                          return trf("{} does not exist in {}", path, context.tree->describe());
+                        })
+                                         : why,
+                        SourcePos{path}, k_helps[lang]));
   for (const Rule& rule : rules.rules) {
     Finding finding = rule_finding(rule);
     finding.status = Status::skipped;

@@ -27,15 +27,13 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
 // `why` says what happened to it when the gate knows more than "it does not exist" (the base
 // had it and the change removed it, or turned it into a symlink).
 ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet& rules,
-                                         const EvalContext& context, const std::string& why = {});
+                                         const EvalContext& context, const LocalText& why = {});
 
 // A GATE-* finding's message in the process's language, and in English when it differs: a
 // GATE-* finding's fingerprint includes its message and must be the same in every language.
-struct GateMessage {
-  std::string text;
-  std::string english;  // empty when `text` is English
-};
-// `msgid` (a {fmt} format, translated by the catalog) formatted with `args`.
+using GateMessage = LocalText;
+// `msgid` (a {fmt} format, translated by the catalog) formatted with `args`. A message built
+// from several translated parts is made with say_in_both (i18n.hpp) instead.
 template <typename... Args>
 GateMessage gate_message(std::string_view msgid, const Args&... args) {
   std::string english = fmt::format(fmt::runtime(msgid), args...);

@@ -1,5 +1,7 @@
 #include "history.hpp"
 
+#include "i18n.hpp"
+
 #include <fmt/format.h>
 
 namespace opsgate {
@@ -46,12 +48,12 @@ Expected<FileChange> MemoryHistory::last_change(std::string_view path, Seconds c
 Expected<CommitRef> MemoryHistory::describe(std::string_view id) {
   for (const Commit& commit : m_commits)
     if (commit.id == id) return CommitRef{commit.id, commit.author, {}, commit.when};
-  return fail(ErrorKind::not_found, fmt::format("commit {} not found", id));
+  return fail(ErrorKind::not_found, trf("commit {} not found", id));
 }
 
 Expected<std::vector<LineOrigin>> MemoryHistory::blame(std::string_view path, std::size_t,
                                                        std::size_t, bool) {
-  return fail(ErrorKind::unavailable, fmt::format("no line history of {} in memory", path));
+  return fail(ErrorKind::unavailable, trf("no line history of {} in memory", path));
 }
 
 }  // namespace opsgate

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "i18n.hpp"
 #include "limits.hpp"
 #include "manifest_schema.hpp"
 #include "paths.hpp"
@@ -43,10 +44,10 @@ std::string join_allowed(std::span<const std::string_view> allowed) {
 }
 
 std::string declared_type_name(std::string_view type) {
-  if (type == "date") return "a date (2026-11-26)";
-  if (type == "datetime") return "a date-time (2026-11-26T20:00:00)";
+  if (type == "date") return std::string(tr("a date (2026-11-26)"));
+  if (type == "datetime") return std::string(tr("a date-time (2026-11-26T20:00:00)"));
   const bool vowel = type == "integer" || type == "array";
-  return fmt::format("{} {}", vowel ? "an" : "a", type);
+  return vowel ? trf("an {}", type) : trf("a {}", type);
 }
 
 bool is_allowed(std::span<const std::string_view> allowed, std::string_view value) {
@@ -110,15 +111,15 @@ class SchemaChecker {
   }
 
   void missing(std::string_view key, const toml::node* parent) {
-    add(fmt::format("{} is missing; it is required", key),
+    add(trf("{} is missing; it is required", key),
         parent ? position_of(*parent, m_path) : SourcePos{m_path});
   }
 
   // `parent` is the schema key of the table holding `key` ("" at the top level).
   void unknown(const std::string& shown, std::string_view parent, const toml::key& key) {
     auto guess = closest_match(key.str(), names_under(parent, m_keys));
-    add(fmt::format("{} is not a key of schema 1 ({})", shown,
-                    guess ? fmt::format("did you mean {}?", *guess) : "check its spelling"),
+    add(guess ? trf("{} is not a key of schema 1 (did you mean {}?)", shown, *guess)
+              : trf("{} is not a key of schema 1 (check its spelling)", shown),
         position_of(key, m_path));
   }
 
@@ -133,17 +134,17 @@ class SchemaChecker {
     if (!match.best()) return;
     const SchemaEntry* entry = find_schema_entry(*match.best());
     const bool many = entry && entry->kind == ValueKind::table_array;
-    add(fmt::format("{} is not a table of schema 1; did you mean {}? (a table of your own stays "
-                    "allowed: rename it, or have a rule pack declare it)",
-                    node.is_array_of_tables() ? "[[" + name + "]]" : "[" + name + "]",
-                    many ? "[[" + *match.best() + "]]" : "[" + *match.best() + "]"),
+    add(trf("{} is not a table of schema 1; did you mean {}? (a table of your own stays allowed: "
+            "rename it, or have a rule pack declare it)",
+            node.is_array_of_tables() ? "[[" + name + "]]" : "[" + name + "]",
+            many ? "[[" + *match.best() + "]]" : "[" + *match.best() + "]"),
         position_of(key, m_path), true);
   }
 
   void wrong(const SchemaEntry& entry, const std::string& shown, const toml::node& node,
              std::string_view detail = {}) {
     std::string required(detail.empty() ? value_kind_name(entry.kind) : detail);
-    add(fmt::format("{} is {}; {} is required", shown, describe_value(node), required),
+    add(trf("{} is {}; {} is required", shown, describe_value(node), required),
         position_of(node, m_path));
   }
 
@@ -155,8 +156,8 @@ class SchemaChecker {
     if (!m_keys) return false;
     if (const DeclaredKey* declared = m_keys->find(path)) {
       if (!has_declared_type(node, declared->type))
-        add(fmt::format("{} is {}; {} is required (declared by pack {})", shown,
-                        describe_value(node), declared_type_name(declared->type), declared->pack),
+        add(trf("{} is {}; {} is required (declared by pack {})", shown, describe_value(node),
+                declared_type_name(declared->type), declared->pack),
             position_of(node, m_path));
       else if (const toml::table* table = node.as_table())
         check_children(path, shown, *table, false);
@@ -167,9 +168,8 @@ class SchemaChecker {
       if (const toml::table* table = node.as_table())
         check_children(path, shown, *table, strict && !read);
       else if (!read)
-        add(fmt::format("{} is {}; a table is required (the loaded rule packs read keys inside "
-                        "it)",
-                        shown, describe_value(node)),
+        add(trf("{} is {}; a table is required (the loaded rule packs read keys inside it)", shown,
+                describe_value(node)),
             position_of(node, m_path));
       return true;
     }
@@ -183,14 +183,14 @@ class SchemaChecker {
       case ValueKind::string:
         if (!node.is_string()) return wrong(entry, shown, node);
         if (!entry.allowed.empty() && !is_allowed(entry.allowed, node.as_string()->get()))
-          return wrong(entry, shown, node, "one of " + join_allowed(entry.allowed));
+          return wrong(entry, shown, node, trf("one of {}", join_allowed(entry.allowed)));
         if (entry.required && node.as_string()->get().empty())
-          return wrong(entry, shown, node, "a non-empty string");
+          return wrong(entry, shown, node, tr("a non-empty string"));
         return;
       case ValueKind::integer:
         if (!node.is_integer()) return wrong(entry, shown, node);
         if (node.as_integer()->get() < entry.min)
-          return wrong(entry, shown, node, fmt::format("at least {}", entry.min));
+          return wrong(entry, shown, node, trf("at least {}", entry.min));
         return;
       case ValueKind::number:
         if (!node.is_number()) return wrong(entry, shown, node);
@@ -206,15 +206,15 @@ class SchemaChecker {
         return;
       case ValueKind::clock:
         if (!node.is_string() || !is_clock(node.as_string()->get()))
-          return wrong(entry, shown, node, "a time \"HH:MM\" between 00:00 and 23:59");
+          return wrong(entry, shown, node, tr("a time \"HH:MM\" between 00:00 and 23:59"));
         return;
       case ValueKind::string_array: {
         const toml::array* array = node.as_array();
         if (!array) return wrong(entry, shown, node);
         for (const toml::node& item : *array) {
-          if (!item.is_string()) return wrong(entry, shown, item, "a string in this array");
+          if (!item.is_string()) return wrong(entry, shown, item, tr("a string in this array"));
           if (!entry.allowed.empty() && !is_allowed(entry.allowed, item.as_string()->get()))
-            return wrong(entry, shown, item, "one of " + join_allowed(entry.allowed));
+            return wrong(entry, shown, item, trf("one of {}", join_allowed(entry.allowed)));
         }
         return;
       }
@@ -239,7 +239,7 @@ class SchemaChecker {
             if (!child.required || !child.key.starts_with(item_key + ".")) continue;
             std::string_view child_name = child.key.substr(item_key.size() + 1);
             if (!item.as_table()->contains(child_name))
-              add(fmt::format("{}.{} is missing; it is required", item_shown, child_name),
+              add(trf("{}.{} is missing; it is required", item_shown, child_name),
                   position_of(item, m_path));
           }
           check_children(item_key, item_shown, *item.as_table(), true);
@@ -300,9 +300,28 @@ std::vector<SchemaProblem> check_schema(const toml::table& doc, const std::strin
   return SchemaChecker(doc, path, windows, keys).run();
 }
 
+namespace {
+
+// Every GATE-SCHEMA problem of a manifest: a missing `schema`, then check_schema's.
+std::vector<SchemaProblem> manifest_problems(const toml::table& doc, const std::string& path,
+                                             std::shared_ptr<const ParsedSchedule>* windows,
+                                             const PackKeys* keys) {
+  std::vector<SchemaProblem> problems;
+  if (!doc.contains("schema"))
+    problems.push_back(
+        {trf("schema is missing; add `schema = {}` at the top", k_manifest_schema_version),
+         SourcePos{path, 1, 1}});
+  auto found = check_schema(doc, path, windows, keys);
+  problems.insert(problems.end(), std::make_move_iterator(found.begin()),
+                  std::make_move_iterator(found.end()));
+  return problems;
+}
+
+}  // namespace
+
 Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::string blob,
                                   const PackKeys* keys) {
-  if (std::string too_big = oversize_message("the file", text.size()); !too_big.empty())
+  if (std::string too_big = oversize_message(tr("the file"), text.size()); !too_big.empty())
     return fail(ErrorKind::invalid, too_big, SourcePos{path});
   auto doc = parse_toml(text, path);
   if (!doc) return std::unexpected(doc.error());
@@ -316,16 +335,22 @@ Expected<Manifest> parse_manifest(std::string_view text, std::string path, std::
     // An integer: toml++ would read 1.0 or "1"-like values as 1 too.
     if (!schema->is_integer() || schema->value<std::int64_t>() != k_manifest_schema_version)
       return fail(ErrorKind::invalid,
-                  fmt::format("unsupported schema {}; this opsgate reads schema {}",
-                              describe_value(*schema), k_manifest_schema_version),
+                  trf("unsupported schema {}; this opsgate reads schema {}",
+                      describe_value(*schema), k_manifest_schema_version),
                   position_of(*schema, manifest.path));
-  } else {
-    manifest.problems.push_back(
-        {fmt::format("schema is missing; add `schema = {}` at the top", k_manifest_schema_version),
-         SourcePos{manifest.path, 1, 1}});
   }
-  auto problems = check_schema(manifest.doc, manifest.path, &manifest.release_window, keys);
-  manifest.problems.insert(manifest.problems.end(), problems.begin(), problems.end());
+  manifest.problems =
+      manifest_problems(manifest.doc, manifest.path, &manifest.release_window, keys);
+  // GATE-SCHEMA findings keep their English (their fingerprints read it): the same checks
+  // again in English, only when something is wrong and the language is another.
+  if (!manifest.problems.empty() && language() != Lang::en) {
+    LanguageScope english(Lang::en);
+    std::vector<SchemaProblem> in_english =
+        manifest_problems(manifest.doc, manifest.path, nullptr, keys);
+    if (in_english.size() == manifest.problems.size())
+      for (std::size_t i = 0; i < in_english.size(); ++i)
+        manifest.problems[i].english = std::move(in_english[i].message);
+  }
   return manifest;
 }
 

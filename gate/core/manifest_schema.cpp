@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "i18n.hpp"
 #include "toml_util.hpp"
 
 namespace opsgate {
@@ -303,28 +304,28 @@ const SchemaEntry* find_schema_entry(std::string_view key) {
 std::string_view value_kind_name(ValueKind kind) {
   switch (kind) {
     case ValueKind::string:
-      return "a string";
+      return tr("a string");
     case ValueKind::integer:
-      return "an integer";
+      return tr("an integer");
     case ValueKind::number:
-      return "a number";
+      return tr("a number");
     case ValueKind::boolean:
-      return "a boolean";
+      return tr("a boolean");
     case ValueKind::date:
-      return "a date (2026-11-26)";
+      return tr("a date (2026-11-26)");
     case ValueKind::datetime:
-      return "a date-time (2026-11-26T20:00:00)";
+      return tr("a date-time (2026-11-26T20:00:00)");
     case ValueKind::clock:
-      return "a time \"HH:MM\"";
+      return tr("a time \"HH:MM\"");
     case ValueKind::string_array:
-      return "an array of strings";
+      return tr("an array of strings");
     case ValueKind::table:
     case ValueKind::section:
-      return "a table";
+      return tr("a table");
     case ValueKind::table_array:
-      return "an array of tables";
+      return tr("an array of tables");
   }
-  return "a value";
+  return tr("a value");
 }
 
 bool is_declared_type(std::string_view type) {
@@ -369,23 +370,22 @@ std::vector<std::string> PackKeys::names_under(std::string_view path) const {
 
 std::optional<std::string> declaration_problem(std::string_view path) {
   if (const SchemaEntry* entry = find_schema_entry(path))
-    return fmt::format("{} is a key of schema 1 ({}); a pack declares only keys schema 1 lacks",
-                       path, value_kind_name(entry->kind));
+    return trf("{} is a key of schema 1 ({}); a pack declares only keys schema 1 lacks", path,
+               value_kind_name(entry->kind));
   for (std::size_t dot = path.find('.'); dot != std::string_view::npos;
        dot = path.find('.', dot + 1)) {
     std::string_view prefix = path.substr(0, dot);
-    if (prefix == "schema")
-      return fmt::format("{} would be inside schema, the version number", path);
+    if (prefix == "schema") return trf("{} would be inside schema, the version number", path);
     const SchemaEntry* entry = find_schema_entry(prefix);
     if (!entry || entry->kind == ValueKind::section) continue;
     if (entry->kind == ValueKind::table) return std::nullopt;  // free-form: anything inside
     if (entry->kind == ValueKind::table_array)
-      return fmt::format("{} would be inside the [[{}]] entries, whose keys packs cannot declare",
-                         path, prefix);
-    return fmt::format("{} would be inside {}, which schema 1 makes {}", path, prefix,
-                       value_kind_name(entry->kind));
+      return trf("{} would be inside the [[{}]] entries, whose keys packs cannot declare", path,
+                 prefix);
+    return trf("{} would be inside {}, which schema 1 makes {}", path, prefix,
+               value_kind_name(entry->kind));
   }
-  if (path == "schema") return std::string("schema is the manifest's version number");
+  if (path == "schema") return std::string(tr("schema is the manifest's version number"));
   return std::nullopt;
 }
 

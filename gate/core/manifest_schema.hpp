@@ -53,7 +53,8 @@ std::span<const SchemaEntry> manifest_schema();
 // The entry of `key` (with "[]" for elements of table arrays), or nullptr.
 const SchemaEntry* find_schema_entry(std::string_view key);
 
-std::string_view value_kind_name(ValueKind kind);  // "a string", "an integer", ...
+// "a string", "an integer", ... in the thread's language.
+std::string_view value_kind_name(ValueKind kind);
 
 // The names a pack's [[key]] `type` takes: the `type` operator's.
 constexpr std::string_view k_declared_types[] = {"string", "integer",  "float", "number", "boolean",

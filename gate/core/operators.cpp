@@ -267,9 +267,13 @@ class OperatorChecker {
     Days day = std::chrono::floor<std::chrono::days>(change.when + m_context.at.offset);
     long age = std::max<long>(0, (today - day).count());
     m_evidence.push_back(std::move(evidence));
-    return fmt::format("{} last changed {}{} in {} ({} day{} before {})", path, format_day(day),
-                       who ? " by " + who->author : std::string(), change.commit.substr(0, 12),
-                       grouped(age), age == 1 ? "" : "s", format_day(today));
+    return who ? trnf("{} last changed {} by {} in {} ({} day before {})",
+                      "{} last changed {} by {} in {} ({} days before {})", age, path,
+                      format_day(day), who->author, change.commit.substr(0, 12), grouped(age),
+                      format_day(today))
+               : trnf("{} last changed {} in {} ({} day before {})",
+                      "{} last changed {} in {} ({} days before {})", age, path, format_day(day),
+                      change.commit.substr(0, 12), grouped(age), format_day(today));
   }
 
   OpResult changed_within(std::int64_t days) {
@@ -291,7 +295,7 @@ class OperatorChecker {
       // Through a symlink, the history of the file it leads to.
       auto change = m_context.history->last_change(
           m_context.tree->real_path(*ref.path).value_or(*ref.path), cutoff);
-      if (!change) return {false, fmt::format("{}: {}", *ref.path, change.error().message)};
+      if (!change) return {false, trf("{}: {}", *ref.path, change.error().message)};
       switch (change->kind) {
         case FileChange::Kind::changed: {
           Days day = std::chrono::floor<std::chrono::days>(change->when + m_context.at.offset);
@@ -311,16 +315,20 @@ class OperatorChecker {
           std::string cited, unknown;
           auto ever = m_context.history->last_change_ever(*ref.path);
           if (ever && ever->kind == FileChange::Kind::changed) {
-            cited = cite_change(*ref.path, *ever, today) + ": ";
+            cited = cite_change(*ref.path, *ever, today);
           } else {
             m_evidence.push_back(Evidence{*ref.path, {}, {}, {}, {}});
             if (!ever) unknown = "; " + ever.error().message;
           }
+          if (cited.empty())
+            return {false,
+                    trf("{} is unchanged since before {} ({} days before {}){}; it must "
+                        "change at least every {} days",
+                        *ref.path, format_day(cutoff_day), days, format_day(today), unknown, days)};
           return {false,
-                  fmt::format("{}{} is unchanged since before {} ({} days before {}){}; it must "
-                              "change at least every {} days",
-                              cited, cited.empty() ? *ref.path : "it", format_day(cutoff_day), days,
-                              format_day(today), unknown, days)};
+                  trf("{}: it is unchanged since before {} ({} days before {}){}; it must "
+                      "change at least every {} days",
+                      cited, format_day(cutoff_day), days, format_day(today), unknown, days)};
         }
         case FileChange::Kind::reverted: {
           const std::string cited = cite_change(*ref.path, *change, today);

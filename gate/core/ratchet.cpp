@@ -36,11 +36,12 @@ bool has_content(const Tree& tree, const std::string& path) {
   return size && *size && **size > 0;
 }
 
+// A value as messages show it; its English form is also what tells whether it changed.
 std::string describe_node(const toml::node* node) {
-  if (!node) return "not set";
+  if (!node) return std::string(tr("not set"));
   if (const auto* text = node->as_string()) return fmt::format("\"{}\"", text->get());
   if (const auto* flag = node->as_boolean()) return flag->get() ? "true" : "false";
-  return "set";
+  return std::string(tr("set"));
 }
 
 // GATE-EVIDENCE-REMOVED: a rule that passed at the base fails because the change removed the
@@ -63,13 +64,12 @@ void removed_evidence(const ManifestResult& head, const Manifest& manifest, cons
       const toml::node* at_base = lookup(base.manifest->doc, condition.key);
       if (!at_base) continue;
       const toml::node* now = lookup(manifest.doc, condition.key);
-      std::string message;
+      GateMessage message;
       SourcePos where{manifest.path};
       if (!now) {
         if (!reported.insert("key " + condition.key).second) continue;
-        message = fmt::format(
-            "the change removes {}, which rule {} checked and passed at the merge "
-            "base",
+        message = gate_message(
+            "the change removes {}, which rule {} checked and passed at the merge base",
             condition.key, rule->id);
       } else if (checks_files(condition)) {
         const std::vector<std::string> still = referenced_paths(manifest, now);
@@ -78,15 +78,20 @@ void removed_evidence(const ManifestResult& head, const Manifest& manifest, cons
           // Pointed elsewhere: the rule judges the new file (and fails when it is missing).
           if (!fails_now && std::find(still.begin(), still.end(), path) == still.end()) continue;
           if (!reported.insert("file " + path).second) continue;
-          message = fmt::format(
-              "the change {} {}, which {} names and rule {} checked and passed at the merge base",
-              tree.kind(path) == EntryKind::missing ? "deletes" : "empties", path, condition.key,
-              rule->id);
+          message = tree.kind(path) == EntryKind::missing
+                        ? gate_message(
+                              "the change deletes {}, which {} names and rule {} checked and "
+                              "passed at the merge base",
+                              path, condition.key, rule->id)
+                        : gate_message(
+                              "the change empties {}, which {} names and rule {} checked and "
+                              "passed at the merge base",
+                              path, condition.key, rule->id);
           where = position_of(*now, manifest.path);
           break;
         }
       }
-      if (message.empty()) continue;
+      if (message.text.empty()) continue;
       added.push_back(make_gate_finding(
           "GATE-EVIDENCE-REMOVED",
           std::string(tr("The change keeps the evidence the rules checked")), Status::fail,
@@ -110,21 +115,31 @@ void changed_scope(const ManifestResult& head, const Manifest& manifest,
       dropped.push_back(finding.rule);
   }
   if (dropped.empty()) return;
-  std::vector<std::string> why;
-  for (const char* key : {"service.tier", "service.stateful"}) {
-    const toml::node* old_value = lookup(base.manifest->doc, key);
-    const toml::node* new_value = lookup(manifest.doc, key);
-    const std::string from = describe_node(old_value);
-    const std::string to = describe_node(new_value);
-    if (from != to) why.push_back(fmt::format("{} {} -> {}", key, from, to));
-  }
+  // Built in the thread's language, and again in English for the fingerprint.
+  const auto message = [&] {
+    std::vector<std::string> why;
+    for (const char* key : {"service.tier", "service.stateful"}) {
+      const toml::node* old_value = lookup(base.manifest->doc, key);
+      const toml::node* new_value = lookup(manifest.doc, key);
+      const std::string from = describe_node(old_value);
+      const std::string to = describe_node(new_value);
+      if (from != to) why.push_back(fmt::format("{} {} -> {}", key, from, to));
+    }
+    return why.empty()
+               ? trnf("the change makes {} rule that applied at the merge base stop applying: {}",
+                      "the change makes {} rules that applied at the merge base stop applying: {}",
+                      dropped.size(), dropped.size(), join(dropped))
+               : trnf(
+                     "the change makes {} rule that applied at the merge base stop applying: {} "
+                     "({})",
+                     "the change makes {} rules that applied at the merge base stop applying: {} "
+                     "({})",
+                     dropped.size(), dropped.size(), join(dropped), join(why));
+  };
   const toml::node* tier = lookup(manifest.doc, "service.tier");
   added.push_back(make_gate_finding(
       "GATE-SCOPE-CHANGED", std::string(tr("The change keeps the rules that apply to the service")),
-      Status::fail, Severity::warning,
-      fmt::format("the change makes {} rule{} that applied at the merge base stop applying: {}{}",
-                  dropped.size(), dropped.size() == 1 ? "" : "s", join(dropped),
-                  why.empty() ? std::string() : " (" + join(why) + ")"),
+      Status::fail, Severity::warning, say_in_both(message),
       tier ? position_of(*tier, manifest.path) : SourcePos{manifest.path},
       std::string(tr("A manifest that lowers its own tier or scope deserves a second look from "
                      "the ops team: say why in the merge request."))));
@@ -195,10 +210,10 @@ Expected<std::vector<std::optional<std::size_t>>> pair_moves(
       if (was.empty()) continue;
       if (was.size() > budget)
         return fail(ErrorKind::invalid,
-                    fmt::format("the change moves or renames more manifests than can be paired "
-                                "with the ones it removed ({} values compared): split it, or "
-                                "keep each moved service's [service] name",
-                                k_max_move_comparisons));
+                    trf("the change moves or renames more manifests than can be paired with "
+                        "the ones it removed ({} values compared): split it, or keep each moved "
+                        "service's [service] name",
+                        k_max_move_comparisons));
       budget -= was.size();
       const auto shared = static_cast<double>(
           std::ranges::count_if(was, [&](const std::string& item) { return kept.contains(item); }));
@@ -234,19 +249,22 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
         if (was == before.end() || was->second->status != Status::fail)
           now_failing.push_back(finding.rule);
       }
+      const auto message = [&] {
+        const std::string who = head.service.empty() ? head.path : head.service;
+        const std::string moved = base.manifest->path != head.path
+                                      ? trf(" (as {}, moved by the change)", base.manifest->path)
+                                      : std::string();
+        if (now_failing.empty())
+          return trf("{} drops from level {} at the merge base{} to level {}", who,
+                     base.result->level, moved, head.level);
+        return trnf("{} drops from level {} at the merge base{} to level {}: {} now fails",
+                    "{} drops from level {} at the merge base{} to level {}: {} now fail",
+                    now_failing.size(), who, base.result->level, moved, head.level,
+                    join(now_failing));
+      };
       added.push_back(make_gate_finding(
           "GATE-LEVEL-DROP", std::string(tr("The change keeps the service's maturity level")),
-          Status::fail, Severity::error,
-          fmt::format("{} drops from level {} at the merge base{} to level {}{}",
-                      head.service.empty() ? head.path : head.service, base.result->level,
-                      base.manifest->path != head.path
-                          ? fmt::format(" (as {}, moved by the change)", base.manifest->path)
-                          : std::string(),
-                      head.level,
-                      now_failing.empty() ? std::string()
-                                          : fmt::format(": {} now fail{}", join(now_failing),
-                                                        now_failing.size() == 1 ? "s" : "")),
-          SourcePos{head.path},
+          Status::fail, Severity::error, say_in_both(message), SourcePos{head.path},
           std::string(tr("Fix the rules that now fail; a pack that does not want the ratchet "
                          "sets [pack] ratchet = false."))));
     }
@@ -274,7 +292,7 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
     for (Finding& finding : head.findings)
       if (finding.status == Status::fail && finding.is_new == false &&
           finding.severity >= context.fail_on && waivable(finding))
-        finding.tolerated = "already failing at the merge base (--fail-on-new)";
+        finding.tolerated = tr("already failing at the merge base (--fail-on-new)");
   head.passed = std::none_of(head.findings.begin(), head.findings.end(),
                              [&](const Finding& f) { return fails_gate(f, context.fail_on); });
 }

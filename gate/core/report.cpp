@@ -92,7 +92,8 @@ std::string nothing_to_evaluate(const Report& report) {
 std::vector<PackInfo> pack_infos(const RuleSet& rules) {
   std::vector<PackInfo> out;
   for (const Pack& pack : rules.packs)
-    out.push_back({pack.name, pack.version, pack.source, pack.origin.describe(pack.source)});
+    out.push_back({pack.name, pack.version, pack.source, pack.origin.describe(pack.source),
+                   pack.origin.label(pack.source)});
   return out;
 }
 

@@ -23,8 +23,9 @@ struct Summary {
 struct PackInfo {
   std::string name;
   std::string version;
-  std::string source;  // as given to --rules
-  std::string origin;  // where it was read: PackOrigin::describe()
+  std::string source;      // as given to --rules
+  std::string origin;      // where it was read: PackOrigin::describe(), the same in every language
+  std::string label = {};  // the same for people, in the report's language; empty: `origin`
 };
 
 enum class Outcome { pass, fail, error };

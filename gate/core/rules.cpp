@@ -160,8 +160,8 @@ class FileParser {
                             std::string_view what) const {
     for (const auto& [key, value] : table)
       if (!contains(keys, key.str()))
-        return error(key, fmt::format("unknown key '{}' in {} (known keys: {})", key.str(), what,
-                                      join(keys)));
+        return error(key,
+                     trf("unknown key '{}' in {} (known keys: {})", key.str(), what, join(keys)));
     return {};
   }
 
@@ -169,11 +169,11 @@ class FileParser {
                                std::string_view what) const {
     const toml::node* node = table.get(key);
     if (!node) {
-      if (required) return error(table, fmt::format("{} needs '{}'", what, key));
+      if (required) return error(table, trf("{} needs '{}'", what, key));
       return std::string();
     }
     if (!node->is_string() || node->as_string()->get().empty())
-      return error(*node, fmt::format("'{}' must be a non-empty string", key));
+      return error(*node, trf("'{}' must be a non-empty string", key));
     return node->as_string()->get();
   }
 
@@ -189,18 +189,18 @@ class FileParser {
     if (!node) return chosen;
     const toml::table* languages = node->as_table();
     if (!languages)
-      return error(*node, fmt::format("'translations' in {} must be a table of languages, such "
-                                      "as translations.fr = {{ {} = \"…\" }}",
-                                      what, fields.front()));
+      return error(*node, trf("'translations' in {} must be a table of languages, such "
+                              "as translations.fr = {{ {} = \"…\" }}",
+                              what, fields.front()));
     for (const auto& [lang, texts] : *languages) {
       if (!contains(k_translation_langs, lang.str()))
-        return error(lang, fmt::format("unknown language '{}' in translations (languages: {})",
-                                       lang.str(), join(k_translation_langs)));
+        return error(lang, trf("unknown language '{}' in translations (languages: {})", lang.str(),
+                               join(k_translation_langs)));
       const toml::table* fields_table = texts.as_table();
-      const std::string where = fmt::format("translations.{} of {}", lang.str(), what);
+      const std::string where = trf("translations.{} of {}", lang.str(), what);
       if (!fields_table)
-        return error(texts, fmt::format("{} must be a table such as {{ {} = \"…\" }}", where,
-                                        fields.front()));
+        return error(texts,
+                     trf("{} must be a table such as {{ {} = \"…\" }}", where, fields.front()));
       if (auto ok = known_keys(*fields_table, fields, where); !ok)
         return std::unexpected(ok.error());
       for (std::string_view field : fields) {
@@ -218,10 +218,10 @@ class FileParser {
     const toml::node* node = table.get(key);
     if (!node) return out;
     const toml::array* array = node->as_array();
-    if (!array) return error(*node, fmt::format("'{}' must be an array of strings", key));
+    if (!array) return error(*node, trf("'{}' must be an array of strings", key));
     for (const toml::node& item : *array) {
       if (!item.is_string() || item.as_string()->get().empty())
-        return error(item, fmt::format("'{}' must hold non-empty strings", key));
+        return error(item, trf("'{}' must hold non-empty strings", key));
       out.push_back(item.as_string()->get());
     }
     return out;
@@ -232,13 +232,14 @@ class FileParser {
     const toml::node* node = table.get(key);
     if (!node) return fallback;
     if (!node->is_integer() || node->as_integer()->get() < low || node->as_integer()->get() > high)
-      return error(*node, fmt::format("'{}' must be an integer from {} to {}", key, low, high));
+      return error(*node, trf("'{}' must be an integer from {} to {}", key, low, high));
     return node->as_integer()->get();
   }
 
   Expected<Severity> severity(const toml::node& node) const {
     auto parsed = parse_severity(node.value_or(""sv));
-    if (!parsed) return error(node, "'severity' must be \"error\", \"warning\" or \"info\"");
+    if (!parsed)
+      return error(node, std::string(tr("'severity' must be \"error\", \"warning\" or \"info\"")));
     return *parsed;
   }
 
@@ -248,7 +249,7 @@ class FileParser {
     for (std::size_t i = 0; i < values->size(); ++i)
       if (!contains(k_tiers, (*values)[i]))
         return error(*table["tiers"].as_array()->get(i),
-                     fmt::format("unknown tier '{}' (tiers: {})", (*values)[i], join(k_tiers)));
+                     trf("unknown tier '{}' (tiers: {})", (*values)[i], join(k_tiers)));
     out = std::move(*values);
     return {};
   }
@@ -258,13 +259,13 @@ class FileParser {
     if (!values) return std::unexpected(values.error());
     if (table.contains("stages") && values->empty())
       return error(*table.get("stages"),
-                   fmt::format("'stages' must name at least one stage ({})", k_stage_names));
+                   trf("'stages' must name at least one stage ({})", k_stage_names));
     std::vector<Stage> parsed;
     for (std::size_t i = 0; i < values->size(); ++i) {
       auto stage = parse_stage((*values)[i]);
       if (!stage)
         return error(*table["stages"].as_array()->get(i),
-                     fmt::format("unknown stage '{}' (stages: {})", (*values)[i], k_stage_names));
+                     trf("unknown stage '{}' (stages: {})", (*values)[i], k_stage_names));
       if (std::find(parsed.begin(), parsed.end(), *stage) == parsed.end()) parsed.push_back(*stage);
     }
     std::sort(parsed.begin(), parsed.end());
@@ -277,7 +278,7 @@ class FileParser {
   Expected<Operator> op(OpKind kind, const toml::key& key, const toml::node& value) const {
     Operator result{kind, &value, nullptr};
     auto need = [&](bool ok, std::string_view what) -> Expected<Operator> {
-      if (!ok) return error(value, fmt::format("operator '{}' takes {}", key.str(), what));
+      if (!ok) return error(value, trf("operator '{}' takes {}", key.str(), what));
       return result;
     };
     auto count = [&] { return value.is_integer() && value.as_integer()->get() >= 0; };
@@ -286,53 +287,52 @@ class FileParser {
       case OpKind::executable:
       case OpKind::path_exists:
       case OpKind::window_open:
-        return need(value.is_boolean(), "true or false");
+        return need(value.is_boolean(), tr("true or false"));
       case OpKind::type:
         return need(value.is_string() && contains(k_value_types, value.as_string()->get()),
-                    "one of " + join(k_value_types));
+                    trf("one of {}", join(k_value_types)));
       case OpKind::equals:
-        return need(!value.is_table(), "a value (not a table)");
+        return need(!value.is_table(), tr("a value (not a table)"));
       case OpKind::one_of:
       case OpKind::not_one_of:
-        return need(value.is_array() && !value.as_array()->empty(), "a non-empty array");
+        return need(value.is_array() && !value.as_array()->empty(), tr("a non-empty array"));
       case OpKind::min:
       case OpKind::max:
-        return need(value.is_number(), "a number");
+        return need(value.is_number(), tr("a number"));
       case OpKind::window_max_hours:
-        return need(value.is_number() && *as_number(value) > 0, "a positive number");
+        return need(value.is_number() && *as_number(value) > 0, tr("a positive number"));
       case OpKind::min_items:
       case OpKind::max_items:
       case OpKind::min_length:
       case OpKind::max_length:
-        return need(count(), "a non-negative integer");
+        return need(count(), tr("a non-negative integer"));
       case OpKind::max_age_days:
       case OpKind::changed_within_days:
         // Day counts become calendar arithmetic: keep them where dates exist.
         return need(count() && value.as_integer()->get() <= k_max_days,
-                    fmt::format("a number of days from 0 to {}", k_max_days));
+                    trf("a number of days from 0 to {}", k_max_days));
       case OpKind::has_sections: {
         const toml::array* array = value.as_array();
         bool ok = array && !array->empty() &&
                   std::all_of(array->begin(), array->end(), [](const toml::node& item) {
                     return item.is_string() && !item.as_string()->get().empty();
                   });
-        return need(ok, "a non-empty array of heading names");
+        return need(ok, tr("a non-empty array of heading names"));
       }
       case OpKind::matches: {
-        if (!value.is_string()) return need(false, "an RE2 pattern string");
+        if (!value.is_string()) return need(false, tr("an RE2 pattern string"));
         RE2::Options options;
         options.set_log_errors(false);
         options.set_max_mem(k_max_regex_program * 8);
         auto regex = std::make_shared<RE2>(value.as_string()->get(), options);
-        if (!regex->ok())
-          return error(value, fmt::format("invalid RE2 pattern: {}", regex->error()));
+        if (!regex->ok()) return error(value, trf("invalid RE2 pattern: {}", regex->error()));
         result.regex = std::move(regex);
         return result;
       }
       case OpKind::windows_outside: {
         const toml::table* table = value.as_table();
         if (!table)
-          return need(false, "a table { days = [...], start = \"08:00\", end = \"19:00\" }");
+          return need(false, tr("a table { days = [...], start = \"08:00\", end = \"19:00\" }"));
         constexpr std::array keys = {"days"sv, "start"sv, "end"sv};
         if (auto ok = known_keys(*table, keys, "windows_outside"); !ok)
           return std::unexpected(ok.error());
@@ -340,12 +340,12 @@ class FileParser {
         if (!days) return std::unexpected(days.error());
         for (const std::string& day : *days)
           if (!contains(k_days, day))
-            return error(value, fmt::format("unknown day '{}' (days: {})", day, join(k_days)));
+            return error(value, trf("unknown day '{}' (days: {})", day, join(k_days)));
         for (std::string_view edge : {"start"sv, "end"sv}) {
           static const RE2 clock("([01][0-9]|2[0-3]):[0-5][0-9]");
           auto text = (*table)[edge].value<std::string>();
           if (!text || !RE2::FullMatch(*text, clock))
-            return error(value, fmt::format("windows_outside needs '{}' as \"HH:MM\"", edge));
+            return error(value, trf("windows_outside needs '{}' as \"HH:MM\"", edge));
         }
         return result;
       }
@@ -359,29 +359,30 @@ class FileParser {
     if (!node) return out;
     const toml::array* array = node->as_array();
     if (!array)
-      return error(*node,
-                   fmt::format("'{}' must be an array of {{ key = ..., <operator> = ... }}", key));
+      return error(*node, trf("'{}' must be an array of {{ key = ..., <operator> = ... }}", key));
     for (const toml::node& item : *array) {
       const toml::table* table = item.as_table();
-      if (!table) return error(item, fmt::format("each '{}' entry must be a table", key));
+      if (!table) return error(item, trf("each '{}' entry must be a table", key));
       Condition condition;
       condition.where = position_of(item, m_file.path);
       for (const auto& [name, value] : *table) {
         if (name.str() == "key") {
           if (!value.is_string() || value.as_string()->get().empty())
-            return error(value, "'key' must be a dotted manifest key such as \"backup.enabled\"");
+            return error(
+                value,
+                std::string(tr("'key' must be a dotted manifest key such as \"backup.enabled\"")));
           condition.key = value.as_string()->get();
           continue;
         }
         auto found = std::find_if(k_operators.begin(), k_operators.end(),
                                   [&](const auto& entry) { return entry.first == name.str(); });
         if (found == k_operators.end())
-          return error(name, fmt::format("unknown operator '{}'", name.str()));
+          return error(name, trf("unknown operator '{}'", name.str()));
         auto parsed = op(found->second, name, value);
         if (!parsed) return std::unexpected(parsed.error());
         condition.ops.push_back(std::move(*parsed));
       }
-      if (condition.key.empty()) return error(item, fmt::format("a '{}' entry needs 'key'", key));
+      if (condition.key.empty()) return error(item, trf("a '{}' entry needs 'key'", key));
       // toml++ iterates keys sorted; keep the operators in the order the author wrote them.
       std::stable_sort(condition.ops.begin(), condition.ops.end(),
                        [](const Operator& a, const Operator& b) {
@@ -390,7 +391,7 @@ class FileParser {
                          return x.line != y.line ? x.line < y.line : x.column < y.column;
                        });
       if (condition.ops.empty())
-        return error(item, fmt::format("'{}' on {} names no operator", key, condition.key));
+        return error(item, trf("'{}' on {} names no operator", key, condition.key));
       out.push_back(std::move(condition));
     }
     return out;
@@ -405,11 +406,11 @@ class FileParser {
     auto id = string(table, "id", true, "[[rule]]");
     if (!id) return std::unexpected(id.error());
     if (!valid_rule_id(*id))
-      return error(*table.get("id"), fmt::format("rule id '{}' must look like BKP-002 (upper-case "
-                                                 "words joined by '-'; GATE- is reserved)",
-                                                 *id));
+      return error(*table.get("id"), trf("rule id '{}' must look like BKP-002 (upper-case "
+                                         "words joined by '-'; GATE- is reserved)",
+                                         *id));
     rule.id = *id;
-    std::string what = "rule " + rule.id;
+    std::string what = trf("rule {}", rule.id);
     auto area = string(table, "area", true, what);
     if (!area) return std::unexpected(area.error());
     rule.area = *area;
@@ -423,11 +424,11 @@ class FileParser {
     if (!translated) return std::unexpected(translated.error());
     if (auto it = translated->find("title"); it != translated->end()) rule.title = it->second;
     if (auto it = translated->find("help"); it != translated->end()) rule.help = it->second;
-    if (!table.contains("severity")) return error(table, what + " needs 'severity'");
+    if (!table.contains("severity")) return error(table, trf("{} needs '{}'", what, "severity"));
     auto severity = this->severity(*table.get("severity"));
     if (!severity) return std::unexpected(severity.error());
     rule.severity = *severity;
-    if (!table.contains("level")) return error(table, what + " needs 'level' (1 to 5)");
+    if (!table.contains("level")) return error(table, trf("{} needs 'level' (1 to 5)", what));
     auto level = integer(table, "level", 1, k_max_level, 1);
     if (!level) return std::unexpected(level.error());
     rule.level = static_cast<int>(*level);
@@ -438,21 +439,23 @@ class FileParser {
       if (!pack.environments.empty() &&
           std::find(pack.environments.begin(), pack.environments.end(), rule.environments[i]) ==
               pack.environments.end())
-        return error(*table["environments"].as_array()->get(i),
-                     fmt::format("environment '{}' is not among the pack's environments",
-                                 rule.environments[i]));
+        return error(
+            *table["environments"].as_array()->get(i),
+            trf("environment '{}' is not among the pack's environments", rule.environments[i]));
     if (auto ok = tiers(table, rule.tiers); !ok) return std::unexpected(ok.error());
     if (auto ok = stages(table, rule.stages); !ok) return std::unexpected(ok.error());
     auto globs = strings(table, "when_changed");
     if (!globs) return std::unexpected(globs.error());
     rule.when_changed = std::move(*globs);
     if (const toml::node* waivable = table.get("waivable")) {
-      if (!waivable->is_boolean()) return error(*waivable, "'waivable' must be true or false");
+      if (!waivable->is_boolean())
+        return error(*waivable, std::string(tr("'waivable' must be true or false")));
       rule.waivable = waivable->as_boolean()->get();
     }
     rule.locked = pack.locked;
     if (const toml::node* locked = table.get("locked")) {
-      if (!locked->is_boolean()) return error(*locked, "'locked' must be true or false");
+      if (!locked->is_boolean())
+        return error(*locked, std::string(tr("'locked' must be true or false")));
       rule.locked = pack.locked || locked->as_boolean()->get();
     }
     auto when = conditions(table, "when");
@@ -460,7 +463,7 @@ class FileParser {
     rule.when = std::move(*when);
     auto check = conditions(table, "check");
     if (!check) return std::unexpected(check.error());
-    if (check->empty()) return error(table, what + " needs a non-empty 'check'");
+    if (check->empty()) return error(table, trf("{} needs a non-empty 'check'", what));
     rule.check = std::move(*check);
     return rule;
   }
@@ -490,11 +493,13 @@ class FileParser {
     if (!approvers) return std::unexpected(approvers.error());
     pack.waiver_approvers = std::move(*approvers);
     if (const toml::node* locked = table.get("locked")) {
-      if (!locked->is_boolean()) return error(*locked, "'locked' must be true or false");
+      if (!locked->is_boolean())
+        return error(*locked, std::string(tr("'locked' must be true or false")));
       pack.locked = locked->as_boolean()->get();
     }
     if (const toml::node* ratchet = table.get("ratchet")) {
-      if (!ratchet->is_boolean()) return error(*ratchet, "'ratchet' must be true or false");
+      if (!ratchet->is_boolean())
+        return error(*ratchet, std::string(tr("'ratchet' must be true or false")));
       pack.ratchet = ratchet->as_boolean()->get();
     }
     if (auto ok = proofs(table, pack); !ok) return ok;
@@ -509,7 +514,7 @@ class FileParser {
       if (!node) continue;
       const auto* text = node->as_string();
       if (!text || (text->get() != "none" && text->get() != "signed"))
-        return error(*node, fmt::format("'{}' must be \"none\" or \"signed\"", key));
+        return error(*node, trf("'{}' must be \"none\" or \"signed\"", key));
       *flag = text->get() == "signed";
     }
     for (auto [key, path] : {std::pair{"allowed_signers"sv, &pack.allowed_signers_path},
@@ -523,17 +528,16 @@ class FileParser {
       for (std::string_view part : path_components(*value)) escapes = escapes || part == "..";
       if (escapes)
         return error(*table.get(key),
-                     fmt::format("'{}' must be a path relative to the pack's directory, inside "
-                                 "it",
-                                 key));
+                     trf("'{}' must be a path relative to the pack's directory, inside "
+                         "it",
+                         key));
       *path = *value;
     }
     if ((pack.waiver_proof_signed || pack.emergency_proof_signed) &&
         pack.allowed_signers_path.empty() && pack.gpg_keyring_path.empty())
-      return error(table,
-                   fmt::format("[pack] {} = \"signed\" needs trust roots: "
-                               "allowed_signers and/or gpg_keyring",
-                               pack.waiver_proof_signed ? "waiver_proof" : "emergency_proof"));
+      return error(table, trf("[pack] {} = \"signed\" needs trust roots: "
+                              "allowed_signers and/or gpg_keyring",
+                              pack.waiver_proof_signed ? "waiver_proof" : "emergency_proof"));
     return {};
   }
 
@@ -546,13 +550,14 @@ class FileParser {
     if (const toml::array* array = node->as_array())
       for (const toml::node& item : *array) names.push_back(&item);
     if (names.empty())
-      return error(*node, "'holidays' must name a calendar such as \"FR\" (or an array of them)");
+      return error(
+          *node,
+          std::string(tr("'holidays' must name a calendar such as \"FR\" (or an array of them)")));
     for (const toml::node* name : names) {
       std::string name_text = name->value_or(std::string());
       if (!is_holiday_calendar(name_text))
-        return error(*name,
-                     fmt::format("unknown holiday calendar {} (known: {})", describe_value(*name),
-                                 fmt::join(opsgate::holiday_calendars(), ", ")));
+        return error(*name, trf("unknown holiday calendar {} (known: {})", describe_value(*name),
+                                fmt::join(opsgate::holiday_calendars(), ", ")));
       calendar.holiday_calendars.push_back(name_text);
     }
     return {};
@@ -564,11 +569,12 @@ class FileParser {
     Holiday holiday;
     holiday.where = position_of(table, m_file.path);
     const toml::node* date = table.get("date");
-    if (!date) return error(table, "[[holiday]] needs 'date'");
+    if (!date) return error(table, std::string(tr("[[holiday]] needs 'date'")));
     if (!date->is_date())
-      return error(*date,
-                   "holiday 'date' must be a date such as 2026-12-25 (the whole local day "
-                   "is closed)");
+      return error(
+          *date,
+          std::string(tr("holiday 'date' must be a date such as 2026-12-25 (the whole local day "
+                         "is closed)")));
     holiday.date = to_days(date->as_date()->get());
     auto name = string(table, "name", false, "[[holiday]]");
     if (!name) return std::unexpected(name.error());
@@ -591,16 +597,16 @@ class FileParser {
     for (int i = 0; i < 2; ++i) {
       std::string_view key = i == 0 ? "from" : "to";
       const toml::node* node = table.get(key);
-      if (!node) return error(table, fmt::format("[[freeze]] needs '{}'", key));
+      if (!node) return error(table, trf("[[freeze]] needs '{}'", key));
       const toml::date_time* value = node->is_date_time() ? &node->as_date_time()->get() : nullptr;
       if (!value || !value->offset)
-        return error(*node, fmt::format("freeze '{}' must be a date-time with an offset, such as "
-                                        "2026-12-21T00:00:00+01:00",
-                                        key));
+        return error(*node, trf("freeze '{}' must be a date-time with an offset, such as "
+                                "2026-12-21T00:00:00+01:00",
+                                key));
       *targets[i] = to_instant(*value, std::chrono::minutes{0});
     }
     if (freeze.from >= freeze.to)
-      return error(*table.get("from"), "freeze 'from' must be before 'to'");
+      return error(*table.get("from"), std::string(tr("freeze 'from' must be before 'to'")));
     auto reason = string(table, "reason", false, "[[freeze]]");
     if (!reason) return std::unexpected(reason.error());
     freeze.reason = *reason;
@@ -620,20 +626,19 @@ class FileParser {
     DeclaredKey key;
     key.pack = pack.name;
     const toml::node* path = table.get("path");
-    if (!path) return error(table, "[[key]] needs 'path'");
+    if (!path) return error(table, std::string(tr("[[key]] needs 'path'")));
     static const RE2 dotted("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
     if (!path->is_string() || !RE2::FullMatch(path->as_string()->get(), dotted))
-      return error(*path,
-                   "'path' must be a dotted manifest key such as \"rollback.script\" "
-                   "(letters, digits, '_' and '-' between the dots)");
+      return error(
+          *path, std::string(tr("'path' must be a dotted manifest key such as \"rollback.script\" "
+                                "(letters, digits, '_' and '-' between the dots)")));
     key.path = path->as_string()->get();
     key.where = position_of(*path, m_file.path);
     if (auto problem = declaration_problem(key.path)) return error(*path, *problem);
     const toml::node* type = table.get("type");
-    if (!type) return error(table, "[[key]] needs 'type'");
+    if (!type) return error(table, std::string(tr("[[key]] needs 'type'")));
     if (!type->is_string() || !is_declared_type(type->as_string()->get()))
-      return error(*type,
-                   fmt::format("'type' must be one of {}", fmt::join(k_declared_types, ", ")));
+      return error(*type, trf("'type' must be one of {}", fmt::join(k_declared_types, ", ")));
     key.type = type->as_string()->get();
     auto description = string(table, "description", false, "[[key]]");
     if (!description) return std::unexpected(description.error());
@@ -661,17 +666,16 @@ Expected<void> declare(std::vector<DeclaredKey>& declared, DeclaredKey key) {
   for (const DeclaredKey& other : declared) {
     std::string problem;
     if (other.path == key.path && other.type != key.type)
-      problem =
-          fmt::format("{} is declared as {} here and as {} at {} (pack {}); a key has one type",
-                      key.path, key.type, other.type, other.where.to_string(), other.pack);
+      problem = trf("{} is declared as {} here and as {} at {} (pack {}); a key has one type",
+                    key.path, key.type, other.type, other.where.to_string(), other.pack);
     else if (inside(key.path, other.path) && other.type != "table")
-      problem = fmt::format("{} would be inside {}, which {} (pack {}) declares as {}", key.path,
-                            other.path, other.where.to_string(), other.pack, other.type);
+      problem = trf("{} would be inside {}, which {} (pack {}) declares as {}", key.path,
+                    other.path, other.where.to_string(), other.pack, other.type);
     else if (inside(other.path, key.path) && key.type != "table")
-      problem = fmt::format(
-          "{} is declared as {} here, but {} (pack {}) declares {} inside it; "
-          "declare it as a table",
-          key.path, key.type, other.where.to_string(), other.pack, other.path);
+      problem =
+          trf("{} is declared as {} here, but {} (pack {}) declares {} inside it; "
+              "declare it as a table",
+              key.path, key.type, other.where.to_string(), other.pack, other.path);
     if (!problem.empty()) return fail(ErrorKind::invalid, std::move(problem), key.where);
     if (other.path == key.path) return {};
   }
@@ -686,7 +690,7 @@ const toml::array* array_of_tables(const FileParser& parser, const toml::table& 
   if (!node) return nullptr;
   const toml::array* array = node->as_array();
   if (!array || !array->is_array_of_tables()) {
-    *error = parser.error(*node, fmt::format("'{}' must be written [[{}]]", key, key)).error();
+    *error = parser.error(*node, trf("'{}' must be written [[{}]]", key, key)).error();
     return nullptr;
   }
   return array;
@@ -717,18 +721,18 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
   std::vector<std::pair<const RuleFile*, std::shared_ptr<const toml::table>>> docs;
   const RuleFile* pack_file = nullptr;
   for (const RuleFile& file : source.files) {
-    if (std::string too_big = oversize_message("the file", file.text.size()); !too_big.empty())
+    if (std::string too_big = oversize_message(tr("the file"), file.text.size()); !too_big.empty())
       return fail(ErrorKind::invalid, too_big, SourcePos{file.path});
     auto parsed = parse_toml(file.text, file.path);
     if (!parsed) return std::unexpected(parsed.error());
     auto doc = std::make_shared<const toml::table>(std::move(*parsed));
     FileParser parser(file, doc);
-    if (auto ok = parser.known_keys(*doc, k_top_keys, "a rule file"); !ok) return ok;
+    if (auto ok = parser.known_keys(*doc, k_top_keys, tr("a rule file")); !ok) return ok;
     if (const toml::node* node = doc->get("pack")) {
-      if (!node->is_table()) return parser.error(*node, "'pack' must be a table [pack]");
+      if (!node->is_table())
+        return parser.error(*node, std::string(tr("'pack' must be a table [pack]")));
       if (pack_file)
-        return parser.error(*node,
-                            fmt::format("[pack] is already declared in {}", pack_file->path));
+        return parser.error(*node, trf("[pack] is already declared in {}", pack_file->path));
       pack_file = &file;
       if (auto ok = parser.pack(*node->as_table(), pack, calendar); !ok) return ok;
     }
@@ -746,13 +750,13 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
         for (const Rule& other : m_set.rules)
           if (other.id == rule->id)
             return fail(ErrorKind::invalid,
-                        fmt::format("duplicate rule id {} (first defined at {})", rule->id,
-                                    other.where.to_string()),
+                        trf("duplicate rule id {} (first defined at {})", rule->id,
+                            other.where.to_string()),
                         position_of(*item.as_table()->get("id"), file->path));
         if (m_set.rules.size() >= k_max_rules)
-          return parser.error(item, fmt::format("more than {} rules are loaded; split or trim "
-                                                "the packs",
-                                                k_max_rules));
+          return parser.error(item, trf("more than {} rules are loaded; split or trim "
+                                        "the packs",
+                                        k_max_rules));
         m_set.rules.push_back(std::move(*rule));
       }
     } else if (!error.message.empty()) {
@@ -768,14 +772,14 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
                                    [&](const Rule& rule) { return rule.id == *id; });
         if (target == m_set.rules.begin() + earlier_rules)
           return parser.error(*table.get("rule"),
-                              fmt::format("override names rule {}, which no earlier --rules pack "
-                                          "defines",
-                                          *id));
+                              trf("override names rule {}, which no earlier --rules pack "
+                                  "defines",
+                                  *id));
         if (target->locked)
-          return parser.error(
-              table, fmt::format("rule {} is locked by pack {} ({}): a later pack can neither "
-                                 "override nor disable it",
-                                 *id, m_set.packs[target->pack].name, target->where.to_string()));
+          return parser.error(table,
+                              trf("rule {} is locked by pack {} ({}): a later pack can neither "
+                                  "override nor disable it",
+                                  *id, m_set.packs[target->pack].name, target->where.to_string()));
         if (const toml::node* severity = table.get("severity")) {
           auto parsed = parser.severity(*severity);
           if (!parsed) return std::unexpected(parsed.error());
@@ -795,9 +799,9 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
           for (std::size_t i = 0; i < environments->size(); ++i)
             if (!known.empty() && !known.contains((*environments)[i]))
               return parser.error(*table["environments"].as_array()->get(i),
-                                  fmt::format("environment '{}' is not among the environments "
-                                              "the loaded packs declare",
-                                              (*environments)[i]));
+                                  trf("environment '{}' is not among the environments "
+                                      "the loaded packs declare",
+                                      (*environments)[i]));
           target->environments = std::move(*environments);
         }
         if (table.contains("tiers"))
@@ -805,7 +809,8 @@ Expected<void> RuleSetBuilder::add(const PackSource& source) {
         if (table.contains("stages"))
           if (auto ok = parser.stages(table, target->stages); !ok) return ok;
         if (const toml::node* enabled = table.get("enabled")) {
-          if (!enabled->is_boolean()) return parser.error(*enabled, "'enabled' must be a boolean");
+          if (!enabled->is_boolean())
+            return parser.error(*enabled, std::string(tr("'enabled' must be a boolean")));
           if (!enabled->as_boolean()->get()) m_disabled.push_back(target->id);
         }
       }
@@ -853,9 +858,12 @@ Expected<RuleSet> RuleSetBuilder::finish() {
   if (m_set.rules.empty()) {
     std::string sources;
     for (const Pack& pack : m_set.packs) sources += (sources.empty() ? "" : ", ") + pack.source;
-    return fail(ErrorKind::invalid,
-                fmt::format("no rules loaded from {}: a gate with no rules cannot evaluate",
-                            sources.empty() ? "any pack" : sources));
+    return fail(
+        ErrorKind::invalid,
+        sources.empty()
+            ? std::string(tr("no rules loaded from any pack: a gate with no rules cannot "
+                             "evaluate"))
+            : trf("no rules loaded from {}: a gate with no rules cannot evaluate", sources));
   }
   std::sort(m_set.rules.begin(), m_set.rules.end(),
             [](const Rule& a, const Rule& b) { return a.id < b.id; });
@@ -873,9 +881,14 @@ Expected<RuleSet> RuleSetBuilder::finish() {
 }
 
 std::string PackOrigin::describe(std::string_view source) const {
-  if (kind == Kind::revision) return fmt::format("revision {} at {}", source, commit.substr(0, 12));
+  LanguageScope english(Lang::en);
+  return label(source);
+}
+
+std::string PackOrigin::label(std::string_view source) const {
+  if (kind == Kind::revision) return trf("revision {} at {}", source, commit.substr(0, 12));
   const std::string& where = is_dir ? dir : (files.empty() ? std::string(source) : files.front());
-  return fmt::format("{} {}", installed ? "installed" : "file", where);
+  return installed ? trf("installed {}", where) : trf("file {}", where);
 }
 
 Expected<void> check_environment(const RuleSet& rules, std::string_view environment) {
@@ -885,10 +898,12 @@ Expected<void> check_environment(const RuleSet& rules, std::string_view environm
   if (known.empty() || known.contains(std::string(environment))) return {};
   std::string list;
   for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
-  const auto guess = suggest_name(environment, known);
+  if (const auto guess = suggest_name(environment, known))
+    return fail(ErrorKind::usage,
+                trf("unknown environment '{}' (did you mean {}?): the loaded packs declare {}",
+                    environment, *guess, list));
   return fail(ErrorKind::usage,
-              fmt::format("unknown environment '{}'{}: the loaded packs declare {}", environment,
-                          guess ? fmt::format(" (did you mean {}?)", *guess) : "", list));
+              trf("unknown environment '{}': the loaded packs declare {}", environment, list));
 }
 
 std::string_view op_name(OpKind kind) {

@@ -101,8 +101,10 @@ struct PackOrigin {
   bool installed = false;  // disk: an installed pack found by its name
 
   // "installed /usr/share/opsgate/rules/baseline", "file /ci/rules", "revision
-  // origin/main:.opsgate/rules at 1a2b3c4d5e6f", as reports name it.
+  // origin/main:.opsgate/rules at 1a2b3c4d5e6f", as the JSON report names it, in every language.
   std::string describe(std::string_view source) const;
+  // The same in the thread's language, for people (the text report).
+  std::string label(std::string_view source) const;
 };
 
 struct Pack {

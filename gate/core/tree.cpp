@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "digest.hpp"
+#include "i18n.hpp"
 #include "paths.hpp"
 
 namespace fs = std::filesystem;
@@ -66,7 +67,7 @@ Expected<std::optional<std::uint64_t>> DiskTree::size(std::string_view path) con
     return std::optional<std::uint64_t>();
   std::error_code ec;
   const std::uintmax_t bytes = fs::file_size(*resolve(path), ec);
-  if (ec) return fail(ErrorKind::io, fmt::format("cannot read {}: {}", path, ec.message()));
+  if (ec) return fail(ErrorKind::io, trf("cannot read {}: {}", path, ec.message()));
   return std::optional<std::uint64_t>(bytes);
 }
 
@@ -144,7 +145,7 @@ Expected<std::optional<std::string>> DiskTree::read(std::string_view path) const
   if (entry != EntryKind::file && entry != EntryKind::executable) return std::nullopt;
   std::string real = *resolve(path);
   std::ifstream in(real, std::ios::binary);
-  if (!in) return fail(ErrorKind::io, "cannot read " + real);
+  if (!in) return fail(ErrorKind::io, trf("cannot read {}", real));
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
@@ -155,9 +156,9 @@ Expected<std::vector<std::string>> DiskTree::find(std::string_view file_name) co
   std::vector<std::string> out;
   std::error_code ec;
   fs::recursive_directory_iterator it(m_root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) return fail(ErrorKind::io, "cannot list " + m_root + ": " + ec.message());
+  if (ec) return fail(ErrorKind::io, trf("cannot list {}: {}", m_root, ec.message()));
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return fail(ErrorKind::io, "cannot list " + m_root + ": " + ec.message());
+    if (ec) return fail(ErrorKind::io, trf("cannot list {}: {}", m_root, ec.message()));
     if (it->path().filename() == ".git") {
       it.disable_recursion_pending();
       continue;
@@ -177,12 +178,12 @@ Expected<std::vector<std::string>> DiskTree::find(std::string_view file_name) co
 Expected<std::vector<std::string>> DiskTree::list(std::string_view dir) const {
   auto real = resolve(dir);
   if (!real || kind(dir) != EntryKind::directory)
-    return fail(ErrorKind::not_found, "no directory " + std::string(dir) + " in " + m_description);
+    return fail(ErrorKind::not_found, trf("no directory {} in {}", dir, describe()));
   std::vector<std::string> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(*real, ec))
     if (entry.is_regular_file()) out.push_back(entry.path().filename().string());
-  if (ec) return fail(ErrorKind::io, "cannot list " + *real + ": " + ec.message());
+  if (ec) return fail(ErrorKind::io, trf("cannot list {}: {}", *real, ec.message()));
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -14,6 +14,7 @@
 
 #include "digest.hpp"
 #include "error.hpp"
+#include "i18n.hpp"
 
 namespace opsgate {
 
@@ -75,7 +76,8 @@ class Tree {
   // The git blob id (40 hex) of the file's content, or "" when not applicable.
   virtual std::string blob_id(std::string_view path) const = 0;
 
-  // How to name this tree in messages: "HEAD (1a2b3c4)", "the work tree", a directory.
+  // How to name this tree in messages, in the thread's language: "revision 1a2b3c4d5e6f", "the
+  // work tree", a directory.
   virtual std::string describe() const = 0;
 
   // The first object this tree should have had and could not read (a partial or damaged
@@ -108,6 +110,8 @@ class MemoryTree final : public Tree {
 // resolved path stays under `root`.
 class DiskTree final : public Tree {
  public:
+  // `description` is how messages name the tree: a message marked with tr_noop, or a name
+  // (`root` when empty).
   explicit DiskTree(std::string root, std::string description = {});
 
   // Paths (repository-relative) that find() passes over, e.g. what .gitignore ignores.
@@ -125,7 +129,8 @@ class DiskTree final : public Tree {
   Expected<std::vector<std::string>> find(std::string_view file_name) const override;
   Expected<std::vector<std::string>> list(std::string_view path) const override;
   std::string blob_id(std::string_view path) const override;
-  std::string describe() const override { return m_description; }
+  // In the thread's language when the description is a message (tr_noop("the work tree")).
+  std::string describe() const override { return std::string(tr(m_description)); }
 
  private:
   std::optional<std::string> resolve(std::string_view path) const;

@@ -202,7 +202,8 @@ RepositoryScan scan_repository(const std::string& name, const std::string& path,
   scan.points.resize(boundaries.size());
   auto* git_history = dynamic_cast<GitHistory*>(history.get());
   if (!git_history) {
-    scan.errors.push_back({name, "the trend needs the repository's history", std::nullopt});
+    scan.errors.push_back(
+        {name, std::string(tr("the trend needs the repository's history")), std::nullopt});
     return scan;
   }
   bool cut = false;
@@ -282,9 +283,9 @@ Expected<TrendSpec> parse_trend(std::string_view text) {
   TrendSpec spec;
   const auto bad = [&] {
     return fail(ErrorKind::usage,
-                fmt::format("--trend {}: expected a number of weeks or months, e.g. 12w (1 to "
-                            "104) or 6m (1 to 24)",
-                            text));
+                trf("--trend {}: expected a number of weeks or months, e.g. 12w (1 to "
+                    "104) or 6m (1 to 24)",
+                    text));
   };
   if (text.size() < 2) return bad();
   const char unit = text.back();
@@ -331,10 +332,9 @@ Expected<Shard> parse_shard(std::string_view text) {
     total = parse_int(text.substr(slash + 1));
   }
   if (!index || !total || *total < 1 || *index < 1 || *index > *total)
-    return fail(ErrorKind::usage,
-                fmt::format("--shard {}: expected I/N with 1 <= I <= N (1-based, as "
-                            "CI_NODE_INDEX/CI_NODE_TOTAL)",
-                            text));
+    return fail(ErrorKind::usage, trf("--shard {}: expected I/N with 1 <= I <= N (1-based, as "
+                                      "CI_NODE_INDEX/CI_NODE_TOTAL)",
+                                      text));
   return Shard{*index, *total};
 }
 
@@ -466,7 +466,8 @@ SourceList expand_sources(const std::vector<std::string>& sources) {
 
 Expected<FleetReport> scan_fleet(const FleetRequest& request, Executor& executor) try {
   if (!request.check.at)
-    return fail(ErrorKind::usage, "the fleet scan needs its evaluation time (--at or now)");
+    return fail(ErrorKind::usage,
+                std::string(tr("the fleet scan needs its evaluation time (--at or now)")));
   FleetReport report;
   report.environment = request.check.environment;
   report.lang = language();
@@ -478,8 +479,9 @@ Expected<FleetReport> scan_fleet(const FleetRequest& request, Executor& executor
   report.shard = request.shard;
   if (request.sources.empty())
     return fail(ErrorKind::usage,
-                "fleet: give at least one SOURCE (a repository, a directory of repositories or "
-                "@FILE)");
+                std::string(tr(
+                    "fleet: give at least one SOURCE (a repository, a directory of repositories or "
+                    "@FILE)")));
 
   // Rules from directories, files and installed packs are loaded once for every repository;
   // a REV:PATH source names a revision of each repository (its own pack, e.g.
@@ -543,11 +545,12 @@ Expected<FleetReport> scan_fleet(const FleetRequest& request, Executor& executor
   sort_report(report);
   return report;
 } catch (const std::bad_alloc&) {
-  return fail(ErrorKind::unavailable, "out of memory while scanning the fleet");
+  return fail(ErrorKind::unavailable, std::string(tr("out of memory while scanning the fleet")));
 }
 
 Expected<FleetReport> merge_fleet(std::vector<std::pair<std::string, FleetReport>> shards) {
-  if (shards.empty()) return fail(ErrorKind::usage, "fleet merge: no shard report given");
+  if (shards.empty())
+    return fail(ErrorKind::usage, std::string(tr("fleet merge: no shard report given")));
   FleetReport merged = std::move(shards.front().second);
   const std::string first = shards.front().first;
   merged.shard.reset();
@@ -559,34 +562,34 @@ Expected<FleetReport> merge_fleet(std::vector<std::pair<std::string, FleetReport
     const auto differs = [&](std::string_view what, const std::string& mine,
                              const std::string& theirs) {
       return fail(ErrorKind::usage,
-                  fmt::format("fleet merge: {} has {} {}, {} has {}: not shards of one scan", file,
-                              what, theirs, first, mine));
+                  trf("fleet merge: {} has {} {}, {} has {}: not shards of one scan", file, what,
+                      theirs, first, mine));
     };
     if (shard.environment != merged.environment)
-      return differs("environment", merged.environment, shard.environment);
+      return differs(tr("environment"), merged.environment, shard.environment);
     if (shard.stage != merged.stage)
-      return differs("stage", std::string(stage_name(merged.stage)),
+      return differs(tr("stage"), std::string(stage_name(merged.stage)),
                      std::string(stage_name(shard.stage)));
     if (shard.at.utc != merged.at.utc || shard.at.offset != merged.at.offset)
-      return differs("evaluation time", format_local(merged.at), format_local(shard.at));
-    if (shard.rev != merged.rev) return differs("revision", merged.rev, shard.rev);
+      return differs(tr("evaluation time"), format_local(merged.at), format_local(shard.at));
+    if (shard.rev != merged.rev) return differs(tr("revision"), merged.rev, shard.rev);
     if (shard.lang != merged.lang)
-      return differs("language", std::string(lang_name(merged.lang)),
+      return differs(tr("language"), std::string(lang_name(merged.lang)),
                      std::string(lang_name(shard.lang)));
     if (shard.fail_on != merged.fail_on)
       return differs("--fail-on", std::string(severity_name(merged.fail_on)),
                      std::string(severity_name(shard.fail_on)));
     const std::string trend = merged.trend ? merged.trend->text() : "none";
     const std::string their_trend = shard.trend ? shard.trend->text() : "none";
-    if (trend != their_trend) return differs("trend", trend, their_trend);
+    if (trend != their_trend) return differs(tr("trend"), trend, their_trend);
     if (shard.trend_points.size() != merged.trend_points.size())
-      return differs("trend points", std::to_string(merged.trend_points.size()),
+      return differs(tr("trend points"), std::to_string(merged.trend_points.size()),
                      std::to_string(shard.trend_points.size()));
     for (FleetRepository& repository : shard.repositories) {
       if (!repositories.insert(repository.name).second)
         return fail(ErrorKind::usage,
-                    fmt::format("fleet merge: repository {} is in {} and in another shard report",
-                                repository.name, file));
+                    trf("fleet merge: repository {} is in {} and in another shard report",
+                        repository.name, file));
       merged.repositories.push_back(std::move(repository));
     }
     for (FleetService& service : shard.services) merged.services.push_back(std::move(service));

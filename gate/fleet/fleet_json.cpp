@@ -7,6 +7,8 @@
 
 #include "fleet_render.hpp"
 
+#include "i18n.hpp"
+
 namespace opsgate {
 
 using json = nlohmann::ordered_json;
@@ -146,7 +148,7 @@ Expected<void> check_fleet_format(std::string_view format, std::string_view opti
   for (const std::string& known : fleet_formats())
     if (format == known) return {};
   return fail(ErrorKind::usage,
-              fmt::format("{} {}: unknown format '{}' (text, json, html)", option, format, format));
+              trf("{} {}: unknown format '{}' (text, json, html)", option, format, format));
 }
 
 std::string render_fleet_json(const FleetReport& report) {
@@ -232,11 +234,10 @@ Expected<FleetReport> parse_fleet_json(std::string_view text, const std::string&
   const json in = json::parse(text);
   if (!in.is_object() || in.value("kind", "") != k_kind)
     return fail(ErrorKind::invalid,
-                fmt::format("{}: not a fleet report (opsgate fleet --format json)", name));
+                trf("{}: not a fleet report (opsgate fleet --format json)", name));
   if (in.at("format").get<int>() != k_format_version)
-    return fail(ErrorKind::invalid,
-                fmt::format("{}: fleet report format {} (this opsgate reads {})", name,
-                            in.at("format").dump(), k_format_version));
+    return fail(ErrorKind::invalid, trf("{}: fleet report format {} (this opsgate reads {})", name,
+                                        in.at("format").dump(), k_format_version));
   FleetReport report;
   report.environment = in.at("environment").get<std::string>();
   auto stage = parse_stage(in.at("stage").get<std::string>());
@@ -251,9 +252,9 @@ Expected<FleetReport> parse_fleet_json(std::string_view text, const std::string&
   if (!lang) throw std::runtime_error("lang: unknown");
   report.lang = *lang;
   for (const json& pack : in.at("packs"))
-    report.packs.push_back(
-        PackInfo{pack.at("name").get<std::string>(), pack.at("version").get<std::string>(),
-                 pack.at("source").get<std::string>(), pack.at("origin").get<std::string>()});
+    report.packs.push_back(PackInfo{
+        pack.at("name").get<std::string>(), pack.at("version").get<std::string>(),
+        pack.at("source").get<std::string>(), pack.at("origin").get<std::string>(), std::string()});
   if (const json& shard = in.at("shard"); !shard.is_null())
     report.shard = Shard{shard.at("index").get<int>(), shard.at("total").get<int>()};
   for (const json& repository : in.at("repositories"))
@@ -284,10 +285,10 @@ Expected<FleetReport> parse_fleet_json(std::string_view text, const std::string&
   }
   return report;
 } catch (const json::parse_error& error) {
-  return fail(ErrorKind::invalid, fmt::format("{}: not valid JSON: {}", name, error.what()));
+  return fail(ErrorKind::invalid, trf("{}: not valid JSON: {}", name, error.what()));
 } catch (const std::exception& error) {
   return fail(ErrorKind::invalid,
-              fmt::format("{}: not a fleet report this opsgate can read: {}", name, error.what()));
+              trf("{}: not a fleet report this opsgate can read: {}", name, error.what()));
 }
 
 std::string render_fleet(const FleetReport& report, std::string_view format, bool color) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "i18n.hpp"
 #include "paths.hpp"
 
 namespace opsgate {
@@ -84,13 +85,13 @@ Expected<bool> HistoryChain::load(std::size_t index, git_repository* repo) {
     if (loose.empty()) {
       git_oid id;
       if (git_oid_fromstr(&id, start.c_str()) != 0 || git_commit_lookup(&raw, repo, &id) != 0)
-        return fail(ErrorKind::not_found, fmt::format("commit {} not found", start));
+        return fail(ErrorKind::not_found, trf("commit {} not found", start));
     } else {
       const std::string id = oid_hex(loose.back().commit);
       git_commit* last_raw = nullptr;
       if (git_commit_lookup(&last_raw, repo, &loose.back().commit) != 0)
         return std::unexpected(
-            missing_object(repo, "commit", loose.back().commit, "on the first-parent history"));
+            missing_object(repo, "commit", loose.back().commit, tr("on the first-parent history")));
       GitCommitPtr last(last_raw);
       const bool has_parent = git_commit_parentcount(last.get()) > 0;
       // A commit listed in .git/shallow ends a truncated clone; a parent that is not there
@@ -101,9 +102,9 @@ Expected<bool> HistoryChain::load(std::size_t index, git_repository* repo) {
         return false;
       }
       if (git_commit_parent(&raw, last.get(), 0) != 0)
-        return std::unexpected(missing_object(
-            repo, "commit", *git_commit_parent_id(last.get(), 0),
-            fmt::format("the parent of {} on the first-parent history", id.substr(0, 12))));
+        return std::unexpected(
+            missing_object(repo, "commit", *git_commit_parent_id(last.get(), 0),
+                           trf("the parent of {} on the first-parent history", id.substr(0, 12))));
     }
     GitCommitPtr commit(raw);
     Seconds when{std::chrono::seconds(git_commit_time(commit.get()))};
@@ -250,11 +251,12 @@ Expected<std::vector<git_oid>> GitHistory::ids_on_path(std::size_t index,
     std::string path;
     for (std::size_t k = 0; k < depth; ++k) path += (k ? "/" : "") + components[k];
     const git_oid commit = chain.commit_of(index);
-    return std::unexpected(
-        missing_object(m_repo.get(), "tree", tree_id,
-                       fmt::format("{} in commit {}, while looking for the last change of {}",
-                                   path.empty() ? "the root" : path, oid_hex(commit).substr(0, 12),
-                                   fmt::join(components, "/"))));
+    return std::unexpected(missing_object(
+        m_repo.get(), "tree", tree_id,
+        path.empty() ? trf("the root in commit {}, while looking for the last change of {}",
+                           oid_hex(commit).substr(0, 12), fmt::join(components, "/"))
+                     : trf("{} in commit {}, while looking for the last change of {}", path,
+                           oid_hex(commit).substr(0, 12), fmt::join(components, "/"))));
   };
   git_tree* raw_tree = nullptr;
   const git_oid root = chain.tree_of(index);
@@ -409,9 +411,8 @@ Expected<FileChange> GitHistory::last_change_ever(std::string_view path) {
   const std::size_t bound = deep_search_bound();
   auto change = find_last_change(path, k_beginning, bound);
   if (change && change->kind == FileChange::Kind::unchanged)
-    return fail(
-        ErrorKind::unavailable,
-        fmt::format("its last change is older than the {} first-parent commits searched", bound));
+    return fail(ErrorKind::unavailable,
+                trf("its last change is older than the {} first-parent commits searched", bound));
   return change;
 }
 
@@ -436,7 +437,7 @@ Expected<CommitRef> GitHistory::describe(std::string_view commit) {
   const std::string hex(commit);
   git_commit* raw = nullptr;
   if (git_oid_fromstr(&id, hex.c_str()) != 0 || git_commit_lookup(&raw, m_repo.get(), &id) != 0)
-    return fail(ErrorKind::not_found, fmt::format("commit {} cannot be read", hex));
+    return fail(ErrorKind::not_found, trf("commit {} cannot be read", hex));
   GitCommitPtr found(raw);
   CommitRef ref = commit_ref(id, git_commit_author(found.get()));
   ref.when = Seconds{std::chrono::seconds(git_commit_time(found.get()))};
@@ -466,9 +467,9 @@ Expected<std::vector<LineOrigin>> GitHistory::blame(std::string_view path, std::
   } else if (bounded && changed && changed->kind == FileChange::Kind::unchanged) {
     // Provenance is worth a bounded cost: an older change is not looked for.
     return fail(ErrorKind::unavailable,
-                fmt::format("{} is unchanged in the {} first-parent commits searched (the "
-                            "search for provenance is bounded)",
-                            path, bound));
+                trf("{} is unchanged in the {} first-parent commits searched (the "
+                    "search for provenance is bounded)",
+                    path, bound));
   }
   if (git_oid_fromstr(&options.newest_commit, start.c_str()) != 0)
     return fail(ErrorKind::internal, "blame: no commit to start from");
@@ -480,17 +481,16 @@ Expected<std::vector<LineOrigin>> GitHistory::blame(std::string_view path, std::
   // guessed from a partial walk (a pusher may choose the CI's clone depth).
   if (m_chain->shallow_roots.size() > 1)
     return fail(ErrorKind::unavailable,
-                fmt::format("the clone is shallow with {} cut points: fetch the whole history "
-                            "(git fetch --unshallow) to know who changed {}",
-                            m_chain->shallow_roots.size(), path));
+                trf("the clone is shallow with {} cut points: fetch the whole history "
+                    "(git fetch --unshallow) to know who changed {}",
+                    m_chain->shallow_roots.size(), path));
   if (m_chain->shallow_roots.size() == 1 &&
       git_oid_fromstr(&options.oldest_commit, m_chain->shallow_roots.begin()->c_str()) != 0)
     return fail(ErrorKind::internal, "blame: a shallow root that is not an object id");
   const std::string file(path);
   git_blame* raw = nullptr;
   if (git_blame_file(&raw, m_repo.get(), file.c_str(), &options) != 0)
-    return fail(ErrorKind::unavailable,
-                fmt::format("blame of {} failed: {}", file, git_error_message()));
+    return fail(ErrorKind::unavailable, trf("blame of {} failed: {}", file, git_error_message()));
   std::unique_ptr<git_blame, FreeWith<git_blame_free>> blamed(raw);
   std::vector<LineOrigin> lines(last - first + 1);
   for (std::size_t line = first; line <= last; ++line) {

@@ -58,22 +58,21 @@ Error missing_object(git_repository* repo, std::string_view kind, const git_oid&
   std::error_code ec;
   const char* git_dir = git_repository_path(repo);  // null for an object database alone
   const bool shallow = git_dir && std::filesystem::exists(std::string(git_dir) + "shallow", ec);
-  std::string advice;
+  std::string_view advice;
   if (partial)
-    advice =
+    advice = tr(
         "this is a partial clone (git clone --filter=...), and opsgate reads only what is in the "
         "repository: run it on a full clone, or fetch what is missing: git config --unset "
-        "remote.origin.partialclonefilter && git fetch --refetch origin";
+        "remote.origin.partialclonefilter && git fetch --refetch origin");
   else if (shallow)
     advice =
-        "this is a shallow clone and the object lies past its history: deepen it (git fetch "
-        "--deepen=N, or git fetch --unshallow)";
+        tr("this is a shallow clone and the object lies past its history: deepen it (git fetch "
+           "--deepen=N, or git fetch --unshallow)");
   else
-    advice = "the repository is damaged or incomplete: run git fsck, then fetch or re-clone";
-  return Error{
-      ErrorKind::io,
-      fmt::format("cannot read {} {} ({}): {}; {}", kind, oid_hex(id), what, cause, advice),
-      std::nullopt};
+    advice = tr("the repository is damaged or incomplete: run git fsck, then fetch or re-clone");
+  return Error{ErrorKind::io,
+               trf("cannot read {} {} ({}): {}; {}", kind, oid_hex(id), what, cause, advice),
+               std::nullopt};
 }
 
 namespace {
@@ -84,8 +83,9 @@ constexpr int k_max_symlink_hops = 40;
 // are remembered (m_found, m_resolved): one thread at a time, as for the libgit2 objects.
 class GitTree final : public Tree {
  public:
-  GitTree(std::shared_ptr<git_repository> repo, GitTreePtr root, std::string description)
-      : m_repo(std::move(repo)), m_root(std::move(root)), m_description(std::move(description)) {}
+  // `commit`: the commit's id, as describe() names the tree.
+  GitTree(std::shared_ptr<git_repository> repo, GitTreePtr root, std::string commit)
+      : m_repo(std::move(repo)), m_root(std::move(root)), m_commit(std::move(commit)) {}
 
   EntryKind kind(std::string_view path) const override {
     auto entry = resolve(path);
@@ -166,9 +166,9 @@ class GitTree final : public Tree {
       const std::size_t n = git_tree_entrycount(tree.get());
       if ((entries += n) > k_max_tree_entries)
         return fail(ErrorKind::invalid,
-                    fmt::format("{} holds more than {} entries in its trees (one tree repeated at "
-                                "every level?); opsgate does not walk it",
-                                m_description, k_max_tree_entries));
+                    trf("{} holds more than {} entries in its trees (one tree repeated at every "
+                        "level?); opsgate does not walk it",
+                        describe(), k_max_tree_entries));
       stack.push_back({std::move(tree), 0, n, dir.size()});
       return {};
     };
@@ -176,7 +176,7 @@ class GitTree final : public Tree {
       git_tree* copy = nullptr;
       if (git_tree_dup(&copy, m_root.get()) != 0)
         return fail(ErrorKind::internal,
-                    "cannot walk " + m_description + ": " + git_error_message());
+                    fmt::format("cannot walk {}: {}", describe(), git_error_message()));
       if (auto entered = enter(GitTreePtr(copy)); !entered) return entered;
     }
     while (!stack.empty()) {
@@ -194,20 +194,20 @@ class GitTree final : public Tree {
           file_name == entry_name) {
         if (all.size() == k_max_manifests)
           return fail(ErrorKind::invalid,
-                      fmt::format("{} holds more than {} files named {}; opsgate judges at "
-                                  "most that many in one run",
-                                  m_description, k_max_manifests, file_name));
+                      trf("{} holds more than {} files named {}; opsgate judges at most that "
+                          "many in one run",
+                          describe(), k_max_manifests, file_name));
         if (too_long(dir.size() + std::strlen(entry_name)))
-          return fail(ErrorKind::invalid, long_paths_message(m_description));
+          return fail(ErrorKind::invalid, long_paths_message(describe()));
         all.push_back(dir + entry_name);
         found(all.back());
       } else if (mode == GIT_FILEMODE_LINK) {
         if (too_long(dir.size() + std::strlen(entry_name)))
-          return fail(ErrorKind::invalid, long_paths_message(m_description));
+          return fail(ErrorKind::invalid, long_paths_message(describe()));
         links.push_back(dir + entry_name);
       } else if (mode == GIT_FILEMODE_TREE) {
         if (too_long(std::strlen(entry_name) + 1))
-          return fail(ErrorKind::invalid, long_paths_message(m_description));
+          return fail(ErrorKind::invalid, long_paths_message(describe()));
         dir += entry_name;
         dir += '/';
         if (depth + 1 > k_max_tree_depth) return fail(ErrorKind::invalid, too_deep_message(dir));
@@ -321,7 +321,7 @@ class GitTree final : public Tree {
     auto entry = resolve(dir);
     if (!entry || entry->mode != GIT_FILEMODE_TREE)
       return fail(ErrorKind::not_found,
-                  fmt::format("no directory {} at {}", dir.empty() ? "/" : dir, m_description));
+                  trf("no directory {} at {}", dir.empty() ? "/" : dir, describe()));
     GitTreePtr subtree = lookup_tree(entry->oid, dir);
     if (!subtree) return std::unexpected(*m_damage);
     std::vector<std::string> out;
@@ -340,7 +340,7 @@ class GitTree final : public Tree {
     return entry && entry->mode != GIT_FILEMODE_TREE ? oid_hex(entry->oid) : std::string();
   }
 
-  std::string describe() const override { return m_description; }
+  std::string describe() const override { return trf("revision {}", m_commit.substr(0, 12)); }
 
   std::optional<Error> damage() const override { return m_damage; }
 
@@ -431,7 +431,7 @@ class GitTree final : public Tree {
   void note_damage(std::string_view kind, const git_oid& oid, std::string_view path) const {
     if (!m_damage)
       m_damage = missing_object(m_repo.get(), kind, oid,
-                                fmt::format("{} at {}", path.empty() ? "/" : path, m_description));
+                                trf("{} at {}", path.empty() ? "/" : path, describe()));
   }
 
   std::optional<std::string> read_blob(const git_oid& oid, std::string_view path) const {
@@ -536,7 +536,7 @@ class GitTree final : public Tree {
 
   std::shared_ptr<git_repository> m_repo;
   GitTreePtr m_root;
-  std::string m_description;
+  std::string m_commit;
   mutable std::map<std::string, std::vector<std::string>, std::less<>> m_found;  // by file name
   mutable std::optional<std::vector<std::string>> m_links;  // symlinks, noted by any search
   mutable std::map<std::string, std::optional<Resolved>, std::less<>> m_resolved;  // by path
@@ -576,14 +576,15 @@ Expected<Repository> Repository::discover(const std::string& path) {
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, path.c_str(), 0, nullptr) != 0)
     return fail(ErrorKind::not_found,
-                fmt::format("{}: not a git repository ({})", path, git_error_message()));
+                trf("{}: not a git repository ({})", path, git_error_message()));
   return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
 }
 
 Expected<Repository> Repository::wrap_odb(git_odb* odb) {
   git_repository* raw = nullptr;
   if (git_repository_wrap_odb(&raw, odb) != 0)
-    return fail(ErrorKind::internal, "cannot wrap an object database: " + git_error_message());
+    return fail(ErrorKind::internal,
+                fmt::format("cannot wrap an object database: {}", git_error_message()));
   return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
 }
 
@@ -592,8 +593,8 @@ Expected<Repository> Repository::open_from_env() {
   if (git_repository_open_ext(&raw, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) != 0) {
     const char* git_dir = std::getenv("GIT_DIR");
     // Git runs the hook inside the repository: failing to open it is the server's problem.
-    return fail(ErrorKind::unavailable, fmt::format("{}: not a git repository ({})",
-                                                    git_dir ? git_dir : ".", git_error_message()));
+    return fail(ErrorKind::unavailable,
+                trf("{}: not a git repository ({})", git_dir ? git_dir : ".", git_error_message()));
   }
   return Repository(std::shared_ptr<git_repository>(raw, git_repository_free));
 }
@@ -610,7 +611,7 @@ bool Repository::contains(const std::string& id) const {
 Expected<std::string> Repository::hooks_dir() const {
   git_config* raw = nullptr;
   if (git_repository_config_snapshot(&raw, m_repo.get()) != 0)
-    return fail(ErrorKind::io, "cannot read the git configuration: " + git_error_message());
+    return fail(ErrorKind::io, trf("cannot read the git configuration: {}", git_error_message()));
   GitConfigPtr config(raw);
   git_buf value = GIT_BUF_INIT;
   if (git_config_get_path(&value, config.get(), "core.hooksPath") == 0) {
@@ -645,18 +646,18 @@ Expected<std::string> Repository::resolve_commit(std::string_view rev) const {
     }
     if (matches.size() > 1)
       return fail(ErrorKind::usage,
-                  fmt::format("revision '{}' is ambiguous: {} all answer to '{}'; write the full "
-                              "ref name (e.g. {})",
-                              spec, fmt::join(matches, ", "), name, matches.back()));
+                  trf("revision '{}' is ambiguous: {} all answer to '{}'; write the full "
+                      "ref name (e.g. {})",
+                      spec, fmt::join(matches, ", "), name, matches.back()));
   }
   git_object* raw = nullptr;
   if (git_revparse_single(&raw, m_repo.get(), spec.c_str()) != 0)
     return fail(ErrorKind::not_found,
-                fmt::format("revision '{}' not found ({})", spec, git_error_message()));
+                trf("revision '{}' not found ({})", spec, git_error_message()));
   GitObjectPtr object(raw);
   git_object* peeled = nullptr;
   if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) != 0)
-    return fail(ErrorKind::not_found, fmt::format("revision '{}' does not name a commit", spec));
+    return fail(ErrorKind::not_found, trf("revision '{}' does not name a commit", spec));
   GitObjectPtr commit(peeled);
   return oid_hex(*git_object_id(commit.get()));
 }
@@ -664,18 +665,17 @@ Expected<std::string> Repository::resolve_commit(std::string_view rev) const {
 Expected<std::unique_ptr<Tree>> Repository::tree_at(const std::string& commit_id) const {
   git_oid oid;
   if (git_oid_fromstr(&oid, commit_id.c_str()) != 0)
-    return fail(ErrorKind::not_found, "not a commit id: " + commit_id);
+    return fail(ErrorKind::not_found, trf("not a commit id: {}", commit_id));
   git_commit* raw_commit = nullptr;
   if (git_commit_lookup(&raw_commit, m_repo.get(), &oid) != 0)
     return fail(ErrorKind::not_found,
-                fmt::format("commit {} not found ({})", commit_id, git_error_message()));
+                trf("commit {} not found ({})", commit_id, git_error_message()));
   GitCommitPtr commit(raw_commit);
   git_tree* raw_tree = nullptr;
   if (git_commit_tree(&raw_tree, commit.get()) != 0)
     return std::unexpected(missing_object(m_repo.get(), "tree", *git_commit_tree_id(commit.get()),
-                                          "the root of commit " + commit_id.substr(0, 12)));
-  return std::make_unique<GitTree>(m_repo, GitTreePtr(raw_tree),
-                                   "revision " + commit_id.substr(0, 12));
+                                          trf("the root of commit {}", commit_id.substr(0, 12))));
+  return std::make_unique<GitTree>(m_repo, GitTreePtr(raw_tree), commit_id);
 }
 
 namespace {
@@ -771,9 +771,8 @@ Expected<std::string> Repository::merge_base(const std::string& a, const std::st
   auto x = parse_oid(a), y = parse_oid(b);
   git_oid base;
   if (!x || !y || git_merge_base(&base, m_repo.get(), &*x, &*y) != 0)
-    return fail(ErrorKind::not_found,
-                fmt::format("{} and {} have no common ancestor ({})", a.substr(0, 12),
-                            b.substr(0, 12), git_error_message("none found")));
+    return fail(ErrorKind::not_found, trf("{} and {} have no common ancestor ({})", a.substr(0, 12),
+                                          b.substr(0, 12), git_error_message("none found")));
   return oid_hex(base);
 }
 
@@ -782,7 +781,7 @@ Expected<bool> Repository::is_ancestor(const std::string& ancestor,
   auto x = parse_oid(ancestor), y = parse_oid(commit);
   if (!x || !y)
     return fail(ErrorKind::usage,
-                fmt::format("is {} an ancestor of {}: not a commit id", ancestor, commit));
+                trf("is {} an ancestor of {}: not a commit id", ancestor, commit));
   if (git_oid_equal(&*x, &*y)) return true;
   const int answer = git_graph_descendant_of(m_repo.get(), &*y, &*x);
   if (answer < 0)
@@ -794,21 +793,20 @@ Expected<bool> Repository::is_ancestor(const std::string& ancestor,
 Expected<std::vector<CommitRef>> Repository::commits_between(const std::string& from,
                                                              const std::string& to) const {
   auto x = parse_oid(from), y = parse_oid(to);
-  if (!x || !y) return fail(ErrorKind::usage, fmt::format("{}..{}: not commit ids", from, to));
+  if (!x || !y) return fail(ErrorKind::usage, trf("{}..{}: not commit ids", from, to));
   git_revwalk* raw = nullptr;
   if (git_revwalk_new(&raw, m_repo.get()) != 0)
     return fail(ErrorKind::internal, git_error_message());
   std::unique_ptr<git_revwalk, FreeWith<git_revwalk_free>> walk(raw);
   if (git_revwalk_push(walk.get(), &*y) != 0 || git_revwalk_hide(walk.get(), &*x) != 0)
-    return fail(ErrorKind::not_found,
-                fmt::format("cannot walk {}..{}: {}", from, to, git_error_message()));
+    return fail(ErrorKind::not_found, trf("cannot walk {}..{}: {}", from, to, git_error_message()));
   std::vector<CommitRef> commits;
   git_oid id;
   int next = 0;
   while ((next = git_revwalk_next(&id, walk.get())) == 0) {
     git_commit* found = nullptr;
     if (git_commit_lookup(&found, m_repo.get(), &id) != 0)
-      return std::unexpected(missing_object(m_repo.get(), "commit", id, "of the change"));
+      return std::unexpected(missing_object(m_repo.get(), "commit", id, tr("of the change")));
     GitCommitPtr commit(found);
     const git_signature* author = git_commit_author(commit.get());
     CommitRef ref;
@@ -819,14 +817,13 @@ Expected<std::vector<CommitRef>> Repository::commits_between(const std::string& 
     commits.push_back(std::move(ref));
   }
   if (next != GIT_ITEROVER)
-    return fail(ErrorKind::not_found,
-                fmt::format("cannot walk {}..{}: {}", from, to, git_error_message()));
+    return fail(ErrorKind::not_found, trf("cannot walk {}..{}: {}", from, to, git_error_message()));
   return commits;
 }
 
 Expected<std::vector<std::string>> Repository::tags_pointing_at(const std::string& commit) const {
   auto target = parse_oid(commit);
-  if (!target) return fail(ErrorKind::usage, commit + ": not a commit id");
+  if (!target) return fail(ErrorKind::usage, trf("{}: not a commit id", commit));
   git_reference_iterator* raw = nullptr;
   if (git_reference_iterator_glob_new(&raw, m_repo.get(), "refs/tags/*") != 0)
     return fail(ErrorKind::internal, git_error_message());
@@ -853,11 +850,11 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
     auto oid = parse_oid(id);
     git_commit* raw = nullptr;
     if (!oid || git_commit_lookup(&raw, m_repo.get(), &*oid) != 0)
-      return fail(ErrorKind::not_found, "commit " + id + " not found");
+      return fail(ErrorKind::not_found, trf("commit {} not found", id));
     GitCommitPtr commit(raw);
     git_tree* tree = nullptr;
     if (git_commit_tree(&tree, commit.get()) != 0)
-      return fail(ErrorKind::io, "cannot read the tree of " + id + ": " + git_error_message());
+      return fail(ErrorKind::io, trf("cannot read the tree of {}: {}", id, git_error_message()));
     return GitTreePtr(tree);
   };
   auto old_tree = tree_of(from);
@@ -870,14 +867,14 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
     bool too_many = false, too_long = false;
     if (!differing_paths(m_repo.get(), old_tree->get(), new_tree->get(), paths, too_deep, too_many,
                          too_long)) {
-      if (too_long) return fail(ErrorKind::invalid, long_paths_message("the change"));
+      if (too_long) return fail(ErrorKind::invalid, long_paths_message(tr("the change")));
       if (too_many)
         return fail(ErrorKind::invalid,
-                    fmt::format("the change touches more than {} paths; opsgate does not judge "
-                                "a change that large path by path",
-                                k_max_tree_entries));
+                    trf("the change touches more than {} paths; opsgate does not judge "
+                        "a change that large path by path",
+                        k_max_tree_entries));
       if (!too_deep.empty()) return fail(ErrorKind::invalid, too_deep_message(too_deep));
-      return fail(ErrorKind::io, "cannot diff: " + git_error_message());
+      return fail(ErrorKind::io, trf("cannot diff: {}", git_error_message()));
     }
     return paths;
   }
@@ -887,13 +884,13 @@ Expected<std::vector<std::string>> Repository::changed_paths(const std::string& 
     git_diff_options options = GIT_DIFF_OPTIONS_INIT;
     options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
     if (git_diff_tree_to_workdir_with_index(&raw, m_repo.get(), old_tree->get(), &options) != 0)
-      return fail(ErrorKind::io, "cannot diff the work tree: " + git_error_message());
+      return fail(ErrorKind::io, trf("cannot diff the work tree: {}", git_error_message()));
   }
   GitDiffPtr diff(raw);
   git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
   find.flags = GIT_DIFF_FIND_RENAMES;
   if (git_diff_find_similar(diff.get(), &find) != 0)
-    return fail(ErrorKind::io, "cannot detect renames: " + git_error_message());
+    return fail(ErrorKind::io, trf("cannot detect renames: {}", git_error_message()));
   std::set<std::string> paths;
   for (std::size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
     const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
@@ -923,8 +920,10 @@ std::unique_ptr<History> Repository::history_at(const std::string& commit_id,
 
 Expected<std::unique_ptr<Tree>> Repository::work_tree() const {
   auto dir = workdir();
-  if (!dir) return fail(ErrorKind::usage, "--worktree needs a repository with a work tree");
-  auto tree = std::make_unique<DiskTree>(*dir, std::string(tr("the work tree")));
+  if (!dir)
+    return fail(ErrorKind::usage,
+                std::string(tr("--worktree needs a repository with a work tree")));
+  auto tree = std::make_unique<DiskTree>(*dir, std::string(tr_noop("the work tree")));
   // Like git, manifest discovery passes over what .gitignore ignores (node_modules, builds).
   tree->set_ignore([repo = m_repo](const std::string& path) {
     int ignored = 0;

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "i18n.hpp"
 #include "repo.hpp"
 
 namespace opsgate {
@@ -15,12 +16,29 @@ using Result = SignatureCheck::Result;
 constexpr std::string_view k_ssh_armor = "-----BEGIN SSH SIGNATURE-----";
 constexpr std::string_view k_pgp_armor = "-----BEGIN PGP SIGNATURE-----";
 
-SignatureCheck refused(Result result, std::string format, std::string detail) {
+// `detail` in the thread's language and, when that is not English, in English too (a
+// GATE-EMERGENCY message quotes it, and its fingerprint reads the English).
+SignatureCheck refused(Result result, std::string format, LocalText detail) {
   SignatureCheck check;
   check.result = result;
   check.format = std::move(format);
-  check.detail = std::move(detail);
+  check.detail = std::move(detail.text);
+  check.english_detail = std::move(detail.english);
   return check;
+}
+// A detail from elsewhere (an error's message, a tool's output), as it is.
+SignatureCheck refused(Result result, std::string format, std::string detail) {
+  return refused(result, std::move(format), LocalText{std::move(detail), {}});
+}
+// A detail that is one message: `msgid` marked with tr_noop.
+LocalText said(std::string_view msgid) {
+  return say_in_both([msgid] { return std::string(tr(msgid)); });
+}
+
+// The check's detail in the thread's language.
+const std::string& detail_of(const SignatureCheck& check) {
+  return language() == Lang::en && !check.english_detail.empty() ? check.english_detail
+                                                                 : check.detail;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -44,8 +62,8 @@ std::vector<std::string> scrubbed_env(const std::string& home) {
 }
 
 std::string timed_out(const std::string& program, std::chrono::milliseconds timeout) {
-  return fmt::format("{} did not answer within {:g} s", program,
-                     static_cast<double>(timeout.count()) / 1000);
+  return trf("{} did not answer within {:g} s", program,
+             static_cast<double>(timeout.count()) / 1000);
 }
 
 }  // namespace
@@ -67,7 +85,7 @@ Expected<std::optional<SignedObject>> commit_signature(git_repository* repo, con
     // Not signed, or not a readable commit: tell the two apart.
     git_commit* raw = nullptr;
     if (git_commit_lookup(&raw, repo, &id) != 0)
-      return std::unexpected(missing_object(repo, "commit", id, "whose signature is checked"));
+      return std::unexpected(missing_object(repo, "commit", id, tr("whose signature is checked")));
     git_commit_free(raw);
     return std::nullopt;
   }
@@ -88,7 +106,7 @@ Expected<std::optional<SignedObject>> tag_signature(git_repository* repo, const 
   std::unique_ptr<git_odb, FreeWith<git_odb_free>> odb(raw_odb);
   git_odb_object* raw_object = nullptr;
   if (git_odb_read(&raw_object, odb.get(), &id) != 0)
-    return std::unexpected(missing_object(repo, "tag", id, "whose signature is checked"));
+    return std::unexpected(missing_object(repo, "tag", id, tr("whose signature is checked")));
   std::unique_ptr<git_odb_object, FreeWith<git_odb_object_free>> object(raw_object);
   if (git_odb_object_type(object.get()) != GIT_OBJECT_TAG) return std::nullopt;
   std::string_view text(static_cast<const char*>(git_odb_object_data(object.get())),
@@ -110,11 +128,12 @@ SignatureCheck GitApprovals::check_commit(const std::string& commit, const Trust
   git_oid id;
   SignatureCheck check;
   if (git_oid_fromstr(&id, commit.c_str()) != 0) {
-    check = refused(Result::bad_signature, "", "not a commit id: " + commit);
+    check = refused(Result::bad_signature, "",
+                    say_in_both([&] { return trf("not a commit id: {}", commit); }));
   } else if (auto object = commit_signature(m_repo, id); !object) {
     check = refused(Result::bad_signature, "", object.error().message);
   } else if (!*object) {
-    check = refused(Result::unsigned_commit, "", "the commit is not signed");
+    check = refused(Result::unsigned_commit, "", said(tr_noop("the commit is not signed")));
   } else {
     check = check_signed(**object, roots);
   }
@@ -126,17 +145,20 @@ SignatureCheck GitApprovals::check_signed(const SignedObject& object, const Trus
   const std::string& signature = object.signature;
   if (signature.starts_with(k_ssh_armor)) {
     if (!roots.allowed_signers)
-      return refused(Result::unknown_key, "ssh",
-                     "signed with an SSH key, and the pack names no allowed_signers");
+      return refused(
+          Result::unknown_key, "ssh",
+          said(tr_noop("signed with an SSH key, and the pack names no allowed_signers")));
     return check_ssh(object, *roots.allowed_signers);
   }
   if (signature.starts_with(k_pgp_armor)) {
     if (!roots.gpg_keyring)
-      return refused(Result::unknown_key, "gpg",
-                     "signed with an OpenPGP key, and the pack names no gpg_keyring");
+      return refused(
+          Result::unknown_key, "gpg",
+          said(tr_noop("signed with an OpenPGP key, and the pack names no gpg_keyring")));
     return check_gpg(object, *roots.gpg_keyring);
   }
-  return refused(Result::bad_signature, "", "the signature is neither SSH nor OpenPGP (x509?)");
+  return refused(Result::bad_signature, "",
+                 said(tr_noop("the signature is neither SSH nor OpenPGP (x509?)")));
 }
 
 SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFile& signers) {
@@ -146,7 +168,8 @@ SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFi
   auto signers_file = dir->write("allowed_signers", signers.text);
   auto signature_file = dir->write("signature", object.signature);
   if (!signers_file || !signature_file)
-    return refused(Result::bad_signature, "ssh", "cannot write the files ssh-keygen reads");
+    return refused(Result::bad_signature, "ssh",
+                   said(tr_noop("cannot write the files ssh-keygen reads")));
   const auto env = scrubbed_env(dir->path());
   // Which principals allowed_signers gives the signing key (read from the signature).
   auto principals =
@@ -154,20 +177,23 @@ SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFi
                   env, "", m_tools.timeout);
   if (!principals) return refused(Result::bad_signature, "ssh", principals.error().message);
   if (principals->timed_out)
-    return refused(Result::bad_signature, "ssh", timed_out("ssh-keygen", m_tools.timeout));
+    return refused(Result::bad_signature, "ssh",
+                   say_in_both([&] { return timed_out("ssh-keygen", m_tools.timeout); }));
   if (principals->exit_status != 0) {
     // Not in allowed_signers; or not a signature at all.
     auto sound =
         run_program({program, "-Y", "check-novalidate", "-n", "git", "-s", *signature_file}, env,
                     object.payload, m_tools.timeout);
     if (sound && sound->timed_out)
-      return refused(Result::bad_signature, "ssh", timed_out("ssh-keygen", m_tools.timeout));
+      return refused(Result::bad_signature, "ssh",
+                     say_in_both([&] { return timed_out("ssh-keygen", m_tools.timeout); }));
     if (sound && sound->exit_status == 0)
-      return refused(Result::unknown_key, "ssh",
-                     fmt::format("signed by an SSH key that {} does not list", signers.name));
+      return refused(Result::unknown_key, "ssh", say_in_both([&] {
+                       return trf("signed by an SSH key that {} does not list", signers.name);
+                     }));
+    const std::string why = sound ? first_line(sound->err) : sound.error().message;
     return refused(Result::bad_signature, "ssh",
-                   fmt::format("the SSH signature does not verify ({})",
-                               sound ? first_line(sound->err) : sound.error().message));
+                   say_in_both([&] { return trf("the SSH signature does not verify ({})", why); }));
   }
   SignatureCheck check;
   check.format = "ssh";
@@ -181,19 +207,22 @@ SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFi
     }
   }
   if (check.principals.empty())
-    return refused(Result::unknown_key, "ssh",
-                   fmt::format("{} names no principal for the signing key", signers.name));
+    return refused(Result::unknown_key, "ssh", say_in_both([&] {
+                     return trf("{} names no principal for the signing key", signers.name);
+                   }));
   // The signature itself, over exactly these bytes, in git's namespace.
   auto verified = run_program({program, "-Y", "verify", "-f", *signers_file, "-I",
                                check.principals.front(), "-n", "git", "-s", *signature_file},
                               env, object.payload, m_tools.timeout);
   if (!verified) return refused(Result::bad_signature, "ssh", verified.error().message);
   if (verified->timed_out)
-    return refused(Result::bad_signature, "ssh", timed_out("ssh-keygen", m_tools.timeout));
-  if (verified->exit_status != 0)
     return refused(Result::bad_signature, "ssh",
-                   fmt::format("the SSH signature does not verify ({})",
-                               first_line(verified->err + verified->out)));
+                   say_in_both([&] { return timed_out("ssh-keygen", m_tools.timeout); }));
+  if (verified->exit_status != 0) {
+    const std::string why = first_line(verified->err + verified->out);
+    return refused(Result::bad_signature, "ssh",
+                   say_in_both([&] { return trf("the SSH signature does not verify ({})", why); }));
+  }
   // "Good "git" signature for X with ED25519 key SHA256:..."
   const std::string said = first_line(verified->out + "\n" + verified->err);
   if (const std::size_t at = said.find(" key "); at != std::string::npos)
@@ -218,12 +247,15 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
         run_program({program, "--batch", "--no-tty", "--homedir", home->path(), "--import", *keys},
                     scrubbed_env(home->path()), "", m_tools.timeout);
     if (!imported || imported->timed_out || imported->exit_status != 0) {
-      const std::string why = !imported             ? imported.error().message
-                              : imported->timed_out ? timed_out("gpg", m_tools.timeout)
-                                                    : first_line(imported->err);
+      const bool late = imported && imported->timed_out;
+      const std::string output = !imported ? imported.error().message
+                                 : late    ? std::string()
+                                           : first_line(imported->err);
       m_gpg_homes.erase(keyring.name);  // the next signature tries again, from scratch
-      return refused(Result::bad_signature, "gpg",
-                     fmt::format("{} does not import ({})", keyring.name, why));
+      return refused(Result::bad_signature, "gpg", say_in_both([&] {
+                       return trf("{} does not import ({})", keyring.name,
+                                  late ? timed_out("gpg", m_tools.timeout) : output);
+                     }));
     }
   }
   auto scratch = PrivateDir::create();
@@ -231,7 +263,7 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
   auto signature_file = scratch->write("signature.asc", object.signature);
   auto payload_file = scratch->write("payload", object.payload);
   if (!signature_file || !payload_file)
-    return refused(Result::bad_signature, "gpg", "cannot write the files gpg reads");
+    return refused(Result::bad_signature, "gpg", said(tr_noop("cannot write the files gpg reads")));
   const auto env = scrubbed_env(home->path());
   auto verified = run_program(
       {program, "--batch", "--no-tty", "--homedir", home->path(), "--no-auto-key-retrieve",
@@ -239,10 +271,11 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
       env, "", m_tools.timeout);
   if (!verified) return refused(Result::bad_signature, "gpg", verified.error().message);
   if (verified->timed_out)
-    return refused(Result::bad_signature, "gpg", timed_out("gpg", m_tools.timeout));
+    return refused(Result::bad_signature, "gpg",
+                   say_in_both([&] { return timed_out("gpg", m_tools.timeout); }));
   std::string primary;
   bool good = false, missing_key = false, bad = false;
-  std::string problem;
+  std::string_view problem;  // a message marked with tr_noop
   for (const std::string& line : lines_of(verified->out)) {
     if (!line.starts_with("[GNUPG:] ")) continue;
     std::istringstream words(line.substr(9));
@@ -256,16 +289,21 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
     if (status == "BADSIG") bad = true;
     if (status == "EXPKEYSIG" || status == "REVKEYSIG" || status == "EXPSIG") {
       bad = true;
-      problem = status == "REVKEYSIG" ? "the key was revoked" : "the key or signature expired";
+      problem = status == "REVKEYSIG" ? tr_noop("the key was revoked")
+                                      : tr_noop("the key or signature expired");
     }
   }
   if (missing_key)
-    return refused(Result::unknown_key, "gpg",
-                   fmt::format("signed by an OpenPGP key that {} does not hold", keyring.name));
-  if (bad || !good || primary.empty() || verified->exit_status != 0)
-    return refused(Result::bad_signature, "gpg",
-                   fmt::format("the OpenPGP signature does not verify ({})",
-                               problem.empty() ? first_line(verified->err) : problem));
+    return refused(Result::unknown_key, "gpg", say_in_both([&] {
+                     return trf("signed by an OpenPGP key that {} does not hold", keyring.name);
+                   }));
+  if (bad || !good || primary.empty() || verified->exit_status != 0) {
+    const std::string output = first_line(verified->err);
+    return refused(Result::bad_signature, "gpg", say_in_both([&] {
+                     return trf("the OpenPGP signature does not verify ({})",
+                                problem.empty() ? output : std::string(tr(problem)));
+                   }));
+  }
   SignatureCheck check;
   check.format = "gpg";
   check.key = primary;
@@ -273,9 +311,11 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
                              "--with-colons", "--list-keys", primary},
                             env, "", m_tools.timeout);
   if (listed && listed->timed_out)
-    return refused(Result::bad_signature, "gpg", timed_out("gpg", m_tools.timeout));
+    return refused(Result::bad_signature, "gpg",
+                   say_in_both([&] { return timed_out("gpg", m_tools.timeout); }));
   if (!listed || listed->exit_status != 0)
-    return refused(Result::bad_signature, "gpg", "cannot list the signing key's user ids");
+    return refused(Result::bad_signature, "gpg",
+                   said(tr_noop("cannot list the signing key's user ids")));
   for (const std::string& line : lines_of(listed->out)) {
     if (!line.starts_with("uid:")) continue;
     std::vector<std::string> fields;
@@ -315,17 +355,25 @@ std::optional<std::string> approver_of(const SignatureCheck& check, const Pack& 
 
 Finding emergency_finding(const Repository& repo, const std::string& commit, const RuleSet& rules,
                           GitApprovals& approvals) {
-  static const SharedText k_title = "An emergency is proven by an approver's signature";
-  static const SharedText k_help =
+  // One text per language, as a rule's.
+  static const SharedText k_titles[] = {
+      "An emergency is proven by an approver's signature",
+      std::string(tr_in(Lang::fr, "An emergency is proven by an approver's signature"))};
+  static const SharedText k_helps[] = {
       "An approver signs the commit (git commit -S) or tags it with a signed tag (git tag -s) "
-      "before --emergency is used; see integrations/README.md.";
-  std::vector<SignedObject> candidates;  // the commit's signature, then the tags'
-  std::vector<std::string> names;
+      "before --emergency is used; see integrations/README.md.",
+      std::string(
+          tr_in(Lang::fr,
+                "An approver signs the commit (git commit -S) or tags it with a signed "
+                "tag (git tag -s) before --emergency is used; see integrations/README.md."))};
+  const std::size_t lang = language() == Lang::fr ? 1 : 0;
+  std::vector<SignedObject> candidates;                 // the commit's signature, then the tags'
+  std::vector<std::pair<bool, std::string>> signed_by;  // is a tag, short id
   git_oid id;
   git_oid_fromstr(&id, commit.c_str());
   if (auto signed_commit = commit_signature(repo.raw(), id); signed_commit && *signed_commit) {
     candidates.push_back(**signed_commit);
-    names.push_back("commit " + commit.substr(0, 12));
+    signed_by.emplace_back(false, commit.substr(0, 12));
   }
   if (auto tags = repo.tags_pointing_at(commit))
     for (const std::string& tag : *tags) {
@@ -333,47 +381,65 @@ Finding emergency_finding(const Repository& repo, const std::string& commit, con
       git_oid_fromstr(&tag_id, tag.c_str());
       if (auto object = tag_signature(repo.raw(), tag_id); object && *object) {
         candidates.push_back(**object);
-        names.push_back("tag " + tag.substr(0, 12));
+        signed_by.emplace_back(true, tag.substr(0, 12));
       }
     }
-  std::vector<std::string> proofs;
+  // "commit 1a2b3c4d5e6f", "tag 1a2b3c4d5e6f", in the thread's language.
+  const auto name = [&signed_by](std::size_t i) {
+    return signed_by[i].first ? trf("tag {}", signed_by[i].second)
+                              : trf("commit {}", signed_by[i].second);
+  };
+  std::vector<LocalText> proofs;
   for (const Pack& pack : rules.packs) {
     if (!pack.emergency_proof_signed) continue;
-    std::optional<std::string> proven;
+    std::optional<LocalText> proven;
     ProofRefusal refusal = ProofRefusal::unsigned_commit;
-    std::string why = fmt::format("neither commit {} nor an annotated tag pointing at it is signed",
-                                  commit.substr(0, 12));
+    LocalText why = say_in_both([&] {
+      return trf("neither commit {} nor an annotated tag pointing at it is signed",
+                 commit.substr(0, 12));
+    });
     for (std::size_t i = 0; i < candidates.size() && !proven; ++i) {
       const SignatureCheck check = approvals.check_signed(candidates[i], pack.trust);
       if (check.result == SignatureCheck::Result::valid) {
         if (auto approver = approver_of(check, pack)) {
-          proven = fmt::format("{} signed by {} ({} key {})", names[i], *approver, check.format,
-                               check.key);
+          proven = say_in_both([&] {
+            return trf("{} signed by {} ({} key {})", name(i), *approver, check.format, check.key);
+          });
         } else {
           refusal = ProofRefusal::signer_not_approver;
-          why = fmt::format("{} is signed by {}, not a waiver approver of pack {}", names[i],
-                            fmt::join(check.principals, ", "), pack.name);
+          why = say_in_both([&] {
+            return trf("{} is signed by {}, not a waiver approver of pack {}", name(i),
+                       fmt::join(check.principals, ", "), pack.name);
+          });
         }
       } else if (check.result == SignatureCheck::Result::unknown_key) {
         refusal = ProofRefusal::unknown_key;
-        why = fmt::format("{} is {}", names[i], check.detail);
+        why = say_in_both([&] { return trf("{} is {}", name(i), detail_of(check)); });
       } else if (check.result == SignatureCheck::Result::bad_signature) {
         refusal = ProofRefusal::bad_signature;
-        why = fmt::format("the signature of {} is not valid: {}", names[i], check.detail);
+        why = say_in_both(
+            [&] { return trf("the signature of {} is not valid: {}", name(i), detail_of(check)); });
       }
     }
     if (!proven)
       return make_gate_finding(
-          "GATE-EMERGENCY", k_title, Status::fail, Severity::error,
-          fmt::format("{}: pack {} requires a signed emergency (emergency_proof = \"signed\"), "
-                      "and {}; the emergency waives nothing",
-                      refusal_code(refusal), pack.name, why),
-          SourcePos{}, k_help);
-    proofs.push_back(*proven);
+          "GATE-EMERGENCY", k_titles[lang], Status::fail, Severity::error, say_in_both([&] {
+            return trf(
+                "{}: pack {} requires a signed emergency (emergency_proof = \"signed\"), "
+                "and {}; the emergency waives nothing",
+                refusal_code(refusal), pack.name, why.in_thread_language());
+          }),
+          SourcePos{}, k_helps[lang]);
+    proofs.push_back(std::move(*proven));
   }
-  return make_gate_finding("GATE-EMERGENCY", k_title, Status::pass, Severity::error,
-                           fmt::format("the emergency is proven: {}", fmt::join(proofs, "; ")),
-                           SourcePos{}, k_help);
+  return make_gate_finding("GATE-EMERGENCY", k_titles[lang], Status::pass, Severity::error,
+                           say_in_both([&] {
+                             std::vector<std::string> said;
+                             for (const LocalText& proof : proofs)
+                               said.push_back(proof.in_thread_language());
+                             return trf("the emergency is proven: {}", fmt::join(said, "; "));
+                           }),
+                           SourcePos{}, k_helps[lang]);
 }
 
 }  // namespace opsgate

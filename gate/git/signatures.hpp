@@ -79,14 +79,14 @@ Expected<void> SignatureTools::require(const Packs& packs) const {
     if (!pack.waiver_proof_signed && !pack.emergency_proof_signed) continue;
     if (pack.trust.allowed_signers && !ssh_keygen)
       return fail(ErrorKind::unavailable,
-                  "pack " + pack.name +
-                      " requires signed approvals with allowed_signers, and ssh-keygen is not "
-                      "installed (not found in PATH): install openssh-client");
+                  trf("pack {} requires signed approvals with allowed_signers, and ssh-keygen is "
+                      "not installed (not found in PATH): install openssh-client",
+                      pack.name));
     if (pack.trust.gpg_keyring && !gpg)
       return fail(ErrorKind::unavailable,
-                  "pack " + pack.name +
-                      " requires signed approvals with gpg_keyring, and gpg is not installed "
-                      "(not found in PATH): install gnupg");
+                  trf("pack {} requires signed approvals with gpg_keyring, and gpg is not "
+                      "installed (not found in PATH): install gnupg",
+                      pack.name));
   }
   return {};
 }

@@ -1,5 +1,7 @@
 #include "subprocess.hpp"
 
+#include "i18n.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -63,8 +65,7 @@ Expected<ProgramResult> run_program(const std::vector<std::string>& argv,
   Fd in_read, in_write, out_read, out_write, err_read, err_write;
   if (!make_pipe(in_read, in_write) || !make_pipe(out_read, out_write) ||
       !make_pipe(err_read, err_write))
-    return fail(ErrorKind::unavailable,
-                fmt::format("cannot create pipes: {}", std::strerror(errno)));
+    return fail(ErrorKind::unavailable, trf("cannot create pipes: {}", std::strerror(errno)));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_read.fd, 0);
@@ -89,8 +90,7 @@ Expected<ProgramResult> run_program(const std::vector<std::string>& argv,
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (spawned != 0)
-    return fail(ErrorKind::unavailable,
-                fmt::format("cannot run {}: {}", argv[0], std::strerror(spawned)));
+    return fail(ErrorKind::unavailable, trf("cannot run {}: {}", argv[0], std::strerror(spawned)));
   in_read.reset();
   out_write.reset();
   err_write.reset();
@@ -179,7 +179,7 @@ Expected<PrivateDir> PrivateDir::create() {
       (std::filesystem::temp_directory_path(ec) / "opsgate-proof-XXXXXX").string();
   if (ec || !::mkdtemp(pattern.data()))
     return fail(ErrorKind::unavailable,
-                fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
+                trf("cannot create a temporary directory: {}", std::strerror(errno)));
   return PrivateDir(pattern);
 }
 
@@ -193,8 +193,7 @@ Expected<std::string> PrivateDir::write(const std::string& name, const std::stri
   const std::string file = fmt::format("{}/{}", m_path, name);
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
-    return fail(ErrorKind::unavailable,
-                fmt::format("cannot write {}: {}", file, std::strerror(errno)));
+    return fail(ErrorKind::unavailable, trf("cannot write {}: {}", file, std::strerror(errno)));
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -202,8 +201,7 @@ Expected<std::string> PrivateDir::write(const std::string& name, const std::stri
     if (n > 0) done += static_cast<std::size_t>(n);
   }
   ::close(fd);
-  if (done != text.size())
-    return fail(ErrorKind::unavailable, fmt::format("cannot write {}", file));
+  if (done != text.size()) return fail(ErrorKind::unavailable, trf("cannot write {}", file));
   return file;
 }
 

@@ -17,10 +17,9 @@ constexpr std::array<std::string_view, 6> k_formats = {"text",  "json",        "
 }  // namespace
 
 std::string describe_provenance(const Provenance& provenance, const Instant& at) {
-  if (provenance.commit.empty()) return "provenance unknown: " + provenance.unknown;
-  return fmt::format(
-      "last changed by {} in {} on {}", provenance.author, provenance.commit.substr(0, 12),
-      format_day(std::chrono::floor<std::chrono::days>(provenance.when + at.offset)));
+  if (provenance.commit.empty()) return trf("provenance unknown: {}", provenance.unknown);
+  return trf("last changed by {} in {} on {}", provenance.author, provenance.commit.substr(0, 12),
+             format_day(std::chrono::floor<std::chrono::days>(provenance.when + at.offset)));
 }
 
 std::string_view severity_label(Severity severity) {
@@ -45,8 +44,8 @@ bool is_report_format(std::string_view format) {
 
 Expected<void> check_format(std::string_view format, std::string_view option) {
   if (is_report_format(format)) return {};
-  return fail(ErrorKind::usage, fmt::format("{}: unknown format '{}' ({})", option, format,
-                                            fmt::join(k_formats, ", ")));
+  return fail(ErrorKind::usage,
+              trf("{}: unknown format '{}' ({})", option, format, fmt::join(k_formats, ", ")));
 }
 
 std::string render(const Report& report, std::string_view format, const TextStyle& style) {

@@ -105,7 +105,8 @@ std::string render_text(const Report& report, const TextStyle& style) {
     std::string packs;
     for (const PackInfo& pack : report.packs)
       packs += fmt::format("{}{}{} ({})", packs.empty() ? "" : ", ", pack.name,
-                           pack.version.empty() ? "" : " " + pack.version, pack.origin);
+                           pack.version.empty() ? "" : " " + pack.version,
+                           pack.label.empty() ? pack.origin : pack.label);
     out += safe(trf("rules: {}", packs)) + "\n";
   }
   if (report.emergency)

@@ -1,5 +1,7 @@
 #include "curl_api.hpp"
 
+#include "i18n.hpp"
+
 #include <dlfcn.h>
 #include <fmt/format.h>
 
@@ -28,9 +30,9 @@ Expected<const CurlApi*> load_curl() {
   if (!library) {
     const char* why = dlerror();
     return fail(ErrorKind::network,
-                fmt::format("cannot post a commit status: {} could not be loaded ({}); install "
-                            "libcurl (Debian: apt-get install libcurl4)",
-                            OPSGATE_LIBCURL_SONAME, why ? why : "unknown error"));
+                trf("cannot post a commit status: {} could not be loaded ({}); install "
+                    "libcurl (Debian: apt-get install libcurl4)",
+                    OPSGATE_LIBCURL_SONAME, why ? why : "unknown error"));
   }
   std::string missing;
   load(library, "curl_global_init", api.global_init, missing);
@@ -46,13 +48,12 @@ Expected<const CurlApi*> load_curl() {
   load(library, "curl_slist_free_all", api.slist_free_all, missing);
   if (!missing.empty())
     return fail(ErrorKind::network,
-                fmt::format("cannot post a commit status: {} lacks {} (libcurl 7.88 or later is "
-                            "needed)",
-                            OPSGATE_LIBCURL_SONAME, missing));
+                trf("cannot post a commit status: {} lacks {} (libcurl 7.88 or later is "
+                    "needed)",
+                    OPSGATE_LIBCURL_SONAME, missing));
   if (CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT); code != CURLE_OK)
-    return fail(ErrorKind::network,
-                fmt::format("cannot post a commit status: curl_global_init failed ({})",
-                            api.easy_strerror(code)));
+    return fail(ErrorKind::network, trf("cannot post a commit status: curl_global_init failed ({})",
+                                        api.easy_strerror(code)));
   // The library stays loaded until exit: libcurl's global state must outlive every handle.
   return &api;
 }

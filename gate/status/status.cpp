@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "curl_api.hpp"
+#include "i18n.hpp"
 #include "terminal_text.hpp"
 
 namespace opsgate {
@@ -307,23 +308,25 @@ class RealClock final : public Clock {
 std::string hint_for(long status, const StatusTarget& target) {
   switch (status) {
     case 401:
-      return fmt::format("check {}", target.token_variable);
+      return trf("check {}", target.token_variable);
     case 403:
-      return fmt::format("check that {} may set commit statuses{}", target.token_variable,
-                         target.project.empty() ? "" : " on " + target.project);
+      return target.project.empty()
+                 ? trf("check that {} may set commit statuses", target.token_variable)
+                 : trf("check that {} may set commit statuses on {}", target.token_variable,
+                       target.project);
     case 404:
       if (target.provider == Provider::bitbucket)
-        return fmt::format("check the API URL {} (--api-url) and the commit {} (--status-sha)",
-                           display_url(target.api_url), target.sha);
-      return fmt::format(
+        return trf("check the API URL {} (--api-url) and the commit {} (--status-sha)",
+                   display_url(target.api_url), target.sha);
+      return trf(
           "check the API URL {} (--api-url), the project {} (--project) and that {} can see it",
           display_url(target.api_url), target.project, target.token_variable);
     case 400:
     case 422:
-      return fmt::format("check the commit {} (--status-sha)", target.sha);
+      return trf("check the commit {} (--status-sha)", target.sha);
     default:
       if ((status >= 300 && status < 400) || status == 405 || status == 501)
-        return fmt::format("check the API URL {} (--api-url)", display_url(target.api_url));
+        return trf("check the API URL {} (--api-url)", display_url(target.api_url));
       return {};
   }
 }
@@ -406,13 +409,15 @@ Expected<Provider> detect_provider(const Environment& env) {
     if (auto remote = parse_remote_url(*git_url))
       if (auto provider = provider_from_remote(*remote)) return *provider;
     return fail(ErrorKind::usage,
-                fmt::format("--post-status: GIT_URL ({}) does not say which server hosts the "
-                            "repository: name it, e.g. --post-status=gitlab",
-                            display_url(*git_url)));
+                trf("--post-status: GIT_URL ({}) does not say which server hosts the "
+                    "repository: name it, e.g. --post-status=gitlab",
+                    display_url(*git_url)));
   }
-  return fail(ErrorKind::usage,
-              "--post-status: no CI detected (none of GITEA_ACTIONS, GITHUB_ACTIONS, GITLAB_CI, "
-              "BITBUCKET_URL, GIT_URL is set): name the server, e.g. --post-status=gitlab");
+  return fail(
+      ErrorKind::usage,
+      std::string(
+          tr("--post-status: no CI detected (none of GITEA_ACTIONS, GITHUB_ACTIONS, GITLAB_CI, "
+             "BITBUCKET_URL, GIT_URL is set): name the server, e.g. --post-status=gitlab")));
 }
 
 namespace {
@@ -440,9 +445,9 @@ Expected<StatusTarget> resolve_status_target(const StatusOptions& options,
     target.provider = *provider;
   } else {
     return fail(ErrorKind::usage,
-                fmt::format("--post-status={}: unknown server (auto, gitlab, github, gitea, "
-                            "bitbucket)",
-                            options.provider));
+                trf("--post-status={}: unknown server (auto, gitlab, github, gitea, "
+                    "bitbucket)",
+                    options.provider));
   }
   const Provider provider = target.provider;
   const std::string flag = fmt::format("--post-status={}", provider_name(provider));
@@ -461,7 +466,7 @@ Expected<StatusTarget> resolve_status_target(const StatusOptions& options,
     target.api_url = "https://api.github.com";
   if (target.api_url.empty())
     return fail(ErrorKind::usage,
-                fmt::format("{}: no API URL: set {} or pass --api-url", flag, api_variable));
+                trf("{}: no API URL: set {} or pass --api-url", flag, api_variable));
   while (target.api_url.ends_with('/')) target.api_url.pop_back();
 
   if (provider != Provider::bitbucket) {
@@ -471,10 +476,10 @@ Expected<StatusTarget> resolve_status_target(const StatusOptions& options,
     if (target.project.empty() && remote) target.project = remote->path;
     if (target.project.empty())
       return fail(ErrorKind::usage,
-                  fmt::format("{}: no project: set {} or pass --project", flag, project_variable));
+                  trf("{}: no project: set {} or pass --project", flag, project_variable));
     if (provider != Provider::gitlab && target.project.find('/') == std::string::npos)
       return fail(ErrorKind::usage,
-                  fmt::format("{}: project '{}' is not owner/repo", flag, target.project));
+                  trf("{}: project '{}' is not owner/repo", flag, target.project));
   }
 
   // The evaluated commit, else the CI's (a run that failed before resolving --rev).
@@ -483,7 +488,7 @@ Expected<StatusTarget> resolve_status_target(const StatusOptions& options,
     if (target.sha.empty()) target.sha = from_env(variable);
   if (target.sha.empty())
     return fail(ErrorKind::usage,
-                fmt::format("{}: no commit to post the status on: pass --status-sha", flag));
+                trf("{}: no commit to post the status on: pass --status-sha", flag));
 
   target.target_url = options.target_url;
   if (target.target_url.empty()) target.target_url = from_env("CI_JOB_URL");
@@ -497,9 +502,9 @@ Expected<StatusTarget> resolve_status_target(const StatusOptions& options,
   if (target.target_url.empty()) target.target_url = from_env("BUILD_URL");
   if (target.target_url.empty() && provider == Provider::bitbucket)
     return fail(ErrorKind::usage,
-                fmt::format("{}: Bitbucket requires a link for the status: pass --target-url "
-                            "(or set BUILD_URL)",
-                            flag));
+                trf("{}: Bitbucket requires a link for the status: pass --target-url "
+                    "(or set BUILD_URL)",
+                    flag));
 
   switch (provider) {
     case Provider::gitlab:
@@ -518,10 +523,10 @@ Expected<StatusTarget> resolve_status_target(const StatusOptions& options,
   }
   target.token = from_env(target.token_variable);
   if (target.token.empty())
-    return fail(ErrorKind::usage,
-                fmt::format("{}: {} is not set (a token that may set commit statuses)", flag,
-                            provider == Provider::gitea ? "GITEA_TOKEN (or GITHUB_TOKEN)"
-                                                        : target.token_variable));
+    return fail(
+        ErrorKind::usage,
+        trf("{}: {} is not set (a token that may set commit statuses)", flag,
+            provider == Provider::gitea ? "GITEA_TOKEN (or GITHUB_TOKEN)" : target.token_variable));
   return target;
 }
 
@@ -609,7 +614,7 @@ HttpResponse CurlTransport::send(const HttpRequest& request, milliseconds timeou
   const CurlApi& api = **loaded;
   CurlEasyPtr curl(api.easy_init(), CurlEasyFree{&api});
   if (!curl) {
-    response.transport_error = "libcurl could not start";
+    response.transport_error = tr("libcurl could not start");
     return response;
   }
   CurlListPtr headers(nullptr, CurlListFree{&api});
@@ -622,7 +627,7 @@ HttpResponse CurlTransport::send(const HttpRequest& request, milliseconds timeou
   };
   for (const HttpHeader& header : request.headers)
     if (!add_header(header.name + ": " + header.value)) {
-      response.transport_error = "out of memory";
+      response.transport_error = tr("out of memory");
       return response;
     }
   add_header("Expect:");  // no 100-continue round trip
@@ -664,7 +669,7 @@ HttpResponse CurlTransport::send(const HttpRequest& request, milliseconds timeou
     std::string detail = error_buffer[0] != '\0' ? std::string(error_buffer.data())
                                                  : std::string(api.easy_strerror(code));
     if (tls_curl_error(code))
-      detail += " (to trust your organisation's CA, pass --ca-file with its PEM bundle)";
+      detail += tr(" (to trust your organisation's CA, pass --ca-file with its PEM bundle)");
     response.transport_error = redact(detail, m_settings.secret);
     response.transient = transient_curl_error(code);
     response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
@@ -736,11 +741,11 @@ Expected<void> send_with_retries(HttpTransport& transport, Clock& clock, const H
     auto remaining = std::chrono::duration_cast<milliseconds>(deadline - clock.now());
     if (remaining <= milliseconds(0)) break;
     ++attempts;
-    say(fmt::format("opsgate: status: {} {} (attempt {})", request.method, display_url(request.url),
-                    attempts));
+    say(trf("opsgate: status: {} {} (attempt {})", request.method, display_url(request.url),
+            attempts));
     last = transport.send(request, std::min(remaining, policy.attempt_timeout));
     if (last.status >= 200 && last.status < 300) {
-      say(fmt::format("opsgate: status: {} answered {}", title, answer_text(last.status)));
+      say(trf("opsgate: status: {} answered {}", title, answer_text(last.status)));
       return {};
     }
     if (!should_retry(last) || attempts >= policy.max_attempts) break;
@@ -749,39 +754,34 @@ Expected<void> send_with_retries(HttpTransport& transport, Clock& clock, const H
     milliseconds delay = asked ? *asked : backoff_delay(policy, attempts - 1, jitter());
     if (clock.now() + delay >= deadline) {
       if (asked)
-        stopped = fmt::format("it asked to retry after {}, past the {} limit (--status-timeout)",
-                              seconds_text(*asked), seconds_text(policy.total));
+        stopped = trf("it asked to retry after {}, past the {} limit (--status-timeout)",
+                      seconds_text(*asked), seconds_text(policy.total));
       break;
     }
-    say(fmt::format("opsgate: status: {}; retrying in {}",
-                    last.status ? answer_text(last.status) : last.transport_error,
-                    seconds_text(delay)));
+    say(trf("opsgate: status: {}; retrying in {}",
+            last.status ? answer_text(last.status) : last.transport_error, seconds_text(delay)));
     clock.sleep_for(delay);
   }
 
   auto elapsed = std::chrono::duration_cast<milliseconds>(clock.now() - start);
   std::string tries =
-      attempts > 1 ? fmt::format(" (after {} attempts in {})", attempts, seconds_text(elapsed))
-                   : "";
+      attempts > 1 ? trf(" (after {} attempts in {})", attempts, seconds_text(elapsed)) : "";
   std::string message;
   if (attempts == 0) {
-    message = fmt::format("{} was not tried: the {} limit (--status-timeout) is spent", title,
-                          seconds_text(policy.total));
+    message = trf("{} was not tried: the {} limit (--status-timeout) is spent", title,
+                  seconds_text(policy.total));
   } else if (last.status != 0) {
     std::string said = server_message(last.body, target.token);
     std::string hint = hint_for(last.status, target);
-    message = fmt::format("{} answered {}{}{}{}{}", title, answer_text(last.status),
-                          said.empty() ? "" : " (\"" + said + "\")", hint.empty() ? "" : ": ", hint,
-                          tries);
+    message = trf("{} answered {}{}{}{}{}", title, answer_text(last.status),
+                  said.empty() ? "" : " (\"" + said + "\")", hint.empty() ? "" : ": ", hint, tries);
     if (!stopped.empty()) message += "; " + stopped;
   } else if (last.timed_out) {
-    message = fmt::format(
-        "{} at {} did not answer in time{}; the post is bounded by "
-        "--status-timeout ({})",
-        title, display_url(target.api_url), tries, seconds_text(policy.total));
+    message = trf("{} at {} did not answer in time{}; the post is bounded by --status-timeout ({})",
+                  title, display_url(target.api_url), tries, seconds_text(policy.total));
   } else {
-    message = fmt::format("could not reach {} at {}: {}{}", title, display_url(target.api_url),
-                          last.transport_error, tries);
+    message = trf("could not reach {} at {}: {}{}", title, display_url(target.api_url),
+                  last.transport_error, tries);
   }
   return fail(ErrorKind::network, safe_line(message, target.token));
 }
@@ -790,11 +790,12 @@ Expected<void> post_commit_status(const StatusOptions& options, const std::strin
                                   StatusState state, std::string_view description,
                                   const Environment& env, const LogSink& log) {
   if (!(options.timeout_seconds > 0) || options.timeout_seconds > 3600)
-    return fail(ErrorKind::usage, "--status-timeout takes seconds, more than 0 and at most 3600");
+    return fail(ErrorKind::usage,
+                std::string(tr("--status-timeout takes seconds, more than 0 and at most 3600")));
   auto target = resolve_status_target(options, revision, env);
   if (!target) return std::unexpected(target.error());
   if (!options.ca_file.empty() && !std::ifstream(options.ca_file))
-    return fail(ErrorKind::usage, fmt::format("--ca-file {}: cannot read it", options.ca_file));
+    return fail(ErrorKind::usage, trf("--ca-file {}: cannot read it", options.ca_file));
 
   RetryPolicy policy;
   policy.total = milliseconds(std::llround(options.timeout_seconds * 1000));
@@ -802,10 +803,10 @@ Expected<void> post_commit_status(const StatusOptions& options, const std::strin
   CurlTransport transport({options.ca_file, milliseconds(5000), target->token, log});
   HttpRequest request = build_status_request(*target, state, description);
   if (log)
-    log(safe_line(fmt::format("opsgate: status: posting {} to {} for commit {} ({})",
-                              state == StatusState::success ? "success" : "failed",
-                              provider_title(target->provider), target->sha,
-                              target->target_url.empty() ? "no link" : target->target_url),
+    log(safe_line(trf("opsgate: status: posting {} to {} for commit {} ({})",
+                      state == StatusState::success ? "success" : "failed",
+                      provider_title(target->provider), target->sha,
+                      target->target_url.empty() ? std::string(tr("no link")) : target->target_url),
                   target->token));
   return send_with_retries(transport, real_clock(), request, *target, policy, log);
 }

@@ -10,6 +10,8 @@
 #include <span>
 #include <vector>
 
+#include "i18n.hpp"
+
 namespace opsgate {
 
 namespace {
@@ -27,11 +29,11 @@ constexpr std::array<std::string_view, 7> k_day_names = {"sun", "mon", "tue", "w
                                                          "thu", "fri", "sat"};
 
 constexpr std::array<FieldRange, 5> k_fields = {{
-    {"minute", 0, 59, {}},
-    {"hour", 0, 23, {}},
-    {"day of month", 1, 31, {}},
-    {"month", 1, 12, k_month_names},
-    {"day of week", 0, 7, k_day_names},  // 7 is Sunday too
+    {tr_noop("minute"), 0, 59, {}},
+    {tr_noop("hour"), 0, 23, {}},
+    {tr_noop("day of month"), 1, 31, {}},
+    {tr_noop("month"), 1, 12, k_month_names},
+    {tr_noop("day of week"), 0, 7, k_day_names},  // 7 is Sunday too
 }};
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 7> k_shortcuts = {{
@@ -98,8 +100,8 @@ std::string parse_field(const FieldRange& field, std::string_view text, std::vec
     if (std::size_t slash = item.find('/'); slash != std::string_view::npos) {
       auto parsed = parse_int(item.substr(slash + 1));
       if (!parsed || *parsed < 1)
-        return fmt::format("{} step '{}' must be a positive number", field.name,
-                           item.substr(slash + 1));
+        return trf("{} step '{}' must be a positive number", tr(field.name),
+                   item.substr(slash + 1));
       step = *parsed;
       range = item.substr(0, slash);
     }
@@ -110,22 +112,22 @@ std::string parse_field(const FieldRange& field, std::string_view text, std::vec
     } else {
       std::size_t dash = range.find('-');
       auto first = field_value(field, range.substr(0, dash));
-      if (!first)
-        return fmt::format("{} '{}' is not a number{}", field.name, range.substr(0, dash),
-                           field.names.empty() ? "" : " or a name");
+      const auto not_a_value = [&field](std::string_view text) {
+        return field.names.empty() ? trf("{} '{}' is not a number", tr(field.name), text)
+                                   : trf("{} '{}' is not a number or a name", tr(field.name), text);
+      };
+      if (!first) return not_a_value(range.substr(0, dash));
       low = *first;
       high = item.find('/') != std::string_view::npos ? field.high : low;
       if (dash != std::string_view::npos) {
         auto last = field_value(field, range.substr(dash + 1));
-        if (!last)
-          return fmt::format("{} '{}' is not a number{}", field.name, range.substr(dash + 1),
-                             field.names.empty() ? "" : " or a name");
+        if (!last) return not_a_value(range.substr(dash + 1));
         high = *last;
       }
       if (low < field.low || high > field.high)
-        return fmt::format("{} {} is out of range {}-{}", field.name, low < field.low ? low : high,
-                           field.low, field.high);
-      if (low > high) return fmt::format("{} range {}-{} is backwards", field.name, low, high);
+        return trf("{} {} is out of range {}-{}", tr(field.name), low < field.low ? low : high,
+                   field.low, field.high);
+      if (low > high) return trf("{} range {}-{} is backwards", tr(field.name), low, high);
     }
     // Stops before value + step could overflow: a step may be as large as an int ("1/2147483647").
     for (int value = low; value <= high; value += step) {
@@ -227,14 +229,12 @@ Expected<CronSpec> parse_cron(std::string_view text) {
   for (const auto& [shortcut, fields] : k_shortcuts)
     if (lower(text) == shortcut) expanded = fields;
   auto bad = [&](std::string why) {
-    return fail(ErrorKind::invalid, fmt::format("cron \"{}\": {}", text, why));
+    return fail(ErrorKind::invalid, trf("cron \"{}\": {}", text, why));
   };
   std::vector<std::string_view> fields = split_fields(expanded);
   if (fields.size() != 5)
-    return bad(
-        fmt::format("expected 5 fields (minute hour day-of-month month day-of-week), "
-                    "found {}",
-                    fields.size()));
+    return bad(trf("expected 5 fields (minute hour day-of-month month day-of-week), found {}",
+                   fields.size()));
   std::array<std::vector<bool>, 5> bits;
   std::array<bool, 5> any{};
   for (std::size_t i = 0; i < 5; ++i) {
@@ -258,7 +258,7 @@ Expected<CronSpec> parse_cron(std::string_view text) {
       for (int day = 1; day <= k_longest_month[static_cast<std::size_t>(month)]; ++day)
         possible = possible || (spec.months[static_cast<std::size_t>(month)] &&
                                 spec.days_of_month[static_cast<std::size_t>(day)]);
-    if (!possible) return bad("no month has that day, so it never fires");
+    if (!possible) return bad(std::string(tr("no month has that day, so it never fires")));
   }
   return spec;
 }
@@ -280,9 +280,9 @@ CronSpec weekly_cron(std::bitset<7> days_of_week, std::chrono::minutes start) {
 Expected<std::chrono::seconds> parse_duration(std::string_view text) {
   auto bad = [&] {
     return fail(ErrorKind::invalid,
-                fmt::format("duration \"{}\" must look like \"3h30m\", \"90m\" or \"2h\" "
-                            "(units h, m, s) and be positive",
-                            text));
+                trf("duration \"{}\" must look like \"3h30m\", \"90m\" or \"2h\" (units h, m, s) "
+                    "and be positive",
+                    text));
   };
   std::chrono::seconds total{0};
   std::string_view rest = text;
@@ -308,7 +308,7 @@ Expected<std::chrono::seconds> parse_duration(std::string_view text) {
   // would not read back.
   if (total > k_max_duration)
     return fail(ErrorKind::invalid,
-                fmt::format("duration \"{}\" is longer than {}h", text, k_max_duration.count()));
+                trf("duration \"{}\" is longer than {}h", text, k_max_duration.count()));
   return total;
 }
 

@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include "i18n.hpp"
+
 namespace opsgate {
 
 using namespace std::chrono;
@@ -17,9 +19,9 @@ Days Instant::local_day() const {
 Expected<Instant> parse_rfc3339(std::string_view text) {
   std::string input(text);
   auto bad = [&] {
-    return fail(ErrorKind::usage, fmt::format("invalid time '{}': expected RFC 3339 such as "
-                                              "2026-11-26T21:30:00+01:00",
-                                              text));
+    return fail(
+        ErrorKind::usage,
+        trf("invalid time '{}': expected RFC 3339 such as 2026-11-26T21:30:00+01:00", text));
   };
   if (input.size() < 20 || (input[10] != 'T' && input[10] != 't' && input[10] != ' ')) return bad();
   input[10] = 'T';

@@ -9,6 +9,7 @@
 #include <array>
 
 #include "holidays.hpp"
+#include "i18n.hpp"
 #include "limits.hpp"
 #include "toml_util.hpp"
 
@@ -62,30 +63,28 @@ class SpecReader {
     const toml::node* node = m_table.get(key);
     if (!node) return std::nullopt;
     if (!node->is_string()) {
-      problem(
-          fmt::format("{}.{} is {}; {} is required", m_shown, key, describe_value(*node), required),
-          *node);
+      problem(trf("{}.{} is {}; {} is required", m_shown, key, describe_value(*node), required),
+              *node);
       return std::nullopt;
     }
     return node->as_string()->get();
   }
 
   std::optional<CronSpec> cron(std::string_view key) {
-    auto written = text(key, "a cron expression such as \"0 20 * * 1-4\"");
+    auto written = text(key, tr("a cron expression such as \"0 20 * * 1-4\""));
     if (!written) return std::nullopt;
     auto parsed = parse_cron(*written);
     if (!parsed) {
-      problem(fmt::format("{}.{} is invalid: {}", m_shown, key, parsed.error().message),
-              *m_table.get(key));
+      problem(trf("{}.{} is invalid: {}", m_shown, key, parsed.error().message), *m_table.get(key));
       return std::nullopt;
     }
     // Release windows and freezes open at most once an hour. Denser schedules are not release
     // calendars, and their firings over the 8-year search horizon (4 million for every minute)
     // would make a check hang instead of answer.
     if (std::size_t per_hour = parsed->minutes.count(); per_hour > 1) {
-      problem(fmt::format("{}.{} is \"{}\", which fires {} times an hour; release windows fire at "
-                          "most once an hour: name a single minute (such as \"0 22 * * 1-4\")",
-                          m_shown, key, *written, per_hour),
+      problem(trf("{}.{} is \"{}\", which fires {} times an hour; release windows fire at most "
+                  "once an hour: name a single minute (such as \"0 22 * * 1-4\")",
+                  m_shown, key, *written, per_hour),
               *m_table.get(key));
       return std::nullopt;
     }
@@ -93,30 +92,28 @@ class SpecReader {
   }
 
   std::optional<seconds> duration(std::string_view key) {
-    auto written = text(key, "a duration such as \"3h30m\"");
+    auto written = text(key, tr("a duration such as \"3h30m\""));
     if (!written) return std::nullopt;
     auto parsed = parse_duration(*written);
     if (!parsed) {
-      problem(fmt::format("{}.{} is invalid: {}", m_shown, key, parsed.error().message),
-              *m_table.get(key));
+      problem(trf("{}.{} is invalid: {}", m_shown, key, parsed.error().message), *m_table.get(key));
       return std::nullopt;
     }
     return *parsed;
   }
 
   std::optional<minutes> clock(std::string_view key) {
-    constexpr std::string_view required = "a time \"HH:MM\" between 00:00 and 23:59";
     const toml::node* node = m_table.get(key);
     if (!node) {
-      problem_here(fmt::format("{}.{} is missing; it is required (or write cron and duration)",
-                               m_shown, key));
+      problem_here(
+          trf("{}.{} is missing; it is required (or write cron and duration)", m_shown, key));
       return std::nullopt;
     }
     auto parsed = node->is_string() ? parse_clock(node->as_string()->get()) : std::nullopt;
     if (!parsed)
-      problem(
-          fmt::format("{}.{} is {}; {} is required", m_shown, key, describe_value(*node), required),
-          *node);
+      problem(trf("{}.{} is {}; {} is required", m_shown, key, describe_value(*node),
+                  tr("a time \"HH:MM\" between 00:00 and 23:59")),
+              *node);
     return parsed;
   }
 
@@ -125,27 +122,26 @@ class SpecReader {
     if (!node) return std::bitset<7>().set();  // no days: every day
     const toml::array* array = node->as_array();
     if (!array) {
-      problem(fmt::format("{}.days is {}; an array of day names is required", m_shown,
-                          describe_value(*node)),
-              *node);
+      problem(
+          trf("{}.days is {}; an array of day names is required", m_shown, describe_value(*node)),
+          *node);
       return std::nullopt;
     }
     std::bitset<7> days;
     for (const toml::node& item : *array) {
       auto day = item.is_string() ? parse_day_name(item.as_string()->get()) : std::nullopt;
       if (!day) {
-        problem(fmt::format("{}.days holds {}; one of mon, tue, wed, thu, fri, sat, sun is "
-                            "required",
-                            m_shown, describe_value(item)),
+        problem(trf("{}.days holds {}; one of mon, tue, wed, thu, fri, sat, sun is required",
+                    m_shown, describe_value(item)),
                 item);
         return std::nullopt;
       }
       days.set(*day);
     }
     if (days.none()) {
-      problem(fmt::format("{}.days is empty; name the days a window starts, or leave days out "
-                          "for every day",
-                          m_shown),
+      problem(trf("{}.days is empty; name the days a window starts, or leave days out for every "
+                  "day",
+                  m_shown),
               *node);
       return std::nullopt;
     }
@@ -155,12 +151,12 @@ class SpecReader {
   std::optional<LocalPoint> point(std::string_view key) {
     const toml::node* node = m_table.get(key);
     if (!node) {
-      problem_here(fmt::format("{}.{} is missing; it is required", m_shown, key));
+      problem_here(trf("{}.{} is missing; it is required", m_shown, key));
       return std::nullopt;
     }
     if (!node->is_date_time()) {
-      problem(fmt::format("{}.{} is {}; a date-time (2026-12-18T00:00:00) is required", m_shown,
-                          key, describe_value(*node)),
+      problem(trf("{}.{} is {}; a date-time (2026-12-18T00:00:00) is required", m_shown, key,
+                  describe_value(*node)),
               *node);
       return std::nullopt;
     }
@@ -178,8 +174,8 @@ class SpecReader {
     bool strings = array && std::all_of(array->begin(), array->end(),
                                         [](const toml::node& item) { return item.is_string(); });
     if (!strings) {
-      problem(fmt::format("{}.environments is {}; an array of strings is required", m_shown,
-                          describe_value(*node)),
+      problem(trf("{}.environments is {}; an array of strings is required", m_shown,
+                  describe_value(*node)),
               *node);
       return out;
     }
@@ -198,7 +194,7 @@ class SpecReader {
 };
 
 std::string days_label(std::bitset<7> days) {
-  if (days.all()) return "daily";
+  if (days.all()) return std::string(tr("daily"));
   std::string out;
   for (unsigned day : k_monday_first)
     if (days[day]) out += (out.empty() ? "" : ",") + std::string(k_day_names[day]);
@@ -211,24 +207,23 @@ std::optional<WindowSpec> read_allow(SpecReader& reader) {
   spec.environments = reader.environments();
   if (reader.has("cron")) {
     if (reader.has("start") || reader.has("end") || reader.has("days"))
-      reader.problem_here(
-          fmt::format("{} mixes days/start/end with cron; write one form", reader.shown()));
+      reader.problem_here(trf("{} mixes days/start/end with cron; write one form", reader.shown()));
     auto cron = reader.cron("cron");
     std::optional<seconds> duration;
     if (!reader.has("duration"))
-      reader.problem_here(fmt::format(
-          "{}.duration is missing; a cron window needs one, such as \"3h30m\"", reader.shown()));
+      reader.problem_here(trf("{}.duration is missing; a cron window needs one, such as \"3h30m\"",
+                              reader.shown()));
     else
       duration = reader.duration("duration");
     if (!cron || !duration || !reader.ok()) return std::nullopt;
     spec.starts = *cron;
     spec.length = *duration;
-    spec.label = fmt::format("cron \"{}\" for {}", cron->text, format_duration(*duration));
+    spec.label = trf("cron \"{}\" for {}", cron->text, format_duration(*duration));
     return spec;
   }
   if (reader.has("duration"))
-    reader.problem_here(fmt::format(
-        "{}.duration goes with cron; a days/start/end window ends at end", reader.shown()));
+    reader.problem_here(
+        trf("{}.duration goes with cron; a days/start/end window ends at end", reader.shown()));
   auto days = reader.days();
   auto start = reader.clock("start");
   auto end = reader.clock("end");
@@ -244,15 +239,20 @@ std::optional<WindowSpec> read_deny(SpecReader& reader) {
   WindowSpec spec;
   spec.where = reader.where();
   spec.environments = reader.environments();
-  if (auto reason = reader.text("reason", "a string")) spec.reason = *reason;
+  if (auto reason = reader.text("reason", tr("a string"))) spec.reason = *reason;
   bool period = reader.has("from") || reader.has("to");
   bool cron = reader.has("cron") || reader.has("duration");
   bool freeze = reader.has("freeze_start") || reader.has("freeze_end");
   int forms = int(period) + int(cron) + int(freeze);
   if (forms != 1) {
-    reader.problem_here(fmt::format(
-        "{} {} from/to, cron/duration or freeze_start/freeze_end; write exactly one form",
-        reader.shown(), forms == 0 ? "needs" : "mixes"));
+    reader.problem_here(
+        forms == 0
+            ? trf("{} needs from/to, cron/duration or freeze_start/freeze_end; write exactly one "
+                  "form",
+                  reader.shown())
+            : trf("{} mixes from/to, cron/duration or freeze_start/freeze_end; write exactly one "
+                  "form",
+                  reader.shown()));
     return std::nullopt;
   }
   if (period) {
@@ -267,42 +267,41 @@ std::optional<WindowSpec> read_deny(SpecReader& reader) {
       return point.local.time_since_epoch() - point.offset.value_or(minutes{0});
     };
     if (comparable(*from) >= comparable(*to)) {
-      reader.problem(fmt::format("{}.from {} is not before to {}", reader.shown(),
-                                 describe_local(from->local), describe_local(to->local)),
+      reader.problem(trf("{}.from {} is not before to {}", reader.shown(),
+                         describe_local(from->local), describe_local(to->local)),
                      *reader.node("from"));
     }
-    spec.label = fmt::format("{} to {}", describe_local(from->local), describe_local(to->local));
+    spec.label = trf("{} to {}", describe_local(from->local), describe_local(to->local));
     return reader.ok() ? std::optional(spec) : std::nullopt;
   }
   if (cron) {
     auto starts = reader.has("cron") ? reader.cron("cron") : std::nullopt;
     if (!reader.has("cron"))
-      reader.problem_here(
-          fmt::format("{}.cron is missing; duration goes with cron", reader.shown()));
+      reader.problem_here(trf("{}.cron is missing; duration goes with cron", reader.shown()));
     std::optional<seconds> duration;
     if (!reader.has("duration"))
-      reader.problem_here(fmt::format(
-          "{}.duration is missing; a cron window needs one, such as \"64h\"", reader.shown()));
+      reader.problem_here(
+          trf("{}.duration is missing; a cron window needs one, such as \"64h\"", reader.shown()));
     else
       duration = reader.duration("duration");
     if (!starts || !duration || !reader.ok()) return std::nullopt;
     spec.starts = *starts;
     spec.length = *duration;
-    spec.label = fmt::format("cron \"{}\" for {}", starts->text, format_duration(*duration));
+    spec.label = trf("cron \"{}\" for {}", starts->text, format_duration(*duration));
     return spec;
   }
   for (std::string_view key : {"freeze_start"sv, "freeze_end"sv})
     if (!reader.has(key))
       reader.problem_here(
-          fmt::format("{}.{} is missing; a GitLab-style freeze needs freeze_start and freeze_end",
-                      reader.shown(), key));
+          trf("{}.{} is missing; a GitLab-style freeze needs freeze_start and freeze_end",
+              reader.shown(), key));
   auto starts = reader.has("freeze_start") ? reader.cron("freeze_start") : std::nullopt;
   auto ends = reader.has("freeze_end") ? reader.cron("freeze_end") : std::nullopt;
   if (!starts || !ends || !reader.ok()) return std::nullopt;
   spec.form = WindowSpec::Form::until_cron;
   spec.starts = *starts;
   spec.ends = *ends;
-  spec.label = fmt::format("freeze_start \"{}\" to freeze_end \"{}\"", starts->text, ends->text);
+  spec.label = trf("freeze_start \"{}\" to freeze_end \"{}\"", starts->text, ends->text);
   return spec;
 }
 
@@ -460,8 +459,15 @@ std::string quoted(const std::string& text) {
 }
 
 std::string describe_span(const Schedule& schedule, Interval span) {
-  return fmt::format("{} to {}", format_local(schedule, span.from),
-                     format_local(schedule, span.to));
+  return trf("{} to {}", format_local(schedule, span.from), format_local(schedule, span.to));
+}
+
+// "Thu", "Fri" as people read them ("jeu.", "ven." in French); index 0 is Sunday.
+std::string_view weekday_abbreviation(date::weekday day) {
+  static constexpr std::string_view k_abbreviations[] = {
+      tr_noop("Sun"), tr_noop("Mon"), tr_noop("Tue"), tr_noop("Wed"),
+      tr_noop("Thu"), tr_noop("Fri"), tr_noop("Sat")};
+  return tr(k_abbreviations[day.c_encoding() % 7]);
 }
 
 Interval local_day(const date::time_zone& zone, date::local_days day) {
@@ -481,9 +487,9 @@ void for_each_blocker(const Schedule& schedule, std::span<const Calendar> calend
     if (!deny.applies_to(environment)) continue;
     for (const Interval& span : occurrences(deny, zone, lo, hi))
       visit(span, WindowCause::deny, [&schedule, &deny, span] {
-        return fmt::format("deny window{}{} from {}", quoted(deny.reason),
-                           deny.form == WindowSpec::Form::period ? "" : " (" + deny.label + ")",
-                           describe_span(schedule, span));
+        return trf("deny window{}{} from {}", quoted(deny.reason),
+                   deny.form == WindowSpec::Form::period ? "" : " (" + deny.label + ")",
+                   describe_span(schedule, span));
       });
   }
   for (const Calendar& pack : calendars)
@@ -491,16 +497,16 @@ void for_each_blocker(const Schedule& schedule, std::span<const Calendar> calend
       if (!applies(freeze.environments, environment)) continue;
       if (freeze.from < hi && freeze.to > lo)
         visit(Interval{freeze.from, freeze.to}, WindowCause::freeze, [&schedule, &freeze, &pack] {
-          return fmt::format("freeze{} of pack {} from {}", quoted(freeze.reason), pack.name,
-                             describe_span(schedule, {freeze.from, freeze.to}));
+          return trf("freeze{} of pack {} from {}", quoted(freeze.reason), pack.name,
+                     describe_span(schedule, {freeze.from, freeze.to}));
         });
     }
-  auto add_holiday = [&](date::local_days day, const std::string& name, std::string_view origin) {
+  auto add_holiday = [&](date::local_days day, const std::string& name, auto origin) {
     Interval span = local_day(zone, day);
     if (span.from < hi && span.to > lo)
       visit(span, WindowCause::holiday, [&name, day, origin] {
-        return fmt::format("holiday{} on {} ({})", quoted(name), date::format("%a %F", day),
-                           origin);
+        return trf("holiday{} on {} {} ({})", quoted(name),
+                   weekday_abbreviation(date::weekday(day)), date::format("%F", day), origin());
       });
   };
   date::year first_year = date::year_month_day(date::floor<date::days>(zone.to_local(lo))).year();
@@ -509,12 +515,13 @@ void for_each_blocker(const Schedule& schedule, std::span<const Calendar> calend
     for (const Holiday& holiday : pack.holidays)
       if (applies(holiday.environments, environment))
         add_holiday(date::local_days(holiday.date.time_since_epoch()), holiday.name,
-                    "pack " + pack.name);
+                    [&pack] { return trf("pack {}", pack.name); });
     for (const std::string& calendar : pack.holiday_calendars)
       for (date::year year = first_year; year <= last_year; ++year)
         for (const NamedDay& day : holidays_in(calendar, static_cast<int>(year)))
-          add_holiday(date::local_days(day.day.time_since_epoch()), day.name,
-                      fmt::format("{} calendar of pack {}", calendar, pack.name));
+          add_holiday(date::local_days(day.day.time_since_epoch()), day.name, [&pack, &calendar] {
+            return trf("{} calendar of pack {}", calendar, pack.name);
+          });
   }
 }
 
@@ -612,17 +619,15 @@ Schedule parse_schedule(const toml::table& table, std::string_view key, const st
 
   const toml::node* timezone = table.get("timezone");
   if (timezone && !timezone->is_string())
-    problem(fmt::format("{}.timezone is {}; an IANA time zone name such as \"Europe/Paris\" is "
-                        "required",
-                        key, describe_value(*timezone)),
+    problem(trf("{}.timezone is {}; an IANA time zone name such as \"Europe/Paris\" is required",
+                key, describe_value(*timezone)),
             *timezone);
   if (timezone && timezone->is_string()) schedule.timezone = timezone->as_string()->get();
   bool declares = table.contains("allow") || table.contains("deny");
   if (declares && !timezone)
-    problems.push_back({fmt::format("{}.timezone is missing; it is required when windows are "
-                                    "declared",
-                                    key),
-                        schedule.where});
+    problems.push_back(
+        {trf("{}.timezone is missing; it is required when windows are declared", key),
+         schedule.where});
   // The time-zone database is read here, and only for a table that names a timezone: a
   // manifest without one never pays for it.
   if (timezone && timezone->is_string()) {
@@ -630,9 +635,9 @@ Schedule parse_schedule(const toml::table& table, std::string_view key, const st
       if (!is_iana_zone_name(schedule.timezone)) throw std::invalid_argument("not an IANA name");
       schedule.zone = date::locate_zone(schedule.timezone);
     } catch (const std::exception&) {
-      problem(fmt::format("{}.timezone is {}, which is not an IANA time zone (such as "
-                          "\"Europe/Paris\" or \"America/New_York\")",
-                          key, describe_value(*timezone)),
+      problem(trf("{}.timezone is {}, which is not an IANA time zone (such as \"Europe/Paris\" "
+                  "or \"America/New_York\")",
+                  key, describe_value(*timezone)),
               *timezone);
     }
   }
@@ -641,16 +646,16 @@ Schedule parse_schedule(const toml::table& table, std::string_view key, const st
     if (!node) continue;
     const toml::array* array = node->as_array();
     if (!array || !array->is_array_of_tables()) {
-      problem(fmt::format("{}.{} is {}; [[{}.{}]] tables are required", key, list,
-                          describe_value(*node), key, list),
+      problem(trf("{}.{} is {}; [[{}.{}]] tables are required", key, list, describe_value(*node),
+                  key, list),
               *node);
       continue;
     }
     if (array->size() > k_max_windows) {
       // Each window is searched at every evaluation (a cron one minute by minute over days): a
       // manifest of thousands of them would cost seconds of every push.
-      problem(fmt::format("{}.{} declares {} windows; at most {} are read", key, list,
-                          array->size(), k_max_windows),
+      problem(trf("{}.{} declares {} windows; at most {} are read", key, list, array->size(),
+                  k_max_windows),
               *node);
       continue;
     }
@@ -728,10 +733,8 @@ WindowState window_state(const Schedule& schedule, std::span<const Calendar> cal
   if (!schedule.zone || allows.empty()) {
     state.cause = WindowCause::no_allow;
     state.reason = schedule.allow.empty()
-                       ? fmt::format("{} declares no allow window, so it never opens", schedule.key)
-                       : fmt::format(
-                             "no allow window of {} applies to environment {}, so it "
-                             "never opens",
+                       ? trf("{} declares no allow window, so it never opens", schedule.key)
+                       : trf("no allow window of {} applies to environment {}, so it never opens",
                              schedule.key, environment);
     return state;
   }
@@ -746,13 +749,13 @@ WindowState window_state(const Schedule& schedule, std::span<const Calendar> cal
                    });
   if (!state.period) {
     state.cause = WindowCause::outside;
-    state.reason = "outside every allow window";
+    state.reason = tr("outside every allow window");
     for (const WindowSpec* spec : allows) {
       for (const Interval& occurrence : occurrences(*spec, *schedule.zone, at, just_after)) {
         if (!occurrence.contains(at)) continue;
         state.open = true;
         state.cause = WindowCause::allow;
-        state.reason = fmt::format("inside allow window {}", spec->label);
+        state.reason = trf("inside allow window {}", spec->label);
         state.period = occurrence;
         break;
       }
@@ -815,9 +818,9 @@ std::vector<std::string> weekly_overlaps(const Schedule& schedule, std::string_v
           for (minutes period : periods) {
             minutes overlap = cyclic_overlap(from, window_length, period, length);
             if (overlap.count() == 0) continue;
-            out.push_back(fmt::format("{} overlaps business hours {} by {}",
-                                      weekly_label(from, window_length),
-                                      weekly_label(period, length), format_duration(overlap)));
+            out.push_back(trf("{} overlaps business hours {} by {}",
+                              weekly_label(from, window_length), weekly_label(period, length),
+                              format_duration(overlap)));
           }
         }
       }
@@ -828,7 +831,9 @@ std::vector<std::string> weekly_overlaps(const Schedule& schedule, std::string_v
 
 std::string format_local(const Schedule& schedule, Seconds instant) {
   if (!schedule.zone) return format_utc(instant);
-  return date::format("%a %F %R %Z", date::make_zoned(schedule.zone, instant));
+  const auto zoned = date::make_zoned(schedule.zone, instant);
+  const date::weekday day(date::floor<date::days>(zoned.get_local_time()));
+  return fmt::format("{} {}", weekday_abbreviation(day), date::format("%F %R %Z", zoned));
 }
 
 std::string format_local_rfc3339(const Schedule& schedule, Seconds instant) {

@@ -1,15 +1,22 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "cron.hpp"
 #include "gate_fixtures.hpp"
 #include "i18n.hpp"
+#include "render.hpp"
+#include "report.hpp"
 #include "rules.hpp"
+#include "toml_util.hpp"
+#include "window.hpp"
 
 using namespace opsgate;
 using opsgate::test::pack_source;
@@ -31,12 +38,12 @@ Lang lang_of(std::map<std::string, std::string> environment) {
 }
 
 // Sets the process's language for one test and puts English back after it.
-class LanguageScope {
+class ProcessLanguage {
  public:
-  explicit LanguageScope(Lang lang) { set_language(lang); }
-  ~LanguageScope() { set_language(Lang::en); }
-  LanguageScope(const LanguageScope&) = delete;
-  LanguageScope& operator=(const LanguageScope&) = delete;
+  explicit ProcessLanguage(Lang lang) { set_language(lang); }
+  ~ProcessLanguage() { set_language(Lang::en); }
+  ProcessLanguage(const ProcessLanguage&) = delete;
+  ProcessLanguage& operator=(const ProcessLanguage&) = delete;
 };
 
 // The {fmt} replacement fields of a format string, in order ("{}", "{:<6}"); "{{" and "}}" are
@@ -145,7 +152,7 @@ TEST_CASE("i18n: English is the message id itself", "[i18n]") {
 }
 
 TEST_CASE("i18n: French from the embedded catalog", "[i18n]") {
-  LanguageScope french(Lang::fr);
+  ProcessLanguage french(Lang::fr);
   CHECK(tr("this run") == "cette exécution");
   CHECK(trf("level {}", 3) == "niveau 3");
   // A message the catalog does not have stays English rather than disappearing.
@@ -229,7 +236,7 @@ TEST_CASE("i18n: a rule's translations.fr replaces its texts in French only", "[
     CHECK(rules->find("ACME-001")->help == "Set backup.encryption.");
     CHECK(rules->packs.front().description == "ACME's rules");
   }
-  LanguageScope french(Lang::fr);
+  ProcessLanguage french(Lang::fr);
   auto rules = try_rules({pack_source(pack)});
   REQUIRE(rules);
   CHECK(rules->find("ACME-001")->title == "Les sauvegardes sont chiffrées");
@@ -268,7 +275,7 @@ TEST_CASE("i18n: freezes, holidays and declared keys carry translations too", "[
       "type = \"string\"\n"
       "description = \"How backups are encrypted\"\n"
       "translations.fr.description = \"Comment les sauvegardes sont chiffrées\"\n";
-  LanguageScope french(Lang::fr);
+  ProcessLanguage french(Lang::fr);
   auto rules = try_rules({pack_source(pack)});
   REQUIRE(rules);
   REQUIRE(rules->calendars.front().freezes.size() == 1);
@@ -295,25 +302,194 @@ TEST_CASE("i18n: unknown languages and fields in translations are rule-file erro
     REQUIRE_FALSE(rules);
     return rules.error();
   };
-  // Checked in English too: a pack must not load in one language and fail in another.
-  for (Lang lang : {Lang::en, Lang::fr}) {
-    LanguageScope scope(lang);
-    Error language = error_of("translations.de = { title = \"Sicherungen\" }");
-    CHECK(language.to_string() ==
-          "rules/test.toml:8:14: unknown language 'de' in translations (languages: fr)");
-    Error field = error_of("translations.fr = { titre = \"Sauvegardes\" }");
-    CHECK(field.to_string() ==
-          "rules/test.toml:8:21: unknown key 'titre' in translations.fr of rule ACME-001 "
-          "(known keys: title, help)");
-    Error empty = error_of("translations.fr = { title = \"\" }");
-    CHECK(empty.to_string() == "rules/test.toml:8:29: 'title' must be a non-empty string");
-    Error shape = error_of("translations = \"fr\"");
-    CHECK(
-        shape.to_string().starts_with("rules/test.toml:8:16: 'translations' in rule ACME-001 "
-                                      "must be a table of languages"));
-    Error pack = error_of("[pack]\ntranslations.fr = { title = \"x\" }");
-    CHECK(pack.to_string() ==
-          "rules/test.toml:9:21: unknown key 'title' in translations.fr of [pack] (known keys: "
-          "description)");
+  // Refused in every language, at the same line:column; the message in the language asked for.
+  struct Case {
+    std::string translations;
+    std::string english;
+    std::string french;
+  };
+  const Case cases[] = {
+      {"translations.de = { title = \"Sicherungen\" }",
+       "rules/test.toml:8:14: unknown language 'de' in translations (languages: fr)",
+       "rules/test.toml:8:14: langue inconnue « de » dans translations (langues : fr)"},
+      {"translations.fr = { titre = \"Sauvegardes\" }",
+       "rules/test.toml:8:21: unknown key 'titre' in translations.fr of rule ACME-001 "
+       "(known keys: title, help)",
+       "rules/test.toml:8:21: clé inconnue « titre » dans translations.fr de la règle ACME-001 "
+       "(clés connues : title, help)"},
+      {"translations.fr = { title = \"\" }",
+       "rules/test.toml:8:29: 'title' must be a non-empty string",
+       "rules/test.toml:8:29: « title » doit être une chaîne non vide"},
+      {"translations = \"fr\"",
+       "rules/test.toml:8:16: 'translations' in rule ACME-001 must be a table of languages, such "
+       "as translations.fr = { title = \"…\" }",
+       "rules/test.toml:8:16: « translations » dans la règle ACME-001 doit être une table de "
+       "langues, comme translations.fr = { title = \"…\" }"},
+      {"[pack]\ntranslations.fr = { title = \"x\" }",
+       "rules/test.toml:9:21: unknown key 'title' in translations.fr of [pack] (known keys: "
+       "description)",
+       "rules/test.toml:9:21: clé inconnue « title » dans translations.fr de [pack] (clés "
+       "connues : description)"},
+  };
+  for (const Case& wrong : cases) {
+    INFO(wrong.translations);
+    {
+      ProcessLanguage scope(Lang::en);
+      CHECK(error_of(wrong.translations).to_string() == wrong.english);
+    }
+    ProcessLanguage scope(Lang::fr);
+    CHECK(error_of(wrong.translations).to_string() == wrong.french);
   }
+}
+
+TEST_CASE("i18n: a LanguageScope sets the calling thread's language only", "[i18n]") {
+  ProcessLanguage french(Lang::fr);
+  CHECK(tr("outside every allow window") == "en dehors de toute fenêtre autorisée");
+  {
+    LanguageScope english(Lang::en);
+    CHECK(language() == Lang::en);
+    CHECK(tr("outside every allow window") == "outside every allow window");
+    CHECK(trn("{} manifest", "{} manifests", 0) == "{} manifests");
+    std::string other_thread;
+    std::thread([&] { other_thread = std::string(tr("outside every allow window")); }).join();
+    CHECK(
+        other_thread ==
+        "en dehors de toute fenêtre autorisée");  // the process's language, for every other thread
+  }
+  CHECK(language() == Lang::fr);
+  CHECK(tr("outside every allow window") == "en dehors de toute fenêtre autorisée");
+}
+
+TEST_CASE("i18n: say_in_both keeps the English of a text built in French", "[i18n]") {
+  const auto say = [] { return trf("{} does not exist at the revision", "operability.toml"); };
+  LocalText english = say_in_both(say);
+  CHECK(english.text == "operability.toml does not exist at the revision");
+  CHECK(english.english.empty());
+  ProcessLanguage french(Lang::fr);
+  LocalText both = say_in_both(say);
+  CHECK(both.text == "operability.toml n'existe pas à la révision");
+  CHECK(both.english == "operability.toml does not exist at the revision");
+  CHECK(both.in_thread_language() == both.text);
+  LanguageScope in_english(Lang::en);
+  CHECK(both.in_thread_language() == both.english);
+}
+
+TEST_CASE("i18n: TOML syntax errors in French, at the same line:column", "[i18n]") {
+  const std::string text = "schema = 1\n[service]\nname = \"billing\nowner = \"team\"\n";
+  auto english = parse_toml(text, "operability.toml");
+  REQUIRE_FALSE(english);
+  CHECK(english.error().to_string() ==
+        "operability.toml:3:16: missing closing quote \" (the string started at 3:8)");
+  ProcessLanguage french(Lang::fr);
+  auto in_french = parse_toml(text, "operability.toml");
+  REQUIRE_FALSE(in_french);
+  CHECK(in_french.error().to_string() ==
+        "operability.toml:3:16: guillemet fermant \" manquant (la chaîne commence en 3:8)");
+  auto date = parse_toml("d = 2026-02-30\n", "x.toml");
+  REQUIRE_FALSE(date);
+  CHECK(date.error().message == "date invalide 2026-02-30 : février 2026 compte 28 jours");
+  auto duplicate = parse_toml("a = 1\na = 2\n", "x.toml");
+  REQUIRE_FALSE(duplicate);
+  CHECK(duplicate.error().message ==
+        "clé « a » en double : elle est déjà renseignée plus haut (de type integer) ; une clé "
+        "n'apparaît qu'une fois dans sa table");
+}
+
+TEST_CASE("i18n: GATE-SCHEMA in French keeps its English, and its fingerprint", "[i18n]") {
+  const std::string text = std::string(test::k_service_header) +
+                           "stateful = \"yes\"\n"
+                           "contcat = \"x\"\n"
+                           "[release_window]\n"
+                           "timezone = \"Europe/Pariss\"\n";
+  const RuleSet rules = test::rules_from(
+      "[[rule]]\nid = \"SVC-001\"\narea = \"service\"\ntitle = \"t\"\nseverity = \"error\"\n"
+      "level = 1\ncheck = [ { key = \"service.owner\", present = true } ]\n");
+  const MemoryTree tree;
+  const auto schema_findings = [&] {
+    Manifest manifest = test::manifest_from(text, "operability.toml", &rules.keys);
+    HeadingCache headings;
+    std::vector<Finding> out;
+    for (Finding& finding :
+         evaluate_manifest(manifest, rules, test::context_over(tree), headings).findings)
+      if (finding.rule == "GATE-SCHEMA") out.push_back(std::move(finding));
+    return out;
+  };
+  const std::vector<Finding> english = schema_findings();
+  ProcessLanguage french(Lang::fr);
+  const std::vector<Finding> in_french = schema_findings();
+  REQUIRE(english.size() == 3);
+  REQUIRE(in_french.size() == english.size());
+  std::vector<std::string> messages;
+  for (std::size_t i = 0; i < english.size(); ++i) {
+    messages.push_back(in_french[i].message);
+    CHECK(in_french[i].english_message == english[i].message);
+    CHECK(in_french[i].where.to_string() == english[i].where.to_string());
+    CHECK(finding_fingerprint("operability.toml", in_french[i]) ==
+          finding_fingerprint("operability.toml", english[i]));
+  }
+  CHECK(std::find(messages.begin(), messages.end(),
+                  "service.contcat n'est pas une clé du schéma 1 (vouliez-vous dire contact ?)") !=
+        messages.end());
+  CHECK(std::find(messages.begin(), messages.end(),
+                  "service.stateful vaut \"yes\" ; attendu : un booléen") != messages.end());
+}
+
+TEST_CASE("i18n: window reasons, local times and cron errors in French", "[i18n]") {
+  auto doc = parse_toml(
+      "timezone = \"Europe/Paris\"\n"
+      "[[allow]]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\"]\nstart = \"20:00\"\nend = \"23:30\"\n"
+      "[[deny]]\nfrom = 2026-12-18T00:00:00\nto = 2027-01-04T08:00:00\nreason = \"year-end\"\n",
+      "operability.toml");
+  REQUIRE(doc);
+  ProcessLanguage french(Lang::fr);
+  std::vector<SchemaProblem> problems;
+  const Schedule schedule = parse_schedule(*doc, "release_window", "operability.toml", problems);
+  REQUIRE(problems.empty());
+  const WindowState outside =
+      window_state(schedule, {}, "production", test::instant("2026-11-26T12:30:00+01:00").utc);
+  CHECK(outside.reason == "en dehors de toute fenêtre autorisée");
+  CHECK(cause_name(outside.cause) == "outside");
+  REQUIRE(outside.next_open);
+  CHECK(format_local(schedule, *outside.next_open) == "jeu. 2026-11-26 20:00 CET");
+  const WindowState inside =
+      window_state(schedule, {}, "production", test::instant("2026-11-26T21:30:00+01:00").utc);
+  CHECK(inside.reason == "dans la fenêtre autorisée mon,tue,wed,thu 20:00-23:30");
+  const WindowState denied =
+      window_state(schedule, {}, "production", test::instant("2026-12-21T21:30:00+01:00").utc);
+  CHECK(denied.reason ==
+        "fenêtre interdite \"year-end\" du ven. 2026-12-18 00:00 CET au lun. 2027-01-04 08:00 CET");
+  auto cron = parse_cron("0 25 * * *");
+  REQUIRE_FALSE(cron);
+  CHECK(cron.error().message == "cron \"0 25 * * *\" : heure : 25 est hors de l'intervalle 0-23");
+}
+
+TEST_CASE("i18n: provenance lines and pack origins in French, ids and dates as they are",
+          "[i18n]") {
+  Provenance known;
+  known.commit = "7d3f0c2a9b1e7d3f0c2a9b1e7d3f0c2a9b1e7d3f";
+  known.author = "Bob Martin";
+  known.when = std::chrono::floor<std::chrono::seconds>(test::instant("2026-10-01T10:00:00Z").utc);
+  Provenance unknown;
+  unknown.unknown = "shallow";
+  PackOrigin installed;
+  installed.installed = true;
+  installed.is_dir = true;
+  installed.dir = "/usr/share/opsgate/rules/baseline";
+  PackOrigin revision;
+  revision.kind = PackOrigin::Kind::revision;
+  revision.commit = "89abcdef0123456789abcdef0123456789abcdef";
+  const Instant at = test::instant("2026-11-26T10:00:00+01:00");
+  CHECK(describe_provenance(known, at) ==
+        "last changed by Bob Martin in 7d3f0c2a9b1e on 2026-10-01");
+  ProcessLanguage french(Lang::fr);
+  CHECK(describe_provenance(known, at) ==
+        "ligne modifiée en dernier par Bob Martin dans 7d3f0c2a9b1e le 2026-10-01");
+  CHECK(describe_provenance(unknown, at) == "provenance inconnue : shallow");
+  CHECK(installed.label("baseline") == "installé dans /usr/share/opsgate/rules/baseline");
+  CHECK(revision.label("origin/main:.opsgate") ==
+        "révision origin/main:.opsgate au commit 89abcdef0123");
+  // The JSON report's origin is the same in every language.
+  CHECK(installed.describe("baseline") == "installed /usr/share/opsgate/rules/baseline");
+  CHECK(revision.describe("origin/main:.opsgate") ==
+        "revision origin/main:.opsgate at 89abcdef0123");
 }
