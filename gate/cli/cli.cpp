@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +79,51 @@ constexpr void (*k_subcommands[])(CLI::App&, int&) = {
     register_schema, register_hook,   register_fleet,   register_version,
 };
 
+// CLI11's own words in --help, in the process's language: its headings and the group names it
+// gives options ("Options") and subcommands ("Subcommands") by default.
+void translate_help_words(CLI::App& app) {
+  for (std::string_view label :
+       {tr_noop("Usage"), tr_noop("OPTIONS"), tr_noop("SUBCOMMAND"), tr_noop("SUBCOMMANDS"),
+        tr_noop("Positionals"), tr_noop("REQUIRED")})
+    app.get_formatter()->label(std::string(label), std::string(tr(label)));
+  const std::function<void(CLI::App&)> regroup = [&regroup](CLI::App& command) {
+    for (CLI::Option* option : command.get_options({}))
+      if (option->get_group() == "Options") option->group(std::string(tr("Options")));
+    for (CLI::App* sub : command.get_subcommands({})) {
+      if (sub->get_group() == "Subcommands") sub->group(std::string(tr("Subcommands")));
+      regroup(*sub);
+    }
+  };
+  regroup(app);
+}
+
+// What CLI11 says of a command line it refused, in the process's language: its usual messages
+// reworded, any other kept as CLI11 wrote it.
+std::string parse_error_text(const CLI::ParseError& error) {
+  const std::string what = error.what();
+  if (language() == Lang::en) return what;
+  std::smatch match;
+  static const std::regex k_missing("(.*): ([0-9]+) required (.*) missing");
+  static const std::regex k_extras("The following arguments? (?:was|were) not expected: (.*)");
+  static const std::regex k_convert("Could not convert: (.*) = (.*)");
+  static const std::regex k_not_allowed("The value (.*) is not an allowed value for (.*)");
+  static const std::regex k_required("(.*) is required");
+  static const std::regex k_flag_inputs("(.*): too many inputs for a flag");
+  if (what == "A subcommand is required") return std::string(tr("A subcommand is required"));
+  if (std::regex_match(what, match, k_missing))
+    return trf("{}: {} required {} missing", match[1].str(), match[2].str(), match[3].str());
+  if (std::regex_match(what, match, k_extras))
+    return trf("The following arguments were not expected: {}", match[1].str());
+  if (std::regex_match(what, match, k_convert))
+    return trf("Could not convert: {} = {}", match[1].str(), match[2].str());
+  if (std::regex_match(what, match, k_not_allowed))
+    return trf("The value {} is not an allowed value for {}", match[1].str(), match[2].str());
+  if (std::regex_match(what, match, k_flag_inputs))
+    return trf("{}: too many inputs for a flag", match[1].str());
+  if (std::regex_match(what, match, k_required)) return trf("{} is required", match[1].str());
+  return what;
+}
+
 }  // namespace
 
 std::optional<std::string> unknown_word(const CLI::App& app, int argc, const char* const* argv) {
@@ -104,13 +151,14 @@ std::optional<std::string> unknown_word(const CLI::App& app, int argc, const cha
           if (visible(sub) && sub->get_option_no_throw(option_name))
             owners.push_back(sub->get_name());
       if (!owners.empty())
-        return fmt::format(
+        return trf(
             "{} has no option '{}': it is an option of {}, written after the command "
             "(opsgate {} {} ...)",
             name, option_name, fmt::join(owners, ", "), owners.front(), option_name);
-      const auto guess = closest_match(option_name, names);
-      return fmt::format("{} has no option '{}'{} (`{} --help` lists them)", name, option_name,
-                         guess ? fmt::format("; did you mean {}?", *guess) : "", name);
+      if (const auto guess = closest_match(option_name, names))
+        return trf("{} has no option '{}'; did you mean {}? (`{} --help` lists them)", name,
+                   option_name, *guess, name);
+      return trf("{} has no option '{}' (`{} --help` lists them)", name, option_name, name);
     }
     if (arg.starts_with('-')) {  // -q, -v, -h: a short option taking a value takes the next word
       const CLI::Option* option = command->get_option_no_throw(std::string(arg.substr(0, 2)));
@@ -133,29 +181,35 @@ std::optional<std::string> unknown_word(const CLI::App& app, int argc, const cha
         !command->get_options([](const CLI::Option* option) { return option->get_positional(); })
              .empty())
       continue;
-    const auto guess = suggest_name(arg, commands);
-    return fmt::format("{} has no command '{}'{} (commands: {})", name, arg,
-                       guess ? fmt::format("; did you mean {}?", *guess) : "",
-                       fmt::join(commands, ", "));
+    if (const auto guess = suggest_name(arg, commands))
+      return trf("{} has no command '{}'; did you mean {}? (commands: {})", name, arg, *guess,
+                 fmt::join(commands, ", "));
+    return trf("{} has no command '{}' (commands: {})", name, arg, fmt::join(commands, ", "));
   }
   return std::nullopt;
 }
 
 void define_cli(CLI::App& app, int& exit_code) {
   app.name("opsgate");
-  app.description("opsgate: an operability quality gate for CI pipelines and git hooks");
+  app.description(
+      std::string(tr("opsgate: an operability quality gate for CI pipelines and git hooks")));
+  // Before any subcommand exists: each inherits the help flag's description.
+  app.set_help_flag("-h,--help", std::string(tr("Print this help message and exit")));
   app.require_subcommand(1);
   app.fallthrough(false);
   app.set_version_flag(
-      "--version", [] { return version_text(); }, "Print the version (as `opsgate version`)");
+      "--version", [] { return version_text(); },
+      std::string(tr("Print the version (as `opsgate version`)")));
   // Read before CLI11 runs (choose_language); declared here for --help, the man page and the
   // completions.
   static std::string lang;
   app.add_option("--lang", lang,
-                 "Language of messages and reports on every command: en or fr (default: from "
-                 "LANGUAGE, LC_ALL, LC_MESSAGES, LANG)")
+                 std::string(tr(
+                     "Language of messages and reports on every command: en or fr (default: from "
+                     "LANGUAGE, LC_ALL, LC_MESSAGES, LANG)")))
       ->check(CLI::IsMember({"en", "fr"}));
   for (auto add : k_subcommands) add(app, exit_code);
+  translate_help_words(app);
 }
 
 int run(int argc, char** argv) {
@@ -186,14 +240,18 @@ int run(int argc, char** argv) {
     const std::optional<std::string> unknown = unknown_word(app, argc, argv);
     if (unknown)
       fmt::print(stderr, "{}\n", trf("opsgate: error: {}", escape_control(*unknown)));
+    else if (language() == Lang::en)
+      app.exit(error);  // prints CLI11's message and where help is
     else
-      app.exit(error);  // prints the message and usage
+      fmt::print(stderr, "{}\n{}\n", escape_control(parse_error_text(error)),
+                 tr("Run with --help for more information."));
     // Exit 2 after reports were requested still writes them, with "outcome": "error".
     if (auto reports = requested_reports(argc, argv); !reports.empty()) {
       CheckOptions options;
       options.reports = std::move(reports);
-      finish(options, std::unexpected(Error{ErrorKind::usage, unknown ? *unknown : error.what(),
-                                            std::nullopt}));
+      finish(options,
+             std::unexpected(Error{ErrorKind::usage, unknown ? *unknown : parse_error_text(error),
+                                   std::nullopt}));
     }
     return k_exit_error;
   } catch (const std::exception& error) {  // fmt::print on a full disk throws, for one

@@ -79,8 +79,8 @@ void register_explain(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<CommonOptions>();
   auto id = std::make_shared<std::string>();
   CLI::App* command = app.add_subcommand(
-      "explain", "Print a rule's title, area, severity, level, rationale and fix");
-  command->add_option("rule", *id, "Rule id, e.g. BKP-002")->required();
+      "explain", std::string(tr("Print a rule's title, area, severity, level, rationale and fix")));
+  command->add_option("rule", *id, std::string(tr("Rule id, e.g. BKP-002")))->required();
   add_rules_options(*command, *options);
   command->callback([options, id, &exit_code] {
     for (const BuiltIn& builtin : k_builtins) {
@@ -103,11 +103,13 @@ void register_explain(CLI::App& app, int& exit_code) {
       for (const Rule& loaded : rules->rules) ids.push_back(loaded.id);
       for (const BuiltIn& builtin : k_builtins) ids.push_back(builtin.id);
       const auto guess = closest_id(*id, ids);
-      exit_code = report_error(
-          Error{ErrorKind::not_found,
-                fmt::format("no rule {} in the loaded packs{} (`opsgate rules list` lists them)",
-                            *id, guess ? fmt::format("; did you mean {}?", *guess) : ""),
-                std::nullopt});
+      exit_code = report_error(Error{
+          ErrorKind::not_found,
+          guess ? trf("no rule {} in the loaded packs; did you mean {}? (`opsgate rules list` "
+                      "lists them)",
+                      *id, *guess)
+                : trf("no rule {} in the loaded packs (`opsgate rules list` lists them)", *id),
+          std::nullopt});
       return;
     }
     // Everything below comes from a rule file: made inert (escape_control); the help keeps its

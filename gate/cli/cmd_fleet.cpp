@@ -44,15 +44,17 @@ struct MergeOptions : FleetOutput {
 };
 
 void add_output(CLI::App& command, FleetOutput& output) {
-  command.add_option("--format", output.format, "Report on stdout: text, json, html")
+  command
+      .add_option("--format", output.format, std::string(tr("Report on stdout: text, json, html")))
       ->check(described_choices(fleet_formats()))
       ->capture_default_str();
   // One value per occurrence: the SOURCEs after `--report html=F` are not more reports.
   command
-      .add_option("--report", output.reports,
-                  "Also write a report: FMT=FILE, FMT text, json or html (repeatable)")
+      .add_option(
+          "--report", output.reports,
+          std::string(tr("Also write a report: FMT=FILE, FMT text, json or html (repeatable)")))
       ->allow_extra_args(false);
-  command.add_flag("--no-color", output.no_color, "Plain output");
+  command.add_flag("--no-color", output.no_color, std::string(tr("Plain output")));
 }
 
 bool colour(const FleetOutput& output) {
@@ -69,8 +71,8 @@ int emit(const FleetOutput& output, const FleetReport& report, bool failed) {
   for (const std::string& spec : output.reports) {
     const std::size_t equals = spec.find('=');
     if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
-      report_error(Error{ErrorKind::usage, fmt::format("--report {}: expected FMT=FILE", spec),
-                         std::nullopt});
+      report_error(
+          Error{ErrorKind::usage, trf("--report {}: expected FMT=FILE", spec), std::nullopt});
       code = k_exit_error;
       continue;
     }
@@ -87,8 +89,7 @@ int emit(const FleetOutput& output, const FleetReport& report, bool failed) {
     out << render_fleet(report, format, false);
     out.close();
     if (!out) {
-      report_error(Error{ErrorKind::io,
-                         fmt::format("cannot write the {} report to {}", format, file),
+      report_error(Error{ErrorKind::io, trf("cannot write the {} report to {}", format, file),
                          std::nullopt});
       code = k_exit_error;
     }
@@ -122,8 +123,8 @@ Expected<std::optional<Shard>> shard_of(const std::string& option) {
   if (!index || !total || !*index || !*total) return std::optional<Shard>();
   auto shard = parse_shard(fmt::format("{}/{}", index, total));
   if (!shard)
-    return fail(ErrorKind::usage, fmt::format("CI_NODE_INDEX={} CI_NODE_TOTAL={}: {}", index, total,
-                                              shard.error().message));
+    return fail(ErrorKind::usage,
+                trf("CI_NODE_INDEX={} CI_NODE_TOTAL={}: {}", index, total, shard.error().message));
   return std::optional<Shard>(*shard);
 }
 
@@ -137,12 +138,11 @@ Expected<FleetRequest> make_fleet_request(const FleetOptions& options, FleetRequ
   auto stage = parse_stage(options.stage);
   if (!stage)
     return fail(ErrorKind::usage,
-                fmt::format("--stage '{}': expected one of {}", options.stage, k_stage_names));
+                trf("--stage '{}': expected one of {}", options.stage, k_stage_names));
   request.check.stage = *stage;
   auto fail_on = parse_severity(options.fail_on);
   if (!fail_on || *fail_on == Severity::info)
-    return fail(ErrorKind::usage,
-                fmt::format("--fail-on {}: expected error or warning", options.fail_on));
+    return fail(ErrorKind::usage, trf("--fail-on {}: expected error or warning", options.fail_on));
   request.check.fail_on = *fail_on;
   auto at = evaluation_time(options.at);
   if (!at) return std::unexpected(at.error());
@@ -180,8 +180,7 @@ int run_merge(const MergeOptions& options) {
     std::ifstream in(file, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    if (!in)
-      return report_error(Error{ErrorKind::io, fmt::format("{}: cannot read", file), std::nullopt});
+    if (!in) return report_error(Error{ErrorKind::io, trf("{}: cannot read", file), std::nullopt});
     auto parsed = parse_fleet_json(text.str(), file);
     if (!parsed) return report_error(parsed.error());
     shards.emplace_back(file, std::move(*parsed));
@@ -198,38 +197,50 @@ void register_fleet(CLI::App& app, int& exit_code) {
   auto merge = std::make_shared<MergeOptions>();
   CLI::App* command = app.add_subcommand(
       "fleet",
-      "Evaluate every service of every repository and report the fleet: text, JSON or one HTML "
-      "page, with a trend from history (exit 0 when every source was evaluated, 2 otherwise)");
-  command->add_option("source", options->sources,
-                      "A repository, a directory of repositories, or @FILE listing them one a "
-                      "line (a directory named merge is written ./merge)");
-  command->add_option("--rev", options->rev, "Revision evaluated in each repository")
+      std::string(tr(
+          "Evaluate every service of every repository and report the fleet: text, JSON or one HTML "
+          "page, with a trend from history (exit 0 when every source was evaluated, 2 "
+          "otherwise)")));
+  command->add_option(
+      "source", options->sources,
+      std::string(tr("A repository, a directory of repositories, or @FILE listing them one a "
+                     "line (a directory named merge is written ./merge)")));
+  command
+      ->add_option("--rev", options->rev, std::string(tr("Revision evaluated in each repository")))
       ->capture_default_str();
   command
       ->add_option("--rules", options->rules,
-                   "Rule pack: directory, .toml file, REV:PATH (read from each repository) or "
-                   "installed name (repeatable; default: baseline)")
+                   std::string(tr(
+                       "Rule pack: directory, .toml file, REV:PATH (read from each repository) or "
+                       "installed name (repeatable; default: baseline)")))
       ->allow_extra_args(false);
-  command->add_option("--env", options->env, "Target environment")->capture_default_str();
-  command->add_option("--at", options->at, "Evaluation time, RFC 3339 (default: now)");
-  command
-      ->add_option("--stage", options->stage,
-                   "The stage the services are judged at: commit, push, merge or deploy")
+  command->add_option("--env", options->env, std::string(tr("Target environment")))
       ->capture_default_str();
-  command->add_option("--fail-on", options->fail_on, "Lowest failing severity: error, warning")
+  command->add_option("--at", options->at,
+                      std::string(tr("Evaluation time, RFC 3339 (default: now)")));
+  command
+      ->add_option(
+          "--stage", options->stage,
+          std::string(tr("The stage the services are judged at: commit, push, merge or deploy")))
+      ->capture_default_str();
+  command
+      ->add_option("--fail-on", options->fail_on,
+                   std::string(tr("Lowest failing severity: error, warning")))
       ->check(described_choices({"error", "warning"}))
       ->capture_default_str();
-  command->add_option("--trend", options->trend,
-                      "Also evaluate each repository at the last commit before each of the last "
-                      "N weeks (12w: Mondays 00:00) or months (6m: the 1st), in --at's offset");
+  command->add_option(
+      "--trend", options->trend,
+      std::string(tr("Also evaluate each repository at the last commit before each of the last "
+                     "N weeks (12w: Mondays 00:00) or months (6m: the 1st), in --at's offset")));
   command->add_option("--shard", options->shard,
-                      "Evaluate share I of N of the repositories (default: "
-                      "CI_NODE_INDEX/CI_NODE_TOTAL when set)");
+                      std::string(tr("Evaluate share I of N of the repositories (default: "
+                                     "CI_NODE_INDEX/CI_NODE_TOTAL when set)")));
   add_output(*command, *options);
 
   CLI::App* merging = command->add_subcommand(
-      "merge", "Merge the JSON reports of the shards of one scan into one report");
-  merging->add_option("shard", merge->files, "Shard reports (fleet --format json)")->required();
+      "merge", std::string(tr("Merge the JSON reports of the shards of one scan into one report")));
+  merging->add_option("shard", merge->files, std::string(tr("Shard reports (fleet --format json)")))
+      ->required();
   add_output(*merging, *merge);
   merging->callback([merge, &exit_code] { exit_code = run_merge(*merge); });
 

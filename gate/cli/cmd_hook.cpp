@@ -14,6 +14,7 @@
 
 #include "check.hpp"
 #include "commands.hpp"
+#include "i18n.hpp"
 #include "output.hpp"
 #include "push.hpp"
 #include "terminal_text.hpp"
@@ -47,33 +48,32 @@ bool infrastructure_error(const Error& error) {
 int apply_error_policy(const HookOptions& options, int code, bool infrastructure = false) {
   if (code != k_exit_error) return code;
   if (options.on_error == "allow" && !infrastructure) {
-    fmt::print(stderr,
-               "opsgate: push refused: the gate could not evaluate it because of what the push "
-               "contains (see the error above); --on-error allow lets through only failures of "
-               "the server itself.\n");
+    fmt::print(stderr, "{}\n",
+               tr("opsgate: push refused: the gate could not evaluate it because of what the push "
+                  "contains (see the error above); --on-error allow lets through only failures "
+                  "of the server itself."));
     return code;
   }
   if (options.on_error == "allow") {
-    fmt::print(stderr,
-               "opsgate: WARNING: the gate could NOT evaluate this push (see the error above).\n"
-               "opsgate: WARNING: letting it through anyway because of --on-error allow.\n");
+    fmt::print(stderr, "{}\n",
+               tr("opsgate: WARNING: the gate could NOT evaluate this push (see the error above).\n"
+                  "opsgate: WARNING: letting it through anyway because of --on-error allow."));
     return k_exit_pass;
   }
-  fmt::print(stderr,
-             "opsgate: push refused: the gate could not evaluate it (exit 2). Fix the error above "
-             "(a hook given --on-error allow lets such pushes through).\n");
+  fmt::print(stderr, "{}\n",
+             tr("opsgate: push refused: the gate could not evaluate it (exit 2). Fix the error "
+                "above (a hook given --on-error allow lets such pushes through)."));
   return code;
 }
 
 int run_hook(HookOptions options, HookKind kind) {
   if (isatty(STDIN_FILENO))
     return apply_error_policy(
-        options,
-        report_error(Error{ErrorKind::usage,
-                           fmt::format("hook {} reads git's ref lines on stdin; git runs "
-                                       "it (see `opsgate hook install`)",
-                                       kind == HookKind::pre_push ? "pre-push" : "pre-receive"),
-                           std::nullopt}));
+        options, report_error(Error{ErrorKind::usage,
+                                    trf("hook {} reads git's ref lines on stdin; git runs "
+                                        "it (see `opsgate hook install`)",
+                                        kind == HookKind::pre_push ? "pre-push" : "pre-receive"),
+                                    std::nullopt}));
   std::ostringstream input;
   input << std::cin.rdbuf();
   auto updates = parse_ref_updates(input.str(), kind);
@@ -90,7 +90,7 @@ int run_hook(HookOptions options, HookKind kind) {
     if (!options.quiet)
       for (const std::string& line : plan.skipped)
         fmt::print(stderr, "opsgate: {}\n", escape_control(line));
-    fmt::print(stderr, "opsgate: no pushed ref to check\n");
+    fmt::print(stderr, "{}\n", tr("opsgate: no pushed ref to check"));
     return k_exit_pass;
   }
 
@@ -109,15 +109,16 @@ int run_hook(HookOptions options, HookKind kind) {
   // With a verdict, an exit 2 can only come from writing the reports or posting the status.
   const bool infrastructure = outcome ? true : infrastructure_error(outcome.error());
   if (code == k_exit_fail) {
-    fmt::print(stderr, "opsgate: push refused by the operability gate:\n");
+    fmt::print(stderr, "{}\n", tr("opsgate: push refused by the operability gate:"));
     for (const TipVerdict& verdict : verdicts)
       if (!verdict.failed.empty())
         fmt::print(stderr, "opsgate:   {}: {}\n", escape_control(verdict.ref),
                    escape_control(fmt::format("{}", fmt::join(verdict.failed, ", "))));
-    fmt::print(stderr, "opsgate: `opsgate explain RULE-ID` says how to fix a rule.\n");
+    fmt::print(stderr, "{}\n", tr("opsgate: `opsgate explain RULE-ID` says how to fix a rule."));
   } else if (code == k_exit_pass && !options.quiet) {
-    fmt::print(stderr, "opsgate: push accepted ({} ref{} checked)\n", verdicts.size(),
-               verdicts.size() == 1 ? "" : "s");
+    fmt::print(stderr, "{}\n",
+               trnf("opsgate: push accepted ({} ref checked)",
+                    "opsgate: push accepted ({} refs checked)", verdicts.size(), verdicts.size()));
   }
   return apply_error_policy(options, code, infrastructure);
 }
@@ -190,7 +191,7 @@ Expected<void> try_hook_options(const HookOptions& options, const Repository& re
   std::error_code ec;
   const fs::path cwd = fs::current_path(ec);
   if (ec || (fs::current_path(root, ec), ec))
-    return fail(ErrorKind::io, fmt::format("cannot enter {}: {}", root, ec.message()));
+    return fail(ErrorKind::io, trf("cannot enter {}: {}", root, ec.message()));
   request->repository = root;
   auto checker = Checker::open(*request, Executor::shared());
   fs::current_path(cwd, ec);
@@ -205,10 +206,9 @@ int install(const HookOptions& options, const CLI::App& command) {
   if (!dir) return report_error(dir.error());
   if (auto usable = try_hook_options(options, *repo); !usable) {
     const int code = report_error(usable.error());
-    fmt::print(stderr,
-               "opsgate: {} was not written: with these options it would refuse every "
-               "push\n",
-               (fs::path(*dir) / "pre-push").string());
+    fmt::print(stderr, "{}\n",
+               trf("opsgate: {} was not written: with these options it would refuse every push",
+                   (fs::path(*dir) / "pre-push").string()));
     return code;
   }
   fs::path hook = fs::path(*dir) / "pre-push";
@@ -220,14 +220,14 @@ int install(const HookOptions& options, const CLI::App& command) {
     std::ifstream in(hook, std::ios::binary);
     std::string current((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (fs::is_symlink(hook, ec) || current.find(k_hook_marker) == std::string::npos)
-      return report_error(Error{
-          ErrorKind::usage,
-          fmt::format("{} exists and was not written by opsgate; it is left unchanged. Add this "
-                      "line to it (or remove it and run `opsgate hook install` again):\n  {}",
-                      hook.string(), script.substr(script.rfind("exec ") + 5)),
-          std::nullopt});
+      return report_error(
+          Error{ErrorKind::usage,
+                trf("{} exists and was not written by opsgate; it is left unchanged. Add this "
+                    "line to it (or remove it and run `opsgate hook install` again):\n  {}",
+                    hook.string(), script.substr(script.rfind("exec ") + 5)),
+                std::nullopt});
     if (current == script) {
-      fmt::print("{} is up to date\n", hook.string());
+      fmt::print("{}\n", trf("{} is up to date", hook.string()));
       return k_exit_pass;
     }
   }
@@ -240,7 +240,8 @@ int install(const HookOptions& options, const CLI::App& command) {
     out << script;
     out.close();
     if (!out)
-      return report_error(Error{ErrorKind::io, "cannot write " + temporary.string(), std::nullopt});
+      return report_error(
+          Error{ErrorKind::io, trf("cannot write {}", temporary.string()), std::nullopt});
   }
   fs::permissions(temporary,
                   fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
@@ -249,12 +250,13 @@ int install(const HookOptions& options, const CLI::App& command) {
   if (!ec) fs::rename(temporary, hook, ec);
   if (ec) {
     fs::remove(temporary, ec);
-    return report_error(Error{ErrorKind::io,
-                              fmt::format("cannot install {}: {}", hook.string(), ec.message()),
-                              std::nullopt});
+    return report_error(Error{
+        ErrorKind::io, trf("cannot install {}: {}", hook.string(), ec.message()), std::nullopt});
   }
-  fmt::print("{} {}: `git push` now runs `opsgate hook pre-push`\n",
-             exists ? "updated" : "installed", hook.string());
+  fmt::print("{}\n",
+             exists
+                 ? trf("updated {}: `git push` now runs `opsgate hook pre-push`", hook.string())
+                 : trf("installed {}: `git push` now runs `opsgate hook pre-push`", hook.string()));
   return k_exit_pass;
 }
 
@@ -263,11 +265,13 @@ int install(const HookOptions& options, const CLI::App& command) {
 void add_hook_options(CLI::App& command, HookOptions& options) {
   options.default_stage = "push";
   add_check_options(command, options, false);
-  command.add_option("--refs", options.refs,
-                     "Only check refs matching this glob (full or short name; repeatable)");
+  command.add_option(
+      "--refs", options.refs,
+      std::string(tr("Only check refs matching this glob (full or short name; repeatable)")));
   command
       .add_option("--on-error", options.on_error,
-                  "When opsgate cannot evaluate (exit 2): block the push, or allow it loudly")
+                  std::string(tr(
+                      "When opsgate cannot evaluate (exit 2): block the push, or allow it loudly")))
       ->check(CLI::IsMember({"block", "allow"}))
       ->capture_default_str();
 }
@@ -275,20 +279,24 @@ void add_hook_options(CLI::App& command, HookOptions& options) {
 }  // namespace
 
 void register_hook(CLI::App& app, int& exit_code) {
-  CLI::App* hook = app.add_subcommand("hook", "Git hook modes: pre-push, pre-receive, install");
+  CLI::App* hook =
+      app.add_subcommand("hook", std::string(tr("Git hook modes: pre-push, pre-receive, install")));
   hook->require_subcommand(1);
 
   auto push = std::make_shared<HookOptions>();
   CLI::App* pre_push = hook->add_subcommand(
-      "pre-push", "Run by git before a push: check every pushed tip (stdin: git's ref lines)");
-  pre_push->add_option("git-args", push->git_args, "The remote's name and URL (git passes them)");
+      "pre-push",
+      std::string(tr("Run by git before a push: check every pushed tip (stdin: git's ref lines)")));
+  pre_push->add_option("git-args", push->git_args,
+                       std::string(tr("The remote's name and URL (git passes them)")));
   add_hook_options(*pre_push, *push);
   pre_push->callback([push, &exit_code] { exit_code = run_hook(*push, HookKind::pre_push); });
 
   auto receive = std::make_shared<HookOptions>();
   CLI::App* pre_receive = hook->add_subcommand(
       "pre-receive",
-      "Run by git on the server (bare repository) before accepting a push: check every tip");
+      std::string(tr(
+          "Run by git on the server (bare repository) before accepting a push: check every tip")));
   add_hook_options(*pre_receive, *receive);
   pre_receive->callback(
       [receive, &exit_code] { exit_code = run_hook(*receive, HookKind::pre_receive); });
@@ -296,10 +304,12 @@ void register_hook(CLI::App& app, int& exit_code) {
   auto installed = std::make_shared<HookOptions>();
   CLI::App* install_command = hook->add_subcommand(
       "install",
-      "Write REPO's pre-push hook calling `opsgate hook pre-push` with these options (never "
-      "over a hook opsgate did not write)");
-  install_command->add_option("repo", installed->repo,
-                              "Repository (default: the one containing the current directory)");
+      std::string(
+          tr("Write REPO's pre-push hook calling `opsgate hook pre-push` with these options (never "
+             "over a hook opsgate did not write)")));
+  install_command->add_option(
+      "repo", installed->repo,
+      std::string(tr("Repository (default: the one containing the current directory)")));
   add_hook_options(*install_command, *installed);
   install_command->callback([installed, install_command, &exit_code] {
     exit_code = install(*installed, *install_command);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "i18n.hpp"
 #include "manifest.hpp"
 #include "manifest_schema.hpp"
 #include "options.hpp"
@@ -181,9 +182,10 @@ int init(const InitOptions& options) {
   std::string target = options.output;
   if (target.empty()) {
     if (repo && !repo->workdir())
-      return report_error(Error{ErrorKind::usage,
-                                "a bare repository has no work tree to write into; use --output",
-                                std::nullopt});
+      return report_error(
+          Error{ErrorKind::usage,
+                std::string(tr("a bare repository has no work tree to write into; use --output")),
+                std::nullopt});
     fs::path dir = repo ? fs::path(*repo->workdir()) : fs::path(options.repo);
     target = (dir / k_manifest_file).lexically_normal().string();
   }
@@ -202,15 +204,16 @@ int init(const InitOptions& options) {
   std::error_code ec;
   if (fs::exists(target, ec))
     return report_error(Error{ErrorKind::usage,
-                              fmt::format("{} already exists; opsgate init never overwrites it "
-                                          "(use --output - to print a starter)",
-                                          target),
+                              trf("{} already exists; opsgate init never overwrites it "
+                                  "(use --output - to print a starter)",
+                                  target),
                               std::nullopt});
   std::ofstream out(target, std::ios::binary);
   out << text;
   out.close();
-  if (!out) return report_error(Error{ErrorKind::io, "cannot write " + target, std::nullopt});
-  fmt::print("wrote {}: fill it in, then run `opsgate check --worktree`\n", escape_control(target));
+  if (!out) return report_error(Error{ErrorKind::io, trf("cannot write {}", target), std::nullopt});
+  fmt::print("{}\n", trf("wrote {}: fill it in, then run `opsgate check --worktree`",
+                         escape_control(target)));
   return k_exit_pass;
 }
 
@@ -218,11 +221,14 @@ int init(const InitOptions& options) {
 
 void register_init(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<InitOptions>();
-  CLI::App* command =
-      app.add_subcommand("init", "Write a commented starter operability.toml (never overwrites)");
-  command->add_option("repo", options->repo, "Repository or directory (default: current)");
-  command->add_option("--output,-o", options->output, "Write here instead ('-' for stdout)");
-  command->add_option("--name", options->name, "Service name (default: the directory's name)");
+  CLI::App* command = app.add_subcommand(
+      "init", std::string(tr("Write a commented starter operability.toml (never overwrites)")));
+  command->add_option("repo", options->repo,
+                      std::string(tr("Repository or directory (default: current)")));
+  command->add_option("--output,-o", options->output,
+                      std::string(tr("Write here instead ('-' for stdout)")));
+  command->add_option("--name", options->name,
+                      std::string(tr("Service name (default: the directory's name)")));
   add_rules_options(*command, *options);
   command->callback([options, &exit_code] { exit_code = init(*options); });
 }

@@ -73,7 +73,7 @@ struct Expectation {
 
 Expected<Expectation> read_expectation(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(ErrorKind::not_found, "cannot read " + file.string());
+  if (!in) return fail(ErrorKind::not_found, trf("cannot read {}", file.string()));
   std::ostringstream text;
   text << in.rdbuf();
   auto doc = parse_toml(text.str(), file.string());
@@ -84,20 +84,22 @@ Expected<Expectation> read_expectation(const fs::path& file) {
     if (key.str() == "at") {
       const toml::date_time* stamp = value.is_date_time() ? &value.as_date_time()->get() : nullptr;
       if (!stamp || !stamp->offset)
-        return fail(ErrorKind::invalid, "'at' must be a date-time with an offset", where);
+        return fail(ErrorKind::invalid, std::string(tr("'at' must be a date-time with an offset")),
+                    where);
       expect.at = Instant{to_instant(*stamp, std::chrono::minutes{0}),
                           std::chrono::minutes{stamp->offset->minutes}};
     } else if (key.str() == "env") {
-      if (!value.is_string()) return fail(ErrorKind::invalid, "'env' must be a string", where);
+      if (!value.is_string())
+        return fail(ErrorKind::invalid, std::string(tr("'env' must be a string")), where);
       expect.env = value.as_string()->get();
     } else if (key.str() == "stage") {
       auto stage = parse_stage(value.value_or(std::string()));
       if (!stage)
-        return fail(ErrorKind::invalid, fmt::format("'stage' must be one of {}", k_stage_names),
-                    where);
+        return fail(ErrorKind::invalid, trf("'stage' must be one of {}", k_stage_names), where);
       expect.stage = *stage;
     } else if (key.str() == "status") {
-      if (!value.is_table()) return fail(ErrorKind::invalid, "'status' must be a table", where);
+      if (!value.is_table())
+        return fail(ErrorKind::invalid, std::string(tr("'status' must be a table")), where);
       for (const auto& [rule, status] : *value.as_table()) {
         std::string name = status.value_or(std::string());
         std::optional<Status> parsed;
@@ -105,15 +107,14 @@ Expected<Expectation> read_expectation(const fs::path& file) {
           if (status_name(candidate) == name) parsed = candidate;
         if (!parsed)
           return fail(ErrorKind::invalid,
-                      fmt::format("status of {} must be pass, fail, waived or skipped", rule.str()),
+                      trf("status of {} must be pass, fail, waived or skipped", rule.str()),
                       position_of(status, file.string()));
         expect.statuses.emplace_back(std::string(rule.str()), *parsed);
       }
     } else {
-      return fail(
-          ErrorKind::invalid,
-          fmt::format("unknown key '{}' in expect.toml (at, env, stage, status)", key.str()),
-          where);
+      return fail(ErrorKind::invalid,
+                  trf("unknown key '{}' in expect.toml (at, env, stage, status)", key.str()),
+                  where);
     }
   }
   return expect;
@@ -127,25 +128,25 @@ int test_rules(const CommonOptions& options, const std::string& dir) {
   // Accepted by the schema check all the same, but only a declaration gives the key a type that
   // GATE-SCHEMA checks and a place in `opsgate init` and `opsgate schema`.
   for (const UndeclaredRead& read : rules->keys.read)
-    fmt::print(stderr, "opsgate: warning: {}\n",
-               escape_control(fmt::format(
-                   "{}: {} reads {}, which the pack does not declare; add [[key]] path = \"{}\", "
-                   "type = \"...\", description = \"...\" so that GATE-SCHEMA checks its type "
-                   "and `opsgate init` and `opsgate schema` show it",
-                   read.where.to_string(), read.rule, read.path, read.path)));
+    fmt::print(stderr, "{}\n",
+               trf("opsgate: warning: {}",
+                   escape_control(
+                       trf("{}: {} reads {}, which the pack does not declare; add [[key]] path = "
+                           "\"{}\", type = \"...\", description = \"...\" so that GATE-SCHEMA "
+                           "checks its type and `opsgate init` and `opsgate schema` show it",
+                           read.where.to_string(), read.rule, read.path, read.path))));
   fs::path tests = fs::path(dir) / "tests";
   std::error_code ec;
   if (!fs::is_directory(tests, ec))
-    return report_error(Error{ErrorKind::not_found,
-                              fmt::format("{} has no tests/ directory of cases", dir),
-                              std::nullopt});
+    return report_error(
+        Error{ErrorKind::not_found, trf("{} has no tests/ directory of cases", dir), std::nullopt});
   std::vector<fs::path> cases;
   for (const auto& entry : fs::directory_iterator(tests, ec))
     if (entry.is_directory()) cases.push_back(entry.path());
   std::sort(cases.begin(), cases.end());
   if (cases.empty())
     return report_error(
-        Error{ErrorKind::not_found, fmt::format("{} holds no case", tests.string()), std::nullopt});
+        Error{ErrorKind::not_found, trf("{} holds no case", tests.string()), std::nullopt});
 
   int mismatches = 0;
   for (const fs::path& path : cases) {
@@ -181,52 +182,58 @@ int test_rules(const CommonOptions& options, const std::string& dir) {
       if (!found) {
         if (!rules->find(rule))
           return report_error(Error{ErrorKind::invalid,
-                                    fmt::format("case {}: no rule {} is loaded", name, rule),
+                                    trf("case {}: no rule {} is loaded", name, rule),
                                     SourcePos{(path / "expect.toml").string()}});
-        problems.push_back(
-            fmt::format("{}: expected {}, got no finding", rule, status_name(status)));
+        problems.push_back(trf("{}: expected {}, got no finding", rule, status_name(status)));
         continue;
       }
       if (found->status != status)
-        problems.push_back(fmt::format("{}: expected {}, got {}: {}", rule, status_name(status),
-                                       status_name(found->status), found->message));
+        problems.push_back(trf("{}: expected {}, got {}: {}", rule, status_name(status),
+                               status_name(found->status), found->message));
     }
     if (problems.empty()) {
       if (!options.quiet)
-        fmt::print("ok    {} ({} expectations)\n", escape_control(name), expect->statuses.size());
+        fmt::print("{}\n", trf("ok    {} ({} expectations)", escape_control(name),
+                               expect->statuses.size()));
       continue;
     }
     ++mismatches;
-    fmt::print("FAIL  {}\n", escape_control(name));
+    fmt::print("{}\n", trf("FAIL  {}", escape_control(name)));
     for (const std::string& problem : problems) fmt::print("        {}\n", escape_control(problem));
   }
-  fmt::print("{} passed, {} failed\n", cases.size() - mismatches, mismatches);
+  fmt::print("{}\n", trf("{} passed, {} failed", cases.size() - mismatches, mismatches));
   return mismatches ? k_exit_fail : k_exit_pass;
 }
 
 }  // namespace
 
 void register_rules(CLI::App& app, int& exit_code) {
-  CLI::App* rules = app.add_subcommand("rules", "List the loaded rules, or run a pack's cases");
+  CLI::App* rules =
+      app.add_subcommand("rules", std::string(tr("List the loaded rules, or run a pack's cases")));
   rules->require_subcommand(1);
 
   auto list_options = std::make_shared<CommonOptions>();
-  CLI::App* list = rules->add_subcommand("list", "List the loaded rules");
+  CLI::App* list = rules->add_subcommand("list", std::string(tr("List the loaded rules")));
   add_rules_options(*list, *list_options);
   list->callback([list_options, &exit_code] { exit_code = list_rules(*list_options); });
 
   CLI::App* packs = rules->add_subcommand(
-      "packs", "List the installed rule packs (the names --rules takes) and their directories");
+      "packs",
+      std::string(
+          tr("List the installed rule packs (the names --rules takes) and their directories")));
   packs->callback([&exit_code] { exit_code = list_packs(); });
 
   auto test_options = std::make_shared<CommonOptions>();
   auto dir = std::make_shared<std::string>();
   CLI::App* test = rules->add_subcommand(
-      "test", "Run the cases in DIR/tests/ against DIR's rules (exit 0 all match, 1 a mismatch)");
-  test->add_option("dir", *dir, "Rule pack directory")->required();
-  test->add_option("--env", test_options->env, "Default environment of the cases")
+      "test",
+      std::string(
+          tr("Run the cases in DIR/tests/ against DIR's rules (exit 0 all match, 1 a mismatch)")));
+  test->add_option("dir", *dir, std::string(tr("Rule pack directory")))->required();
+  test->add_option("--env", test_options->env, std::string(tr("Default environment of the cases")))
       ->capture_default_str();
-  test->add_flag("--quiet,-q", test_options->quiet, "Only mismatches and the summary");
+  test->add_flag("--quiet,-q", test_options->quiet,
+                 std::string(tr("Only mismatches and the summary")));
   test->callback([test_options, dir, &exit_code] { exit_code = test_rules(*test_options, *dir); });
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "i18n.hpp"
 #include "manifest_json_schema.hpp"
 #include "options.hpp"
 
@@ -24,7 +25,9 @@ int print_schema(const CommonOptions& options) {
 void register_schema(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<CommonOptions>();
   CLI::App* command = app.add_subcommand(
-      "schema", "Print the JSON Schema of operability.toml for the loaded packs (for editors)");
+      "schema",
+      std::string(
+          tr("Print the JSON Schema of operability.toml for the loaded packs (for editors)")));
   add_rules_options(*command, *options);
   command->callback([options, &exit_code] { exit_code = print_schema(*options); });
 }

@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "curl_api.hpp"
+#include "i18n.hpp"
 #include "options.hpp"
 
 namespace opsgate::cli {
@@ -13,7 +14,7 @@ std::string version_text() {
   int major = 0, minor = 0, rev = 0;
   git_libgit2_version(&major, &minor, &rev);
   // libcurl is only loaded here and for --post-status (gate/curl_api.hpp).
-  std::string curl = fmt::format("{} not loadable", curl_library_name());
+  std::string curl = trf("{} not loadable", curl_library_name());
   if (auto api = curl_api(); api && (*api)->version_info(CURLVERSION_NOW)->version)
     curl = fmt::format("libcurl {}", (*api)->version_info(CURLVERSION_NOW)->version);
   return fmt::format("opsgate {}\nlibgit2 {}.{}.{}, toml++ {}.{}.{}, {}", OPSGATE_VERSION, major,
@@ -21,7 +22,7 @@ std::string version_text() {
 }
 
 void register_version(CLI::App& app, int& exit_code) {
-  CLI::App* command = app.add_subcommand("version", "Print the version");
+  CLI::App* command = app.add_subcommand("version", std::string(tr("Print the version")));
   command->callback([&exit_code] {
     fmt::print("{}\n", version_text());
     exit_code = k_exit_pass;

@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <thread>
 
 #include "commands.hpp"
 #include "cron.hpp"
+#include "i18n.hpp"
 #include "options.hpp"
 #include "terminal_text.hpp"
 #include "window_query.hpp"
@@ -70,6 +72,7 @@ std::string render_json(const WindowAnswer& answer, const WindowOptions& options
       {"revision", answer.revision.empty() ? json(nullptr) : json(answer.revision)},
       {"emergency", options.emergency.empty() ? json(nullptr) : json(options.emergency)},
       {"problems", problems},
+      {"lang", lang_name(language())},
   };
   return out.dump(2) + "\n";
 }
@@ -83,29 +86,45 @@ std::string render_text(const WindowAnswer& answer, const WindowOptions& options
   const Schedule& schedule = answer.schedule;
   const WindowState& state = answer.state;
   std::string who = escape_control(answer.service.empty() ? answer.manifest : answer.service);
+  const std::string zone =
+      schedule.timezone.empty() ? "" : " (" + escape_control(schedule.timezone) + ")";
   std::string out =
-      fmt::format("{}: release window of {} for {}{}\n", state.open ? "open" : "closed", who,
-                  escape_control(options.env),
-                  schedule.timezone.empty() ? "" : " (" + escape_control(schedule.timezone) + ")");
+      (state.open
+           ? trf("open: release window of {} for {}{}", who, escape_control(options.env), zone)
+           : trf("closed: release window of {} for {}{}", who, escape_control(options.env), zone)) +
+      "\n";
   if (!options.emergency.empty() && !state.open)
-    out += fmt::format("  emergency: the closed window is waived: {}\n",
-                       escape_control(options.emergency));
+    out += trf("  emergency: the closed window is waived: {}", escape_control(options.emergency)) +
+           "\n";
   if (options.quiet) return out;
-  out += fmt::format("  at          {}\n", both(schedule, answer.at.utc));
-  out += fmt::format("  why         {}\n", escape_control(answer.reason()));
+  // Labels padded to one width in each language: a column a character.
+  const auto columns = [](std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+  };
+  std::size_t width = 0;
+  for (std::string_view label :
+       {tr("at"), tr("why"), tr("closes at"), tr("next opens"), tr("until")})
+    width = std::max(width, columns(label));
+  const auto line = [&](std::string_view label, std::string_view text) {
+    return fmt::format("  {}{}{}\n", label, std::string(width - columns(label) + 2, ' '), text);
+  };
+  out += line(tr("at"), both(schedule, answer.at.utc));
+  out += line(tr("why"), escape_control(answer.reason()));
   for (std::size_t i = 1; i < answer.problems.size(); ++i)
-    out +=
-        fmt::format("              {}: {}\n", escape_control(answer.problems[i].where.to_string()),
-                    escape_control(answer.problems[i].message));
-  if (state.closes_at) out += fmt::format("  closes at   {}\n", both(schedule, *state.closes_at));
-  if (state.open && !state.closes_at) out += "  closes at   not within the next 8 years\n";
+    out += line("", escape_control(answer.problems[i].where.to_string()) + ": " +
+                        escape_control(answer.problems[i].message));
+  if (state.closes_at) out += line(tr("closes at"), both(schedule, *state.closes_at));
+  if (state.open && !state.closes_at)
+    out += line(tr("closes at"), tr("not within the next 8 years"));
   if (state.next_open) {
-    out += fmt::format("  next opens  {}\n", both(schedule, *state.next_open));
-    if (state.next_closes_at)
-      out += fmt::format("  until       {}\n", both(schedule, *state.next_closes_at));
+    out += line(tr("next opens"), both(schedule, *state.next_open));
+    if (state.next_closes_at) out += line(tr("until"), both(schedule, *state.next_closes_at));
   } else if (!state.open && answer.problems.empty() && !answer.missing_manifest) {
-    out += state.cause == WindowCause::no_allow ? "  next opens  never\n"
-                                                : "  next opens  not within the next 8 years\n";
+    out += line(tr("next opens"), state.cause == WindowCause::no_allow
+                                      ? tr("never")
+                                      : tr("not within the next 8 years"));
   }
   return out;
 }
@@ -118,15 +137,15 @@ class WindowRun {
     if (m_options.format != "text" && m_options.format != "json")
       return report_error(
           Error{ErrorKind::usage,
-                fmt::format("--format: unknown format '{}' (window prints text or json)",
-                            m_options.format),
+                trf("--format: unknown format '{}' (window prints text or json)", m_options.format),
                 std::nullopt});
     std::optional<std::chrono::seconds> wait;
     if (!m_options.wait.empty()) {
       if (!m_options.at.empty())
-        return report_error(Error{ErrorKind::usage,
-                                  "--wait waits in real time; it cannot be used with --at",
-                                  std::nullopt});
+        return report_error(
+            Error{ErrorKind::usage,
+                  std::string(tr("--wait waits in real time; it cannot be used with --at")),
+                  std::nullopt});
       auto parsed = parse_duration(m_options.wait);
       if (!parsed)
         return report_error(
@@ -152,8 +171,9 @@ class WindowRun {
       while (!m_answer.state.open && m_answer.state.next_open &&
              *m_answer.state.next_open <= deadline) {
         if (!m_options.quiet)
-          fmt::print(stderr, "opsgate: window closed; waiting until {}\n",
-                     both(m_answer.schedule, *m_answer.state.next_open));
+          fmt::print(stderr, "{}\n",
+                     trf("opsgate: window closed; waiting until {}",
+                         both(m_answer.schedule, *m_answer.state.next_open)));
         std::this_thread::sleep_until(*m_answer.state.next_open);
         m_answer = query->at(now_utc());
       }
@@ -175,27 +195,34 @@ void register_window(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<WindowOptions>();
   CLI::App* command = app.add_subcommand(
       "window",
-      "Say whether the release window of --env is open at --at, why, and when it next "
-      "closes or opens (exit 0 open, 1 closed, 2 error)");
-  command->add_option("repo", options->repo,
-                      "Repository (default: the one containing the current directory)");
-  command->add_option("--rev", options->rev, "Revision to read the manifest from")
+      std::string(
+          tr("Say whether the release window of --env is open at --at, why, and when it next "
+             "closes or opens (exit 0 open, 1 closed, 2 error)")));
+  command->add_option(
+      "repo", options->repo,
+      std::string(tr("Repository (default: the one containing the current directory)")));
+  command->add_option("--rev", options->rev, std::string(tr("Revision to read the manifest from")))
       ->capture_default_str();
   add_rules_options(*command, *options);
   command
-      ->add_option("--manifest", options->manifests,
-                   "Manifest path inside the repository (needed when there are several)")
+      ->add_option(
+          "--manifest", options->manifests,
+          std::string(tr("Manifest path inside the repository (needed when there are several)")))
       ->allow_extra_args(false);
-  command->add_option("--at", options->at, "Evaluation time, RFC 3339 (default: now)");
-  command->add_option("--format", options->format, "Output: text, json")
+  command->add_option("--at", options->at,
+                      std::string(tr("Evaluation time, RFC 3339 (default: now)")));
+  command->add_option("--format", options->format, std::string(tr("Output: text, json")))
       ->check(described_choices({"text", "json"}))
       ->capture_default_str();
-  command->add_option("--wait", options->wait,
-                      "When closed, wait for the next opening if it comes within this duration "
-                      "(\"2h\", \"30m\"), then exit 0");
-  command->add_option("--emergency", options->emergency,
-                      "Emergency change: exit 0 even when closed, recording REASON");
-  command->add_flag("--worktree", options->worktree, "Read files from the work tree, not --rev");
+  command->add_option(
+      "--wait", options->wait,
+      std::string(tr("When closed, wait for the next opening if it comes within this duration "
+                     "(\"2h\", \"30m\"), then exit 0")));
+  command->add_option(
+      "--emergency", options->emergency,
+      std::string(tr("Emergency change: exit 0 even when closed, recording REASON")));
+  command->add_flag("--worktree", options->worktree,
+                    std::string(tr("Read files from the work tree, not --rev")));
   add_output_options(*command, *options);
   command->callback([options, &exit_code] { exit_code = WindowRun(*options).run(); });
 }

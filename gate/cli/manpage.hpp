@@ -14,7 +14,9 @@ struct ManPage {
   std::string roff;
 };
 
-// `cli` is describe_cli()'s tree; `version` goes into each page's footer.
+// `cli` is describe_cli()'s tree; `version` goes into each page's footer. The pages' own texts
+// (section names, exit status, environment) are in the thread's language, as the tree's
+// descriptions are when define_cli() ran in it.
 std::vector<ManPage> man_pages(const CommandSpec& cli, const std::string& version);
 
 }  // namespace opsgate::cli

@@ -14,16 +14,19 @@ namespace opsgate::cli {
 void add_rules_options(CLI::App& command, CommonOptions& options) {
   command
       .add_option("--rules", options.rules,
-                  "Rule pack: directory, .toml file, REV:PATH or installed name (repeatable; "
-                  "default: baseline)")
+                  std::string(tr(
+                      "Rule pack: directory, .toml file, REV:PATH or installed name (repeatable; "
+                      "default: baseline)")))
       ->allow_extra_args(false);  // one value per --rules: `--rules P REPO` leaves REPO alone
-  command.add_option("--env", options.env, "Target environment")->capture_default_str();
+  command.add_option("--env", options.env, std::string(tr("Target environment")))
+      ->capture_default_str();
 }
 
 void add_output_options(CLI::App& command, CommonOptions& options) {
-  command.add_flag("--no-color", options.no_color, "Plain output");
-  command.add_flag("--quiet,-q", options.quiet, "Only the verdict line");
-  command.add_flag("--verbose,-v", options.verbose, "Details: passing and skipped rules too");
+  command.add_flag("--no-color", options.no_color, std::string(tr("Plain output")));
+  command.add_flag("--quiet,-q", options.quiet, std::string(tr("Only the verdict line")));
+  command.add_flag("--verbose,-v", options.verbose,
+                   std::string(tr("Details: passing and skipped rules too")));
 }
 
 CLI::Validator described_choices(const std::vector<std::string>& values) {
@@ -46,7 +49,7 @@ bool use_color(const CommonOptions& options) {
 Expected<Instant> evaluation_time(const std::string& at) {
   if (at.empty()) return now_utc();
   auto parsed = parse_rfc3339(at);
-  if (!parsed) return fail(ErrorKind::usage, "--at: " + parsed.error().message);
+  if (!parsed) return fail(ErrorKind::usage, trf("--at: {}", parsed.error().message));
   return parsed;
 }
 

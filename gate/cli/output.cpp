@@ -34,8 +34,7 @@ Expected<void> parse_report_targets(const std::vector<std::string>& specs,
   for (const std::string& spec : specs) {
     std::size_t equals = spec.find('=');
     if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
-      if (first)
-        first = fail(ErrorKind::usage, fmt::format("--report {}: expected FMT=FILE", spec));
+      if (first) first = fail(ErrorKind::usage, trf("--report {}: expected FMT=FILE", spec));
       continue;
     }
     ReportTarget target{spec.substr(0, equals), spec.substr(equals + 1)};
@@ -86,9 +85,9 @@ Expected<int> open_report_file(const std::string& format, const std::string& fil
     if (!ec && (inside(absolute) || inside(real_parent))) {
       if (real_parent != parent)
         return fail(ErrorKind::usage,
-                    fmt::format("--report {}: a directory on the way is a symlink inside the "
-                                "repository's work tree; reports are not written through it",
-                                file));
+                    trf("--report {}: a directory on the way is a symlink inside the "
+                        "repository's work tree; reports are not written through it",
+                        file));
       flags |= O_NOFOLLOW;
     }
   }
@@ -96,11 +95,11 @@ Expected<int> open_report_file(const std::string& format, const std::string& fil
   if (fd < 0) {
     if (errno == ELOOP)
       return fail(ErrorKind::usage,
-                  fmt::format("--report {}: the file is a symlink inside the repository's work "
-                              "tree; reports are not written through it",
-                              file));
-    return fail(ErrorKind::io, fmt::format("cannot write the {} report to {}: {}", format, file,
-                                           std::strerror(errno)));
+                  trf("--report {}: the file is a symlink inside the repository's work "
+                      "tree; reports are not written through it",
+                      file));
+    return fail(ErrorKind::io,
+                trf("cannot write the {} report to {}: {}", format, file, std::strerror(errno)));
   }
   return fd;
 }
@@ -122,15 +121,15 @@ Expected<void> write_reports(const Report& report, const std::vector<ReportTarge
       ::close(*fd);
       if (result)
         result = fail(ErrorKind::io,
-                      fmt::format("cannot write the {} report to {}", target.format, target.file));
+                      trf("cannot write the {} report to {}", target.format, target.file));
       continue;
     }
     write_report(report, target.format, TextStyle{false, true, false},
                  [out](std::string_view text) { std::fwrite(text.data(), 1, text.size(), out); });
     const bool failed = std::ferror(out) != 0;
     if ((std::fclose(out) != 0 || failed) && result)
-      result = fail(ErrorKind::io,
-                    fmt::format("cannot write the {} report to {}", target.format, target.file));
+      result =
+          fail(ErrorKind::io, trf("cannot write the {} report to {}", target.format, target.file));
   }
   return result;
 }
@@ -152,8 +151,10 @@ bool post_status(const CheckOptions& options, const Report& report, StatusState 
   auto posted = post_commit_status(status, report.revision.value_or(""), state, description,
                                    process_environment(), log);
   if (posted) return true;
-  fmt::print(stderr, "opsgate: {}: commit status not posted: {}\n",
-             status.require ? "error" : "warning", posted.error().message);
+  fmt::print(stderr, "{}\n",
+             status.require
+                 ? trf("opsgate: error: commit status not posted: {}", posted.error().message)
+                 : trf("opsgate: warning: commit status not posted: {}", posted.error().message));
   return false;
 }
 
@@ -206,28 +207,34 @@ int finish_error(const CheckOptions& options, const std::vector<ReportTarget>& t
 void add_status_options(CLI::App& command, StatusOptions& status) {
   command
       .add_flag("--post-status{auto}", status.provider,
-                "Post the verdict as a commit status: --post-status[=auto|gitlab|github|gitea|"
-                "bitbucket]")
+                std::string(tr(
+                    "Post the verdict as a commit status: --post-status[=auto|gitlab|github|gitea|"
+                    "bitbucket]")))
       ->check(CLI::IsMember({"auto", "gitlab", "github", "gitea", "bitbucket"}));
-  command.add_flag("--require-status", status.require, "A failed status post is exit 2");
-  command.add_option("--api-url", status.api_url,
-                     "API root for --post-status (default: CI_API_V4_URL, GITHUB_API_URL or "
-                     "BITBUCKET_URL)");
-  command.add_option("--project", status.project,
-                     "GitLab project id or path, GitHub/Gitea owner/repo (default: CI_PROJECT_ID "
-                     "or GITHUB_REPOSITORY)");
-  command.add_option("--target-url", status.target_url,
-                     "Link of the status (default: the CI job: CI_JOB_URL, the GitHub run, "
-                     "BUILD_URL)");
-  command.add_option("--status-sha", status.sha,
-                     "Commit that gets the status (default: the evaluated revision)");
+  command.add_flag("--require-status", status.require,
+                   std::string(tr("A failed status post is exit 2")));
+  command.add_option(
+      "--api-url", status.api_url,
+      std::string(tr("API root for --post-status (default: CI_API_V4_URL, GITHUB_API_URL or "
+                     "BITBUCKET_URL)")));
+  command.add_option(
+      "--project", status.project,
+      std::string(tr("GitLab project id or path, GitHub/Gitea owner/repo (default: CI_PROJECT_ID "
+                     "or GITHUB_REPOSITORY)")));
+  command.add_option(
+      "--target-url", status.target_url,
+      std::string(tr("Link of the status (default: the CI job: CI_JOB_URL, the GitHub run, "
+                     "BUILD_URL)")));
+  command.add_option(
+      "--status-sha", status.sha,
+      std::string(tr("Commit that gets the status (default: the evaluated revision)")));
   command
       .add_option("--ca-file", status.ca_file,
-                  "PEM CA bundle to verify the server with (a corporate CA)")
+                  std::string(tr("PEM CA bundle to verify the server with (a corporate CA)")))
       ->check(CLI::ExistingFile);
   command
       .add_option("--status-timeout", status.timeout_seconds,
-                  "Bound on the whole post, retries included, in seconds")
+                  std::string(tr("Bound on the whole post, retries included, in seconds")))
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
 }
@@ -236,48 +243,64 @@ void add_status_options(CLI::App& command, StatusOptions& status) {
 
 void add_check_options(CLI::App& command, CheckOptions& options, bool with_revisions) {
   if (with_revisions) {
-    command.add_option("--rev", options.rev, "Revision to evaluate")->capture_default_str();
+    command.add_option("--rev", options.rev, std::string(tr("Revision to evaluate")))
+        ->capture_default_str();
     command.add_option("--base", options.base,
-                       "Base of the change (its merge base with --rev is used)");
-    command.add_flag("--worktree", options.worktree, "Read files from the work tree, not --rev");
+                       std::string(tr("Base of the change (its merge base with --rev is used)")));
+    command.add_flag("--worktree", options.worktree,
+                     std::string(tr("Read files from the work tree, not --rev")));
   }
   add_rules_options(command, options);
-  command.add_option("--stage", options.stage,
-                     with_revisions
-                         ? "Where the check runs: commit, push, merge or deploy (default: merge; "
-                           "commit with --worktree). Rules may apply at some stages only; deploy "
-                           "judges every service, whatever --base says"
-                         : "Where the check runs: commit, push, merge or deploy (default: " +
-                               options.default_stage + ")");
+  command.add_option(
+      "--stage", options.stage,
+      with_revisions
+          ? std::string(tr("Where the check runs: commit, push, merge or deploy (default: "
+                           "merge; commit with --worktree). Rules may apply at some stages "
+                           "only; deploy judges every service, whatever --base says"))
+          : trf("Where the check runs: commit, push, merge or deploy (default: {})",
+                options.default_stage));
   // One value per occurrence (repeatable): `--manifest M REPO` must not take REPO as a manifest.
-  command.add_option("--manifest", options.manifests, "Manifest path(s) inside the repository")
-      ->allow_extra_args(false);
-  command.add_option("--at", options.at, "Evaluation time, RFC 3339 (default: now)");
   command
-      .add_option("--format", options.format,
-                  "Report on stdout: text, json, junit, sarif, codequality, markdown")
+      .add_option("--manifest", options.manifests,
+                  std::string(tr("Manifest path(s) inside the repository")))
+      ->allow_extra_args(false);
+  command.add_option("--at", options.at,
+                     std::string(tr("Evaluation time, RFC 3339 (default: now)")));
+  command
+      .add_option(
+          "--format", options.format,
+          std::string(tr("Report on stdout: text, json, junit, sarif, codequality, markdown")))
       ->check(described_choices(report_formats()))
       ->capture_default_str();
-  command.add_option("--report", options.reports, "Also write a report: FMT=FILE (repeatable)")
+  command
+      .add_option("--report", options.reports,
+                  std::string(tr("Also write a report: FMT=FILE (repeatable)")))
       ->allow_extra_args(false);
-  command.add_option("--fail-on", options.fail_on, "Lowest failing severity: error, warning")
+  command
+      .add_option("--fail-on", options.fail_on,
+                  std::string(tr("Lowest failing severity: error, warning")))
       ->check(described_choices({"error", "warning"}))
       ->capture_default_str();
-  command.add_flag("--fail-on-new", options.fail_on_new,
-                   "With --base: only failures the change brings fail the gate; those already "
-                   "failing at the merge base are reported as warnings");
+  command.add_flag(
+      "--fail-on-new", options.fail_on_new,
+      std::string(tr("With --base: only failures the change brings fail the gate; those already "
+                     "failing at the merge base are reported as warnings")));
   command.add_option("--min-level", options.min_level,
-                     "Fail unless every manifest reaches this maturity level");
-  command.add_option("--emergency", options.emergency,
-                     "Emergency change: waive release-window rules, recording REASON");
+                     std::string(tr("Fail unless every manifest reaches this maturity level")));
+  command.add_option(
+      "--emergency", options.emergency,
+      std::string(tr("Emergency change: waive release-window rules, recording REASON")));
   add_status_options(command, options.status);
   add_output_options(command, options);
   command
       .add_option("--jobs", options.jobs,
-                  "Manifests evaluated at once in a monorepo (default: one per usable CPU)")
+                  std::string(tr(
+                      "Manifests evaluated at once in a monorepo (default: one per usable CPU)")))
       ->check(CLI::Range(1u, 64u));
-  command.add_flag("--timings", options.timings,
-                   "Print where the run's time went (start-up, rules, evaluation...) on stderr");
+  command.add_flag(
+      "--timings", options.timings,
+      std::string(
+          tr("Print where the run's time went (start-up, rules, evaluation...) on stderr")));
 }
 
 Expected<CheckRequest> make_request(const CheckOptions& options) {
@@ -293,14 +316,12 @@ Expected<CheckRequest> make_request(const CheckOptions& options) {
   request.at = *at;
   auto fail_on = parse_severity(options.fail_on);
   if (!fail_on || *fail_on == Severity::info)
-    return fail(ErrorKind::usage,
-                fmt::format("--fail-on {}: expected error or warning", options.fail_on));
+    return fail(ErrorKind::usage, trf("--fail-on {}: expected error or warning", options.fail_on));
   request.fail_on = *fail_on;
   const std::string stage = stage_option(options);
   auto parsed_stage = parse_stage(stage);
   if (!parsed_stage)
-    return fail(ErrorKind::usage,
-                fmt::format("--stage '{}': expected one of {}", stage, k_stage_names));
+    return fail(ErrorKind::usage, trf("--stage '{}': expected one of {}", stage, k_stage_names));
   request.stage = *parsed_stage;
   request.fail_on_new = options.fail_on_new;
   return request;
@@ -327,7 +348,8 @@ int finish(const CheckOptions& options, const Expected<Report>& outcome,
                TextStyle{use_color(options), options.verbose, options.quiet});
   // A report cut short (a full disk) is no verdict a pipeline can read.
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    Error error{ErrorKind::io, "cannot write the report to standard output", std::nullopt};
+    Error error{ErrorKind::io, std::string(tr("cannot write the report to standard output")),
+                std::nullopt};
     Report failed = error_report(partial_request(options), nullptr, error);
     failed.at = report.at;
     failed.revision = report.revision;

@@ -3,7 +3,8 @@
 # completions the build writes into build/manual/ (gate/cli/docgen.cpp) are rendered by the real
 # man and groff and driven through the real shells; `--version`; where `cmake --install` puts
 # them. Every page and completion is checked against the binary's own --help, so an option added
-# later is checked without editing this suite.
+# later is checked without editing this suite. The French pages (build/manual/man/fr/man1, as
+# `--lang fr --help` words them) are rendered too.
 #
 # Environment: OPSGATE, OPSGATE_BUILD_DIR (the build directory that wrote manual/). A missing
 # tool (man, groff, zsh, fish, bash-completion) skips its scenario; missing or broken generated
@@ -101,6 +102,43 @@ assert_contains "man opsgate-check: the exit status" "${OUT}" "EXIT STATUS"
 OUT="$(rendered "${PAGES}/opsgate.1")"
 assert_contains "man opsgate: the subcommands' pages" "${OUT}" "opsgate-check(1)"
 assert_contains "man opsgate: --version" "${OUT}" "--version"
+}
+
+scenario "man: French pages, one per English page, rendered by man -l" scenario_man_french
+scenario_man_french() {
+command -v man >/dev/null && command -v groff >/dev/null || skip "needs man and groff"
+local french="${MANUAL}/man/fr/man1"
+assert_eq "man fr: the same pages as in English" \
+  "$(cd "${PAGES}" 2>/dev/null && ls | sort)" "$(cd "${french}" 2>/dev/null && ls | sort)"
+local page name warnings
+for page in "${french}"/*.1; do
+  name="$(basename "${page}" .1)"
+  OUT="$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "${page}" 2>"${E2E_TMP}/man.err")"
+  ERR="$(cat "${E2E_TMP}/man.err")"
+  assert_eq "man fr ${name}: man --warnings renders it without a warning" "" "${ERR}"
+  assert_matches "man fr ${name}: its NOM section" "${OUT}" "NOM"$'\n'" +${name} +- "
+  warnings="$(groff -man -Tutf8 -ww -z "${page}" 2>&1)"
+  assert_eq "man fr ${name}: groff -ww has no warning" "" "${warnings}"
+done
+OUT="$(rendered "${french}/opsgate-check.1")"
+assert_contains "man fr opsgate-check: the description from the catalog, accents rendered" \
+  "${OUT}" "Évalue le ou les manifestes de REPO à --rev selon les règles"
+assert_contains "man fr opsgate-check: an option's description" "${OUT}" \
+  "Base du changement (sa base de fusion avec --rev est utilisée)."
+assert_contains "man fr opsgate-check: option names and values as in English" "${OUT}" \
+  "--format text|json|junit|sarif|codequality|markdown"
+assert_contains "man fr opsgate-check: a default" "${OUT}" "Par défaut : HEAD."
+assert_contains "man fr opsgate-check: the exit status" "${OUT}" "CODE DE RETOUR"
+assert_contains "man fr opsgate-check: exit 2" "${OUT}" "Évaluation impossible : mauvais usage"
+OUT="$(rendered "${french}/opsgate.1")"
+assert_contains "man fr opsgate: the synopsis" "${OUT}" "opsgate [OPTIONS] COMMANDE"
+assert_contains "man fr opsgate: the subcommands' pages" "${OUT}" "opsgate-check(1)"
+assert_contains "man fr opsgate: see also" "${OUT}" "VOIR AUSSI"
+local option
+for option in $(help_options check); do
+  assert_matches "man fr opsgate-check: ${option}" "$(rendered "${french}/opsgate-check.1")" \
+    "$(word_regex "${option}")"
+done
 }
 
 scenario "man: every subcommand and option of --help is in its page" scenario_man_complete
@@ -298,9 +336,13 @@ for file in bin/opsgate share/man/man1/opsgate.1 share/man/man1/opsgate-check.1 
   share/fish/vendor_completions.d/opsgate.fish; do
   assert_eq "install: ${file}" yes "$([[ -s "${prefix}/${file}" ]] && echo yes)"
 done
+assert_eq "install: share/man/fr/man1/opsgate-check.1, the French page" yes \
+  "$([[ -s "${prefix}/share/man/fr/man1/opsgate-check.1" ]] && echo yes)"
 if command -v man >/dev/null; then
   OUT="$(MANPATH="${prefix}/share/man" MANWIDTH=80 man opsgate-check 2>&1)"
   assert_contains "install: man opsgate-check finds the installed page" "${OUT}" "OPSGATE-CHECK(1)"
+  OUT="$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "${prefix}/share/man/fr/man1/opsgate-check.1" 2>&1)"
+  assert_contains "install: the installed French page renders" "${OUT}" "CODE DE RETOUR"
 fi
 # bash-completion loads a command's completion on first use, from
 # $XDG_DATA_DIRS/bash-completion/completions (by default /usr/local/share and /usr/share).

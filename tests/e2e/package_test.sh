@@ -66,6 +66,8 @@ assert_contains "contents: the Dockerfile" "${CONTENTS}" \
 local page
 for page in opsgate opsgate-check opsgate-window opsgate-rules opsgate-hook; do
   assert_contains "contents: the man page ${page}(1)" "${CONTENTS}" "./usr/share/man/man1/${page}.1"
+  assert_contains "contents: the French man page ${page}(1)" "${CONTENTS}" \
+    "./usr/share/man/fr/man1/${page}.1"
 done
 assert_contains "contents: the bash completion" "${CONTENTS}" \
   "./usr/share/bash-completion/completions/opsgate"

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "i18n.hpp"
 
 namespace {
 
@@ -66,4 +67,46 @@ TEST_CASE("cli: known words and positional arguments are no unknown word", "[cli
   CHECK_FALSE(unknown({"check", "--post-status", "repo"}));  // an optional value: not taken
   CHECK_FALSE(unknown({"check", "-q", "--", "--bsae"}));     // after --, nothing is an option
   CHECK_FALSE(unknown({}));                                  // no command at all: CLI11 says so
+}
+
+TEST_CASE("cli: unknown words in French, names and values as typed", "[cli][i18n]") {
+  opsgate::set_language(opsgate::Lang::fr);
+  CHECK(unknown({"chek"}) ==
+        "opsgate n'a pas de commande « chek » ; vouliez-vous dire check ? (commandes : check, "
+        "window, explain, rules, init, schema, hook, fleet, version)");
+  CHECK(unknown({"deploy"}) ==
+        "opsgate n'a pas de commande « deploy » (commandes : check, window, explain, rules, init, "
+        "schema, hook, fleet, version)");
+  CHECK(unknown({"check", "--bsae", "main"}) ==
+        "opsgate check n'a pas d'option « --bsae » ; vouliez-vous dire --base ? (`opsgate check "
+        "--help` les liste)");
+  CHECK(unknown({"check", "--nothing-like-it"}) ==
+        "opsgate check n'a pas d'option « --nothing-like-it » (`opsgate check --help` les liste)");
+  CHECK(unknown({"--rev", "HEAD", "check"}) ==
+        "opsgate n'a pas d'option « --rev » : c'est une option de check, window, fleet, qui "
+        "s'écrit après la commande (opsgate check --rev ...)");
+  opsgate::set_language(opsgate::Lang::en);
+}
+
+TEST_CASE("cli: --help in French, from the same definitions", "[cli][i18n]") {
+  const auto check_help = [](opsgate::Lang lang) {
+    opsgate::set_language(lang);
+    CLI::App app;
+    int exit_code = 0;
+    opsgate::cli::define_cli(app, exit_code);
+    std::string help = app.get_subcommand("check")->help();
+    opsgate::set_language(opsgate::Lang::en);
+    return help;
+  };
+  const std::string english = check_help(opsgate::Lang::en);
+  const std::string french = check_help(opsgate::Lang::fr);
+  CHECK(english.find("Usage: ") != std::string::npos);
+  CHECK(english.find("Revision to evaluate") != std::string::npos);
+  CHECK(french.find("Utilisation: ") != std::string::npos);
+  CHECK(french.find("Usage: ") == std::string::npos);
+  CHECK(french.find("Révision à évaluer") != std::string::npos);
+  CHECK(french.find("Affiche cette aide et quitte") != std::string::npos);
+  CHECK(french.find("Arguments:") != std::string::npos);       // CLI11's "Positionals"
+  CHECK(french.find("--rev TEXT=HEAD") != std::string::npos);  // names and defaults stay
+  CHECK(french.find("--fail-on TEXT:{error,warning}=error") != std::string::npos);
 }
