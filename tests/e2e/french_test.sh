@@ -4,7 +4,10 @@
 # French titles and fixes, rule ids, keys and JSON fields still English, the JSON report still
 # schema-valid; a pack with its own translations.fr, a pack without French (English titles), the
 # language variables' precedence, --lang's values, French errors, and exit codes that do not
-# depend on the language.
+# depend on the language. Then every family of messages issue 21 left in English until now:
+# command-line errors, TOML syntax and rule-file errors, GATE-SCHEMA and GATE-MANIFEST, the
+# ratchet's findings (fingerprints the same in both languages), provenance and evidence lines,
+# `opsgate window`, pack origins, and --help.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -319,6 +322,264 @@ scenario_window_explain() {
   run_in "${repo}" explain GATE-WAIVER --lang fr
   assert_contains "explain: a gate finding in French" "${OUT}" \
     "GATE-WAIVER: Les dérogations désignent des règles chargées"
+}
+
+# --- what issue 21 listed as still English ------------------------------------------------------
+
+scenario "command-line errors in French: no command, no option, did you mean, option first" scenario_cli_errors
+scenario_cli_errors() {
+  local repo
+  repo="$(import_example billing-api)"
+  run_in "${repo}" --lang fr chek
+  assert_exit "opsgate chek: exit 2 in French too" 2
+  assert_eq "opsgate chek: vouliez-vous dire check, and the commands" \
+    "opsgate: erreur : opsgate n'a pas de commande « chek » ; vouliez-vous dire check ? (commandes : check, window, explain, rules, init, schema, hook, fleet, version)" \
+    "${ERR}"
+  LANGUAGE=fr run_in "${repo}" rules tset "${BASELINE}"
+  assert_contains "rules tset with LANGUAGE=fr" "${ERR}" \
+    "opsgate rules n'a pas de commande « tset » ; vouliez-vous dire test ? (commandes : list, packs, test)"
+  run_in "${repo}" check --bsae main --lang fr
+  assert_exit "check --bsae: exit 2" 2
+  assert_eq "check --bsae: vouliez-vous dire --base" \
+    "opsgate: erreur : opsgate check n'a pas d'option « --bsae » ; vouliez-vous dire --base ? (\`opsgate check --help\` les liste)" \
+    "${ERR}"
+  run_in "${repo}" --lang fr --rev HEAD check
+  assert_exit "an option before its command: exit 2" 2
+  assert_contains "an option before its command: said in French" "${ERR}" \
+    "opsgate n'a pas d'option « --rev » : c'est une option de check, window, fleet, qui s'écrit après la commande (opsgate check --rev ...)"
+  run_in "${repo}" explain BKP-02 --lang fr
+  assert_exit "explain BKP-02: exit 2" 2
+  assert_contains "explain: vouliez-vous dire BKP-002" "${ERR}" \
+    "opsgate: erreur : aucune règle BKP-02 dans les packs chargés ; vouliez-vous dire BKP-002 ? (\`opsgate rules list\` les liste)"
+  run_in "${repo}" check --env prod --lang fr --at "${AT}"
+  assert_exit "--env prod: exit 2" 2
+  assert_contains "--env prod: vouliez-vous dire production" "${ERR}" \
+    "environnement inconnu « prod » (vouliez-vous dire production ?) : les packs chargés déclarent development, production, staging"
+  run_in "${repo}" window --env stagign --lang fr --at "${AT}"
+  assert_contains "window --env stagign: vouliez-vous dire staging" "${ERR}" \
+    "environnement inconnu « stagign » (vouliez-vous dire staging ?)"
+  run_in "${repo}" check --rev --lang fr
+  assert_exit "a missing value: exit 2" 2
+  assert_contains "a missing value: CLI11's message reworded" "${ERR}" \
+    "--rev : 1 valeur de type TEXT manquante"
+  assert_contains "a missing value: where help is" "${ERR}" "Lancez avec --help pour en savoir plus."
+  run_in "${repo}" --lang fr
+  assert_exit "no command at all: exit 2" 2
+  assert_contains "no command at all: said in French" "${ERR}" "une commande est requise"
+  run_in "${repo}" check --bsae main --lang fr --report "json=${E2E_TMP}/r.json"
+  assert_json "the --report file carries the French message, outcome error" \
+    "d['outcome'] == 'error' and d['lang'] == 'fr' and 'vouliez-vous dire --base' in d['error']" \
+    "${E2E_TMP}/r.json"
+}
+
+scenario "TOML syntax errors and rule-file errors in French, at the same file:line:column" scenario_syntax_errors
+scenario_syntax_errors() {
+  local repo
+  repo="$(new_repo svc)"
+  local -A cases=(
+    [quote]=$'schema = 1\n[service]\nname = "billing\nowner = "team"\n'
+    [array]=$'schema = 1\n[service]\nname = "billing"\nowner = "team"\n[monitoring]\nalert_rules = ["monitoring/alerts.yaml"\n'
+    [duplicate]=$'schema = 1\n[service]\nname = "svc"\nname = "svc2"\n'
+    [date]=$'schema = 1\n[service]\nname = "svc"\n[backup]\nlast_restore_test = 2026-02-30\n'
+    [bare]=$'schema = 1\n[service]\nname = svc\n'
+  )
+  local -A french=(
+    [quote]='operability.toml:3:16: guillemet fermant " manquant (la chaîne commence en 3:8)'
+    [array]="']' fermant manquant (le tableau commence en 6:15)"
+    [duplicate]="operability.toml:4:8: clé « name » en double : elle est déjà renseignée plus haut (de type string) ; une clé n'apparaît qu'une fois dans sa table"
+    [date]='operability.toml:5:31: date invalide 2026-02-30 : février 2026 compte 28 jours'
+    [bare]="operability.toml:3:8: impossible de lire la valeur svc : mettez une chaîne entre guillemets"
+  )
+  local -A english=(
+    [quote]='operability.toml:3:16: missing closing quote " (the string started at 3:8)'
+    [array]="missing closing ']' (the array started at 6:15)"
+    [duplicate]="operability.toml:4:8: duplicate key 'name': it is already set above (as a string); a key appears once in its table"
+    [date]='operability.toml:5:31: invalid date 2026-02-30: February 2026 has 28 days'
+    [bare]='operability.toml:3:8: cannot read the value svc: quote a string'
+  )
+  local name day=1
+  for name in quote array duplicate date bare; do
+    printf '%s' "${cases[${name}]}" | write_file "${repo}/operability.toml"
+    commit_all "${repo}" "2026-10-0${day}T12:00:00+02:00" "${name}"
+    day=$((day + 1))
+    run_in "${repo}" check --at "${AT}"
+    assert_contains "${name}: English" "${ERR}" "${english[${name}]}"
+    run_in "${repo}" check --lang fr --at "${AT}"
+    assert_exit "${name}: exit 2 in French" 2
+    assert_contains "${name}: French, same position" "${ERR}" "${french[${name}]}"
+    assert_contains "${name}: the French prefix" "${ERR}" "opsgate: erreur : "
+  done
+  write_file "${E2E_TMP}/pack/rules.toml" <<'EOF'
+[[rule]]
+id = "X-001"
+are = "backup"
+EOF
+  run_in "${repo}" check --lang fr --rules "${E2E_TMP}/pack" --at "${AT}"
+  assert_exit "a rule file with an unknown key: exit 2" 2
+  assert_contains "a rule-file error in French, at file:line:column" "${ERR}" \
+    "${E2E_TMP}/pack/rules.toml:3:1: clé inconnue « are » dans [[rule]] (clés connues : id, area, title,"
+  write_file "${E2E_TMP}/pack/rules.toml" <<'EOF'
+[[rule]]
+id = "X-001"
+title = 'Backups are kept
+EOF
+  run_in "${repo}" check --lang fr --rules "${E2E_TMP}/pack" --at "${AT}"
+  assert_contains "a rule pack's syntax error in French" "${ERR}" \
+    "${E2E_TMP}/pack/rules.toml:3:26: guillemet fermant ' manquant (la chaîne commence en 3:9)"
+}
+
+scenario "GATE-SCHEMA and GATE-MANIFEST in French, fingerprints unchanged" scenario_gate_schema
+scenario_gate_schema() {
+  local repo
+  repo="$(new_repo svc)"
+  write_file "${repo}/operability.toml" <<'EOF'
+schema = 1
+[service]
+name = "svc"
+owner = "team-payments"
+tier = "critical"
+stateful = "yes"
+contcat = "x"
+[release_window]
+timezone = "Europe/Pariss"
+[[release_window.allow]]
+days = ["mon"]
+start = "20:00"
+end = "23:30"
+EOF
+  commit_all "${repo}" "2026-10-01T12:00:00+02:00" "manifest"
+  run_in "${repo}" check --lang fr --at "${AT}" --stage deploy --format json
+  assert_exit "exit 1 as in English" 1
+  assert_json "GATE-SCHEMA: a typo, did you mean, in French" \
+    "any(x['rule'] == 'GATE-SCHEMA' and x['message'] == \"service.contcat n'est pas une clé du schéma 1 (vouliez-vous dire contact ?)\" and x['location']['line'] == 7 for x in m()['findings'])"
+  assert_json "GATE-SCHEMA: a wrong type in French" \
+    "any(x['rule'] == 'GATE-SCHEMA' and x['message'] == 'service.stateful vaut \"yes\" ; attendu : un booléen' for x in m()['findings'])"
+  assert_json "GATE-SCHEMA: a bad time zone in French" \
+    "any(x['rule'] == 'GATE-SCHEMA' and x['message'].startswith('release_window.timezone vaut \"Europe/Pariss\", qui n\\'est pas un fuseau horaire IANA') for x in m()['findings'])"
+  assert_json "the window rules point at it in French" \
+    "f('WIN-003')['message'] == 'release_window est invalide ; GATE-SCHEMA en donne la raison (operability.toml:9:12)'"
+  run_in "${repo}" check --at "${AT}" --stage deploy --format codequality
+  printf '%s' "${OUT}" >"${E2E_TMP}/en.json"
+  run_in "${repo}" check --lang fr --at "${AT}" --stage deploy --format codequality
+  assert_json "every fingerprint, GATE-SCHEMA's included, is the English run's" \
+    "sorted(x['fingerprint'] for x in d) == sorted(x['fingerprint'] for x in json.load(open('${E2E_TMP}/en.json')))"
+  # A manifest that does not exist at the revision; then one written but not committed.
+  run_in "${repo}" check --lang fr --at "${AT}" --manifest services/orders/operability.toml
+  assert_exit "GATE-MANIFEST: exit 1" 1
+  assert_contains "GATE-MANIFEST's title in French" "${OUT}" \
+    "ÉCHEC  GATE-MANIFEST Le service déclare un manifeste d'exploitabilité"
+  assert_matches "GATE-MANIFEST: does not exist, in French" "${OUT}" \
+    "services/orders/operability.toml n'existe pas \\(révision [0-9a-f]{12}\\)"
+  mkdir -p "${repo}/services/orders"
+  cp "${repo}/operability.toml" "${repo}/services/orders/operability.toml"
+  run_in "${repo}" check --lang fr --at "${AT}" --manifest services/orders/operability.toml
+  assert_contains "GATE-MANIFEST: not committed yet, in French" "${OUT}" \
+    "services/orders/operability.toml est dans l'arbre de travail mais pas encore commité : commitez-le, ou utilisez --worktree"
+  assert_contains "GATE-MANIFEST's fix in French" "${OUT}" "correctif : Commitez le manifeste"
+  run_in "${repo}" check --at "${AT}" --manifest services/orders/operability.toml --format codequality
+  printf '%s' "${OUT}" >"${E2E_TMP}/en.json"
+  run_in "${repo}" check --lang fr --at "${AT}" --manifest services/orders/operability.toml --format codequality
+  assert_json "GATE-MANIFEST's fingerprint is the English run's" \
+    "sorted(x['fingerprint'] for x in d) == sorted(x['fingerprint'] for x in json.load(open('${E2E_TMP}/en.json')))"
+}
+
+scenario "the ratchet's findings in French, fingerprints unchanged" scenario_ratchet
+scenario_ratchet() {
+  local repo
+  repo="$(import_example billing-api)"
+  git -C "${repo}" branch -q base
+  rm "${repo}/docs/runbook.md"
+  sed -i 's/tier = "critical"/tier = "low"/' "${repo}/operability.toml"
+  commit_all "${repo}" "2026-11-21T09:00:00+01:00" "drop the runbook, lower the tier"
+  run_in "${repo}" check --lang fr --base base --at "${AT}" --format json
+  assert_exit "exit 1 as in English" 1
+  assert_json "GATE-LEVEL-DROP in French" \
+    "f('GATE-LEVEL-DROP')['message'].startswith('billing-api passe du niveau 5 à la base de fusion au niveau 1 : ') and f('GATE-LEVEL-DROP')['message'].endswith(' échouent désormais')"
+  assert_json "GATE-EVIDENCE-REMOVED in French" \
+    "f('GATE-EVIDENCE-REMOVED')['message'] == 'le changement supprime docs/runbook.md, que backup.procedure désigne et que la règle BKP-003 vérifiait avec succès à la base de fusion'"
+  assert_json "GATE-SCOPE-CHANGED in French, values as written" \
+    "f('GATE-SCOPE-CHANGED')['message'].startswith('avec le changement, 9 règles qui s\\'appliquaient à la base de fusion ne s\\'appliquent plus : BKP-004') and f('GATE-SCOPE-CHANGED')['message'].endswith('(service.tier \"critical\" -> \"low\")')"
+  assert_json "their titles in French" \
+    "f('GATE-LEVEL-DROP')['title'] == 'Le changement conserve le niveau de maturité du service'"
+  run_in "${repo}" check --base base --at "${AT}" --format codequality
+  printf '%s' "${OUT}" >"${E2E_TMP}/en.json"
+  run_in "${repo}" check --lang fr --base base --at "${AT}" --format codequality
+  assert_json "every fingerprint is the English run's" \
+    "sorted(x['fingerprint'] for x in d) == sorted(x['fingerprint'] for x in json.load(open('${E2E_TMP}/en.json')))"
+}
+
+scenario "provenance and freshness evidence in French, dates and ids unchanged" scenario_provenance
+scenario_provenance() {
+  local repo
+  repo="$(import_example legacy-batch)"
+  run_in "${repo}" check --lang fr --rules "${BASELINE}" --at "${AT}"
+  assert_matches "the provenance line in French" "${OUT}" \
+    "ligne modifiée en dernier par E2E Tester dans [0-9a-f]{12} le 2026-11-20"
+  assert_not_contains "no English provenance" "${OUT}" "last changed by"
+  run_in "${repo}" check --lang fr --rules "${BASELINE}" --at "2028-01-10T10:00:00+01:00" --format json
+  assert_json "the freshness evidence in French, its date and commit as they are" \
+    "'docs/runbook.md modifié en dernier le 2026-11-20 par E2E Tester dans ' in f('RUN-006')['message'] and 'jours avant le 2028-01-10) : il n\\'a pas changé depuis avant le 2027-01-10' in f('RUN-006')['message']"
+}
+
+scenario "opsgate window in French: labels, reasons, JSON texts, causes and exit codes unchanged" scenario_window_french
+scenario_window_french() {
+  local repo
+  repo="$(import_example billing-api)"
+  run_in "${repo}" window --lang fr --at "2026-11-26T12:30:00+01:00"
+  assert_exit "closed: exit 1 in French too" 1
+  assert_contains "the verdict line" "${OUT}" \
+    "fermée : fenêtre de mise en production de billing-api pour production (Europe/Paris)"
+  assert_contains "when, with a French weekday, the date as it is" "${OUT}" \
+    "  heure                jeu. 2026-11-26 12:30 CET (2026-11-26T11:30:00Z)"
+  assert_contains "why" "${OUT}" "  pourquoi             en dehors de toute fenêtre autorisée"
+  assert_contains "next opens" "${OUT}" \
+    "  prochaine ouverture  jeu. 2026-11-26 20:00 CET (2026-11-26T19:00:00Z)"
+  run_in "${repo}" window --lang fr --at "${AT}"
+  assert_exit "open: exit 0" 0
+  assert_contains "inside an allow window" "${OUT}" "dans la fenêtre autorisée mon,tue,wed,thu 20:00-23:30"
+  run_in "${repo}" window --lang fr --at "2026-12-20T12:30:00+01:00" --format json
+  assert_exit "a deny window: exit 1" 1
+  assert_json "JSON: lang fr, the reason in French, the cause and instants as in English" \
+    "d['lang'] == 'fr' and d['cause'] == 'deny' and d['reason'].startswith('fenêtre interdite \"year-end invoicing freeze\" du ven. 2026-12-18 00:00 CET au lun. 2027-01-04 08:00 CET') and d['next_open'] == '2027-01-04T19:00:00Z'"
+  run_in "${repo}" check --lang fr --stage deploy --at "2026-12-20T12:30:00+01:00" --format json
+  assert_json "the window reason inside WIN-003, in French" \
+    "f('WIN-003')['message'].startswith('release_window est fermé le dim. 2026-12-20 12:30 CET : fenêtre interdite')"
+  run_in "${repo}" window --at "2026-12-20T12:30:00+01:00" --format json
+  assert_json "in English the same cause, lang en" "d['lang'] == 'en' and d['cause'] == 'deny'"
+}
+
+scenario "pack origins in French in the text report, as they are in the JSON report" scenario_pack_origins
+scenario_pack_origins() {
+  local repo
+  repo="$(import_example billing-api)"
+  run_in "${repo}" check --lang fr --rules "${BASELINE}" --at "${AT}"
+  assert_contains "the text report: fichier" "${OUT}" "règles : baseline 1.0.0 (fichier ${BASELINE})"
+  run_in "${repo}" check --lang fr --at "${AT}"
+  assert_matches "an installed pack: installé dans" "${OUT}" "règles : baseline 1\\.0\\.0 \\(installé dans /"
+  run_in "${repo}" check --lang fr --rules "${BASELINE}" --at "${AT}" --format json
+  assert_json "the JSON report's origin is the same in every language" \
+    "d['rule_packs'][0]['origin'] == 'file ${BASELINE}'"
+}
+
+scenario "help in French wherever --lang stands, or from LANGUAGE" scenario_help_french
+scenario_help_french() {
+  run_in "${E2E_TMP}" --lang fr --help
+  assert_exit "--lang fr --help: exit 0" 0
+  assert_contains "the program's description" "${OUT}" \
+    "opsgate: un contrôle qualité de l'exploitabilité pour les pipelines de CI et les hooks git"
+  assert_contains "CLI11's headings" "${OUT}" "Utilisation: opsgate [OPTIONS] COMMANDE"
+  assert_contains "the subcommands' heading" "${OUT}" "Commandes:"
+  assert_matches "a subcommand's description" "${OUT}" "check +Évalue le ou les manifestes de REPO"
+  assert_matches "the help flag" "${OUT}" "-h,--help +Affiche cette aide et quitte"
+  run_in "${E2E_TMP}" check --help --lang fr
+  assert_exit "check --help --lang fr: exit 0" 0
+  assert_matches "an option's description, --lang after the subcommand" "${OUT}" \
+    "--base TEXT +Base du changement"
+  assert_matches "option names and values stay" "${OUT}" "--fail-on TEXT:\\{error,warning\\}=error"
+  LANGUAGE=fr run_in "${E2E_TMP}" window --help
+  assert_matches "LANGUAGE=fr: window's options in French" "${OUT}" "--wait TEXT +Si elle est fermée"
+  run_in "${E2E_TMP}" window --help
+  assert_matches "without a language: English" "${OUT}" "--wait TEXT +When closed"
 }
 
 run_scenarios "$@"
