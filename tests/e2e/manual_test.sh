@@ -50,6 +50,19 @@ rendered() {
   MANWIDTH=250 man --nh --nj -l "$1" 2>/dev/null
 }
 
+# assert_page_clean LABEL NAME_HEADING PAGE: man --warnings renders PAGE without a warning, its
+# NAME_HEADING section ("NAME", "NOM") names the page, and groff -ww warns about nothing.
+assert_page_clean() {
+  local label=$1 heading=$2 page=$3 name warnings
+  name="$(basename "${page}" .1)"
+  OUT="$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "${page}" 2>"${E2E_TMP}/man.err")"
+  ERR="$(cat "${E2E_TMP}/man.err")"
+  assert_eq "${label} ${name}: man --warnings renders it without a warning" "" "${ERR}"
+  assert_matches "${label} ${name}: its ${heading} section" "${OUT}" "${heading}"$'\n'" +${name} +- "
+  warnings="$(groff -man -Tutf8 -ww -z "${page}" 2>&1)"
+  assert_eq "${label} ${name}: groff -ww has no warning" "" "${warnings}"
+}
+
 # word_regex OPTION: a regex for OPTION as a word of a man page (its heading: "-q, --quiet",
 # "--rev TEXT", "--post-status[=VALUE]").
 word_regex() {
@@ -80,19 +93,14 @@ local command
 for command in $(help_items Subcommands); do names+=("opsgate-${command}"); done
 assert_eq "man: one page per subcommand of --help, and no other" \
   "$(printf '%s.1\n' "${names[@]}" | sort)" "$(cd "${PAGES}" 2>/dev/null && ls | sort)"
-local name page warnings
+local name page
 for name in "${names[@]}"; do
   page="${PAGES}/${name}.1"
   if [[ ! -s "${page}" ]]; then
     fail_ "man ${name}: the page was generated" "missing: ${page}"
     continue
   fi
-  OUT="$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "${page}" 2>"${E2E_TMP}/man.err")"
-  ERR="$(cat "${E2E_TMP}/man.err")"
-  assert_eq "man ${name}: man --warnings renders it without a warning" "" "${ERR}"
-  assert_matches "man ${name}: its NAME section" "${OUT}" "NAME"$'\n'" +${name} +- "
-  warnings="$(groff -man -Tutf8 -ww -z "${page}" 2>&1)"
-  assert_eq "man ${name}: groff -ww has no warning" "" "${warnings}"
+  assert_page_clean man NAME "${page}"
 done
 OUT="$(rendered "${PAGES}/opsgate-check.1")"
 assert_contains "man opsgate-check: --format lists its values" "${OUT}" \
@@ -110,16 +118,8 @@ command -v man >/dev/null && command -v groff >/dev/null || skip "needs man and 
 local french="${MANUAL}/man/fr/man1"
 assert_eq "man fr: the same pages as in English" \
   "$(cd "${PAGES}" 2>/dev/null && ls | sort)" "$(cd "${french}" 2>/dev/null && ls | sort)"
-local page name warnings
-for page in "${french}"/*.1; do
-  name="$(basename "${page}" .1)"
-  OUT="$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "${page}" 2>"${E2E_TMP}/man.err")"
-  ERR="$(cat "${E2E_TMP}/man.err")"
-  assert_eq "man fr ${name}: man --warnings renders it without a warning" "" "${ERR}"
-  assert_matches "man fr ${name}: its NOM section" "${OUT}" "NOM"$'\n'" +${name} +- "
-  warnings="$(groff -man -Tutf8 -ww -z "${page}" 2>&1)"
-  assert_eq "man fr ${name}: groff -ww has no warning" "" "${warnings}"
-done
+local page
+for page in "${french}"/*.1; do assert_page_clean "man fr" NOM "${page}"; done
 OUT="$(rendered "${french}/opsgate-check.1")"
 assert_contains "man fr opsgate-check: the description from the catalog, accents rendered" \
   "${OUT}" "Évalue le ou les manifestes de REPO à --rev selon les règles"
