@@ -45,6 +45,10 @@ struct Error {
   ErrorKind kind = ErrorKind::internal;
   std::string message;
   std::optional<SourcePos> where;
+  // The message in English when `message` is translated and a finding may quote it (a verifier
+  // that cannot start fails an emergency proof: GATE-EMERGENCY's fingerprint reads the
+  // English); empty otherwise.
+  std::string english = {};
 
   // "path:line:column: message" when a position is known, else the message.
   std::string to_string() const;

@@ -26,9 +26,13 @@ SignatureCheck refused(Result result, std::string format, LocalText detail) {
   check.english_detail = std::move(detail.english);
   return check;
 }
-// A detail from elsewhere (an error's message, a tool's output), as it is.
-SignatureCheck refused(Result result, std::string format, std::string detail) {
-  return refused(result, std::move(format), LocalText{std::move(detail), {}});
+// An error as the detail: its message, and its English when the message is translated (a
+// program that cannot start, a file that cannot be written).
+LocalText said(const Error& error) {
+  return {error.message, error.english};
+}
+SignatureCheck refused(Result result, std::string format, const Error& error) {
+  return refused(result, std::move(format), said(error));
 }
 // A detail that is one message: `msgid` marked with tr_noop.
 LocalText said(std::string_view msgid) {
@@ -131,7 +135,7 @@ SignatureCheck GitApprovals::check_commit(const std::string& commit, const Trust
     check = refused(Result::bad_signature, "",
                     say_in_both([&] { return trf("not a commit id: {}", commit); }));
   } else if (auto object = commit_signature(m_repo, id); !object) {
-    check = refused(Result::bad_signature, "", object.error().message);
+    check = refused(Result::bad_signature, "", object.error());
   } else if (!*object) {
     check = refused(Result::unsigned_commit, "", said(tr_noop("the commit is not signed")));
   } else {
@@ -164,7 +168,7 @@ SignatureCheck GitApprovals::check_signed(const SignedObject& object, const Trus
 SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFile& signers) {
   const std::string& program = *m_tools.ssh_keygen;
   auto dir = PrivateDir::create();
-  if (!dir) return refused(Result::bad_signature, "ssh", dir.error().message);
+  if (!dir) return refused(Result::bad_signature, "ssh", dir.error());
   auto signers_file = dir->write("allowed_signers", signers.text);
   auto signature_file = dir->write("signature", object.signature);
   if (!signers_file || !signature_file)
@@ -175,7 +179,7 @@ SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFi
   auto principals =
       run_program({program, "-Y", "find-principals", "-s", *signature_file, "-f", *signers_file},
                   env, "", m_tools.timeout);
-  if (!principals) return refused(Result::bad_signature, "ssh", principals.error().message);
+  if (!principals) return refused(Result::bad_signature, "ssh", principals.error());
   if (principals->timed_out)
     return refused(Result::bad_signature, "ssh",
                    say_in_both([&] { return timed_out("ssh-keygen", m_tools.timeout); }));
@@ -191,9 +195,10 @@ SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFi
       return refused(Result::unknown_key, "ssh", say_in_both([&] {
                        return trf("signed by an SSH key that {} does not list", signers.name);
                      }));
-    const std::string why = sound ? first_line(sound->err) : sound.error().message;
-    return refused(Result::bad_signature, "ssh",
-                   say_in_both([&] { return trf("the SSH signature does not verify ({})", why); }));
+    const LocalText why = sound ? LocalText{first_line(sound->err), {}} : said(sound.error());
+    return refused(Result::bad_signature, "ssh", say_in_both([&] {
+                     return trf("the SSH signature does not verify ({})", why.in_thread_language());
+                   }));
   }
   SignatureCheck check;
   check.format = "ssh";
@@ -214,7 +219,7 @@ SignatureCheck GitApprovals::check_ssh(const SignedObject& object, const TrustFi
   auto verified = run_program({program, "-Y", "verify", "-f", *signers_file, "-I",
                                check.principals.front(), "-n", "git", "-s", *signature_file},
                               env, object.payload, m_tools.timeout);
-  if (!verified) return refused(Result::bad_signature, "ssh", verified.error().message);
+  if (!verified) return refused(Result::bad_signature, "ssh", verified.error());
   if (verified->timed_out)
     return refused(Result::bad_signature, "ssh",
                    say_in_both([&] { return timed_out("ssh-keygen", m_tools.timeout); }));
@@ -236,30 +241,31 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
   std::shared_ptr<PrivateDir>& home = m_gpg_homes[keyring.name];
   if (!home) {
     auto created = PrivateDir::create();
-    if (!created) return refused(Result::bad_signature, "gpg", created.error().message);
+    if (!created) return refused(Result::bad_signature, "gpg", created.error());
     home = std::make_shared<PrivateDir>(std::move(*created));
     auto keys = home->write("keyring.asc", keyring.text);
     if (!keys) {
       m_gpg_homes.erase(keyring.name);
-      return refused(Result::bad_signature, "gpg", keys.error().message);
+      return refused(Result::bad_signature, "gpg", keys.error());
     }
     auto imported =
         run_program({program, "--batch", "--no-tty", "--homedir", home->path(), "--import", *keys},
                     scrubbed_env(home->path()), "", m_tools.timeout);
     if (!imported || imported->timed_out || imported->exit_status != 0) {
       const bool late = imported && imported->timed_out;
-      const std::string output = !imported ? imported.error().message
-                                 : late    ? std::string()
-                                           : first_line(imported->err);
+      const LocalText output = !imported ? said(imported.error())
+                               : late    ? LocalText{}
+                                         : LocalText{first_line(imported->err), {}};
       m_gpg_homes.erase(keyring.name);  // the next signature tries again, from scratch
       return refused(Result::bad_signature, "gpg", say_in_both([&] {
-                       return trf("{} does not import ({})", keyring.name,
-                                  late ? timed_out("gpg", m_tools.timeout) : output);
+                       return trf(
+                           "{} does not import ({})", keyring.name,
+                           late ? timed_out("gpg", m_tools.timeout) : output.in_thread_language());
                      }));
     }
   }
   auto scratch = PrivateDir::create();
-  if (!scratch) return refused(Result::bad_signature, "gpg", scratch.error().message);
+  if (!scratch) return refused(Result::bad_signature, "gpg", scratch.error());
   auto signature_file = scratch->write("signature.asc", object.signature);
   auto payload_file = scratch->write("payload", object.payload);
   if (!signature_file || !payload_file)
@@ -269,7 +275,7 @@ SignatureCheck GitApprovals::check_gpg(const SignedObject& object, const TrustFi
       {program, "--batch", "--no-tty", "--homedir", home->path(), "--no-auto-key-retrieve",
        "--trust-model", "always", "--status-fd", "1", "--verify", *signature_file, *payload_file},
       env, "", m_tools.timeout);
-  if (!verified) return refused(Result::bad_signature, "gpg", verified.error().message);
+  if (!verified) return refused(Result::bad_signature, "gpg", verified.error());
   if (verified->timed_out)
     return refused(Result::bad_signature, "gpg",
                    say_in_both([&] { return timed_out("gpg", m_tools.timeout); }));
@@ -417,8 +423,13 @@ Finding emergency_finding(const Repository& repo, const std::string& commit, con
         why = say_in_both([&] { return trf("{} is {}", name(i), detail_of(check)); });
       } else if (check.result == SignatureCheck::Result::bad_signature) {
         refusal = ProofRefusal::bad_signature;
-        why = say_in_both(
-            [&] { return trf("the signature of {} is not valid: {}", name(i), detail_of(check)); });
+        // One message per kind of object: French says "du commit", "du tag".
+        why = say_in_both([&] {
+          return signed_by[i].first ? trf("the signature of tag {} is not valid: {}",
+                                          signed_by[i].second, detail_of(check))
+                                    : trf("the signature of commit {} is not valid: {}",
+                                          signed_by[i].second, detail_of(check));
+        });
       }
     }
     if (!proven)

@@ -40,6 +40,14 @@ bool make_pipe(Fd& read_end, Fd& write_end) {
   return true;
 }
 
+// An error in the thread's language, with its English (error.hpp): a failing emergency proof
+// quotes it.
+template <typename Say>
+std::unexpected<Error> fail_said(ErrorKind kind, Say&& say) {
+  LocalText text = say_in_both(std::forward<Say>(say));
+  return std::unexpected(Error{kind, std::move(text.text), std::nullopt, std::move(text.english)});
+}
+
 }  // namespace
 
 std::optional<std::string> find_program(const std::string& name) {
@@ -64,8 +72,11 @@ Expected<ProgramResult> run_program(const std::vector<std::string>& argv,
   if (argv.empty()) return fail(ErrorKind::internal, "run_program: no program");
   Fd in_read, in_write, out_read, out_write, err_read, err_write;
   if (!make_pipe(in_read, in_write) || !make_pipe(out_read, out_write) ||
-      !make_pipe(err_read, err_write))
-    return fail(ErrorKind::unavailable, trf("cannot create pipes: {}", std::strerror(errno)));
+      !make_pipe(err_read, err_write)) {
+    const int error = errno;
+    return fail_said(ErrorKind::unavailable,
+                     [&] { return trf("cannot create pipes: {}", std::strerror(error)); });
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_read.fd, 0);
@@ -90,7 +101,8 @@ Expected<ProgramResult> run_program(const std::vector<std::string>& argv,
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (spawned != 0)
-    return fail(ErrorKind::unavailable, trf("cannot run {}: {}", argv[0], std::strerror(spawned)));
+    return fail_said(ErrorKind::unavailable,
+                     [&] { return trf("cannot run {}: {}", argv[0], std::strerror(spawned)); });
   in_read.reset();
   out_write.reset();
   err_write.reset();
@@ -177,9 +189,12 @@ Expected<PrivateDir> PrivateDir::create() {
   std::error_code ec;
   std::string pattern =
       (std::filesystem::temp_directory_path(ec) / "opsgate-proof-XXXXXX").string();
-  if (ec || !::mkdtemp(pattern.data()))
-    return fail(ErrorKind::unavailable,
-                trf("cannot create a temporary directory: {}", std::strerror(errno)));
+  if (ec || !::mkdtemp(pattern.data())) {
+    const int error = ec ? ec.value() : errno;
+    return fail_said(ErrorKind::unavailable, [&] {
+      return trf("cannot create a temporary directory: {}", std::strerror(error));
+    });
+  }
   return PrivateDir(pattern);
 }
 
@@ -192,8 +207,11 @@ PrivateDir::~PrivateDir() {
 Expected<std::string> PrivateDir::write(const std::string& name, const std::string& text) const {
   const std::string file = fmt::format("{}/{}", m_path, name);
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return fail(ErrorKind::unavailable, trf("cannot write {}: {}", file, std::strerror(errno)));
+  if (fd < 0) {
+    const int error = errno;
+    return fail_said(ErrorKind::unavailable,
+                     [&] { return trf("cannot write {}: {}", file, std::strerror(error)); });
+  }
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -201,7 +219,8 @@ Expected<std::string> PrivateDir::write(const std::string& name, const std::stri
     if (n > 0) done += static_cast<std::size_t>(n);
   }
   ::close(fd);
-  if (done != text.size()) return fail(ErrorKind::unavailable, trf("cannot write {}", file));
+  if (done != text.size())
+    return fail_said(ErrorKind::unavailable, [&] { return trf("cannot write {}", file); });
   return file;
 }
 

@@ -8,6 +8,7 @@
 
 #include "check.hpp"
 #include "render.hpp"
+#include "report.hpp"
 #include "test_repo.hpp"
 
 namespace fs = std::filesystem;
@@ -434,4 +435,78 @@ TEST_CASE("approvals: a verifier that does not answer refuses the waiver at its 
   CHECK_THAT(finding.waiver->refusal, Catch::Contains("ssh-keygen did not answer within 0.5 s"));
   CHECK(finding.status == Status::fail);
   CHECK(report->outcome == Outcome::fail);
+}
+
+TEST_CASE(
+    "approvals: an emergency proof whose verifier cannot start has one fingerprint in every "
+    "language",
+    "[approvals][i18n]") {
+  TempDir rules_dir;
+  std::ofstream(rules_dir.path() / "r.toml") << R"(
+[pack]
+name = "windows"
+emergency_proof = "signed"
+allowed_signers = "allowed_signers"
+
+[[rule]]
+id = "SVC-001"
+area = "service"
+title = "The service has an owner"
+severity = "error"
+level = 1
+check = [ { key = "service.owner", present = true } ]
+)";
+  std::ofstream(rules_dir.path() / "allowed_signers") << keys().signers;
+  TempRepo repo;
+  repo.write("operability.toml", "schema = 1\n[service]\nname = \"billing\"\nowner = \"team\"\n");
+  const std::string signed_commit =
+      repo.commit_as("fix", "2026-11-26T09:00:00+01:00", "Lead", "lead@ops.example.org",
+                     Keys::ssh(keys().lead), "-S");
+  repo.write("x", "y");
+  repo.commit_as("tagged", "2026-11-26T09:30:00+01:00", "Dev", "d@x");
+  repo.git("-c gpg.format=ssh -c user.signingkey='" + keys().lead +
+           "' -c user.name=Lead -c user.email=lead@ops.example.org tag -s -m ok approved");
+  // An ssh-keygen first in PATH that exec cannot start (its interpreter does not exist): "cannot
+  // run ...", an error opsgate words itself.
+  TempDir bin;
+  const fs::path fake = bin.path() / "ssh-keygen";
+  std::ofstream(fake) << "#!/nonexistent/interpreter\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  const std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  setenv("PATH", (bin.path().string() + ":" + saved).c_str(), 1);
+  Executor executor(1);
+  CheckRequest request;
+  request.repository = repo.path().string();
+  request.rules = {rules_dir.path().string()};
+  request.at = *parse_rfc3339("2026-11-26T10:00:00+01:00");
+  request.emergency = "outage";
+  const auto emergency = [&](Lang lang, const std::string& revision) {
+    set_language(lang);
+    auto report = check(request, CheckTarget{revision}, executor);
+    set_language(Lang::en);
+    REQUIRE(report);
+    REQUIRE(report->findings.size() == 1);
+    return report->findings[0];
+  };
+  const Finding english = emergency(Lang::en, signed_commit);
+  const Finding french = emergency(Lang::fr, signed_commit);
+  const Finding english_tag = emergency(Lang::en, "HEAD");
+  const Finding french_tag = emergency(Lang::fr, "HEAD");
+  setenv("PATH", saved.c_str(), 1);
+  CHECK(english.rule == "GATE-EMERGENCY");
+  CHECK(english.status == Status::fail);
+  CHECK_THAT(english.message,
+             Catch::StartsWith("bad-signature: ") &&
+                 Catch::Contains("the signature of commit " + signed_commit.substr(0, 12) +
+                                 " is not valid: " + "cannot run " + fake.string()));
+  CHECK_THAT(french.message,
+             Catch::Contains("la signature du commit " + signed_commit.substr(0, 12) +
+                             " n'est pas valide : impossible de lancer " + fake.string()));
+  CHECK(french.english_message == english.message);
+  CHECK(finding_fingerprint("", french) == finding_fingerprint("", english));
+  // A signed tag on the revision: "du tag", and the same fingerprint too.
+  CHECK_THAT(english_tag.message, Catch::Contains("the signature of tag "));
+  CHECK_THAT(french_tag.message, Catch::Contains("la signature du tag "));
+  CHECK(french_tag.english_message == english_tag.message);
+  CHECK(finding_fingerprint("", french_tag) == finding_fingerprint("", english_tag));
 }
