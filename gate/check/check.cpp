@@ -638,7 +638,7 @@ struct Checker::State {
       });
       findings.push_back(make_gate_finding(
           "GATE-RULES-CHANGED",
-          std::string(tr("The change does not rewrite the rules that judge it")), Status::fail,
+          gate_title(tr_noop("The change does not rewrite the rules that judge it")), Status::fail,
           base_side ? Severity::warning : Severity::error, std::move(message),
           SourcePos{*touched.begin()},
           std::string(tr("Load the rules from the target side, e.g. --rules "

@@ -34,7 +34,12 @@ std::string_view status_name(Status status) {
   return "fail";
 }
 
-Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+GateTitle gate_title(std::string_view msgid, Lang lang) {
+  if (lang == Lang::en) return {std::string(msgid), {}};
+  return {std::string(tr_in(lang, msgid)), std::string(msgid)};
+}
+
+Finding make_gate_finding(std::string id, GateTitle title, Status status, Severity severity,
                           GateMessage message, SourcePos where, SharedText help) {
   Finding finding = make_gate_finding(std::move(id), std::move(title), status, severity,
                                       std::move(message.text), std::move(where), std::move(help));
@@ -42,11 +47,12 @@ Finding make_gate_finding(std::string id, SharedText title, Status status, Sever
   return finding;
 }
 
-Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+Finding make_gate_finding(std::string id, GateTitle title, Status status, Severity severity,
                           std::string message, SourcePos where, SharedText help) {
   Finding finding;
   finding.rule = std::move(id);
-  finding.title = std::move(title);
+  finding.title = std::move(title.text);
+  finding.english_title = std::move(title.english);
   finding.status = status;
   finding.severity = severity;
   finding.area = "gate";
@@ -70,6 +76,7 @@ Finding rule_finding(const Rule& rule) {
   Finding finding;
   finding.rule = rule.id;
   finding.title = rule.title;
+  finding.english_title = rule.english_title;
   finding.severity = rule.severity;
   finding.area = rule.area;
   finding.level = rule.level;
@@ -294,7 +301,7 @@ void finish(ManifestResult& result, const EvalContext& context) {
   result.level = manifest_level(result.findings);
   if (context.min_level && result.level < *context.min_level)
     result.findings.push_back(make_gate_finding(
-        "GATE-MIN-LEVEL", std::string(tr("The service reaches the required maturity level")),
+        "GATE-MIN-LEVEL", gate_title(tr_noop("The service reaches the required maturity level")),
         Status::fail, Severity::error,
         gate_message("{} reaches level {}; level {} is required",
                      result.service.empty() ? result.path : result.service, result.level,
@@ -365,7 +372,7 @@ void added_waivers(const Manifest& head, const Manifest& base, std::vector<Findi
     else
       continue;
     findings.push_back(make_gate_finding("GATE-WAIVER-ADDED",
-                                         std::string(tr("The change adds no waiver unnoticed")),
+                                         gate_title(tr_noop("The change adds no waiver unnoticed")),
                                          Status::fail, Severity::warning, std::move(message),
                                          position_of(*waiver.table, head.path), std::string(help)));
   }
@@ -427,15 +434,15 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
 
   // Shared by every manifest's GATE-SCHEMA finding, as a rule's text is by its findings (one
   // text per language).
-  static const SharedText k_schema_titles[] = {
-      "The manifest follows schema 1",
-      std::string(tr_in(Lang::fr, "The manifest follows schema 1"))};
+  static const GateTitle k_schema_titles[] = {
+      gate_title(tr_noop("The manifest follows schema 1"), Lang::en),
+      gate_title(tr_noop("The manifest follows schema 1"), Lang::fr)};
   static const SharedText k_schema_helps[] = {
       "Fix the key as the message says; `opsgate init` writes a commented schema 1 manifest.",
       std::string(tr_in(Lang::fr,
                         "Fix the key as the message says; `opsgate init` writes a commented "
                         "schema 1 manifest."))};
-  const SharedText& k_schema_title = k_schema_titles[language() == Lang::fr ? 1 : 0];
+  const GateTitle& k_schema_title = k_schema_titles[language() == Lang::fr ? 1 : 0];
   const SharedText& k_schema_help = k_schema_helps[language() == Lang::fr ? 1 : 0];
   if (manifest.problems.empty())
     result.findings.push_back(make_gate_finding(
@@ -510,7 +517,7 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
     if (rules.find(waiver.rule)) continue;
     const auto guess = closest_id(waiver.rule, rules.rules | std::views::transform(&Rule::id));
     result.findings.push_back(make_gate_finding(
-        "GATE-WAIVER", std::string(tr("Waivers name loaded rules")), Status::fail,
+        "GATE-WAIVER", gate_title(tr_noop("Waivers name loaded rules")), Status::fail,
         Severity::warning,
         guess ? gate_message("the waiver names rule {}, which no loaded pack defines; did you mean "
                              "{}?",
@@ -533,9 +540,9 @@ ManifestResult evaluate_missing_manifest(const std::string& path, const RuleSet&
   ManifestResult result;
   result.path = path;
   // One text per language, shared by every manifest's finding.
-  static const SharedText k_titles[] = {
-      "The service declares an operability manifest",
-      std::string(tr_in(Lang::fr, "The service declares an operability manifest"))};
+  static const GateTitle k_titles[] = {
+      gate_title(tr_noop("The service declares an operability manifest"), Lang::en),
+      gate_title(tr_noop("The service declares an operability manifest"), Lang::fr)};
   static const SharedText k_helps[] = {
       "Run `opsgate init` to write a starter operability.toml, then commit it.",
       std::string(tr_in(

@@ -41,10 +41,20 @@ GateMessage gate_message(std::string_view msgid, const Args&... args) {
   return {trf(msgid, args...), std::move(english)};
 }
 
+// A GATE-* finding's title in a language, and in English when that differs (as a rule's:
+// Finding::english_title).
+struct GateTitle {
+  SharedText text;
+  SharedText english;  // empty when `text` is English
+};
+// `msgid` (marked with tr_noop) as a title in `lang`: a title many findings share is made once
+// per language.
+GateTitle gate_title(std::string_view msgid, Lang lang = language());
+
 // One of the gate's own findings (GATE-*, area "gate", level 0).
-Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+Finding make_gate_finding(std::string id, GateTitle title, Status status, Severity severity,
                           std::string message, SourcePos where, SharedText help);
-Finding make_gate_finding(std::string id, SharedText title, Status status, Severity severity,
+Finding make_gate_finding(std::string id, GateTitle title, Status status, Severity severity,
                           GateMessage message, SourcePos where, SharedText help);
 
 // The gate's own findings carry the reserved GATE- prefix (packs cannot use it).

@@ -52,6 +52,10 @@ struct Evidence {
 struct Finding {
   std::string rule;
   SharedText title;  // the rule's, shared
+  // The title in English when `title` is translated, shared too: JUnit's test names and SARIF's
+  // rule names read it (identifiers a CI keeps history by, the same in every language); empty
+  // otherwise.
+  SharedText english_title;
   Status status = Status::pass;
   Severity severity = Severity::error;
   std::string area;
@@ -75,6 +79,10 @@ struct Finding {
   // Why a failure does not fail the gate although its severity would (--fail-on-new: it was
   // already failing at the merge base); empty for every other finding.
   std::string tolerated;
+
+  const SharedText& title_in_english() const {
+    return english_title.empty() ? title : english_title;
+  }
 };
 
 struct ManifestResult {

@@ -94,7 +94,7 @@ void removed_evidence(const ManifestResult& head, const Manifest& manifest, cons
       if (message.text.empty()) continue;
       added.push_back(make_gate_finding(
           "GATE-EVIDENCE-REMOVED",
-          std::string(tr("The change keeps the evidence the rules checked")), Status::fail,
+          gate_title(tr_noop("The change keeps the evidence the rules checked")), Status::fail,
           Severity::error, std::move(message), std::move(where),
           std::string(tr("Restore the file or key, or point the manifest at where the evidence "
                          "now lives. Evidence is removed on purpose only with the rule's owners: "
@@ -138,8 +138,9 @@ void changed_scope(const ManifestResult& head, const Manifest& manifest,
   };
   const toml::node* tier = lookup(manifest.doc, "service.tier");
   added.push_back(make_gate_finding(
-      "GATE-SCOPE-CHANGED", std::string(tr("The change keeps the rules that apply to the service")),
-      Status::fail, Severity::warning, say_in_both(message),
+      "GATE-SCOPE-CHANGED",
+      gate_title(tr_noop("The change keeps the rules that apply to the service")), Status::fail,
+      Severity::warning, say_in_both(message),
       tier ? position_of(*tier, manifest.path) : SourcePos{manifest.path},
       std::string(tr("A manifest that lowers its own tier or scope deserves a second look from "
                      "the ops team: say why in the merge request."))));
@@ -263,7 +264,7 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
                     join(now_failing));
       };
       added.push_back(make_gate_finding(
-          "GATE-LEVEL-DROP", std::string(tr("The change keeps the service's maturity level")),
+          "GATE-LEVEL-DROP", gate_title(tr_noop("The change keeps the service's maturity level")),
           Status::fail, Severity::error, say_in_both(message), SourcePos{head.path},
           std::string(tr("Fix the rules that now fail; a pack that does not want the ratchet "
                          "sets [pack] ratchet = false."))));

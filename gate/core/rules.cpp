@@ -422,7 +422,10 @@ class FileParser {
     rule.help = *help;
     auto translated = translations(table, k_rule_texts, what);
     if (!translated) return std::unexpected(translated.error());
-    if (auto it = translated->find("title"); it != translated->end()) rule.title = it->second;
+    if (auto it = translated->find("title"); it != translated->end()) {
+      rule.english_title = rule.title;
+      rule.title = it->second;
+    }
     if (auto it = translated->find("help"); it != translated->end()) rule.help = it->second;
     if (!table.contains("severity")) return error(table, trf("{} needs '{}'", what, "severity"));
     auto severity = this->severity(*table.get("severity"));

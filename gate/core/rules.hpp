@@ -75,6 +75,7 @@ struct Rule {
   // English text. Shared by the rule's findings.
   SharedText title;
   SharedText help;
+  SharedText english_title;  // the English title when `title` is translated; empty otherwise
   Severity severity = Severity::error;
   int level = 1;
   std::vector<std::string> environments;  // empty: every environment

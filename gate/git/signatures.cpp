@@ -362,9 +362,9 @@ std::optional<std::string> approver_of(const SignatureCheck& check, const Pack& 
 Finding emergency_finding(const Repository& repo, const std::string& commit, const RuleSet& rules,
                           GitApprovals& approvals) {
   // One text per language, as a rule's.
-  static const SharedText k_titles[] = {
-      "An emergency is proven by an approver's signature",
-      std::string(tr_in(Lang::fr, "An emergency is proven by an approver's signature"))};
+  static const GateTitle k_titles[] = {
+      gate_title(tr_noop("An emergency is proven by an approver's signature"), Lang::en),
+      gate_title(tr_noop("An emergency is proven by an approver's signature"), Lang::fr)};
   static const SharedText k_helps[] = {
       "An approver signs the commit (git commit -S) or tags it with a signed tag (git tag -s) "
       "before --emergency is used; see integrations/README.md.",

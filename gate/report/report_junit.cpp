@@ -129,8 +129,9 @@ std::string where_text(const Finding& finding, const std::string& manifest_path)
 void testcase(std::string& out, const Report& report, const ManifestResult& manifest,
               const Finding& finding) {
   std::string service = manifest.service.empty() ? manifest.path : manifest.service;
-  std::string name =
-      finding.title.empty() ? finding.rule : finding.rule + " " + finding.title.str();
+  // The English title in every language: CI servers keep a test's history by its name.
+  const SharedText& title = finding.title_in_english();
+  std::string name = title.empty() ? finding.rule : finding.rule + " " + title.str();
   std::string file = finding.where.path.empty() ? manifest.path : finding.where.path;
   out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
                      attr(service + "." + finding.area), attr(name), attr(file));

@@ -50,7 +50,9 @@ json physical_location(const SourcePos& where, const std::string& manifest_path)
 json driver_rule(const Finding& finding) {
   json rule = {{"id", finding.rule}};
   if (!finding.title.empty()) {
-    rule["name"] = finding.title.str();
+    // An identifier (SARIF: "a rule identifier that is understandable to an end user"): the
+    // English title in every language; shortDescription is in the report's.
+    rule["name"] = finding.title_in_english().str();
     rule["shortDescription"] = message(finding.title.str());
   }
   if (!finding.help.empty()) rule["help"] = message(finding.help.str());

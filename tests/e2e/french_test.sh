@@ -127,13 +127,20 @@ scenario_formats() {
   assert_json "SARIF run language is fr" "d['runs'][0]['language'] == 'fr'"
   assert_json "SARIF ruleIds stay English, messages French" \
     "any(r['ruleId'] == 'BKP-002' and 'vaut 3' in r['message']['text'] for r in d['runs'][0]['results'])"
-  assert_json "SARIF rule names are the French titles" \
-    "any(r['id'] == 'BKP-002' and r['name'] == 'Les sauvegardes sont conservées au moins une semaine' for r in d['runs'][0]['tool']['driver']['rules'])"
+  assert_json "SARIF rule names stay the English titles, short descriptions French" \
+    "any(r['id'] == 'BKP-002' and r['name'] == 'Backups are kept at least a week' and r['shortDescription']['text'] == 'Les sauvegardes sont conservées au moins une semaine' for r in d['runs'][0]['tool']['driver']['rules'])"
+  printf '%s' "${OUT}" >"${E2E_TMP}/fr.sarif"
   local junit markdown
   junit="$(cat "${E2E_TMP}/junit.xml")"
   assert_contains "JUnit: French fix label" "${junit}" "correctif : "
-  assert_contains "JUnit: English id in the test name" "${junit}" \
-    'name="BKP-002 Les sauvegardes sont conservées au moins une semaine"'
+  assert_contains "JUnit: the test name is the English id and title" "${junit}" \
+    'name="BKP-002 Backups are kept at least a week"'
+  # CI servers key a test's history on its name: a change of language must not make new tests.
+  check_legacy --format sarif --report "junit=${E2E_TMP}/junit.en.xml"
+  assert_eq "JUnit: the same test names in English and French" \
+    "$(grep -o '<testcase [^>]*' "${E2E_TMP}/junit.en.xml")" "$(grep -o '<testcase [^>]*' "${E2E_TMP}/junit.xml")"
+  assert_json "SARIF: the same rule names in English and French" \
+    "[r.get('name') for r in d['runs'][0]['tool']['driver']['rules']] == [r.get('name') for r in json.load(open('${E2E_TMP}/fr.sarif', encoding='utf-8'))['runs'][0]['tool']['driver']['rules']]"
   assert_json "Code Quality: French description, English check_name" \
     "any(x['check_name'] == 'BKP-002' and 'vaut 3' in x['description'] for x in d)" "${E2E_TMP}/cq.json"
   markdown="$(cat "${E2E_TMP}/report.md")"
