@@ -38,8 +38,11 @@ std::vector<std::string> requested_reports(int argc, char** argv) {
 
 // Takes --lang LANG / --lang=LANG out of the command line, wherever it stands before "--" (a
 // global option, valid on every command): the language must be known before CLI11 prints any
-// help or error. Sets the process's language from it, else from the environment.
+// help or error. Sets the process's language from it, else from the environment: the
+// environment's first, so that --lang's own errors are in that language.
 Expected<void> choose_language(std::vector<char*>& args) {
+  set_language(
+      lang_from_environment([](const char* name) -> const char* { return std::getenv(name); }));
   std::optional<std::string_view> chosen;
   for (std::size_t i = 1; i < args.size();) {
     std::string_view arg = args[i];
@@ -60,11 +63,7 @@ Expected<void> choose_language(std::vector<char*>& args) {
     }
     ++i;
   }
-  if (!chosen) {
-    set_language(
-        lang_from_environment([](const char* name) -> const char* { return std::getenv(name); }));
-    return {};
-  }
+  if (!chosen) return {};
   auto lang = parse_lang(*chosen);
   if (!lang)
     return fail(ErrorKind::usage,
@@ -77,6 +76,49 @@ Expected<void> choose_language(std::vector<char*>& args) {
 constexpr void (*k_subcommands[])(CLI::App&, int&) = {
     register_check,  register_window, register_explain, register_rules,   register_init,
     register_schema, register_hook,   register_fleet,   register_version,
+};
+
+// CLI11's --help with its headings ("Usage:", "Options:", "Commands:") followed by a colon as
+// the process's language writes one (French: "Utilisation :"); CLI11 writes "{}:" itself.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App* app, std::string name) const override {
+    std::string text = CLI::Formatter::make_usage(app, std::move(name));
+    const std::string label = get_label("Usage");
+    if (text.starts_with(label + ":")) text.replace(0, label.size() + 1, heading(label));
+    return text;
+  }
+  std::string make_group(std::string group, bool is_positional,
+                         std::vector<const CLI::Option*> opts) const override {
+    return retitled(CLI::Formatter::make_group(group, is_positional, std::move(opts)), group);
+  }
+  std::string make_subcommands(const CLI::App* app, CLI::AppFormatMode mode) const override {
+    std::string text = CLI::Formatter::make_subcommands(app, mode);
+    std::vector<std::string> groups;
+    for (const CLI::App* sub : app->get_subcommands({}))
+      if (!sub->get_group().empty() &&
+          std::find(groups.begin(), groups.end(), sub->get_group()) == groups.end())
+        groups.push_back(sub->get_group());
+    for (const std::string& group : groups) text = retitled(std::move(text), group);
+    return text;
+  }
+
+ private:
+  static std::string heading(std::string_view label) {
+    // TRANSLATORS: a heading of --help ("Usage:", "Options:"); French puts a space before the
+    // colon.
+    return trf("{}:", label);
+  }
+  // `text` with its lines "GROUP:" written as heading() writes them.
+  static std::string retitled(std::string text, std::string_view group) {
+    const std::string from = fmt::format("\n{}:\n", group);
+    const std::string to = "\n" + heading(group) + "\n";
+    if (from == to) return text;
+    for (std::size_t at = text.find(from); at != std::string::npos;
+         at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+    return text;
+  }
 };
 
 // CLI11's own words in --help, in the process's language: its headings and the group names it
@@ -97,8 +139,8 @@ void translate_help_words(CLI::App& app) {
   regroup(app);
 }
 
-// What CLI11 says of a command line it refused, in the process's language: its usual messages
-// reworded, any other kept as CLI11 wrote it.
+}  // namespace
+
 std::string parse_error_text(const CLI::ParseError& error) {
   const std::string what = error.what();
   if (language() == Lang::en) return what;
@@ -109,22 +151,26 @@ std::string parse_error_text(const CLI::ParseError& error) {
   static const std::regex k_not_allowed("The value (.*) is not an allowed value for (.*)");
   static const std::regex k_required("(.*) is required");
   static const std::regex k_flag_inputs("(.*): too many inputs for a flag");
+  static const std::regex k_range("(.*): Value (.*) not in range (.*) to (.*)");
   if (what == "A subcommand is required") return std::string(tr("A subcommand is required"));
   if (std::regex_match(what, match, k_missing))
-    return trf("{}: {} required {} missing", match[1].str(), match[2].str(), match[3].str());
+    return trnf("{}: {} required {} missing", "{}: {} required {} missing",
+                std::strtoull(match[2].str().c_str(), nullptr, 10), match[1].str(), match[2].str(),
+                match[3].str());
   if (std::regex_match(what, match, k_extras))
     return trf("The following arguments were not expected: {}", match[1].str());
   if (std::regex_match(what, match, k_convert))
     return trf("Could not convert: {} = {}", match[1].str(), match[2].str());
   if (std::regex_match(what, match, k_not_allowed))
     return trf("The value {} is not an allowed value for {}", match[1].str(), match[2].str());
+  if (std::regex_match(what, match, k_range))
+    return trf("{}: Value {} not in range {} to {}", match[1].str(), match[2].str(), match[3].str(),
+               match[4].str());
   if (std::regex_match(what, match, k_flag_inputs))
     return trf("{}: too many inputs for a flag", match[1].str());
   if (std::regex_match(what, match, k_required)) return trf("{} is required", match[1].str());
   return what;
 }
-
-}  // namespace
 
 std::optional<std::string> unknown_word(const CLI::App& app, int argc, const char* const* argv) {
   const CLI::App* command = &app;
@@ -191,6 +237,8 @@ std::optional<std::string> unknown_word(const CLI::App& app, int argc, const cha
 
 void define_cli(CLI::App& app, int& exit_code) {
   app.name("opsgate");
+  // Before any subcommand exists: each shares its parent's formatter.
+  app.formatter(std::make_shared<HelpFormatter>());
   app.description(
       std::string(tr("opsgate: an operability quality gate for CI pipelines and git hooks")));
   // Before any subcommand exists: each inherits the help flag's description.

@@ -35,6 +35,10 @@ std::string version_text();
 // common path never pays for it.
 std::optional<std::string> unknown_word(const CLI::App& app, int argc, const char* const* argv);
 
+// What CLI11 says of a command line it refused, in the process's language: its usual messages
+// reworded, any other kept as CLI11 wrote it.
+std::string parse_error_text(const CLI::ParseError& error);
+
 int run(int argc, char** argv);
 
 }  // namespace opsgate::cli

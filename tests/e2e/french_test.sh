@@ -299,6 +299,14 @@ scenario_lang_values() {
   run_in "${repo}" check --rules "${BASELINE}" --lang
   assert_exit "--lang without a value is exit 2" 2
   assert_contains "it says what --lang needs" "${ERR}" "--lang needs a language (en, fr)"
+  # --lang's own errors speak the environment's language.
+  LANGUAGE=fr run_in "${repo}" check --lang de --rules "${BASELINE}" --at "${AT}"
+  assert_exit "LANGUAGE=fr, --lang de: exit 2" 2
+  assert_contains "LANGUAGE=fr: --lang de said in French" "${ERR}" \
+    "opsgate: erreur : --lang : langue inconnue « de » (langues : en, fr)"
+  LANG=fr_FR.UTF-8 run_in "${repo}" check --rules "${BASELINE}" --lang
+  assert_contains "LANG=fr_FR.UTF-8: --lang without a value said in French" "${ERR}" \
+    "--lang attend une langue (en, fr)"
   run_in "${repo}" check --lang de --rules "${BASELINE}" --at "${AT}" --report "json=${E2E_TMP}/r.json"
   assert_exit "with a report requested: exit 2" 2
   assert_json "the report is still written, as an error" "d['outcome'] == 'error'" "${E2E_TMP}/r.json"
@@ -370,6 +378,10 @@ scenario_cli_errors() {
   assert_contains "a missing value: CLI11's message reworded" "${ERR}" \
     "--rev : 1 valeur de type TEXT manquante"
   assert_contains "a missing value: where help is" "${ERR}" "Lancez avec --help pour en savoir plus."
+  run_in "${repo}" check --jobs 0 --lang fr
+  assert_exit "--jobs 0: exit 2" 2
+  assert_contains "--jobs 0: CLI11's range message reworded" "${ERR}" \
+    "--jobs : la valeur 0 n'est pas comprise entre 1 et 64"
   run_in "${repo}" --lang fr
   assert_exit "no command at all: exit 2" 2
   assert_contains "no command at all: said in French" "${ERR}" "une commande est requise"
@@ -574,8 +586,11 @@ scenario_help_french() {
   assert_exit "--lang fr --help: exit 0" 0
   assert_contains "the program's description" "${OUT}" \
     "opsgate: un contrôle qualité de l'exploitabilité pour les pipelines de CI et les hooks git"
-  assert_contains "CLI11's headings" "${OUT}" "Utilisation: opsgate [OPTIONS] COMMANDE"
-  assert_contains "the subcommands' heading" "${OUT}" "Commandes:"
+  assert_contains "CLI11's headings, a space before the colon" "${OUT}" \
+    "Utilisation : opsgate [OPTIONS] COMMANDE"
+  assert_contains "the subcommands' heading" "${OUT}" $'\nCommandes :\n'
+  assert_contains "the options' heading" "${OUT}" $'\nOptions :\n'
+  assert_not_contains "no French heading without its space" "${OUT}" $'Options:\n'
   assert_matches "a subcommand's description" "${OUT}" "check +Évalue le ou les manifestes de REPO"
   assert_matches "the help flag" "${OUT}" "-h,--help +Affiche cette aide et quitte"
   run_in "${E2E_TMP}" check --help --lang fr

@@ -102,11 +102,31 @@ TEST_CASE("cli: --help in French, from the same definitions", "[cli][i18n]") {
   const std::string french = check_help(opsgate::Lang::fr);
   CHECK(english.find("Usage: ") != std::string::npos);
   CHECK(english.find("Revision to evaluate") != std::string::npos);
-  CHECK(french.find("Utilisation: ") != std::string::npos);
+  CHECK(english.find("Options:\n") != std::string::npos);  // CLI11's own headings in English
+  CHECK(french.find("Utilisation : ") != std::string::npos);
+  CHECK(french.find("Utilisation: ") == std::string::npos);
+  CHECK(french.find("\nOptions :\n") != std::string::npos);  // a space before French colons
+  CHECK(french.find("Options:") == std::string::npos);
   CHECK(french.find("Usage: ") == std::string::npos);
   CHECK(french.find("Révision à évaluer") != std::string::npos);
   CHECK(french.find("Affiche cette aide et quitte") != std::string::npos);
-  CHECK(french.find("Arguments:") != std::string::npos);       // CLI11's "Positionals"
+  CHECK(french.find("Arguments :") != std::string::npos);      // CLI11's "Positionals"
   CHECK(french.find("--rev TEXT=HEAD") != std::string::npos);  // names and defaults stay
   CHECK(french.find("--fail-on TEXT:{error,warning}=error") != std::string::npos);
+}
+
+TEST_CASE("cli: CLI11's messages reworded in French, plural counts and ranges included",
+          "[cli][i18n]") {
+  const auto said = [](const std::string& what) {
+    return opsgate::cli::parse_error_text(CLI::ParseError(what, CLI::ExitCodes::ArgumentMismatch));
+  };
+  CHECK(said("--jobs: Value 0 not in range 1 to 64") == "--jobs: Value 0 not in range 1 to 64");
+  opsgate::set_language(opsgate::Lang::fr);
+  const std::string one = said("--rev: 1 required TEXT missing");
+  const std::string two = said("--pair: 2 required TEXT missing");
+  const std::string range = said("--jobs: Value 0 not in range 1 to 64");
+  opsgate::set_language(opsgate::Lang::en);
+  CHECK(one == "--rev : 1 valeur de type TEXT manquante");
+  CHECK(two == "--pair : 2 valeurs de type TEXT manquantes");
+  CHECK(range == "--jobs : la valeur 0 n'est pas comprise entre 1 et 64");
 }
