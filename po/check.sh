@@ -1,6 +1,6 @@
 #!/bin/sh
 # The catalog's test (a ctest case): po/fr.po is valid for msgfmt (--check: header, plural forms,
-# format flags), has French for every message gate/ marks for translation (tr, trf, trn, trnf, tr_in, tr_noop, gate_message),
+# format flags), has French for every message gate/ marks for translation (tr, trf, trn, trnf, trc, tr_in, tr_noop, gate_message),
 # and translates no message the code no longer has. Lists the messages at fault; po/update.sh
 # merges new messages into po/fr.po for a translator.
 set -u

@@ -166,8 +166,24 @@ std::string_view tr(std::string_view msgid) {
   return translated(language(), msgid, 0).value_or(msgid);
 }
 
+std::string_view clause_separator() {
+  // TRANSLATORS: between the clauses of one message ("backup.retention_days is 3; expected: at
+  // least 7; ..."); French puts a space before the semicolon.
+  return tr("; ");
+}
+
 std::string_view tr_in(Lang lang, std::string_view msgid) {
   return translated(lang, msgid, 0).value_or(msgid);
+}
+
+std::string_view trc(std::string_view context, std::string_view msgid) {
+  const Lang lang = language();
+  if (lang == Lang::en) return msgid;
+  // msgfmt stores a message with a context as "context\x04msgid".
+  std::string key;
+  key.reserve(context.size() + 1 + msgid.size());
+  key.append(context).append(1, '\x04').append(msgid);
+  return translated(lang, key, 0).value_or(msgid);
 }
 
 std::string_view trn(std::string_view singular, std::string_view plural, unsigned long long n) {

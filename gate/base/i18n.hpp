@@ -60,8 +60,15 @@ constexpr std::string_view tr_noop(std::string_view msgid) {
   return msgid;
 }
 
+// "; " between the clauses of one message ("a; b"), as the thread's language writes it
+// (French: " ; ").
+std::string_view clause_separator();
+
 // The text of `msgid` in `lang`, whatever the process's language (texts built once per language).
 std::string_view tr_in(Lang lang, std::string_view msgid);
+// `msgid` in `context` (a po file's msgctxt): one English word another language writes by what it
+// qualifies ("all" environments: "tous"; "all" tiers: "toutes").
+std::string_view trc(std::string_view context, std::string_view msgid);
 // Plural forms: `singular` for one (French: for 0 and 1 too), `plural` otherwise.
 std::string_view trn(std::string_view singular, std::string_view plural, unsigned long long n);
 

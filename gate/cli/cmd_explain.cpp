@@ -116,22 +116,23 @@ void register_explain(CLI::App& app, int& exit_code) {
     // lines.
     const Pack& pack = rules->packs[rule->pack];
     auto line = [](std::string_view text) { return escape_control(text); };
-    auto list = [&](const std::vector<std::string>& items) {
-      return items.empty() ? std::string(tr("all"))
-                           : line(fmt::format("{}", fmt::join(items, ", ")));
+    // `every` is "all" in the context of what the list holds (French agrees it with the noun).
+    auto list = [&](const std::vector<std::string>& items, std::string_view every) {
+      return items.empty() ? std::string(every) : line(fmt::format("{}", fmt::join(items, ", ")));
     };
     fmt::print("{}: {}\n", line(rule->id), line(rule->title));
     fmt::print("{}\n", trf("  area: {}\n  severity: {}\n  level: {}", line(rule->area),
-                           severity_name(rule->severity), rule->level));
-    fmt::print("{}\n",
-               trf("  environments: {}\n  tiers: {}", list(rule->environments), list(rule->tiers)));
+                           tr(severity_name(rule->severity)), rule->level));
+    fmt::print("{}\n", trf("  environments: {}\n  tiers: {}",
+                           list(rule->environments, trc("environments", "all")),
+                           list(rule->tiers, trc("tiers", "all"))));
     if (!rule->stages.empty()) {
       std::vector<std::string_view> stages;
       for (Stage stage : rule->stages) stages.push_back(stage_name(stage));
       fmt::print("{}\n", trf("  stages: {}", fmt::join(stages, ", ")));
     }
     if (!rule->when_changed.empty())
-      fmt::print("{}\n", trf("  when changed: {}", list(rule->when_changed)));
+      fmt::print("{}\n", trf("  when changed: {}", list(rule->when_changed, {})));
     for (const Condition& condition : rule->when)
       fmt::print("{}\n", trf("  applies when: {}", line(describe_condition(condition))));
     for (const Condition& condition : rule->check)

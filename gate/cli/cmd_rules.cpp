@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -35,11 +36,27 @@ int list_rules(const CommonOptions& options) {
                              escape_control(pack.source)));
     if (!pack.description.empty()) fmt::print("#   {}\n", escape_control(pack.description));
   }
-  fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", tr("ID"), tr("LEVEL"), tr("SEVERITY"), tr("AREA"),
-             tr("TITLE"));
+  // Each column as wide as its heading in the current language ("NIVEAU" is wider than levels).
+  const std::string_view id = tr("ID"), level = tr("LEVEL"), severity = tr("SEVERITY"),
+                         area = tr("AREA");
+  const auto width = [](std::string_view heading, std::size_t least) {
+    // Code points, as {fmt} counts them when it pads ("GRAVITÉ" is 7).
+    const auto columns = std::count_if(heading.begin(), heading.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    });
+    return std::max(least, static_cast<std::size_t>(columns));
+  };
+  const std::size_t widths[] = {width(id, 16), width(level, 5), width(severity, 8),
+                                width(area, 15)};
+  const auto row = [&](std::string_view a, std::string_view b, std::string_view c,
+                       std::string_view d, std::string_view title) {
+    fmt::print("{:<{}} {:<{}} {:<{}} {:<{}} {}\n", a, widths[0], b, widths[1], c, widths[2], d,
+               widths[3], title);
+  };
+  row(id, level, severity, area, tr("TITLE"));
   for (const Rule& rule : rules->rules)
-    fmt::print("{:<16} {:<5} {:<8} {:<15} {}\n", escape_control(rule.id), rule.level,
-               severity_name(rule.severity), escape_control(rule.area), escape_control(rule.title));
+    row(escape_control(rule.id), std::to_string(rule.level), severity_name(rule.severity),
+        escape_control(rule.area), escape_control(rule.title));
   return k_exit_pass;
 }
 

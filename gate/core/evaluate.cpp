@@ -488,7 +488,7 @@ ManifestResult evaluate_manifest(const Manifest& manifest, const RuleSet& rules,
       finding.status = Status::fail;
       messages.push_back(std::move(outcome.message));
     }
-    finding.message = fmt::format("{}", fmt::join(messages, "; "));
+    finding.message = fmt::format("{}", fmt::join(messages, clause_separator()));
     if (!evidence.empty())
       finding.evidence = std::make_shared<const std::vector<Evidence>>(std::move(evidence));
 

@@ -244,12 +244,15 @@ class OperatorChecker {
                        format_day(today), limit)};
   }
 
-  // "1,362": day counts of old evidence are read at a glance.
+  // "1,362" (French: "1 362"): day counts of old evidence are read at a glance.
   static std::string grouped(long value) {
+    // TRANSLATORS: the thousands separator of a day count ("1,362 days"); French writes a
+    // narrow no-break space, U+202F ("1 362 jours"): "1,362" would read as a decimal.
+    const std::string_view separator = tr(",");
     const std::string digits = std::to_string(value < 0 ? -value : value);
     std::string out = value < 0 ? "-" : "";
     for (std::size_t i = 0; i < digits.size(); ++i) {
-      if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+      if (i > 0 && (digits.size() - i) % 3 == 0) out += separator;
       out.push_back(digits[i]);
     }
     return out;
@@ -358,7 +361,7 @@ class OperatorChecker {
                              *ref.path)};
       }
     }
-    return {true, fmt::format("{}", fmt::join(found, "; "))};
+    return {true, fmt::format("{}", fmt::join(found, clause_separator()))};
   }
 
  public:
@@ -551,7 +554,7 @@ class OperatorChecker {
                            ? ""
                            : trnf(" (and {} more overlap)", " (and {} more overlaps)",
                                   overlaps.size() - 1, overlaps.size() - 1);
-    return {false, fmt::format("{}: {}{}", m_key, overlaps.front(), more)};
+    return {false, trf("{}: {}", m_key, overlaps.front() + more)};
   }
 
   OpResult window_open(const Schedule& schedule, bool want) {
@@ -653,8 +656,8 @@ ConditionOutcome check_condition(const Condition& condition, const Manifest& man
   if (!requirements.empty())
     messages.insert(messages.begin(), trf("{} is {} ({})", condition.key, describe_value(*value),
                                           fmt::join(requirements, ", ")));
-  return {true, fmt::format("{}", fmt::join(messages, "; ")), position_of(*value, manifest.path),
-          false, checker.take_evidence()};
+  return {true, fmt::format("{}", fmt::join(messages, clause_separator())),
+          position_of(*value, manifest.path), false, checker.take_evidence()};
 }
 
 }  // namespace opsgate

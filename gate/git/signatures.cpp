@@ -443,14 +443,13 @@ Finding emergency_finding(const Repository& repo, const std::string& commit, con
           SourcePos{}, k_helps[lang]);
     proofs.push_back(std::move(*proven));
   }
-  return make_gate_finding("GATE-EMERGENCY", k_titles[lang], Status::pass, Severity::error,
-                           say_in_both([&] {
-                             std::vector<std::string> said;
-                             for (const LocalText& proof : proofs)
-                               said.push_back(proof.in_thread_language());
-                             return trf("the emergency is proven: {}", fmt::join(said, "; "));
-                           }),
-                           SourcePos{}, k_helps[lang]);
+  return make_gate_finding(
+      "GATE-EMERGENCY", k_titles[lang], Status::pass, Severity::error, say_in_both([&] {
+        std::vector<std::string> said;
+        for (const LocalText& proof : proofs) said.push_back(proof.in_thread_language());
+        return trf("the emergency is proven: {}", fmt::join(said, clause_separator()));
+      }),
+      SourcePos{}, k_helps[lang]);
 }
 
 }  // namespace opsgate

@@ -315,11 +315,17 @@ Expected<std::chrono::seconds> parse_duration(std::string_view text) {
 std::string format_duration(std::chrono::seconds duration) {
   long total = duration.count();
   long hours = total / 3600, minutes_part = (total % 3600) / 60, seconds_part = total % 60;
-  std::string out;
-  if (hours) out += fmt::format("{}h", hours);
-  if (minutes_part || (seconds_part && hours)) out += fmt::format("{}m", minutes_part);
-  if (seconds_part || out.empty()) out += fmt::format("{}s", seconds_part);
-  return out;
+  const bool with_hours = hours != 0;
+  const bool with_minutes = minutes_part || (seconds_part && hours);
+  if (with_hours && with_minutes && seconds_part)
+    // TRANSLATORS: a duration ("9h", "3h30m", "90s", as manifests write them); French writes
+    // "9 h", "3 h 30 min", "90 s".
+    return trf("{}h{}m{}s", hours, minutes_part, seconds_part);
+  if (with_hours && with_minutes) return trf("{}h{}m", hours, minutes_part);
+  if (with_hours) return trf("{}h", hours);
+  if (with_minutes && seconds_part) return trf("{}m{}s", minutes_part, seconds_part);
+  if (with_minutes) return trf("{}m", minutes_part);
+  return trf("{}s", seconds_part);
 }
 
 }  // namespace opsgate

@@ -50,7 +50,8 @@ CronSpec weekly_cron(std::bitset<7> days_of_week, std::chrono::minutes start);
 // "3h30m", "90m", "1h0m0s" (Go's time.ParseDuration units h, m, s); must be positive.
 Expected<std::chrono::seconds> parse_duration(std::string_view text);
 
-// "3h30m", "2h", "45m", "1h0m30s": the shortest form parse_duration reads back.
+// "3h30m", "2h", "45m", "1h0m30s": the shortest form parse_duration reads back, in the thread's
+// language (French: "3 h 30 min"; for people, not to be read back then).
 std::string format_duration(std::chrono::seconds duration);
 
 }  // namespace opsgate

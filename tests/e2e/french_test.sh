@@ -332,8 +332,14 @@ scenario_window_explain() {
   run_in "${repo}" explain BKP-004 --lang fr --rules "${BASELINE}"
   assert_contains "explain: the baseline's French title" "${OUT}" \
     "BKP-004: Les restaurations critiques ont été testées dans les 90 derniers jours"
-  assert_contains "explain: French labels, English values" "${OUT}" "  gravité : error"
+  assert_contains "explain: French labels and severity" "${OUT}" "  gravité : erreur"
   assert_contains "explain: the French help" "${OUT}" "Une sauvegarde jamais restaurée"
+  run_in "${repo}" explain SVC-001 --lang fr --rules "${BASELINE}"
+  assert_contains "explain: every environment, every tier, each word agreeing with its noun" \
+    "${OUT}" $'  environnements : tous\n  criticités : toutes'
+  run_in "${repo}" rules list --lang fr --rules "${BASELINE}"
+  assert_contains "rules list: each column as wide as its French heading" "${OUT}" \
+    $'\nID               NIVEAU GRAVITÉ  DOMAINE         TITRE\nBKP-001          2      error    backup          '
   run_in "${repo}" explain GATE-WAIVER --lang fr
   assert_contains "explain: a gate finding in French" "${OUT}" \
     "GATE-WAIVER: Les dérogations désignent des règles chargées"

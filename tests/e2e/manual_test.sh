@@ -128,7 +128,7 @@ assert_contains "man fr opsgate-check: an option's description" "${OUT}" \
 assert_contains "man fr opsgate-check: option names and values as in English" "${OUT}" \
   "--format text|json|junit|sarif|codequality|markdown"
 assert_contains "man fr opsgate-check: a default" "${OUT}" "Par défaut : HEAD."
-assert_contains "man fr opsgate-check: the exit status" "${OUT}" "CODE DE RETOUR"
+assert_contains "man fr opsgate-check: the exit status" "${OUT}" "CODE DE SORTIE"
 assert_contains "man fr opsgate-check: exit 2" "${OUT}" "Évaluation impossible : mauvais usage"
 OUT="$(rendered "${french}/opsgate.1")"
 assert_contains "man fr opsgate: the synopsis" "${OUT}" "opsgate [OPTIONS] COMMANDE"
@@ -342,7 +342,7 @@ if command -v man >/dev/null; then
   OUT="$(MANPATH="${prefix}/share/man" MANWIDTH=80 man opsgate-check 2>&1)"
   assert_contains "install: man opsgate-check finds the installed page" "${OUT}" "OPSGATE-CHECK(1)"
   OUT="$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "${prefix}/share/man/fr/man1/opsgate-check.1" 2>&1)"
-  assert_contains "install: the installed French page renders" "${OUT}" "CODE DE RETOUR"
+  assert_contains "install: the installed French page renders" "${OUT}" "CODE DE SORTIE"
 fi
 # bash-completion loads a command's completion on first use, from
 # $XDG_DATA_DIRS/bash-completion/completions (by default /usr/local/share and /usr/share).

@@ -493,3 +493,53 @@ TEST_CASE("i18n: provenance lines and pack origins in French, ids and dates as t
   CHECK(revision.describe("origin/main:.opsgate") ==
         "revision origin/main:.opsgate at 89abcdef0123");
 }
+
+TEST_CASE("i18n: French typography in findings: clauses, durations, missing files", "[i18n]") {
+  const std::string rules =
+      "[[rule]]\nid = \"T-001\"\narea = \"backup\"\ntitle = \"t\"\nseverity = \"error\"\n"
+      "level = 1\ncheck = [ { key = \"backup.retention_days\", min = 7 }, "
+      "{ key = \"runbook.path\", path_exists = true } ]\n"
+      "[[rule]]\nid = \"T-002\"\narea = \"release_window\"\ntitle = \"t\"\n"
+      "severity = \"error\"\nlevel = 1\n"
+      "check = [ { key = \"release_window\", window_max_hours = 6 } ]\n"
+      "[[rule]]\nid = \"T-003\"\narea = \"release_window\"\ntitle = \"t\"\n"
+      "severity = \"error\"\nlevel = 1\ncheck = [ { key = \"release_window\", "
+      "windows_outside = { start = \"08:00\", end = \"19:00\" } } ]\n";
+  const std::string manifest = std::string(test::k_service_header) +
+                               "[backup]\nretention_days = 3\n"
+                               "[runbook]\npath = \"docs/missing.md\"\n"
+                               "[release_window]\ntimezone = \"UTC\"\n"
+                               "[[release_window.allow]]\ndays = [\"mon\", \"tue\"]\n"
+                               "start = \"18:00\"\nend = \"03:00\"\n";
+  const MemoryTree tree;
+  EvalContext context = test::context_over(tree);
+  context.environment = "production";
+  const auto messages = [&] {
+    const ManifestResult result = test::evaluate(manifest, rules, context);
+    return std::vector<std::string>{test::finding_of(result, "T-001").message,
+                                    test::finding_of(result, "T-002").message,
+                                    test::finding_of(result, "T-003").message};
+  };
+  const std::vector<std::string> english = messages();
+  CHECK_THAT(english[0], Catch::Contains("; runbook.path names docs/missing.md, which does not "
+                                         "exist in the in-memory tree"));
+  CHECK_THAT(english[1], Catch::EndsWith("lasts 9h; at most 6h is allowed"));
+  CHECK_THAT(english[2], Catch::StartsWith("release_window: "));
+  CHECK(format_duration(std::chrono::seconds(3 * 3600 + 30 * 60)) == "3h30m");
+  CHECK(trc("tiers", "all") == "all");
+  ProcessLanguage french(Lang::fr);
+  const std::vector<std::string> in_french = messages();
+  // " ; " between clauses, "qui n'existe pas (...)" as the other missing-file messages say it.
+  CHECK_THAT(in_french[0],
+             Catch::StartsWith("backup.retention_days vaut 3 ; attendu : au moins 7 ; ") &&
+                 Catch::EndsWith(
+                     " ; runbook.path désigne docs/missing.md, qui n'existe pas (the in-memory "
+                     "tree)"));
+  CHECK_THAT(in_french[1], Catch::EndsWith("dure 9 h ; 6 h au maximum"));
+  CHECK_THAT(in_french[2], Catch::StartsWith("release_window : ") && Catch::Contains("de 1 h"));
+  CHECK(format_duration(std::chrono::seconds(3 * 3600 + 30 * 60)) == "3 h 30 min");
+  CHECK(format_duration(std::chrono::seconds(90)) == "1 min 30 s");
+  // One English word, two French ones by the noun they qualify (msgctxt).
+  CHECK(trc("environments", "all") == "tous");
+  CHECK(trc("tiers", "all") == "toutes");
+}

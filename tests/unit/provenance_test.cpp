@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "check.hpp"
+#include "i18n.hpp"
 #include "render.hpp"
 #include "test_repo.hpp"
 
@@ -107,6 +108,14 @@ TEST_CASE("provenance: a failed finding cites who last changed its line", "[prov
     // Provenance of the line that names the file: Ana wrote runbook.path.
     REQUIRE(runbook.provenance);
     CHECK(runbook.provenance->author == "Ana");
+  }
+  SECTION("in French, the day count is grouped with a narrow no-break space, not a comma") {
+    set_language(Lang::fr);
+    auto french = check(f.request(), CheckTarget{"HEAD"}, f.executor);
+    set_language(Lang::en);
+    REQUIRE(french);
+    CHECK_THAT(finding(*french, "RUN-006").message,
+               Catch::Contains("(1\u202f353 jours avant le 2026-11-26)"));
   }
   SECTION("passing findings carry no provenance, but keep their evidence") {
     f.repo.write("operability.toml", manifest(35));
