@@ -1,8 +1,9 @@
 #!/bin/sh
-# Extracts the messages gate/ marks (tr, trf, trn, trnf, trc, tr_in, tr_noop, gate_message) and merges them into po/fr.po (new ones
-# untranslated, changed ones fuzzy) for a translator to complete; `po/update.sh --pot FILE` only
-# writes the template. The catalog test (tests/e2e/catalog_test.sh) lists every message that
-# still lacks its French.
+# Extracts the messages gate/ marks (tr, trf, trn, trnf, trc, tr_in, tr_noop, gate_message) and
+# merges them into po/fr.po (new ones untranslated, changed ones fuzzy) for a translator to
+# complete; `po/update.sh --pot FILE` only writes the template. The catalog test (po/check.sh)
+# lists every message that still lacks its French. The project has no public issue tracker:
+# reports about the messages go to its maintainers, as po/fr.po's header says.
 set -eu
 cd "$(dirname "$0")/.."
 pot=$(mktemp)
@@ -12,7 +13,7 @@ find gate -name '*.cpp' -o -name '*.hpp' | LC_ALL=C sort |
     --keyword= --keyword=tr --keyword=trf --keyword=trn:1,2 --keyword=trnf:1,2 \
     --keyword=trc:1c,2 --keyword=tr_in:2 --keyword=tr_noop --keyword=gate_message \
     --add-comments=TRANSLATORS: --add-location=file --sort-output --no-wrap \
-    --package-name=opsgate --msgid-bugs-address=
+    --package-name=opsgate --msgid-bugs-address="opsgate maintainers"
 if [ "${1:-}" = --pot ]; then
   cp "$pot" "$2"
   exit 0

@@ -40,6 +40,8 @@ Lang language();
 
 // While it lives, the calling thread speaks `lang` (tr() and everything built on it), whatever
 // the process's language: how the English copy of a text is made (see say_in_both). Scopes nest.
+// Never wait on an Executor inside one: Executor::wait() runs other queued tasks on the waiting
+// thread, and they would speak `lang` too (a French report with English findings).
 class LanguageScope {
  public:
   explicit LanguageScope(Lang lang);
