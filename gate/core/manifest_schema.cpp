@@ -14,13 +14,11 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr std::array k_tiers = {"critical"sv, "high"sv, "medium"sv, "low"sv};
 constexpr std::array k_schedules = {"hourly"sv, "daily"sv, "weekly"sv, "monthly"sv};
 constexpr std::array k_strategies = {"revert"sv, "redeploy-previous"sv, "blue-green"sv, "canary"sv,
                                      "feature-flag"sv};
 constexpr std::array k_database = {"none"sv, "backward-compatible"sv, "reversible"sv,
                                    "irreversible"sv};
-constexpr std::array k_days = {"mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat"sv, "sun"sv};
 
 // In the order `opsgate init` writes them; descriptions as docs/manifest.md words them.
 constexpr std::array k_schema = {
@@ -43,7 +41,7 @@ constexpr std::array k_schema = {
                 .description = "the owning team"},
     SchemaEntry{.key = "service.tier",
                 .kind = ValueKind::string,
-                .allowed = k_tiers,
+                .allowed = k_schema_tiers,
                 .example = R"("medium")",
                 .comment = "critical | high | medium | low",
                 .description = "how critical the service is; rules filter on it with `tiers`"},
@@ -182,7 +180,7 @@ constexpr std::array k_schema = {
                 .needs = "timezone"},
     SchemaEntry{.key = "release_window.allow[].days",
                 .kind = ValueKind::string_array,
-                .allowed = k_days,
+                .allowed = k_schema_days,
                 .example = R"(["mon", "tue", "wed", "thu"])",
                 .comment = "the days a window starts",
                 .description = "the days a window starts on; leave it out for every day (an "

@@ -4,6 +4,7 @@
 // descriptions are docs/manifest.md's wording (tests/unit/manifest_schema_test.cpp compares).
 // Rule packs add keys to it (PackKeys).
 
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -29,6 +30,13 @@ enum class ValueKind {
   section,      // a known table whose keys are listed in the schema
   table_array,  // [[...]] whose element keys are listed as "key[].child"
 };
+
+// The values schema 1 allows for service.tier and in the release window's day lists; rule files
+// that name tiers or days are checked against the same lists.
+inline constexpr std::array<std::string_view, 4> k_schema_tiers = {"critical", "high", "medium",
+                                                                   "low"};
+inline constexpr std::array<std::string_view, 7> k_schema_days = {"mon", "tue", "wed", "thu",
+                                                                  "fri", "sat", "sun"};
 
 struct SchemaEntry {
   std::string_view key;  // dotted; "release_window.allow[].days" for elements of [[...]]

@@ -24,7 +24,7 @@ std::string identity(const Finding& finding) {
   return is_gate_finding(finding) ? finding.rule + '\n' + finding.message : finding.rule;
 }
 
-std::string join(const std::vector<std::string>& values) {
+std::string comma_list(const std::vector<std::string>& values) {
   return fmt::format("{}", fmt::join(values, ", "));
 }
 
@@ -128,13 +128,13 @@ void changed_scope(const ManifestResult& head, const Manifest& manifest,
     return why.empty()
                ? trnf("the change makes {} rule that applied at the merge base stop applying: {}",
                       "the change makes {} rules that applied at the merge base stop applying: {}",
-                      dropped.size(), dropped.size(), join(dropped))
+                      dropped.size(), dropped.size(), comma_list(dropped))
                : trnf(
                      "the change makes {} rule that applied at the merge base stop applying: {} "
                      "({})",
                      "the change makes {} rules that applied at the merge base stop applying: {} "
                      "({})",
-                     dropped.size(), dropped.size(), join(dropped), join(why));
+                     dropped.size(), dropped.size(), comma_list(dropped), comma_list(why));
   };
   const toml::node* tier = lookup(manifest.doc, "service.tier");
   added.push_back(make_gate_finding(
@@ -261,7 +261,7 @@ void compare_with_base(ManifestResult& head, const Manifest* manifest, const Tre
         return trnf("{} drops from level {} at the merge base{} to level {}: {} now fails",
                     "{} drops from level {} at the merge base{} to level {}: {} now fail",
                     now_failing.size(), who, base.result->level, moved, head.level,
-                    join(now_failing));
+                    comma_list(now_failing));
       };
       added.push_back(make_gate_finding(
           "GATE-LEVEL-DROP", gate_title(tr_noop("The change keeps the service's maturity level")),

@@ -84,8 +84,6 @@ constexpr std::array<std::pair<std::string_view, OpKind>, 20> k_operators = {{
 
 constexpr std::array k_value_types = {"string"sv, "integer"sv,  "float"sv, "number"sv, "boolean"sv,
                                       "date"sv,   "datetime"sv, "array"sv, "table"sv};
-constexpr std::array k_tiers = {"critical"sv, "high"sv, "medium"sv, "low"sv};
-constexpr std::array k_days = {"mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat"sv, "sun"sv};
 constexpr std::array k_stages = {"commit"sv, "push"sv, "merge"sv, "deploy"sv};
 constexpr std::array k_top_keys = {"pack"sv,   "rule"sv,    "override"sv,
                                    "freeze"sv, "holiday"sv, "key"sv};
@@ -247,9 +245,9 @@ class FileParser {
     auto values = strings(table, "tiers");
     if (!values) return std::unexpected(values.error());
     for (std::size_t i = 0; i < values->size(); ++i)
-      if (!contains(k_tiers, (*values)[i]))
+      if (!contains(k_schema_tiers, (*values)[i]))
         return error(*table["tiers"].as_array()->get(i),
-                     trf("unknown tier '{}' (tiers: {})", (*values)[i], join(k_tiers)));
+                     trf("unknown tier '{}' (tiers: {})", (*values)[i], join(k_schema_tiers)));
     out = std::move(*values);
     return {};
   }
@@ -339,8 +337,8 @@ class FileParser {
         auto days = strings(*table, "days");
         if (!days) return std::unexpected(days.error());
         for (const std::string& day : *days)
-          if (!contains(k_days, day))
-            return error(value, trf("unknown day '{}' (days: {})", day, join(k_days)));
+          if (!contains(k_schema_days, day))
+            return error(value, trf("unknown day '{}' (days: {})", day, join(k_schema_days)));
         for (std::string_view edge : {"start"sv, "end"sv}) {
           static const RE2 clock("([01][0-9]|2[0-3]):[0-5][0-9]");
           auto text = (*table)[edge].value<std::string>();

@@ -47,10 +47,6 @@ std::string h(std::string_view text) {
   return out;
 }
 
-std::string percent(const FleetCounts& counts) {
-  return fmt::format("{:.1f}%", counts.pass_rate() * 100.0);
-}
-
 // Heat map buckets, PuOr (orange for low, purple for high), with a text colour that keeps
 // the contrast.
 std::pair<const char*, const char*> heat_colour(double share) {

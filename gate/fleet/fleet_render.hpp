@@ -26,6 +26,9 @@ std::string render_fleet_html(const FleetReport& report);
 
 std::string render_fleet(const FleetReport& report, std::string_view format, bool color);
 
+// A pass rate as the renderers print it: "87.5%".
+std::string percent(const FleetCounts& counts);
+
 // A report render_fleet_json() wrote (a shard's), for `fleet merge`; `name` names the file in
 // messages.
 Expected<FleetReport> parse_fleet_json(std::string_view text, const std::string& name);

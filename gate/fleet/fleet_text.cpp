@@ -45,10 +45,6 @@ class Table {
   std::vector<std::vector<std::string>> m_rows;
 };
 
-std::string percent(const FleetCounts& counts) {
-  return fmt::format("{:.1f}%", counts.pass_rate() * 100.0);
-}
-
 std::string levels_text(const LevelHistogram& levels) {
   std::string out;
   for (std::size_t i = 0; i < levels.size(); ++i)
@@ -61,6 +57,10 @@ std::string safe(std::string_view text) {
 }
 
 }  // namespace
+
+std::string percent(const FleetCounts& counts) {
+  return fmt::format("{:.1f}%", counts.pass_rate() * 100.0);
+}
 
 std::string render_fleet_text(const FleetReport& report, bool color) {
   const FleetSummary summary = summarize(report);

@@ -25,8 +25,6 @@ struct FieldRange {
 
 constexpr std::array<std::string_view, 12> k_month_names = {
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-constexpr std::array<std::string_view, 7> k_day_names = {"sun", "mon", "tue", "wed",
-                                                         "thu", "fri", "sat"};
 
 constexpr std::array<FieldRange, 5> k_fields = {{
     {tr_noop("minute"), 0, 59, {}},

@@ -4,6 +4,7 @@
 // A-B/S, lists, month and day names, and @daily-style shortcuts), and Go-style durations
 // ("3h30m"). A cron is matched against local wall-clock time; the caller maps it to instants.
 
+#include <array>
 #include <bitset>
 #include <chrono>
 #include <optional>
@@ -15,6 +16,10 @@
 #include "error.hpp"
 
 namespace opsgate {
+
+// Days of the week as crons and release windows name them, Sunday first (index = weekday).
+inline constexpr std::array<std::string_view, 7> k_day_names = {"sun", "mon", "tue", "wed",
+                                                                "thu", "fri", "sat"};
 
 struct CronSpec {
   std::string text;  // as written

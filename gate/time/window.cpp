@@ -21,7 +21,6 @@ using namespace std::string_view_literals;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr std::array k_day_names = {"sun"sv, "mon"sv, "tue"sv, "wed"sv, "thu"sv, "fri"sv, "sat"sv};
 constexpr std::array k_monday_first = {1u, 2u, 3u, 4u, 5u, 6u, 0u};
 constexpr minutes k_day{24 * 60};
 constexpr minutes k_week{7 * 24 * 60};
