@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -67,6 +68,46 @@ class Objects:
             out.write(oid + "\n")
 
 
+class PackedObjects(Objects):
+    """Objects written as one pack that git index-pack indexes: the deep kinds hold tens of
+    thousands of trees, and a file per object took most of the time they took to build."""
+
+    TYPES = {"commit": 1, "tree": 2, "blob": 3, "tag": 4}
+
+    def __init__(self, repo):
+        super().__init__(repo)
+        self.pending = {}
+
+    def write(self, kind, data):
+        oid = hashlib.sha1(f"{kind} {len(data)}\0".encode() + data).hexdigest()
+        self.pending.setdefault(oid, (kind, data))
+        return oid
+
+    def flush(self):
+        """Writes every object written so far as objects/pack/pack-<checksum>.pack and its index."""
+        parts = [b"PACK", struct.pack(">II", 2, len(self.pending))]
+        for kind, data in self.pending.values():
+            size = len(data)
+            byte = (self.TYPES[kind] << 4) | (size & 0x0F)
+            size >>= 4
+            header = bytearray()
+            while size:
+                header.append(byte | 0x80)
+                byte, size = size & 0x7F, size >> 7
+            header.append(byte)
+            parts += [bytes(header), zlib.compress(data, 1)]
+        pack = b"".join(parts)
+        checksum = hashlib.sha1(pack).digest()
+        directory = os.path.join(self.git_dir, "objects", "pack")
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, f"pack-{checksum.hex()}.pack")
+        with open(path, "wb") as out:
+            out.write(pack + checksum)
+        subprocess.run(["git", "index-pack", path], cwd=self.git_dir, check=True,
+                       stdout=subprocess.DEVNULL)
+        self.pending = {}
+
+
 def git(repo, *args, env=None):
     subprocess.run(["git", "-C", repo, *args], check=True, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -83,7 +124,7 @@ def chain(objects, depth, leaf_tree, name="d"):
 def make_deep_path(repo, depth=10_000):
     """Two commits: the second adds a file `depth` directories deep beside the service."""
     git(repo, "init", "-q", "-b", "main")
-    objects = Objects(repo)
+    objects = PackedObjects(repo)
     manifest = objects.write("blob", MANIFEST)
     runbook = objects.write("blob", b"# Runbook\n## Restore\n## Rollback\n## Escalation\n")
     docs = objects.tree([("100644", "runbook.md", runbook)])
@@ -94,17 +135,18 @@ def make_deep_path(repo, depth=10_000):
     root = objects.tree([("100644", "operability.toml", manifest), ("40000", "docs", docs),
                          ("40000", "d", deep)])
     head = objects.commit(root, [base], f"a path of {depth} components")
+    objects.flush()
     objects.set_ref("refs/heads/main", head)
     return base, head
 
 
-def make_deep_push(workdir):
-    """A bare server with opsgate's pre-receive hook, and a client holding the deep commit."""
+def make_deep_push(workdir, depth=20_000):
+    """A bare server for opsgate's pre-receive hook, and a client holding the deep commit."""
     server = os.path.join(workdir, "server.git")
     client = os.path.join(workdir, "client")
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", server], check=True)
     os.makedirs(client)
-    base, head = make_deep_path(client, 20_000)
+    base, head = make_deep_path(client, depth)
     return server, client, base, head
 
 
@@ -146,9 +188,10 @@ def make_deep_header(repo):
 
 def make_deep_tree(repo, depth=80_000):
     git(repo, "init", "-q", "-b", "main")
-    objects = Objects(repo)
+    objects = PackedObjects(repo)
     leaf = objects.tree([("100644", "operability.toml", objects.write("blob", MANIFEST))])
     head = objects.commit(chain(objects, depth, leaf), [], f"a tree {depth} levels deep")
+    objects.flush()
     objects.set_ref("refs/heads/main", head)
 
 
@@ -230,6 +273,8 @@ def main():
     make = sub.add_parser("make")
     make.add_argument("kind", choices=sorted(KINDS) + ["deep-push"])
     make.add_argument("dir")
+    make.add_argument("--depth", type=int, default=20_000,
+                      help="deep-push: the path's components (default 20,000)")
     run = sub.add_parser("bench")
     run.add_argument("--build", required=True)
     run.add_argument("--opsgate", help="another opsgate binary to measure (e.g. an older one)")
@@ -237,7 +282,7 @@ def main():
     if args.command == "make":
         os.makedirs(args.dir, exist_ok=True)
         if args.kind == "deep-push":
-            server, client, base, head = make_deep_push(args.dir)
+            server, client, base, head = make_deep_push(args.dir, args.depth)
             print(server, client, base, head)
         else:
             KINDS[args.kind](args.dir)
