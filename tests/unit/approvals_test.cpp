@@ -11,6 +11,8 @@
 #include "report.hpp"
 #include "test_repo.hpp"
 
+namespace approvals_test {
+
 namespace fs = std::filesystem;
 using namespace opsgate;
 using opsgate::test::TempDir;
@@ -510,3 +512,5 @@ check = [ { key = "service.owner", present = true } ]
   CHECK(french_tag.english_message == english_tag.message);
   CHECK(finding_fingerprint("", french_tag) == finding_fingerprint("", english_tag));
 }
+
+}  // namespace approvals_test

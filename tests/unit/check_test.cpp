@@ -11,6 +11,8 @@
 #include "push.hpp"
 #include "test_repo.hpp"
 
+namespace check_test {
+
 namespace fs = std::filesystem;
 
 using namespace opsgate;
@@ -326,3 +328,5 @@ TEST_CASE("push: every tip in one report, each against its previous tip", "[chec
   CHECK_THAT(pushed->report.notes[1], Catch::Contains("checked against"));
   CHECK_THAT(pushed->report.notes[2], Catch::Contains("without a base"));
 }
+
+}  // namespace check_test

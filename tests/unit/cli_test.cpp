@@ -9,6 +9,8 @@
 #include "commands.hpp"
 #include "i18n.hpp"
 
+namespace cli_test {
+
 namespace {
 
 // What `opsgate ARGS...` is told about an unknown word, over the whole command line.
@@ -130,3 +132,5 @@ TEST_CASE("cli: CLI11's messages reworded in French, plural counts and ranges in
   CHECK(two == "--pair : 2 valeurs de type TEXT manquantes");
   CHECK(range == "--jobs : la valeur 0 n'est pas comprise entre 1 et 64");
 }
+
+}  // namespace cli_test

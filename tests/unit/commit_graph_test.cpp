@@ -16,6 +16,8 @@
 #include "test_repo.hpp"
 #include "timeutil.hpp"
 
+namespace commit_graph_test {
+
 using namespace opsgate;
 namespace fs = std::filesystem;
 
@@ -400,3 +402,5 @@ TEST_CASE("commit-graph: damaged files are refused or read safely, never a crash
     walk();
   }
 }
+
+}  // namespace commit_graph_test

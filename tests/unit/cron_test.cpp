@@ -2,6 +2,8 @@
 
 #include "cron.hpp"
 
+namespace cron_test {
+
 using opsgate::CronSpec;
 using opsgate::format_duration;
 using opsgate::parse_cron;
@@ -184,3 +186,5 @@ TEST_CASE("durations: Go-style h, m and s", "[cron]") {
   CHECK(format_duration(std::chrono::minutes(45)) == "45m");
   CHECK(format_duration(std::chrono::seconds(3630)) == "1h0m30s");
 }
+
+}  // namespace cron_test

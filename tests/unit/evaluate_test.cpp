@@ -6,6 +6,8 @@
 
 #include "gate_fixtures.hpp"
 
+namespace evaluate_test {
+
 using namespace opsgate;
 using opsgate::test::context_over;
 using opsgate::test::finding_of;
@@ -738,3 +740,5 @@ TEST_CASE("fails_gate compares the severity with --fail-on", "[evaluate]") {
   CHECK_FALSE(fails_gate(finding, Severity::warning));
   CHECK(status_name(Status::skipped) == "skipped");
 }
+
+}  // namespace evaluate_test

@@ -11,6 +11,8 @@
 
 #include "executor.hpp"
 
+namespace executor_test {
+
 namespace fs = std::filesystem;
 
 using opsgate::cpu_quota_v1;
@@ -148,3 +150,5 @@ TEST_CASE("executor: the default size follows the cgroup's CPU quota", "[executo
   }
   WARN("no cgroup cpu controller here: quota test skipped");
 }
+
+}  // namespace executor_test

@@ -14,6 +14,8 @@
 #include "repo.hpp"
 #include "test_repo.hpp"
 
+namespace fleet_test {
+
 namespace fs = std::filesystem;
 
 using namespace opsgate;
@@ -610,3 +612,5 @@ TEST_CASE("fleet: no blame for provenance the fleet's reports do not show", "[fl
   CHECK(failed_backups(*uncited).status == Status::fail);
   CHECK_FALSE(failed_backups(*uncited).provenance);
 }
+
+}  // namespace fleet_test

@@ -2,6 +2,8 @@
 
 #include "glob.hpp"
 
+namespace glob_test {
+
 using opsgate::glob_matches;
 
 TEST_CASE("glob: '*' stays inside one path component", "[glob]") {
@@ -34,3 +36,5 @@ TEST_CASE("glob: a matched directory covers everything under it", "[glob]") {
   CHECK(glob_matches("migrations", "db/migrations/001.sql"));
   CHECK_FALSE(glob_matches("docs", "documentation/x.md"));
 }
+
+}  // namespace glob_test

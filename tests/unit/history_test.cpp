@@ -9,6 +9,8 @@
 #include "test_repo.hpp"
 #include "timeutil.hpp"
 
+namespace history_test {
+
 using namespace opsgate;
 
 namespace {
@@ -294,3 +296,5 @@ TEST_CASE("history: handles on several threads share one chain and answer alike"
   CHECK_FALSE(first->damage());
   CHECK_FALSE(second->damage());
 }
+
+}  // namespace history_test

@@ -4,6 +4,8 @@
 #include "rules.hpp"
 #include "timeutil.hpp"
 
+namespace holidays_test {
+
 using opsgate::easter_sunday;
 using opsgate::format_day;
 using opsgate::holidays_in;
@@ -110,3 +112,5 @@ TEST_CASE("holidays: an invalid holiday is an error at file:line:column", "[holi
     CHECK_THAT(rules.error().message, Catch::Contains(c.message));
   }
 }
+
+}  // namespace holidays_test

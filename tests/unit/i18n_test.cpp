@@ -18,6 +18,8 @@
 #include "toml_util.hpp"
 #include "window.hpp"
 
+namespace i18n_test {
+
 using namespace opsgate;
 using opsgate::test::pack_source;
 using opsgate::test::try_rules;
@@ -543,3 +545,5 @@ TEST_CASE("i18n: French typography in findings: clauses, durations, missing file
   CHECK(trc("environments", "all") == "tous");
   CHECK(trc("tiers", "all") == "toutes");
 }
+
+}  // namespace i18n_test

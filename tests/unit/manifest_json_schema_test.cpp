@@ -5,6 +5,8 @@
 #include "gate_fixtures.hpp"
 #include "manifest_json_schema.hpp"
 
+namespace manifest_json_schema_test {
+
 using namespace opsgate;
 using nlohmann::json;
 using opsgate::test::rules_from;
@@ -108,3 +110,5 @@ TEST_CASE("json schema: the keys packs declare and read", "[json-schema]") {
   CHECK(script["description"] ==
         "Read by rule ACME-001; its pack does not declare the key's type.");
 }
+
+}  // namespace manifest_json_schema_test

@@ -8,6 +8,8 @@
 
 #include "manifest_schema.hpp"
 
+namespace manifest_schema_test {
+
 using namespace opsgate;
 
 namespace {
@@ -127,3 +129,5 @@ TEST_CASE("schema: the names of the packs' keys under a table", "[schema]") {
   CHECK(keys.find("security.pentest_date"));
   CHECK_FALSE(keys.find("security"));
 }
+
+}  // namespace manifest_schema_test

@@ -8,6 +8,8 @@
 #include "manifest.hpp"
 #include "manifest_schema.hpp"
 
+namespace manifest_test {
+
 using namespace opsgate;
 using opsgate::test::manifest_from;
 
@@ -520,3 +522,5 @@ TEST_CASE("An unknown IANA timezone is a problem even before windows are declare
   CHECK_THAT(problems.front(), Catch::StartsWith("6:12: release_window.timezone is "
                                                  "\"Mars/Olympus\""));
 }
+
+}  // namespace manifest_test

@@ -2,6 +2,8 @@
 
 #include "markdown.hpp"
 
+namespace markdown_test {
+
 using opsgate::github_slug;
 using opsgate::gitlab_slug;
 using opsgate::has_anchor;
@@ -176,3 +178,5 @@ TEST_CASE("Front matter is metadata, not headings", "[markdown]") {
     CHECK(open.size() == 1);
   }
 }
+
+}  // namespace markdown_test

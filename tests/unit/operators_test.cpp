@@ -5,6 +5,8 @@
 #include "gate_fixtures.hpp"
 #include "operators.hpp"
 
+namespace operators_test {
+
 using namespace opsgate;
 using opsgate::test::context_over;
 using opsgate::test::k_service_header;
@@ -619,3 +621,5 @@ TEST_CASE("An empty path is reported as empty, not as leaving the repository", "
   CHECK_FALSE(result.holds);
   CHECK_THAT(result.message, !Catch::Contains("leaves the repository"));
 }
+
+}  // namespace operators_test

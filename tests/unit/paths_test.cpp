@@ -6,6 +6,8 @@
 
 #include "paths.hpp"
 
+namespace paths_test {
+
 using opsgate::join_path;
 using opsgate::normalize_repo_path;
 using opsgate::parent_dir;
@@ -123,3 +125,5 @@ TEST_CASE("parent_dir and join_path handle the root", "[paths]") {
   CHECK(join_path("services/orders", "") == "services/orders");
   CHECK(join_path("services/orders", "docs/x.md") == "services/orders/docs/x.md");
 }
+
+}  // namespace paths_test

@@ -11,6 +11,8 @@
 #include "render.hpp"
 #include "test_repo.hpp"
 
+namespace provenance_test {
+
 using namespace opsgate;
 using opsgate::test::TempDir;
 using opsgate::test::TempRepo;
@@ -204,3 +206,5 @@ TEST_CASE("provenance: a clone cut at several points is unknown provenance, neve
   CHECK(retention.provenance->commit.empty());
   CHECK_THAT(retention.provenance->unknown, Catch::Contains("2 cut points"));
 }
+
+}  // namespace provenance_test

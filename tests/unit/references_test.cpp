@@ -3,6 +3,8 @@
 #include "gate_fixtures.hpp"
 #include "references.hpp"
 
+namespace references_test {
+
 using namespace opsgate;
 
 using Strings = std::vector<std::string>;
@@ -55,3 +57,5 @@ TEST_CASE("reference_candidates: every cut at '#', resolved from the manifest's 
                                                          "services/shared/a#b.md",
                                                          "services/shared/a#b.md#section"});
 }
+
+}  // namespace references_test

@@ -10,6 +10,8 @@
 #include "repo.hpp"
 #include "test_repo.hpp"
 
+namespace repo_test {
+
 namespace fs = std::filesystem;
 
 using opsgate::EntryKind;
@@ -523,3 +525,5 @@ TEST_CASE("A file and a directory of one name: the manifest is listed wherever i
   REQUIRE(nearest);
   CHECK(nearest->value_or("-") == "svc");
 }
+
+}  // namespace repo_test

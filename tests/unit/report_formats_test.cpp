@@ -19,6 +19,8 @@
 #include "i18n.hpp"
 #include "render.hpp"
 
+namespace report_formats_test {
+
 using namespace opsgate;
 using json = nlohmann::json;
 
@@ -640,3 +642,5 @@ TEST_CASE("reports: bidi controls are escaped for a reader, kept exactly in the 
   const json sarif = json::parse(render_sarif(report));
   CHECK(sarif["runs"][0]["results"][0]["message"]["text"] == "service.k\u200f\u061c is not a key");
 }
+
+}  // namespace report_formats_test

@@ -7,6 +7,8 @@
 #include "gate_fixtures.hpp"
 #include "render.hpp"
 
+namespace report_test {
+
 using namespace opsgate;
 using opsgate::test::context_over;
 using opsgate::test::instant;
@@ -343,3 +345,5 @@ TEST_CASE("pack_infos lists the loaded packs in order", "[report]") {
   CHECK(packs[0].version == "1.0.0");
   CHECK(packs[0].source == "rules/test");
 }
+
+}  // namespace report_test

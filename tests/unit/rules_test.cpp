@@ -5,6 +5,8 @@
 #include "gate_fixtures.hpp"
 #include "rules.hpp"
 
+namespace rules_test {
+
 using namespace opsgate;
 using opsgate::test::pack_source;
 using opsgate::test::rules_from;
@@ -743,3 +745,5 @@ TEST_CASE("rules: keys the rules read undeclared are listed once, with the first
   CHECK_FALSE(rules.keys.reads("backup.encryption"));  // declared
   CHECK_FALSE(rules.keys.reads("rollback.strategy"));  // schema 1
 }
+
+}  // namespace rules_test

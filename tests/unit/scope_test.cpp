@@ -13,6 +13,8 @@
 #include "scope.hpp"
 #include "test_repo.hpp"
 
+namespace scope_test {
+
 namespace fs = std::filesystem;
 using namespace opsgate;
 
@@ -245,3 +247,5 @@ TEST_CASE("scope: a malformed git tree (unsorted, '/' in a name) is searched, no
   CHECK(*looked_up == select_over_list(*all, changed));
   CHECK(looked_up->size() == 2);
 }
+
+}  // namespace scope_test

@@ -13,6 +13,8 @@
 #include "test_repo.hpp"
 #include "toml_util.hpp"
 
+namespace stage_test {
+
 namespace fs = std::filesystem;
 
 using namespace opsgate;
@@ -447,3 +449,5 @@ TEST_CASE("pair_moves: the same service name, else most of the old values kept",
     CHECK_THAT(paired.error().message, Catch::Contains("more manifests than can be paired"));
   }
 }
+
+}  // namespace stage_test

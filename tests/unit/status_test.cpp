@@ -7,6 +7,8 @@
 
 #include "status.hpp"
 
+namespace status_test {
+
 using namespace opsgate;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -572,3 +574,5 @@ TEST_CASE("status: bad options fail before any request", "[status]") {
   REQUIRE_FALSE(posted);
   CHECK_THAT(posted.error().message, Catch::Contains("--ca-file /nonexistent/ca.pem"));
 }
+
+}  // namespace status_test

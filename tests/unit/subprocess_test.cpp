@@ -13,6 +13,8 @@
 #include "subprocess.hpp"
 #include "test_repo.hpp"
 
+namespace subprocess_test {
+
 namespace fs = std::filesystem;
 using namespace opsgate;
 using namespace std::chrono_literals;
@@ -130,3 +132,5 @@ TEST_CASE("subprocess: a program that cannot start is an error", "[subprocess]")
   REQUIRE_FALSE(result);
   CHECK_THAT(result.error().message, Catch::Contains("cannot run"));
 }
+
+}  // namespace subprocess_test

@@ -8,6 +8,8 @@
 
 #include "suggest.hpp"
 
+namespace suggest_test {
+
 using opsgate::closest_match;
 using opsgate::ClosestMatch;
 using opsgate::edit_distance;
@@ -120,3 +122,5 @@ TEST_CASE("suggest: a rule id is suggested only with the same numbers", "[sugges
   CHECK_FALSE(opsgate::same_numbers("SEC-1", "SEC-1-2"));
   CHECK(opsgate::same_numbers("GATE-SCHEMA", "GATE-SCHEME"));  // no numbers: same
 }
+
+}  // namespace suggest_test

@@ -7,6 +7,8 @@
 
 #include "terminal_text.hpp"
 
+namespace terminal_text_test {
+
 using namespace opsgate;
 
 namespace {
@@ -135,3 +137,5 @@ TEST_CASE("is_blank_text: white space and invisible characters show nothing", "[
   CHECK_FALSE(is_blank_text("caf\xC3\xA9"));
   CHECK_FALSE(is_blank_text("\xE2\x80"));  // a cut sequence is visible (escaped) text
 }
+
+}  // namespace terminal_text_test

@@ -5,6 +5,8 @@
 #include "executor.hpp"
 #include "timeutil.hpp"
 
+namespace timeutil_test {
+
 using namespace opsgate;
 using namespace std::chrono;
 
@@ -124,3 +126,5 @@ TEST_CASE("Time zones read while a load runs on the executor, or after it, are t
   CHECK(info.result == date::local_info::nonexistent);
   CHECK_THROWS(date::locate_zone("Mars/Olympus_Mons"));
 }
+
+}  // namespace timeutil_test

@@ -6,6 +6,8 @@
 
 #include "toml_util.hpp"
 
+namespace toml_util_test {
+
 using namespace opsgate;
 
 namespace {
@@ -317,3 +319,5 @@ TEST_CASE("toml: documents nested too deep for the parser are refused where they
       "m.toml"));
   CHECK(parse_toml("[[a.b]]\nx = 1\n[[a.b]]\nx = 2\n", "m.toml"));
 }
+
+}  // namespace toml_util_test

@@ -6,6 +6,8 @@
 #include "test_repo.hpp"
 #include "tree.hpp"
 
+namespace tree_test {
+
 namespace fs = std::filesystem;
 
 using opsgate::DiskTree;
@@ -212,3 +214,5 @@ TEST_CASE("DiskTree does not show .git through a symlink either", "[tree][disk]"
   REQUIRE(content);
   CHECK_FALSE(*content);
 }
+
+}  // namespace tree_test

@@ -7,6 +7,8 @@
 #include "test_repo.hpp"
 #include "window_query.hpp"
 
+namespace window_query_test {
+
 using namespace opsgate;
 using opsgate::test::TempDir;
 using opsgate::test::TempRepo;
@@ -114,3 +116,5 @@ TEST_CASE("window query: what keeps it from answering", "[check][window]") {
   bad_env.rev = "no-such-branch";
   CHECK_FALSE(WindowQuery::open(bad_env));
 }
+
+}  // namespace window_query_test

@@ -4,6 +4,8 @@
 #include "toml_util.hpp"
 #include "window.hpp"
 
+namespace window_test {
+
 using namespace opsgate;
 
 namespace {
@@ -803,3 +805,5 @@ TEST_CASE("window: allow windows that overlap business hours", "[window]") {
   CHECK(overlaps("[[release_window.allow]]\ncron = \"0 12 15 * *\"\nduration = \"1h\"\n").size() ==
         5);
 }
+
+}  // namespace window_test
