@@ -38,9 +38,14 @@ class Objects:
         self.git_dir = os.path.join(repo, ".git") if os.path.isdir(os.path.join(repo, ".git")) \
             else repo
 
-    def write(self, kind, data):
+    @staticmethod
+    def loose(kind, data):
+        """The object as git hashes it (and stores it loose), with its id."""
         raw = f"{kind} {len(data)}\0".encode() + data
-        oid = hashlib.sha1(raw).hexdigest()
+        return raw, hashlib.sha1(raw).hexdigest()
+
+    def write(self, kind, data):
+        raw, oid = self.loose(kind, data)
         directory = os.path.join(self.git_dir, "objects", oid[:2])
         os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, oid[2:])
@@ -79,7 +84,7 @@ class PackedObjects(Objects):
         self.pending = {}
 
     def write(self, kind, data):
-        oid = hashlib.sha1(f"{kind} {len(data)}\0".encode() + data).hexdigest()
+        oid = self.loose(kind, data)[1]
         self.pending.setdefault(oid, (kind, data))
         return oid
 
